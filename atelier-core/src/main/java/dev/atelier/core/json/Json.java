@@ -1,0 +1,302 @@
+package dev.atelier.core.json;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Reads and writes JSON text.
+ *
+ * <p>Strict RFC 8259 plus the three non-finite literals Python emits ({@code NaN}, {@code
+ * Infinity}, {@code -Infinity}). Writing produces compact JSON with keys in insertion order.
+ */
+public final class Json {
+  private final String text;
+  private int pos;
+
+  private Json(String text) {
+    this.text = text;
+  }
+
+  /**
+   * Parses one JSON document.
+   *
+   * @throws IllegalArgumentException when the text is not JSON, naming the offset
+   */
+  public static JsonValue parse(String text) {
+    Json p = new Json(text);
+    p.skipSpace();
+    JsonValue v = p.value();
+    p.skipSpace();
+    if (p.pos != text.length()) {
+      throw p.error("end of input");
+    }
+    return v;
+  }
+
+  /** Compact JSON for {@code value}. */
+  public static String write(JsonValue value) {
+    StringBuilder sb = new StringBuilder();
+    write(value, sb);
+    return sb.toString();
+  }
+
+  /** A JSON string literal (with quotes) for {@code s}. */
+  public static String quote(String s) {
+    StringBuilder sb = new StringBuilder(s.length() + 2);
+    quote(s, sb);
+    return sb.toString();
+  }
+
+  private static void write(JsonValue value, StringBuilder sb) {
+    switch (value) {
+      case JsonValue.Obj o -> {
+        sb.append('{');
+        boolean first = true;
+        for (Map.Entry<String, JsonValue> e : o.members().entrySet()) {
+          if (!first) {
+            sb.append(',');
+          }
+          first = false;
+          quote(e.getKey(), sb);
+          sb.append(':');
+          write(e.getValue(), sb);
+        }
+        sb.append('}');
+      }
+      case JsonValue.Arr a -> {
+        sb.append('[');
+        for (int i = 0; i < a.items().size(); i++) {
+          if (i > 0) {
+            sb.append(',');
+          }
+          write(a.items().get(i), sb);
+        }
+        sb.append(']');
+      }
+      case JsonValue.Str s -> quote(s.value(), sb);
+      case JsonValue.Num n -> sb.append(formatNumber(n.value()));
+      case JsonValue.Bool b -> sb.append(b.value());
+      case JsonValue.Null ignored -> sb.append("null");
+    }
+  }
+
+  private static String formatNumber(double d) {
+    if (Double.isNaN(d)) {
+      return "NaN";
+    }
+    if (Double.isInfinite(d)) {
+      return d > 0 ? "Infinity" : "-Infinity";
+    }
+    if (d == Math.rint(d) && Math.abs(d) < 1e15) {
+      return Long.toString((long) d);
+    }
+    return Double.toString(d);
+  }
+
+  private static void quote(String s, StringBuilder sb) {
+    sb.append('"');
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      switch (c) {
+        case '"' -> sb.append("\\\"");
+        case '\\' -> sb.append("\\\\");
+        case '\n' -> sb.append("\\n");
+        case '\r' -> sb.append("\\r");
+        case '\t' -> sb.append("\\t");
+        case '\b' -> sb.append("\\b");
+        case '\f' -> sb.append("\\f");
+        default -> {
+          if (c < 0x20) {
+            sb.append(String.format("\\u%04x", (int) c));
+          } else {
+            sb.append(c);
+          }
+        }
+      }
+    }
+    sb.append('"');
+  }
+
+  private JsonValue value() {
+    if (pos >= text.length()) {
+      throw error("a value");
+    }
+    char c = text.charAt(pos);
+    return switch (c) {
+      case '{' -> object();
+      case '[' -> array();
+      case '"' -> new JsonValue.Str(string());
+      case 't' -> literal("true", new JsonValue.Bool(true));
+      case 'f' -> literal("false", new JsonValue.Bool(false));
+      case 'n' -> literal("null", JsonValue.Null.INSTANCE);
+      case 'N' -> literal("NaN", new JsonValue.Num(Double.NaN));
+      case 'I' -> literal("Infinity", new JsonValue.Num(Double.POSITIVE_INFINITY));
+      default -> {
+        if (c == '-' && text.startsWith("-Infinity", pos)) {
+          yield literal("-Infinity", new JsonValue.Num(Double.NEGATIVE_INFINITY));
+        }
+        if (c == '-' || (c >= '0' && c <= '9')) {
+          yield number();
+        }
+        throw error("a value");
+      }
+    };
+  }
+
+  private JsonValue literal(String word, JsonValue v) {
+    if (!text.startsWith(word, pos)) {
+      throw error("'" + word + "'");
+    }
+    pos += word.length();
+    return v;
+  }
+
+  private JsonValue.Obj object() {
+    pos++;
+    Map<String, JsonValue> members = new LinkedHashMap<>();
+    skipSpace();
+    if (peek() == '}') {
+      pos++;
+      return new JsonValue.Obj(members);
+    }
+    while (true) {
+      skipSpace();
+      if (peek() != '"') {
+        throw error("a string key");
+      }
+      String key = string();
+      skipSpace();
+      expect(':');
+      skipSpace();
+      members.put(key, value());
+      skipSpace();
+      char c = peek();
+      pos++;
+      if (c == '}') {
+        return new JsonValue.Obj(members);
+      }
+      if (c != ',') {
+        pos--;
+        throw error("',' or '}'");
+      }
+    }
+  }
+
+  private JsonValue.Arr array() {
+    pos++;
+    List<JsonValue> items = new ArrayList<>();
+    skipSpace();
+    if (peek() == ']') {
+      pos++;
+      return new JsonValue.Arr(items);
+    }
+    while (true) {
+      skipSpace();
+      items.add(value());
+      skipSpace();
+      char c = peek();
+      pos++;
+      if (c == ']') {
+        return new JsonValue.Arr(items);
+      }
+      if (c != ',') {
+        pos--;
+        throw error("',' or ']'");
+      }
+    }
+  }
+
+  private String string() {
+    pos++;
+    StringBuilder sb = new StringBuilder();
+    while (true) {
+      if (pos >= text.length()) {
+        throw error("a closing quote");
+      }
+      char c = text.charAt(pos++);
+      if (c == '"') {
+        return sb.toString();
+      }
+      if (c == '\\') {
+        if (pos >= text.length()) {
+          throw error("an escape");
+        }
+        char e = text.charAt(pos++);
+        switch (e) {
+          case '"', '\\', '/' -> sb.append(e);
+          case 'n' -> sb.append('\n');
+          case 'r' -> sb.append('\r');
+          case 't' -> sb.append('\t');
+          case 'b' -> sb.append('\b');
+          case 'f' -> sb.append('\f');
+          case 'u' -> {
+            if (pos + 4 > text.length()) {
+              throw error("four hex digits");
+            }
+            try {
+              sb.append((char) Integer.parseInt(text.substring(pos, pos + 4), 16));
+            } catch (NumberFormatException ex) {
+              throw error("four hex digits");
+            }
+            pos += 4;
+          }
+          default -> {
+            pos--;
+            throw error("a valid escape");
+          }
+        }
+      } else if (c < 0x20) {
+        pos--;
+        throw error("no control characters in a string");
+      } else {
+        sb.append(c);
+      }
+    }
+  }
+
+  private JsonValue.Num number() {
+    int start = pos;
+    if (peek() == '-') {
+      pos++;
+    }
+    while (pos < text.length() && "0123456789+-.eE".indexOf(text.charAt(pos)) >= 0) {
+      pos++;
+    }
+    try {
+      return new JsonValue.Num(Double.parseDouble(text.substring(start, pos)));
+    } catch (NumberFormatException e) {
+      pos = start;
+      throw error("a number");
+    }
+  }
+
+  private void expect(char c) {
+    if (peek() != c) {
+      throw error("'" + c + "'");
+    }
+    pos++;
+  }
+
+  private char peek() {
+    return pos < text.length() ? text.charAt(pos) : '\0';
+  }
+
+  private void skipSpace() {
+    while (pos < text.length()) {
+      char c = text.charAt(pos);
+      if (c == ' ' || c == '\n' || c == '\r' || c == '\t') {
+        pos++;
+      } else {
+        break;
+      }
+    }
+  }
+
+  private IllegalArgumentException error(String expected) {
+    String found = pos < text.length() ? "'" + text.charAt(pos) + "'" : "end of input";
+    return new IllegalArgumentException(
+        "invalid JSON at offset " + pos + ": expected " + expected + " but found " + found);
+  }
+}

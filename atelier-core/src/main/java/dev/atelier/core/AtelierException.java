@@ -1,0 +1,67 @@
+package dev.atelier.core;
+
+/**
+ * The one failure type of Atelier's domain; each subtype maps to one kind of answer on the wire.
+ *
+ * <p>{@link InvalidRequest} is the client's mistake (HTTP 400, CLI exit code 2) and names the
+ * offending parameter; {@link ModelUnavailable} means a model folder is missing or does not fit the
+ * engine; {@link Cancelled} means the caller stopped the work; {@link EngineFailure} is the
+ * engine's own fault. Plain {@link IllegalArgumentException}s thrown by value constructors are
+ * turned into {@link InvalidRequest} at the edge that knows the parameter name.
+ */
+public abstract sealed class AtelierException extends RuntimeException {
+
+  private AtelierException(String message, Throwable cause) {
+    super(message, cause);
+  }
+
+  /** A request parameter is missing, malformed or out of range. */
+  public static final class InvalidRequest extends AtelierException {
+    private final String param;
+
+    /**
+     * Creates the error.
+     *
+     * @param param the parameter's wire name (e.g. {@code "n"}), or {@code ""} when none applies
+     * @param message what was expected and what was found
+     */
+    public InvalidRequest(String param, String message) {
+      super(message, null);
+      this.param = param;
+    }
+
+    /** The parameter's wire name, or {@code ""}. */
+    public String param() {
+      return param;
+    }
+  }
+
+  /** A model could not be found, loaded or used with the requested operation. */
+  public static final class ModelUnavailable extends AtelierException {
+    /** Creates the error; the message names the file or component and what was wrong. */
+    public ModelUnavailable(String message) {
+      super(message, null);
+    }
+
+    /** Creates the error with the underlying cause (an ONNX Runtime or IO failure). */
+    public ModelUnavailable(String message, Throwable cause) {
+      super(message, cause);
+    }
+  }
+
+  /** The caller cancelled the work; nothing was produced. */
+  public static final class Cancelled extends AtelierException {
+    /** Creates the error. */
+    public Cancelled(String message) {
+      super(message, null);
+    }
+  }
+
+  /** The engine failed for a reason that is not the caller's. */
+  public static final class EngineFailure extends AtelierException {
+    /** Creates the error. */
+    public EngineFailure(String message, Throwable cause) {
+      super(message, cause);
+    }
+  }
+}

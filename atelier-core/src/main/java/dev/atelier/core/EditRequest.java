@@ -1,0 +1,47 @@
+package dev.atelier.core;
+
+import dev.atelier.core.image.RgbImage;
+import java.util.Objects;
+
+/**
+ * An edit of {@code image} guided by {@code prompt}; outputs have the input image's size.
+ *
+ * @param image the image to edit; both sides multiples of 8
+ * @param prompt what the result should show (or, for {@link EditMode.Instruct}, the instruction)
+ * @param mode image-to-image, inpainting or instruction editing
+ * @param sampling sampling settings
+ */
+public record EditRequest(String prompt, RgbImage image, EditMode mode, SamplingParams sampling) {
+
+  /** Validates the prompt and the image size. */
+  public EditRequest {
+    Objects.requireNonNull(image, "image");
+    Objects.requireNonNull(mode, "mode");
+    Objects.requireNonNull(sampling, "sampling");
+    GenerationRequest.checkPrompt(prompt);
+    if (image.width() % 8 != 0 || image.height() % 8 != 0) {
+      throw new IllegalArgumentException(
+          "image sides must be multiples of 8 but the image is "
+              + image.width()
+              + "x"
+              + image.height());
+    }
+    if (mode instanceof EditMode.Inpaint(var mask)
+        && (mask.width() != image.width() || mask.height() != image.height())) {
+      throw new IllegalArgumentException(
+          "mask must have the image's size "
+              + image.width()
+              + "x"
+              + image.height()
+              + " but is "
+              + mask.width()
+              + "x"
+              + mask.height());
+    }
+  }
+
+  /** The output size (the input image's). */
+  public ImageSize size() {
+    return new ImageSize(image.width(), image.height());
+  }
+}

@@ -1,0 +1,138 @@
+package dev.atelier.core;
+
+import java.util.Objects;
+
+/**
+ * The sampling settings shared by generation and editing.
+ *
+ * @param negativePrompt what to steer away from; empty for none (diffusers then uses "")
+ * @param n images to produce, 1..8
+ * @param seed seed of image 0; image {@code i} reports {@code seed + i} in {@link
+ *     NoiseMode#PER_IMAGE}
+ * @param steps denoising steps, 1..500
+ * @param guidanceScale classifier-free guidance; values <= 1 run the conditional branch only
+ * @param scheduler a scheduler name ({@code euler}, {@code euler_a}, {@code ddim}, {@code lcm},
+ *     {@code dpmpp_2m}, ...) or {@code "default"} for the model folder's own
+ * @param noiseMode how the noise of a batch is drawn
+ */
+public record SamplingParams(
+    String negativePrompt,
+    int n,
+    long seed,
+    int steps,
+    double guidanceScale,
+    String scheduler,
+    NoiseMode noiseMode) {
+
+  /** Most images one call may ask for. */
+  public static final int MAX_N = 8;
+
+  /** Validates every field. */
+  public SamplingParams {
+    Objects.requireNonNull(negativePrompt, "negativePrompt");
+    Objects.requireNonNull(scheduler, "scheduler");
+    Objects.requireNonNull(noiseMode, "noiseMode");
+    if (n < 1 || n > MAX_N) {
+      throw new IllegalArgumentException("n must be 1.." + MAX_N + " but was " + n);
+    }
+    if (steps < 1 || steps > 500) {
+      throw new IllegalArgumentException("steps must be 1..500 but was " + steps);
+    }
+    if (!(guidanceScale >= 0 && guidanceScale <= 50)) {
+      throw new IllegalArgumentException("guidance must be 0..50 but was " + guidanceScale);
+    }
+    if (seed < 0) {
+      throw new IllegalArgumentException("seed must be >= 0 but was " + seed);
+    }
+    if (scheduler.isBlank()) {
+      throw new IllegalArgumentException("scheduler must be a name or \"default\" but was blank");
+    }
+  }
+
+  /** A builder starting from the defaults (n 1, seed 0, 20 steps, guidance 7.5, per-image). */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** A builder starting from these values. */
+  public Builder toBuilder() {
+    return new Builder()
+        .negativePrompt(negativePrompt)
+        .n(n)
+        .seed(seed)
+        .steps(steps)
+        .guidanceScale(guidanceScale)
+        .scheduler(scheduler)
+        .noiseMode(noiseMode);
+  }
+
+  /** The seed image {@code index} of this batch reports. */
+  public long seedOf(int index) {
+    return noiseMode == NoiseMode.PER_IMAGE ? seed + index : seed;
+  }
+
+  /** Builds {@link SamplingParams}; validation happens in {@link #build()}. */
+  public static final class Builder {
+    private String negativePrompt = "";
+    private int n = 1;
+    private long seed;
+    private int steps = 20;
+    private double guidanceScale = 7.5;
+    private String scheduler = "default";
+    private NoiseMode noiseMode = NoiseMode.PER_IMAGE;
+
+    private Builder() {}
+
+    /** Sets the negative prompt ("" for none). */
+    public Builder negativePrompt(String v) {
+      this.negativePrompt = v;
+      return this;
+    }
+
+    /** Sets the number of images. */
+    public Builder n(int v) {
+      this.n = v;
+      return this;
+    }
+
+    /** Sets the seed. */
+    public Builder seed(long v) {
+      this.seed = v;
+      return this;
+    }
+
+    /** Sets the number of denoising steps. */
+    public Builder steps(int v) {
+      this.steps = v;
+      return this;
+    }
+
+    /** Sets the classifier-free guidance scale. */
+    public Builder guidanceScale(double v) {
+      this.guidanceScale = v;
+      return this;
+    }
+
+    /** Sets the scheduler name. */
+    public Builder scheduler(String v) {
+      this.scheduler = v;
+      return this;
+    }
+
+    /** Sets the noise mode. */
+    public Builder noiseMode(NoiseMode v) {
+      this.noiseMode = v;
+      return this;
+    }
+
+    /**
+     * Builds the value.
+     *
+     * @throws IllegalArgumentException when a field is out of range
+     */
+    public SamplingParams build() {
+      return new SamplingParams(
+          negativePrompt, n, seed, steps, guidanceScale, scheduler, noiseMode);
+    }
+  }
+}

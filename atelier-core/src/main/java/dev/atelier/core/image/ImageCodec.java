@@ -1,0 +1,251 @@
+package dev.atelier.core.image;
+
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import javax.imageio.IIOImage;
+import javax.imageio.ImageIO;
+import javax.imageio.ImageReader;
+import javax.imageio.ImageTypeSpecifier;
+import javax.imageio.ImageWriteParam;
+import javax.imageio.ImageWriter;
+import javax.imageio.metadata.IIOInvalidTreeException;
+import javax.imageio.metadata.IIOMetadata;
+import javax.imageio.stream.ImageInputStream;
+import javax.imageio.stream.MemoryCacheImageInputStream;
+import javax.imageio.stream.MemoryCacheImageOutputStream;
+
+/**
+ * Decodes untrusted image bytes safely and encodes PNG and JPEG, using only the JDK's ImageIO.
+ *
+ * <p>Decoding detects the format from the leading bytes rather than trusting a file name or content
+ * type, reads the dimensions from the header and checks them against {@link ImageLimits} before any
+ * pixel is decoded, and turns every decoder failure into an {@link IllegalArgumentException} whose
+ * message says what was wrong. Nothing else escapes for bad input, so callers can map that one
+ * exception to "400 invalid image".
+ *
+ * <p>Streams are memory-cached, never spilled to ImageIO's temporary-file cache. All methods are
+ * thread-safe: each call uses its own reader or writer.
+ */
+public final class ImageCodec {
+
+  private ImageCodec() {}
+
+  /**
+   * Decodes an image to 8-bit RGB, dropping any alpha channel.
+   *
+   * @param bytes a PNG, JPEG, GIF or BMP file; for an animated GIF, its first frame
+   * @param limits the largest image accepted
+   * @return the pixels
+   * @throws IllegalArgumentException if the bytes exceed the limits, are not one of the supported
+   *     formats, or cannot be decoded
+   * @see RgbImage#from(BufferedImage)
+   */
+  public static RgbImage decode(byte[] bytes, ImageLimits limits) {
+    return RgbImage.from(decodeRaw(bytes, limits));
+  }
+
+  /**
+   * Decodes an image as ImageIO presents it, alpha included, for callers such as {@link
+   * Mask#fromAlpha} that need more than RGB.
+   *
+   * @param bytes a PNG, JPEG, GIF or BMP file; for an animated GIF, its first frame
+   * @param limits the largest image accepted
+   * @return the decoded image
+   * @throws IllegalArgumentException if the bytes exceed the limits, are not one of the supported
+   *     formats, or cannot be decoded
+   */
+  public static BufferedImage decodeRaw(byte[] bytes, ImageLimits limits) {
+    limits.checkBytes(bytes.length);
+    String format = detectFormat(bytes);
+    Iterator<ImageReader> readers = ImageIO.getImageReadersByFormatName(format);
+    if (!readers.hasNext()) {
+      throw new IllegalArgumentException(format + " images are not supported by this JDK");
+    }
+    ImageReader reader = readers.next();
+    try (ImageInputStream in = new MemoryCacheImageInputStream(new ByteArrayInputStream(bytes))) {
+      reader.setInput(in, true, true);
+      // Only the header is parsed here; refusing now is what stops a decompression bomb.
+      int width = decoding(format, () -> reader.getWidth(0));
+      int height = decoding(format, () -> reader.getHeight(0));
+      limits.checkDimensions(width, height);
+      List<String> warnings = new ArrayList<>();
+      reader.addIIOReadWarningListener((source, warning) -> warnings.add(warning));
+      BufferedImage image = decoding(format, () -> reader.read(0));
+      // libjpeg only warns when the entropy-coded data stops early and fills the rest with grey;
+      // a half-grey upload would be edited without complaint, so it counts as truncated. A
+      // missing end marker alone loses no pixels and is accepted, as browsers do.
+      if (warnings.stream().anyMatch(w -> w.toLowerCase(Locale.ROOT).contains("premature end"))) {
+        throw new IllegalArgumentException(
+            "image could not be decoded: truncated " + format.toUpperCase(Locale.ROOT) + " data");
+      }
+      return image;
+    } catch (IOException e) {
+      throw new IllegalArgumentException(describeFailure(format, e), e);
+    } finally {
+      reader.dispose();
+    }
+  }
+
+  /** A reader step that may fail in the ways ImageIO decoders do. */
+  private interface ReaderStep<T> {
+    T run() throws IOException;
+  }
+
+  private static <T> T decoding(String format, ReaderStep<T> step) {
+    try {
+      return step.run();
+    } catch (IOException | RuntimeException e) {
+      // Decoders throw IIOException, EOFException and, on malformed input, runtime exceptions
+      // such as ArrayIndexOutOfBoundsException; callers must see one exception type for all.
+      throw new IllegalArgumentException(describeFailure(format, e), e);
+    }
+  }
+
+  /**
+   * Encodes an image as an 8-bit RGB PNG carrying the given text chunks.
+   *
+   * <p>Values that fit Latin-1 are written as {@code tEXt}; others, such as a Chinese prompt, as
+   * uncompressed {@code iTXt} in UTF-8, so that any PNG tool shows them intact. Entries keep the
+   * map's iteration order.
+   *
+   * @param image the pixels
+   * @param textChunks keyword to text, e.g. {@code "parameters"} to the generation settings
+   * @return the PNG file
+   * @throws IllegalArgumentException if a keyword is not 1 to 79 printable Latin-1 characters or a
+   *     value contains a NUL character
+   */
+  public static byte[] encodePng(RgbImage image, Map<String, String> textChunks) {
+    ImageWriter writer = ImageIO.getImageWritersByFormatName("png").next();
+    try {
+      BufferedImage buffered = image.toBufferedImage();
+      ImageWriteParam param = writer.getDefaultWriteParam();
+      IIOMetadata metadata =
+          writer.getDefaultImageMetadata(new ImageTypeSpecifier(buffered), param);
+      if (!textChunks.isEmpty()) {
+        metadata.mergeTree("javax_imageio_png_1.0", PngText.metadataTree(textChunks));
+      }
+      return write(writer, new IIOImage(buffered, null, metadata), param);
+    } catch (IIOInvalidTreeException e) {
+      throw new IllegalStateException("the JDK PNG writer rejected its own metadata format", e);
+    } finally {
+      writer.dispose();
+    }
+  }
+
+  /**
+   * Encodes an image as a baseline JPEG.
+   *
+   * @param image the pixels
+   * @param quality from 0 (smallest) to 1 (best); 0.9 suits most uses
+   * @return the JPEG file
+   * @throws IllegalArgumentException if {@code quality} lies outside [0, 1]
+   */
+  public static byte[] encodeJpeg(RgbImage image, float quality) {
+    if (!(quality >= 0f && quality <= 1f)) {
+      throw new IllegalArgumentException("quality must be in [0, 1] but was " + quality);
+    }
+    ImageWriter writer = ImageIO.getImageWritersByFormatName("jpeg").next();
+    try {
+      ImageWriteParam param = writer.getDefaultWriteParam();
+      param.setCompressionMode(ImageWriteParam.MODE_EXPLICIT);
+      param.setCompressionQuality(quality);
+      return write(writer, new IIOImage(image.toBufferedImage(), null, null), param);
+    } finally {
+      writer.dispose();
+    }
+  }
+
+  /**
+   * Reads the text chunks of a PNG: {@code tEXt}, {@code zTXt} and {@code iTXt}, wherever they sit
+   * in the file.
+   *
+   * <p>A keyword that appears twice keeps its last value. Compressed text that would inflate past 8
+   * MiB in one chunk is refused rather than expanded.
+   *
+   * @param png a PNG file
+   * @return keyword to text, in file order; empty if there is none
+   * @throws IllegalArgumentException if the bytes are not a well-formed PNG chunk sequence, a chunk
+   *     fails its CRC, or a text chunk is malformed or too large once inflated
+   */
+  public static Map<String, String> readPngText(byte[] png) {
+    return PngText.read(png);
+  }
+
+  private static byte[] write(ImageWriter writer, IIOImage image, ImageWriteParam param) {
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    try (MemoryCacheImageOutputStream out = new MemoryCacheImageOutputStream(bytes)) {
+      writer.setOutput(out);
+      writer.write(null, image, param);
+    } catch (IOException e) {
+      // Only a memory stream is written, so this means a JDK fault, not bad input.
+      throw new UncheckedIOException("encoding to memory failed", e);
+    }
+    return bytes.toByteArray();
+  }
+
+  /** Names the ImageIO format the magic bytes announce, or says why the bytes are refused. */
+  static String detectFormat(byte[] b) {
+    if (PngText.isPng(b)) {
+      return "png";
+    }
+    if (startsWith(b, 0xff, 0xd8, 0xff)) {
+      return "jpeg";
+    }
+    if (startsWith(b, 'G', 'I', 'F', '8')) {
+      return "gif";
+    }
+    if (startsWith(b, 'B', 'M')) {
+      return "bmp";
+    }
+    if (startsWith(b, 'R', 'I', 'F', 'F')
+        && b.length >= 12
+        && matchesAt(b, 8, 'W', 'E', 'B', 'P')) {
+      throw new IllegalArgumentException(
+          "WebP images are not supported: the JDK cannot decode them; send PNG or JPEG instead");
+    }
+    StringBuilder head = new StringBuilder();
+    for (int i = 0; i < Math.min(8, b.length); i++) {
+      head.append("%02x".formatted(b[i] & 0xff));
+    }
+    throw new IllegalArgumentException(
+        b.length == 0
+            ? "expected PNG, JPEG, GIF or BMP data but got 0 bytes"
+            : "expected PNG, JPEG, GIF or BMP data but the bytes start with 0x" + head);
+  }
+
+  private static boolean startsWith(byte[] b, int... magic) {
+    return matchesAt(b, 0, magic);
+  }
+
+  private static boolean matchesAt(byte[] b, int offset, int... magic) {
+    if (b.length < offset + magic.length) {
+      return false;
+    }
+    for (int i = 0; i < magic.length; i++) {
+      if ((b[offset + i] & 0xff) != magic[i]) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static String describeFailure(String format, Exception e) {
+    String name = format.toUpperCase(Locale.ROOT);
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof EOFException) {
+        return "image could not be decoded: truncated " + name + " data";
+      }
+    }
+    String detail = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+    return "image could not be decoded: corrupt or unsupported " + name + " data (" + detail + ")";
+  }
+}

@@ -1,0 +1,275 @@
+package dev.atelier.engine.onnx;
+
+import dev.atelier.core.AtelierException;
+import dev.atelier.core.CancellationToken;
+import dev.atelier.core.EditMode;
+import dev.atelier.core.EditRequest;
+import dev.atelier.core.Engine;
+import dev.atelier.core.GeneratedImage;
+import dev.atelier.core.GenerationRequest;
+import dev.atelier.core.ImageSize;
+import dev.atelier.core.NoiseMode;
+import dev.atelier.core.ProgressListener;
+import dev.atelier.core.SamplingParams;
+import dev.atelier.engine.onnx.model.ModelKind;
+import dev.atelier.engine.onnx.model.OrtSettings;
+import dev.atelier.engine.onnx.model.StableDiffusionModel;
+import dev.atelier.engine.onnx.pipeline.ImageToImagePipeline;
+import dev.atelier.engine.onnx.pipeline.InpaintPipeline;
+import dev.atelier.engine.onnx.pipeline.InstructPix2PixPipeline;
+import dev.atelier.engine.onnx.pipeline.LatentObserver;
+import dev.atelier.engine.onnx.pipeline.PipelineOutput;
+import dev.atelier.engine.onnx.pipeline.PromptEncoder;
+import dev.atelier.engine.onnx.pipeline.Prompting;
+import dev.atelier.engine.onnx.pipeline.RunContext;
+import dev.atelier.engine.onnx.pipeline.StageTimings;
+import dev.atelier.engine.onnx.pipeline.TextToImagePipeline;
+import dev.atelier.engine.onnx.rng.NoiseSource;
+import dev.atelier.engine.onnx.rng.PerImageNoise;
+import dev.atelier.engine.onnx.rng.TorchGenerator;
+import dev.atelier.engine.onnx.scheduler.Scheduler;
+import dev.atelier.engine.onnx.scheduler.Schedulers;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The local engine: Stable Diffusion 1.x/2.x ONNX folders run in this JVM by ONNX Runtime.
+ *
+ * <p>Chooses the pipeline from the request and the model's UNet (text-to-image, image-to-image,
+ * 9-channel or blended inpainting, InstructPix2Pix), builds a fresh scheduler per call and the
+ * noise from the seed, and records the provenance of every image. Thread-safe; the model's sessions
+ * and the prompt cache are shared by all calls.
+ */
+public final class OnnxEngine implements Engine {
+  /** The scheduler used when the folder's own class is not one Atelier implements (e.g. PNDM). */
+  public static final String FALLBACK_SCHEDULER = "euler";
+
+  private final StableDiffusionModel model;
+  private final PromptEncoder prompts;
+
+  /** Wraps a loaded model; the engine owns it from now on and closes it. */
+  public OnnxEngine(StableDiffusionModel model) {
+    this.model = model;
+    this.prompts = new PromptEncoder(model, 64);
+  }
+
+  /**
+   * Loads the folder at {@code modelPath}.
+   *
+   * @throws AtelierException.ModelUnavailable when the folder is missing parts or does not fit
+   */
+  public static OnnxEngine load(Path modelPath, OrtSettings settings) {
+    return new OnnxEngine(StableDiffusionModel.load(modelPath, settings));
+  }
+
+  @Override
+  public String name() {
+    return "local";
+  }
+
+  /** The loaded model. */
+  public StableDiffusionModel model() {
+    return model;
+  }
+
+  @Override
+  public List<GeneratedImage> generate(
+      GenerationRequest request, ProgressListener progress, CancellationToken cancel) {
+    return generate(request, context(progress, cancel, new StageTimings()));
+  }
+
+  /**
+   * Like {@link #generate(GenerationRequest, ProgressListener, CancellationToken)}, with timings.
+   */
+  public List<GeneratedImage> generate(GenerationRequest request, RunContext ctx) {
+    SamplingParams s = request.sampling();
+    checkSize(request.size());
+    if (model.kind() != ModelKind.TEXT_TO_IMAGE) {
+      throw new AtelierException.InvalidRequest(
+          "model",
+          "model "
+              + model.name()
+              + " is "
+              + describe(model.kind())
+              + "; text-to-image needs a plain (4-channel) Stable Diffusion model");
+    }
+    Scheduler scheduler = scheduler(s.scheduler());
+    PipelineOutput out =
+        new TextToImagePipeline(model, prompts)
+            .run(
+                prompting(request.prompt(), s),
+                request.size().width(),
+                request.size().height(),
+                scheduler,
+                noise(s),
+                ctx);
+    Map<String, String> params = provenance(request.prompt(), s, scheduler, request.size());
+    params.put("mode", "text-to-image");
+    return results(out, s, params);
+  }
+
+  @Override
+  public List<GeneratedImage> edit(
+      EditRequest request, ProgressListener progress, CancellationToken cancel) {
+    return edit(request, context(progress, cancel, new StageTimings()));
+  }
+
+  /** Like {@link #edit(EditRequest, ProgressListener, CancellationToken)}, with timings. */
+  public List<GeneratedImage> edit(EditRequest request, RunContext ctx) {
+    SamplingParams s = request.sampling();
+    ImageSize size = request.size();
+    checkSize(size);
+    Scheduler scheduler = scheduler(s.scheduler());
+    Prompting p = prompting(request.prompt(), s);
+    float[] pixels = request.image().toNormalizedChw();
+    Map<String, String> params = provenance(request.prompt(), s, scheduler, size);
+    PipelineOutput out =
+        switch (request.mode()) {
+          case EditMode.ImageToImage(double strength) -> {
+            if (model.kind() != ModelKind.TEXT_TO_IMAGE) {
+              throw new AtelierException.InvalidRequest(
+                  "model",
+                  "image-to-image needs a plain Stable Diffusion model but "
+                      + model.name()
+                      + " is "
+                      + describe(model.kind()));
+            }
+            if ((int) (s.steps() * strength) < 1) {
+              throw new AtelierException.InvalidRequest(
+                  "strength",
+                  "strength "
+                      + strength
+                      + " with "
+                      + s.steps()
+                      + " steps runs no step; raise strength or steps so that steps * strength"
+                      + " >= 1");
+            }
+            params.put("mode", "image-to-image");
+            params.put("strength", Double.toString(strength));
+            yield new ImageToImagePipeline(model, prompts)
+                .run(p, pixels, size.width(), size.height(), strength, scheduler, noise(s), ctx);
+          }
+          case EditMode.Inpaint(var mask) -> {
+            params.put(
+                "mode", model.kind() == ModelKind.INPAINTING ? "inpaint" : "inpaint (blend)");
+            yield new InpaintPipeline(model, prompts)
+                .run(
+                    p,
+                    pixels,
+                    mask.binarized(0.5f).values(),
+                    size.width(),
+                    size.height(),
+                    scheduler,
+                    noise(s),
+                    ctx);
+          }
+          case EditMode.Instruct(double imageGuidance) -> {
+            params.put("mode", "instruct-pix2pix");
+            params.put("image_guidance", Double.toString(imageGuidance));
+            yield new InstructPix2PixPipeline(model, prompts)
+                .run(
+                    p,
+                    pixels,
+                    size.width(),
+                    size.height(),
+                    imageGuidance,
+                    scheduler,
+                    noise(s),
+                    ctx);
+          }
+        };
+    return results(out, s, params);
+  }
+
+  /**
+   * The scheduler for {@code name}: {@code "default"} means the folder's own class when Atelier
+   * implements it, else {@link #FALLBACK_SCHEDULER}.
+   *
+   * @throws AtelierException.InvalidRequest for an unknown name
+   */
+  public Scheduler scheduler(String name) {
+    try {
+      if (name.equals("default")) {
+        String cls = model.schedulerClass();
+        return Schedulers.supportsClass(cls)
+            ? Schedulers.fromDiffusersClass(cls, model.schedulerConfig())
+            : Schedulers.create(FALLBACK_SCHEDULER, model.schedulerConfig());
+      }
+      return Schedulers.create(name, model.schedulerConfig());
+    } catch (IllegalArgumentException e) {
+      throw new AtelierException.InvalidRequest("scheduler", e.getMessage());
+    }
+  }
+
+  private void checkSize(ImageSize size) {
+    int f = model.vaeScaleFactor();
+    if (size.width() % f != 0 || size.height() % f != 0) {
+      throw new AtelierException.InvalidRequest(
+          "size", "size must be a multiple of " + f + " for this model but was " + size);
+    }
+  }
+
+  private static RunContext context(
+      ProgressListener progress, CancellationToken cancel, StageTimings timings) {
+    return new RunContext(progress, cancel, timings, LatentObserver.NONE);
+  }
+
+  private static Prompting prompting(String prompt, SamplingParams s) {
+    return new Prompting(
+        prompt, s.negativePrompt(), s.n(), s.steps(), s.guidanceScale(), s.noiseMode());
+  }
+
+  private static NoiseSource noise(SamplingParams s) {
+    return s.noiseMode() == NoiseMode.PER_IMAGE
+        ? PerImageNoise.seeded(s.seed(), s.n())
+        : new TorchGenerator(s.seed());
+  }
+
+  private Map<String, String> provenance(
+      String prompt, SamplingParams s, Scheduler scheduler, ImageSize size) {
+    Map<String, String> m = new LinkedHashMap<>();
+    m.put("engine", name());
+    m.put("model", model.name());
+    m.put("prompt", prompt);
+    if (!s.negativePrompt().isEmpty()) {
+      m.put("negative_prompt", s.negativePrompt());
+    }
+    m.put("scheduler", Schedulers.nameOf(scheduler));
+    m.put("steps", Integer.toString(s.steps()));
+    m.put("guidance", Double.toString(s.guidanceScale()));
+    m.put("size", size.toString());
+    m.put("noise", s.noiseMode() == NoiseMode.PER_IMAGE ? "per-image" : "batch");
+    return m;
+  }
+
+  private static List<GeneratedImage> results(
+      PipelineOutput out, SamplingParams s, Map<String, String> params) {
+    List<GeneratedImage> images = new ArrayList<>(out.count());
+    for (int i = 0; i < out.count(); i++) {
+      Map<String, String> p = new LinkedHashMap<>(params);
+      long seed = s.seedOf(i);
+      p.put("seed", Long.toString(seed));
+      if (s.noiseMode() == NoiseMode.BATCH) {
+        p.put("batch_index", Integer.toString(i));
+      }
+      images.add(new GeneratedImage(out.image(i), seed, p));
+    }
+    return images;
+  }
+
+  private static String describe(ModelKind kind) {
+    return switch (kind) {
+      case TEXT_TO_IMAGE -> "a text-to-image model";
+      case INPAINTING -> "an inpainting model (9-channel UNet)";
+      case INSTRUCT_PIX2PIX -> "an InstructPix2Pix model (8-channel UNet)";
+    };
+  }
+
+  @Override
+  public void close() {
+    model.close();
+  }
+}

@@ -1,0 +1,385 @@
+package dev.atelier.engine.onnx.model;
+
+import ai.onnxruntime.NodeInfo;
+import ai.onnxruntime.OnnxJavaType;
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OnnxValue;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtSession;
+import ai.onnxruntime.TensorInfo;
+import dev.atelier.core.AtelierException;
+import dev.atelier.engine.onnx.model.internal.GraphInputRetyper;
+import dev.atelier.engine.onnx.model.internal.Half;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.FloatBuffer;
+import java.nio.IntBuffer;
+import java.nio.LongBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/**
+ * One ONNX Runtime session of a model folder, with the type adaptation at its boundary.
+ *
+ * <p>Reads input and output names, element types and ranks from the session metadata, so that
+ * callers pass plain float and integer arrays and this class casts them to what the graph wants
+ * (int32/int64 ids, int64/float32/float16 timesteps of rank 0 or 1, float16 tensors). Errors name
+ * the file and the input. Thread-safe: ONNX Runtime sessions may be run concurrently.
+ */
+final class OnnxComponent implements AutoCloseable {
+  private static final Set<String> CUDA_ONLY_HINTS =
+      Set.of(
+          "NhwcConv",
+          "GroupNorm",
+          "BiasSplitGelu",
+          "BiasAdd",
+          "NhwcGroupNorm",
+          "MultiHeadAttention");
+
+  private static final System.Logger LOG = System.getLogger(OnnxComponent.class.getName());
+
+  private final OrtEnvironment env;
+  private final Path file;
+  private final String label;
+  private final OrtSession session;
+  private final Map<String, TensorInfo> inputs;
+  private final Map<String, TensorInfo> outputs;
+  private final Set<String> retypedInputs;
+
+  private OnnxComponent(
+      OrtEnvironment env, Path file, String label, OrtSession session, Set<String> retypedInputs)
+      throws OrtException {
+    this.env = env;
+    this.file = file;
+    this.label = label;
+    this.session = session;
+    this.retypedInputs = retypedInputs;
+    this.inputs = tensorInfos(session.getInputInfo());
+    this.outputs = tensorInfos(session.getOutputInfo());
+  }
+
+  /**
+   * Creates the session from the file path, so external weight files beside it resolve.
+   *
+   * @param label how errors name the file, e.g. {@code unet/model.onnx}
+   * @throws AtelierException.ModelUnavailable when the file is missing or ONNX Runtime refuses it
+   */
+  static OnnxComponent open(OrtEnvironment env, Path file, String label, OrtSettings settings) {
+    if (!Files.isRegularFile(file)) {
+      throw new AtelierException.ModelUnavailable(label + " is missing (looked for " + file + ")");
+    }
+    try (OrtSession.SessionOptions options = sessionOptions(settings)) {
+      OrtSession session = env.createSession(file.toString(), options);
+      try {
+        return new OnnxComponent(env, file, label, session, Set.of());
+      } catch (OrtException | RuntimeException e) {
+        session.close();
+        throw e;
+      }
+    } catch (OrtException e) {
+      String msg = String.valueOf(e.getMessage());
+      for (String op : CUDA_ONLY_HINTS) {
+        if (msg.contains(op)
+            && (msg.contains("implementation") || msg.contains("not registered"))) {
+          throw new AtelierException.ModelUnavailable(
+              label
+                  + " uses the fused operator "
+                  + op
+                  + ", which only the CUDA build of ONNX Runtime provides; use a CPU export of"
+                  + " this model or run with --device cuda",
+              e);
+        }
+      }
+      throw new AtelierException.ModelUnavailable(
+          label + " could not be loaded by ONNX Runtime: " + msg, e);
+    }
+  }
+
+  /**
+   * Like {@link #open}, but when graph input {@code input} is int64 or int32 the session is built
+   * from a copy-on-write map of the file with that input retyped to float32, so fractional values
+   * (Euler timesteps such as 856.2857) reach the graph unrounded, as in diffusers' PyTorch
+   * pipelines. Falls back to the file as it is when ONNX Runtime refuses the retyped graph.
+   */
+  static OnnxComponent openWithFloatInput(
+      OrtEnvironment env, Path file, String label, OrtSettings settings, String input) {
+    if (!Files.isRegularFile(file)) {
+      return open(env, file, label, settings);
+    }
+    OptionalInt type;
+    try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+      type =
+          GraphInputRetyper.elementType(ch.map(FileChannel.MapMode.READ_ONLY, 0, ch.size()), input);
+    } catch (IOException | RuntimeException e) {
+      return open(env, file, label, settings);
+    }
+    if (type.isEmpty()
+        || (type.getAsInt() != GraphInputRetyper.INT64
+            && type.getAsInt() != GraphInputRetyper.INT32)) {
+      return open(env, file, label, settings);
+    }
+    try (OrtSession.SessionOptions options = sessionOptions(settings)) {
+      ByteBuffer patched = GraphInputRetyper.retyped(file, input, GraphInputRetyper.FLOAT);
+      // Sessions built from bytes resolve external weight files against this folder.
+      options.addConfigEntry(
+          "session.model_external_initializers_file_folder_path", file.getParent().toString());
+      // ONNX Runtime parses (copies) the bytes; the buffer is not needed after this call.
+      OrtSession session = env.createSession(patched, options);
+      try {
+        return new OnnxComponent(env, file, label, session, Set.of(input));
+      } catch (OrtException | RuntimeException e) {
+        session.close();
+        throw e;
+      }
+    } catch (OrtException | IOException | RuntimeException e) {
+      LOG.log(
+          System.Logger.Level.INFO,
+          "{0}: input {1} kept as an integer ({2}); fractional values will be truncated",
+          label,
+          input,
+          e.toString());
+      return open(env, file, label, settings);
+    }
+  }
+
+  /** True when {@code input} was retyped from an integer type to float32 at load. */
+  boolean retyped(String input) {
+    return retypedInputs.contains(input);
+  }
+
+  private static OrtSession.SessionOptions sessionOptions(OrtSettings settings)
+      throws OrtException {
+    OrtSession.SessionOptions o = new OrtSession.SessionOptions();
+    try {
+      o.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
+      o.setIntraOpNumThreads(settings.intraOpThreads());
+      o.setInterOpNumThreads(1);
+      // An idle server should not burn a core per thread spinning for work.
+      o.addConfigEntry("session.intra_op.allow_spinning", "0");
+      o.addConfigEntry("session.inter_op.allow_spinning", "0");
+      if (settings.device() == OrtSettings.Device.CUDA) {
+        o.addCUDA(settings.deviceId());
+      }
+      return o;
+    } catch (OrtException | RuntimeException e) {
+      o.close();
+      throw e;
+    }
+  }
+
+  private static Map<String, TensorInfo> tensorInfos(Map<String, NodeInfo> infos) {
+    Map<String, TensorInfo> m = new LinkedHashMap<>();
+    for (Map.Entry<String, NodeInfo> e : infos.entrySet()) {
+      if (e.getValue().getInfo() instanceof TensorInfo t) {
+        m.put(e.getKey(), t);
+      }
+    }
+    return m;
+  }
+
+  /** The file label errors use. */
+  String label() {
+    return label;
+  }
+
+  /** The graph file. */
+  Path file() {
+    return file;
+  }
+
+  /** The input named {@code name}, if the graph has it. */
+  Optional<TensorInfo> input(String name) {
+    return Optional.ofNullable(inputs.get(name));
+  }
+
+  /** The output named {@code name}, if the graph has it. */
+  Optional<TensorInfo> output(String name) {
+    return Optional.ofNullable(outputs.get(name));
+  }
+
+  /**
+   * The input named {@code name}, checked for element type and rank.
+   *
+   * @throws AtelierException.ModelUnavailable naming the file, the input, expected and found
+   */
+  TensorInfo requireInput(String name, Set<OnnxJavaType> types, int... ranks) {
+    TensorInfo info = inputs.get(name);
+    if (info == null) {
+      throw mismatch("has no input '" + name + "'; its inputs are " + describe(inputs));
+    }
+    checkTypeAndRank("input", name, info, types, ranks);
+    return info;
+  }
+
+  /** Like {@link #requireInput} for outputs. */
+  TensorInfo requireOutput(String name, Set<OnnxJavaType> types, int... ranks) {
+    TensorInfo info = outputs.get(name);
+    if (info == null) {
+      throw mismatch("has no output '" + name + "'; its outputs are " + describe(outputs));
+    }
+    checkTypeAndRank("output", name, info, types, ranks);
+    return info;
+  }
+
+  private void checkTypeAndRank(
+      String kind, String name, TensorInfo info, Set<OnnxJavaType> types, int... ranks) {
+    if (!types.contains(info.type)) {
+      throw mismatch(
+          kind + " '" + name + "' must be " + typeNames(types) + " but is " + typeName(info.type));
+    }
+    int rank = info.getShape().length;
+    if (ranks.length > 0 && Arrays.stream(ranks).noneMatch(r -> r == rank)) {
+      throw mismatch(
+          kind
+              + " '"
+              + name
+              + "' must have rank "
+              + Arrays.stream(ranks).mapToObj(Integer::toString).collect(Collectors.joining(" or "))
+              + " but has rank "
+              + rank
+              + " "
+              + Arrays.toString(info.getShape()));
+    }
+  }
+
+  /** An error that names this component's file. */
+  AtelierException.ModelUnavailable mismatch(String what) {
+    return new AtelierException.ModelUnavailable(label + " " + what);
+  }
+
+  /** A float tensor for {@code input}, converted to float16 when the graph wants it. */
+  OnnxTensor floatInput(String input, float[] data, long[] shape) throws OrtException {
+    TensorInfo info = inputs.get(input);
+    if (info != null && info.type == OnnxJavaType.FLOAT16) {
+      return OnnxTensor.createTensor(env, Half.toHalf(data), shape, OnnxJavaType.FLOAT16);
+    }
+    return OnnxTensor.createTensor(env, FloatBuffer.wrap(data), shape);
+  }
+
+  /** An integer tensor for {@code input}, as int32 or int64 per the graph. */
+  OnnxTensor integerInput(String input, long[] values, long[] shape) throws OrtException {
+    TensorInfo info = inputs.get(input);
+    if (info != null && info.type == OnnxJavaType.INT32) {
+      int[] ints = new int[values.length];
+      for (int i = 0; i < values.length; i++) {
+        ints[i] = Math.toIntExact(values[i]);
+      }
+      return OnnxTensor.createTensor(env, IntBuffer.wrap(ints), shape);
+    }
+    return OnnxTensor.createTensor(env, LongBuffer.wrap(values), shape);
+  }
+
+  /**
+   * A scalar-valued input (a timestep) in the graph's type and rank: rank 0, or rank 1 with length
+   * 1 (broadcast by the graph) or the graph's fixed length. Integer types truncate toward zero, as
+   * {@code tensor.to(torch.int64)} does.
+   */
+  OnnxTensor scalarInput(String input, double value) throws OrtException {
+    TensorInfo info = inputs.get(input);
+    long[] graphShape = info.getShape();
+    long[] shape;
+    if (graphShape.length == 0) {
+      shape = new long[0];
+    } else {
+      shape = new long[] {graphShape[0] > 1 ? graphShape[0] : 1};
+    }
+    int n = (int) (shape.length == 0 ? 1 : shape[0]);
+    return switch (info.type) {
+      case INT64 -> {
+        long[] v = new long[n];
+        Arrays.fill(v, (long) value);
+        yield OnnxTensor.createTensor(env, LongBuffer.wrap(v), shape);
+      }
+      case INT32 -> {
+        int[] v = new int[n];
+        Arrays.fill(v, (int) value);
+        yield OnnxTensor.createTensor(env, IntBuffer.wrap(v), shape);
+      }
+      case FLOAT16 -> {
+        float[] v = new float[n];
+        Arrays.fill(v, (float) value);
+        yield OnnxTensor.createTensor(env, Half.toHalf(v), shape, OnnxJavaType.FLOAT16);
+      }
+      case DOUBLE -> {
+        double[] v = new double[n];
+        Arrays.fill(v, value);
+        yield OnnxTensor.createTensor(env, java.nio.DoubleBuffer.wrap(v), shape);
+      }
+      default -> {
+        float[] v = new float[n];
+        Arrays.fill(v, (float) value);
+        yield OnnxTensor.createTensor(env, FloatBuffer.wrap(v), shape);
+      }
+    };
+  }
+
+  /**
+   * Runs the graph and returns {@code output} as floats (float16 outputs widened).
+   *
+   * @throws AtelierException.EngineFailure when ONNX Runtime fails at run time
+   */
+  float[] run(Map<String, OnnxTensor> feeds, String output) {
+    try (OrtSession.Result result = session.run(feeds, Set.of(output))) {
+      OnnxValue v = result.get(output).orElseThrow();
+      FloatBuffer fb = ((OnnxTensor) v).getFloatBuffer();
+      float[] out = new float[fb.remaining()];
+      fb.get(out);
+      return out;
+    } catch (OrtException e) {
+      throw new AtelierException.EngineFailure(label + " failed: " + e.getMessage(), e);
+    } finally {
+      feeds.values().forEach(OnnxTensor::close);
+    }
+  }
+
+  static String typeName(OnnxJavaType t) {
+    return switch (t) {
+      case FLOAT -> "float32";
+      case FLOAT16 -> "float16";
+      case BFLOAT16 -> "bfloat16";
+      case DOUBLE -> "float64";
+      case INT64 -> "int64";
+      case INT32 -> "int32";
+      case INT16 -> "int16";
+      case INT8 -> "int8";
+      case UINT8 -> "uint8";
+      case BOOL -> "bool";
+      case STRING -> "string";
+      default -> t.name().toLowerCase(java.util.Locale.ROOT);
+    };
+  }
+
+  private static String typeNames(Set<OnnxJavaType> types) {
+    return types.stream().map(OnnxComponent::typeName).sorted().collect(Collectors.joining(" or "));
+  }
+
+  private static String describe(Map<String, TensorInfo> infos) {
+    return infos.entrySet().stream()
+        .map(
+            e ->
+                e.getKey()
+                    + " "
+                    + typeName(e.getValue().type)
+                    + Arrays.toString(e.getValue().getShape()))
+        .collect(Collectors.joining(", ", "[", "]"));
+  }
+
+  @Override
+  public void close() {
+    try {
+      session.close();
+    } catch (OrtException e) {
+      // Closing only frees native memory; nothing useful can be done if it fails.
+    }
+  }
+}

@@ -1,0 +1,40 @@
+package dev.atelier.engine.onnx.model;
+
+import dev.atelier.engine.onnx.model.internal.CpuInfo;
+
+/**
+ * How ONNX Runtime sessions are created for a model.
+ *
+ * @param intraOpThreads threads per operator; 0 is replaced by the number of physical cores (ONNX
+ *     Runtime's own default gave one thread on our 2-core machines, see docs/performance-notes)
+ * @param device where to run
+ * @param deviceId GPU ordinal for {@link Device#CUDA}
+ */
+public record OrtSettings(int intraOpThreads, Device device, int deviceId) {
+
+  /** Execution providers Atelier knows how to select. */
+  public enum Device {
+    /** The default CPU provider. */
+    CPU,
+    /** NVIDIA CUDA; needs the {@code -Pcuda} build (onnxruntime_gpu) and a driver. */
+    CUDA
+  }
+
+  /** Validates the values and resolves a thread count of 0. */
+  public OrtSettings {
+    if (intraOpThreads < 0) {
+      throw new IllegalArgumentException("threads must be >= 0 but was " + intraOpThreads);
+    }
+    if (deviceId < 0) {
+      throw new IllegalArgumentException("device id must be >= 0 but was " + deviceId);
+    }
+    if (intraOpThreads == 0) {
+      intraOpThreads = CpuInfo.physicalCores();
+    }
+  }
+
+  /** CPU with one intra-op thread per physical core. */
+  public static OrtSettings cpu() {
+    return new OrtSettings(0, Device.CPU, 0);
+  }
+}

@@ -1,0 +1,239 @@
+package dev.atelier.engine.onnx.model;
+
+import ai.onnxruntime.OrtEnvironment;
+import dev.atelier.core.AtelierException;
+import dev.atelier.core.json.JsonValue;
+import dev.atelier.engine.onnx.scheduler.SchedulerConfig;
+import dev.atelier.engine.onnx.tokenizer.ClipTokenizer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * A loaded Stable Diffusion 1.x/2.x ONNX folder: tokenizer, text encoder, UNet, VAE and the
+ * scheduler configuration, checked against each other when loaded.
+ *
+ * <p>Every number the pipelines need ({@code scaling_factor}, the VAE's downsampling factor, the
+ * UNet's channels) comes from the folder's configs and graphs. One instance is shared by all
+ * requests; closing it frees the native sessions.
+ */
+public final class StableDiffusionModel implements AutoCloseable {
+  private final ModelFolder folder;
+  private final ClipTokenizer tokenizer;
+  private final TextEncoder textEncoder;
+  private final UNet unet;
+  private final VaeDecoder vaeDecoder;
+  private final VaeEncoder vaeEncoder;
+  private final SchedulerConfig schedulerConfig;
+  private final String schedulerClass;
+  private final float scalingFactor;
+  private final int vaeScaleFactor;
+  private final int sampleSize;
+
+  private StableDiffusionModel(Builder b) {
+    this.folder = b.folder;
+    this.tokenizer = b.tokenizer;
+    this.textEncoder = b.textEncoder;
+    this.unet = b.unet;
+    this.vaeDecoder = b.vaeDecoder;
+    this.vaeEncoder = b.vaeEncoder;
+    this.schedulerConfig = b.schedulerConfig;
+    this.schedulerClass = b.schedulerClass;
+    this.scalingFactor = b.scalingFactor;
+    this.vaeScaleFactor = b.vaeScaleFactor;
+    this.sampleSize = b.sampleSize;
+  }
+
+  /**
+   * Loads and checks a model folder.
+   *
+   * @throws AtelierException.ModelUnavailable naming the file and what did not fit, when a part is
+   *     missing or a graph does not match the expected inputs and outputs
+   */
+  public static StableDiffusionModel load(Path path, OrtSettings settings) {
+    ModelFolder folder = ModelFolder.of(path);
+    if (folder.component("text_encoder_2").isPresent()) {
+      throw new AtelierException.ModelUnavailable(
+          folder.root() + " is an SDXL folder (it has text_encoder_2/); SDXL is not supported yet");
+    }
+    Builder b = new Builder();
+    b.folder = folder;
+    List<AutoCloseable> opened = new ArrayList<>();
+    try {
+      b.tokenizer = loadTokenizer(folder);
+      JsonValue.Obj scheduler =
+          folder
+              .json("scheduler", "scheduler_config.json")
+              .orElseThrow(
+                  () ->
+                      new AtelierException.ModelUnavailable(
+                          "scheduler/scheduler_config.json is missing in " + folder.root()));
+      b.schedulerConfig = new SchedulerConfig(scheduler);
+      b.schedulerClass = scheduler.string("_class_name", "");
+      JsonValue.Obj vae = vaeConfig(folder);
+      b.scalingFactor = (float) vae.number("scaling_factor", 0.18215);
+      b.vaeScaleFactor = 1 << Math.max(0, vae.array("block_out_channels").size() - 1);
+      if (vae.array("block_out_channels").isEmpty()) {
+        throw new AtelierException.ModelUnavailable(
+            "vae_decoder/config.json in " + folder.root() + " has no block_out_channels");
+      }
+      JsonValue.Obj unetConfig = folder.config("unet");
+      JsonValue.Obj textConfig = folder.config("text_encoder");
+      OrtEnvironment env = OrtEnvironment.getEnvironment();
+
+      b.textEncoder =
+          TextEncoder.wrap(
+              open(env, folder, "text_encoder", settings),
+              (int) textConfig.integer("hidden_size", 0));
+      opened.add(b.textEncoder);
+      Path unetFile = folder.requireComponent("unet").resolve("model.onnx");
+      b.unet =
+          UNet.wrap(
+              OnnxComponent.openWithFloatInput(
+                  env, unetFile, "unet/model.onnx", settings, "timestep"),
+              (int) unetConfig.integer("in_channels", 0),
+              (int) unetConfig.integer("time_cond_proj_dim", 0),
+              b.textEncoder.hiddenSize());
+      opened.add(b.unet);
+      b.sampleSize = (int) unetConfig.integer("sample_size", 64) * b.vaeScaleFactor;
+      b.vaeDecoder = VaeDecoder.wrap(open(env, folder, "vae_decoder", settings));
+      opened.add(b.vaeDecoder);
+      Optional<Path> encoderDir = folder.component("vae_encoder");
+      if (encoderDir.isPresent() && Files.isRegularFile(encoderDir.get().resolve("model.onnx"))) {
+        b.vaeEncoder =
+            VaeEncoder.wrap(open(env, folder, "vae_encoder", settings), b.vaeScaleFactor);
+        opened.add(b.vaeEncoder);
+      }
+      return new StableDiffusionModel(b);
+    } catch (RuntimeException e) {
+      for (AutoCloseable c : opened) {
+        try {
+          c.close();
+        } catch (Exception suppressed) {
+          e.addSuppressed(suppressed);
+        }
+      }
+      throw e;
+    }
+  }
+
+  private static ClipTokenizer loadTokenizer(ModelFolder folder) {
+    Path dir = folder.requireComponent("tokenizer");
+    try {
+      return ClipTokenizer.load(dir);
+    } catch (IllegalArgumentException e) {
+      throw new AtelierException.ModelUnavailable(
+          "tokenizer/ in " + folder.root() + ": " + e.getMessage(), e);
+    }
+  }
+
+  private static JsonValue.Obj vaeConfig(ModelFolder folder) {
+    for (String c : new String[] {"vae_decoder", "vae_encoder", "vae"}) {
+      Optional<JsonValue.Obj> cfg = folder.json(c, "config.json");
+      if (cfg.isPresent()) {
+        return cfg.get();
+      }
+    }
+    throw new AtelierException.ModelUnavailable(
+        "vae_decoder/config.json is missing in "
+            + folder.root()
+            + " (it gives scaling_factor and block_out_channels)");
+  }
+
+  private static OnnxComponent open(
+      OrtEnvironment env, ModelFolder folder, String component, OrtSettings settings) {
+    Path dir = folder.requireComponent(component);
+    return OnnxComponent.open(env, dir.resolve("model.onnx"), component + "/model.onnx", settings);
+  }
+
+  /** The folder this model was loaded from. */
+  public ModelFolder folder() {
+    return folder;
+  }
+
+  /** The model's name (its folder name). */
+  public String name() {
+    return folder.name();
+  }
+
+  /** The prompt tokenizer. */
+  public ClipTokenizer tokenizer() {
+    return tokenizer;
+  }
+
+  /** The text encoder. */
+  public TextEncoder textEncoder() {
+    return textEncoder;
+  }
+
+  /** The UNet. */
+  public UNet unet() {
+    return unet;
+  }
+
+  /** What the UNet does (from its channels). */
+  public ModelKind kind() {
+    return ModelKind.ofChannels(unet.inChannels());
+  }
+
+  /** The VAE decoder. */
+  public VaeDecoder vaeDecoder() {
+    return vaeDecoder;
+  }
+
+  /** The VAE encoder, when the folder has one (needed by every edit). */
+  public Optional<VaeEncoder> vaeEncoder() {
+    return Optional.ofNullable(vaeEncoder);
+  }
+
+  /** {@code scheduler/scheduler_config.json}. */
+  public SchedulerConfig schedulerConfig() {
+    return schedulerConfig;
+  }
+
+  /** The diffusers class named in the scheduler config, e.g. {@code EulerDiscreteScheduler}. */
+  public String schedulerClass() {
+    return schedulerClass;
+  }
+
+  /** {@code vae.config.scaling_factor}: latents are multiplied by it after encoding. */
+  public float scalingFactor() {
+    return scalingFactor;
+  }
+
+  /** Pixels per latent along each side: {@code 2^(len(block_out_channels) - 1)}. */
+  public int vaeScaleFactor() {
+    return vaeScaleFactor;
+  }
+
+  /** The side length the UNet was trained at, in pixels ({@code sample_size * vaeScaleFactor}). */
+  public int defaultImageSide() {
+    return sampleSize;
+  }
+
+  @Override
+  public void close() {
+    textEncoder.close();
+    unet.close();
+    vaeDecoder.close();
+    if (vaeEncoder != null) {
+      vaeEncoder.close();
+    }
+  }
+
+  private static final class Builder {
+    ModelFolder folder;
+    ClipTokenizer tokenizer;
+    TextEncoder textEncoder;
+    UNet unet;
+    VaeDecoder vaeDecoder;
+    VaeEncoder vaeEncoder;
+    SchedulerConfig schedulerConfig;
+    String schedulerClass;
+    float scalingFactor;
+    int vaeScaleFactor;
+    int sampleSize;
+  }
+}

@@ -1,0 +1,173 @@
+package dev.atelier.engine.onnx.model;
+
+import ai.onnxruntime.OnnxJavaType;
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.TensorInfo;
+import dev.atelier.core.AtelierException;
+import java.util.EnumSet;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.OptionalInt;
+import java.util.Set;
+
+/**
+ * The denoising UNet: {@code (sample, timestep, encoder_hidden_states[, timestep_cond])} to the
+ * predicted noise {@code out_sample}.
+ *
+ * <p>Adapts to the exports in the wild: {@code timestep} int64, float32 or float16 of rank 0 or 1;
+ * float16 samples; 4 (text-to-image), 8 (InstructPix2Pix) or 9 (inpainting) input channels; an
+ * optional {@code timestep_cond} (LCM's guidance embedding).
+ */
+public final class UNet implements AutoCloseable {
+  private static final Set<OnnxJavaType> FLOATS =
+      EnumSet.of(OnnxJavaType.FLOAT, OnnxJavaType.FLOAT16);
+  private static final Set<OnnxJavaType> TIMESTEP =
+      EnumSet.of(
+          OnnxJavaType.INT64,
+          OnnxJavaType.INT32,
+          OnnxJavaType.FLOAT,
+          OnnxJavaType.FLOAT16,
+          OnnxJavaType.DOUBLE);
+
+  private final OnnxComponent graph;
+  private final int inChannels;
+  private final OptionalInt timestepCondDim;
+  private final String outputName;
+
+  private UNet(OnnxComponent graph, int inChannels, OptionalInt condDim, String outputName) {
+    this.graph = graph;
+    this.inChannels = inChannels;
+    this.timestepCondDim = condDim;
+    this.outputName = outputName;
+  }
+
+  static UNet wrap(
+      OnnxComponent graph, int configuredInChannels, int configuredCondDim, int hidden) {
+    try {
+      TensorInfo sample = graph.requireInput("sample", FLOATS, 4);
+      graph.requireInput("timestep", TIMESTEP, 0, 1);
+      TensorInfo ehs = graph.requireInput("encoder_hidden_states", FLOATS, 3);
+      if (graph.input("text_embeds").isPresent() || graph.input("time_ids").isPresent()) {
+        throw graph.mismatch(
+            "is an SDXL UNet (it takes text_embeds/time_ids); SDXL folders are not supported yet");
+      }
+      long graphChannels = sample.getShape()[1];
+      int channels = configuredInChannels > 0 ? configuredInChannels : (int) graphChannels;
+      if (channels <= 0) {
+        throw graph.mismatch(
+            "input 'sample' has a symbolic channel count and unet/config.json has no in_channels");
+      }
+      if (graphChannels > 0 && graphChannels != channels) {
+        throw graph.mismatch(
+            "input 'sample' has "
+                + graphChannels
+                + " channels but unet/config.json says in_channels "
+                + channels);
+      }
+      if (channels != 4 && channels != 8 && channels != 9) {
+        throw graph.mismatch(
+            "input 'sample' must have 4, 8 or 9 channels (text-to-image, InstructPix2Pix,"
+                + " inpainting) but has "
+                + channels);
+      }
+      long ehsWidth = ehs.getShape()[2];
+      if (ehsWidth > 0 && hidden > 0 && ehsWidth != hidden) {
+        throw graph.mismatch(
+            "input 'encoder_hidden_states' has width "
+                + ehsWidth
+                + " but the text encoder produces "
+                + hidden);
+      }
+      OptionalInt cond = OptionalInt.empty();
+      if (graph.input("timestep_cond").isPresent()) {
+        TensorInfo tc = graph.requireInput("timestep_cond", FLOATS, 2);
+        long dim = tc.getShape()[1] > 0 ? tc.getShape()[1] : configuredCondDim;
+        if (dim <= 0) {
+          throw graph.mismatch(
+              "input 'timestep_cond' has a symbolic width and unet/config.json has no"
+                  + " time_cond_proj_dim");
+        }
+        cond = OptionalInt.of((int) dim);
+      }
+      String out = graph.output("out_sample").isPresent() ? "out_sample" : "";
+      if (out.isEmpty()) {
+        throw graph.mismatch("has no output 'out_sample'");
+      }
+      graph.requireOutput(out, FLOATS, 4);
+      return new UNet(graph, channels, cond, out);
+    } catch (RuntimeException e) {
+      graph.close();
+      throw e;
+    }
+  }
+
+  /** Input channels: 4 plain, 8 InstructPix2Pix, 9 inpainting. */
+  public int inChannels() {
+    return inChannels;
+  }
+
+  /**
+   * True when the graph's {@code timestep} input was exported as an integer and retyped to float32
+   * at load (see ADR 0005), so fractional timesteps are not truncated.
+   */
+  public boolean timestepRetyped() {
+    return graph.retyped("timestep");
+  }
+
+  /** Width of {@code timestep_cond} when the graph takes one (LCM). */
+  public OptionalInt timestepCondDim() {
+    return timestepCondDim;
+  }
+
+  /**
+   * Predicts the noise (or v) for a batch.
+   *
+   * @param sample {@code [batch, inChannels, h, w]} flattened
+   * @param shape the sample's shape
+   * @param timestep the scheduler's timestep; cast to the graph's type
+   * @param encoderHiddenStates {@code [batch, length, hidden]} flattened
+   * @param hiddenShape its shape
+   * @param timestepCond {@code [batch, timestepCondDim]} or an empty array when the graph has no
+   *     such input
+   * @return {@code [batch, 4, h, w]} flattened
+   */
+  public float[] predict(
+      float[] sample,
+      long[] shape,
+      float timestep,
+      float[] encoderHiddenStates,
+      long[] hiddenShape,
+      float[] timestepCond) {
+    try {
+      Map<String, OnnxTensor> feeds = new HashMap<>();
+      feeds.put("sample", graph.floatInput("sample", sample, shape));
+      feeds.put("timestep", graph.scalarInput("timestep", timestep));
+      feeds.put(
+          "encoder_hidden_states",
+          graph.floatInput("encoder_hidden_states", encoderHiddenStates, hiddenShape));
+      if (timestepCondDim.isPresent()) {
+        if (timestepCond.length != shape[0] * timestepCondDim.getAsInt()) {
+          feeds.values().forEach(OnnxTensor::close);
+          throw new IllegalArgumentException(
+              "timestep_cond must have "
+                  + shape[0] * timestepCondDim.getAsInt()
+                  + " values but has "
+                  + timestepCond.length);
+        }
+        feeds.put(
+            "timestep_cond",
+            graph.floatInput(
+                "timestep_cond", timestepCond, new long[] {shape[0], timestepCondDim.getAsInt()}));
+      }
+      return graph.run(feeds, outputName);
+    } catch (OrtException e) {
+      throw new AtelierException.EngineFailure(graph.label() + " input: " + e.getMessage(), e);
+    }
+  }
+
+  @Override
+  public void close() {
+    graph.close();
+  }
+}

@@ -1,0 +1,2 @@
+/** Helpers of the model loader (CPU detection, half-float conversion); not a public API. */
+package dev.atelier.engine.onnx.model.internal;

@@ -1,0 +1,93 @@
+package dev.atelier.engine.onnx.pipeline;
+
+import dev.atelier.engine.onnx.model.LatentDistribution;
+import dev.atelier.engine.onnx.model.StableDiffusionModel;
+import dev.atelier.engine.onnx.model.UNet;
+import dev.atelier.engine.onnx.pipeline.internal.Tensors;
+import dev.atelier.engine.onnx.rng.NoiseSource;
+import dev.atelier.engine.onnx.scheduler.Scheduler;
+import java.util.Arrays;
+
+/**
+ * Image-to-image with strength, as diffusers' {@code StableDiffusionImg2ImgPipeline}: the image is
+ * encoded (a sample of the VAE's distribution), noised to the timestep where the last {@code
+ * strength} of the schedule begins, and denoised from there.
+ */
+public final class ImageToImagePipeline {
+  private final StableDiffusionModel model;
+  private final PromptEncoder prompts;
+
+  /** Creates the pipeline over a loaded model and its prompt cache. */
+  public ImageToImagePipeline(StableDiffusionModel model, PromptEncoder prompts) {
+    this.model = model;
+    this.prompts = prompts;
+  }
+
+  /**
+   * Runs the last {@code strength} of a {@code p.steps()}-step schedule from {@code image}.
+   *
+   * @param image {@code [1, 3, height, width]} in [-1, 1]
+   * @param strength in (0, 1]; {@code int(steps * strength)} steps are run
+   * @throws IllegalArgumentException when the strength leaves no step to run
+   */
+  public PipelineOutput run(
+      Prompting p,
+      float[] image,
+      int width,
+      int height,
+      double strength,
+      Scheduler scheduler,
+      NoiseSource noise,
+      RunContext ctx) {
+    UNet unet = model.unet();
+    boolean guided = p.guidanceScale() > 1 && unet.timestepCondDim().isEmpty();
+    float[] hidden = Conditioning.forGuidance(prompts, p, guided, ctx);
+    long[] hiddenShape = Conditioning.shape(prompts, guided ? 2 * p.n() : p.n());
+    float[] cond =
+        unet.timestepCondDim().isPresent()
+            ? Guidance.guidanceEmbedding(
+                p.guidanceScale(), unet.timestepCondDim().getAsInt(), p.n())
+            : new float[0];
+
+    scheduler.setTimesteps(p.steps());
+    int initTimestep = Math.min((int) (p.steps() * strength), p.steps());
+    if (initTimestep < 1) {
+      throw new IllegalArgumentException(
+          "strength "
+              + strength
+              + " with "
+              + p.steps()
+              + " steps runs no step; raise strength or steps so that steps * strength >= 1");
+    }
+    int tStart = Math.max(p.steps() - initTimestep, 0);
+    float[] all = scheduler.timesteps();
+    float[] timesteps = Arrays.copyOfRange(all, tStart * scheduler.order(), all.length);
+    scheduler.setBeginIndex(tStart * scheduler.order());
+
+    LatentDistribution dist = VaeStage.encode(model, image, width, height, ctx);
+    float[] init = VaeStage.sampleScaled(dist, p.n(), noise, p.noiseMode(), model.scalingFactor());
+    long[] shape = dist.shape().clone();
+    shape[0] = p.n();
+    float[] eps = noise.randn(shape);
+    float[] latents = scheduler.addNoise(init, eps, timesteps[0]);
+
+    StepModel stepModel =
+        new StepModel() {
+          @Override
+          public UNetBatch assemble(float[] scaled, long[] s, float t) {
+            float[] sample = guided ? Tensors.concat(scaled, scaled) : scaled;
+            long[] sampleShape = {guided ? 2 * s[0] : s[0], 4, s[2], s[3]};
+            return new UNetBatch(sample, sampleShape, hidden, hiddenShape, cond);
+          }
+
+          @Override
+          public float[] combine(float[] out) {
+            return guided ? Guidance.classifierFree(out, p.guidanceScale()) : out;
+          }
+        };
+    float[] result =
+        DenoisingLoop.run(
+            unet, scheduler, timesteps, latents, shape, stepModel, StepHook.NONE, noise, ctx);
+    return VaeStage.decode(model, result, shape, ctx);
+  }
+}

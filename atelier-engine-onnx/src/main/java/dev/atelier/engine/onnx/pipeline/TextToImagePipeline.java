@@ -1,0 +1,83 @@
+package dev.atelier.engine.onnx.pipeline;
+
+import dev.atelier.engine.onnx.model.StableDiffusionModel;
+import dev.atelier.engine.onnx.model.UNet;
+import dev.atelier.engine.onnx.pipeline.internal.Tensors;
+import dev.atelier.engine.onnx.rng.NoiseSource;
+import dev.atelier.engine.onnx.scheduler.Scheduler;
+
+/**
+ * Text-to-image, as diffusers' {@code StableDiffusionPipeline} (and {@code
+ * LatentConsistencyModelPipeline} when the UNet takes {@code timestep_cond}).
+ *
+ * <p>Classifier-free guidance runs as one UNet batch {@code [uncond, cond]}; a guidance scale <= 1,
+ * or an LCM UNet (guidance embedded instead), runs the conditional half only. All {@code n} images
+ * go through the UNet as one batch; the prompt is encoded once whatever {@code n} is.
+ */
+public final class TextToImagePipeline {
+  private final StableDiffusionModel model;
+  private final PromptEncoder prompts;
+
+  /** Creates the pipeline over a loaded model and its prompt cache. */
+  public TextToImagePipeline(StableDiffusionModel model, PromptEncoder prompts) {
+    this.model = model;
+    this.prompts = prompts;
+  }
+
+  /**
+   * Generates {@code p.n()} images of {@code width x height}.
+   *
+   * @param scheduler a fresh scheduler for this run
+   * @param noise initial latents and stochastic steps draw from here, in diffusers' order
+   * @throws IllegalArgumentException when a side is not a multiple of the VAE scale factor
+   */
+  public PipelineOutput run(
+      Prompting p, int width, int height, Scheduler scheduler, NoiseSource noise, RunContext ctx) {
+    int f = model.vaeScaleFactor();
+    if (width % f != 0 || height % f != 0) {
+      throw new IllegalArgumentException(
+          "size must be a multiple of " + f + " but was " + width + "x" + height);
+    }
+    UNet unet = model.unet();
+    boolean lcm = unet.timestepCondDim().isPresent();
+    boolean guided = p.guidanceScale() > 1 && !lcm;
+    float[] hidden = Conditioning.forGuidance(prompts, p, guided, ctx);
+    long[] hiddenShape = Conditioning.shape(prompts, guided ? 2 * p.n() : p.n());
+    float[] cond =
+        lcm
+            ? Guidance.guidanceEmbedding(
+                p.guidanceScale(), unet.timestepCondDim().getAsInt(), p.n())
+            : new float[0];
+
+    scheduler.setTimesteps(p.steps());
+    long[] shape = {p.n(), 4, height / f, width / f};
+    float[] latents = Tensors.scale(noise.randn(shape), scheduler.initNoiseSigma());
+
+    StepModel stepModel =
+        new StepModel() {
+          @Override
+          public UNetBatch assemble(float[] scaled, long[] s, float t) {
+            float[] sample = guided ? Tensors.concat(scaled, scaled) : scaled;
+            long[] sampleShape = {guided ? 2 * s[0] : s[0], 4, s[2], s[3]};
+            return new UNetBatch(sample, sampleShape, hidden, hiddenShape, cond);
+          }
+
+          @Override
+          public float[] combine(float[] out) {
+            return guided ? Guidance.classifierFree(out, p.guidanceScale()) : out;
+          }
+        };
+    float[] result =
+        DenoisingLoop.run(
+            unet,
+            scheduler,
+            scheduler.timesteps(),
+            latents,
+            shape,
+            stepModel,
+            StepHook.NONE,
+            noise,
+            ctx);
+    return VaeStage.decode(model, result, shape, ctx);
+  }
+}

@@ -1,0 +1,9 @@
+/**
+ * The diffusion pipelines, one class per pipeline: text-to-image, image-to-image, inpainting (9-
+ * channel and latent blending) and InstructPix2Pix, with diffusers' semantics and draw order.
+ *
+ * <p>Also the pieces they share: prompt encoding with its cache, guidance, the denoising loop, the
+ * VAE stage, stage timings. Model loading is in {@code model}, schedules in {@code scheduler},
+ * noise in {@code rng}; choosing a pipeline for a request is {@code OnnxEngine}'s job.
+ */
+package dev.atelier.engine.onnx.pipeline;

@@ -1,0 +1,241 @@
+package dev.atelier.engine.onnx;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.atelier.core.AtelierException;
+import dev.atelier.core.CancellationToken;
+import dev.atelier.core.EditMode;
+import dev.atelier.core.EditRequest;
+import dev.atelier.core.GeneratedImage;
+import dev.atelier.core.GenerationRequest;
+import dev.atelier.core.ImageSize;
+import dev.atelier.core.NoiseMode;
+import dev.atelier.core.ProgressListener;
+import dev.atelier.core.SamplingParams;
+import dev.atelier.core.StepProgress;
+import dev.atelier.core.image.ImageCodec;
+import dev.atelier.core.image.ImageLimits;
+import dev.atelier.core.image.Mask;
+import dev.atelier.core.image.RgbImage;
+import dev.atelier.engine.onnx.model.OrtSettings;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** The engine on the tiny fixture models: seeds, batches, modes, cancellation, provenance. */
+class OnnxEngineTest {
+  static final Path FIXTURES = Path.of("src/test/resources/diffusers-tiny");
+  static OnnxEngine sd;
+
+  @BeforeAll
+  static void load() {
+    sd = OnnxEngine.load(FIXTURES.resolve("models/tiny-sd"), OrtSettings.cpu());
+  }
+
+  @AfterAll
+  static void close() {
+    sd.close();
+  }
+
+  static SamplingParams.Builder sampling() {
+    return SamplingParams.builder().steps(3).guidanceScale(5).scheduler("euler_a").seed(40);
+  }
+
+  static GenerationRequest t2i(SamplingParams s) {
+    return new GenerationRequest("a white ceramic coffee cup", new ImageSize(64, 64), s);
+  }
+
+  @Test
+  void perImageSeedsRegenerateEachImageAlone() {
+    List<GeneratedImage> batch =
+        sd.generate(t2i(sampling().n(3).build()), ProgressListener.NONE, CancellationToken.none());
+    assertThat(batch).extracting(GeneratedImage::seed).containsExactly(40L, 41L, 42L);
+    GeneratedImage alone =
+        sd.generate(
+                t2i(sampling().seed(42).build()), ProgressListener.NONE, CancellationToken.none())
+            .get(0);
+    assertThat(alone.image()).isEqualTo(batch.get(2).image());
+    assertThat(batch.get(0).image()).isNotEqualTo(batch.get(1).image());
+  }
+
+  @Test
+  void batchNoiseImageZeroEqualsTheSingleImageAndTheReferencePng() throws IOException {
+    // The golden t2i_euler_a_8steps_cfg7.5 case, through the public engine API.
+    SamplingParams s =
+        SamplingParams.builder()
+            .steps(8)
+            .guidanceScale(7.5)
+            .seed(1)
+            .scheduler("euler_a")
+            .negativePrompt("blurry, low quality")
+            .noiseMode(NoiseMode.BATCH)
+            .build();
+    GenerationRequest r =
+        new GenerationRequest(
+            "a white ceramic coffee cup on a dark wooden table", new ImageSize(64, 64), s);
+    RgbImage ours = sd.generate(r, ProgressListener.NONE, CancellationToken.none()).get(0).image();
+    RgbImage reference =
+        ImageCodec.decode(
+            Files.readAllBytes(FIXTURES.resolve("goldens/t2i_euler_a_8steps_cfg7.5/image_0.png")),
+            ImageLimits.DEFAULT);
+    int maxDiff = 0;
+    for (int i = 0; i < ours.rgb().length; i++) {
+      maxDiff = Math.max(maxDiff, Math.abs((ours.rgb()[i] & 0xff) - (reference.rgb()[i] & 0xff)));
+    }
+    // Within 1e-4 relative before quantisation: at most one level apart after it.
+    assertThat(maxDiff).isLessThanOrEqualTo(1);
+  }
+
+  @Test
+  void sameRequestGivesTheSameBytes() {
+    SamplingParams s = sampling().n(2).build();
+    List<GeneratedImage> a = sd.generate(t2i(s), ProgressListener.NONE, CancellationToken.none());
+    List<GeneratedImage> b = sd.generate(t2i(s), ProgressListener.NONE, CancellationToken.none());
+    assertThat(a.get(1).image()).isEqualTo(b.get(1).image());
+  }
+
+  @Test
+  void progressIsReportedPerStepWithPreviews() {
+    List<StepProgress> seen = new ArrayList<>();
+    sd.generate(t2i(sampling().steps(4).build()), seen::add, CancellationToken.none());
+    assertThat(seen).extracting(StepProgress::step).containsExactly(1, 2, 3, 4);
+    assertThat(seen).allSatisfy(p -> assertThat(p.totalSteps()).isEqualTo(4));
+    assertThat(seen.get(3).preview()).hasValueSatisfying(i -> assertThat(i.width()).isEqualTo(32));
+  }
+
+  @Test
+  void cancellingStopsBeforeTheNextStep() {
+    CancellationToken cancel = new CancellationToken();
+    List<Integer> steps = new ArrayList<>();
+    assertThatThrownBy(
+            () ->
+                sd.generate(
+                    t2i(sampling().steps(6).build()),
+                    p -> {
+                      steps.add(p.step());
+                      if (p.step() == 2) {
+                        cancel.cancel();
+                      }
+                    },
+                    cancel))
+        .isInstanceOf(AtelierException.Cancelled.class)
+        .hasMessage("cancelled before step 3 of 6");
+    assertThat(steps).containsExactly(1, 2);
+  }
+
+  @Test
+  void provenanceNamesEverythingNeededToReproduce() {
+    GeneratedImage img =
+        sd.generate(t2i(sampling().build()), ProgressListener.NONE, CancellationToken.none())
+            .get(0);
+    assertThat(img.parameters())
+        .containsEntry("engine", "local")
+        .containsEntry("model", "tiny-sd")
+        .containsEntry("prompt", "a white ceramic coffee cup")
+        .containsEntry("scheduler", "euler_a")
+        .containsEntry("steps", "3")
+        .containsEntry("seed", "40")
+        .containsEntry("size", "64x64")
+        .containsEntry("mode", "text-to-image");
+  }
+
+  @Test
+  void defaultSchedulerIsTheFoldersOwn() {
+    assertThat(sd.scheduler("default").getClass().getSimpleName())
+        .isEqualTo("EulerDiscreteScheduler");
+    assertThatThrownBy(() -> sd.scheduler("heun"))
+        .isInstanceOf(AtelierException.InvalidRequest.class)
+        .satisfies(
+            e -> assertThat(((AtelierException.InvalidRequest) e).param()).isEqualTo("scheduler"));
+  }
+
+  @Test
+  void imageToImageAndBlendInpaintingRunOnThePlainModel() throws IOException {
+    RgbImage init =
+        ImageCodec.decode(
+            Files.readAllBytes(FIXTURES.resolve("goldens/init.png")), ImageLimits.DEFAULT);
+    RgbImage maskImage =
+        ImageCodec.decode(
+            Files.readAllBytes(FIXTURES.resolve("goldens/mask.png")), ImageLimits.DEFAULT);
+    GeneratedImage i2i =
+        sd.edit(
+                new EditRequest(
+                    "a green box",
+                    init,
+                    new EditMode.ImageToImage(0.5),
+                    sampling().steps(4).build()),
+                ProgressListener.NONE,
+                CancellationToken.none())
+            .get(0);
+    assertThat(i2i.parameters())
+        .containsEntry("mode", "image-to-image")
+        .containsEntry("strength", "0.5");
+    GeneratedImage inpaint =
+        sd.edit(
+                new EditRequest(
+                    "a green box",
+                    init,
+                    new EditMode.Inpaint(Mask.fromGray(maskImage)),
+                    sampling().build()),
+                ProgressListener.NONE,
+                CancellationToken.none())
+            .get(0);
+    assertThat(inpaint.parameters()).containsEntry("mode", "inpaint (blend)");
+  }
+
+  @Test
+  void instructionEditingNeedsAnInstructPix2PixModel() throws IOException {
+    RgbImage init =
+        ImageCodec.decode(
+            Files.readAllBytes(FIXTURES.resolve("goldens/init.png")), ImageLimits.DEFAULT);
+    assertThatThrownBy(
+            () ->
+                sd.edit(
+                    new EditRequest(
+                        "make it a watercolor",
+                        init,
+                        new EditMode.Instruct(1.5),
+                        sampling().build()),
+                    ProgressListener.NONE,
+                    CancellationToken.none()))
+        .isInstanceOf(AtelierException.InvalidRequest.class)
+        .hasMessage(
+            "instruction editing needs an InstructPix2Pix model (8-channel UNet) but tiny-sd has 4"
+                + " channels");
+  }
+
+  @Test
+  void anInpaintingModelRefusesTextToImage() {
+    try (OnnxEngine inpaint =
+        OnnxEngine.load(FIXTURES.resolve("models/tiny-sd-inpaint"), OrtSettings.cpu())) {
+      assertThatThrownBy(
+              () ->
+                  inpaint.generate(
+                      t2i(sampling().build()), ProgressListener.NONE, CancellationToken.none()))
+          .isInstanceOf(AtelierException.InvalidRequest.class)
+          .hasMessageContaining("is an inpainting model (9-channel UNet)");
+    }
+  }
+
+  @Test
+  void strengthTooLowForTheStepsIsAClearError() throws IOException {
+    RgbImage init =
+        ImageCodec.decode(
+            Files.readAllBytes(FIXTURES.resolve("goldens/init.png")), ImageLimits.DEFAULT);
+    assertThatThrownBy(
+            () ->
+                sd.edit(
+                    new EditRequest(
+                        "x", init, new EditMode.ImageToImage(0.1), sampling().steps(4).build()),
+                    ProgressListener.NONE,
+                    CancellationToken.none()))
+        .isInstanceOf(AtelierException.InvalidRequest.class)
+        .hasMessageStartingWith("strength 0.1 with 4 steps runs no step");
+  }
+}

@@ -1,0 +1,220 @@
+package dev.atelier.cli;
+
+import dev.atelier.core.CancellationToken;
+import dev.atelier.core.GenerationRequest;
+import dev.atelier.core.ImageSize;
+import dev.atelier.core.ProgressListener;
+import dev.atelier.core.SamplingParams;
+import dev.atelier.engine.onnx.OnnxEngine;
+import dev.atelier.engine.onnx.pipeline.LatentObserver;
+import dev.atelier.engine.onnx.pipeline.RunContext;
+import dev.atelier.engine.onnx.pipeline.StageTimings;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code atelier bench}: times text-to-image on a warm engine and splits the time per stage.
+ *
+ * <p>Prints p50/p95 seconds per image, images per second, peak RSS, and per run: tokenize, text
+ * encoder, UNet per step, the Java work per step outside ONNX Runtime, VAE decode; optionally as
+ * CSV. Each run uses a distinct prompt unless {@code --cache-prompts}, so the text encoder is
+ * measured every time.
+ */
+@Command(
+    name = "bench",
+    mixinStandardHelpOptions = true,
+    description = "Benchmark text-to-image on a local model: time per stage and per image.")
+final class BenchCommand implements Callable<Integer> {
+  @Spec picocli.CommandLine.Model.CommandSpec spec;
+
+  @Option(names = "--size", paramLabel = "WxH", description = "Default: the model's native size.")
+  String size;
+
+  @Option(
+      names = "--runs",
+      paramLabel = "R",
+      defaultValue = "5",
+      description = "Timed runs. Default: ${DEFAULT-VALUE}.")
+  int runs;
+
+  @Option(
+      names = "--warmup",
+      paramLabel = "W",
+      defaultValue = "2",
+      description = "Untimed runs first. Default: ${DEFAULT-VALUE}.")
+  int warmup;
+
+  @Option(
+      names = "--prompt",
+      paramLabel = "TEXT",
+      defaultValue = "a white ceramic coffee cup on a dark wooden table",
+      description = "Prompt. Default: ${DEFAULT-VALUE}.")
+  String prompt;
+
+  @Option(names = "--cache-prompts", description = "Reuse the prompt embedding across runs.")
+  boolean cachePrompts;
+
+  @Option(names = "--csv", paramLabel = "FILE", description = "Also write one CSV row per run.")
+  Path csv;
+
+  @Mixin ModelOptions modelOptions;
+  @Mixin SamplingOptions samplingOptions;
+
+  @Override
+  public Integer call() throws IOException {
+    if (runs < 1 || warmup < 0) {
+      throw new ParameterException(
+          spec.commandLine(),
+          "--runs must be >= 1 and --warmup >= 0 but were " + runs + " and " + warmup);
+    }
+    PrintWriter out = spec.commandLine().getOut();
+    SamplingParams sampling = samplingOptions.params();
+    long loadStart = System.nanoTime();
+    try (OnnxEngine engine = modelOptions.load()) {
+      double loadSeconds = (System.nanoTime() - loadStart) / 1e9;
+      int side = engine.model().defaultImageSide();
+      ImageSize imageSize;
+      try {
+        imageSize = size == null ? new ImageSize(side, side) : ImageSize.parse(size);
+      } catch (IllegalArgumentException e) {
+        throw new ParameterException(spec.commandLine(), "--size: " + e.getMessage());
+      }
+      out.printf(
+          Locale.ROOT,
+          "model %s loaded in %.2f s; %s, n=%d, steps=%d, guidance=%s, scheduler=%s, threads=%d%n",
+          engine.model().name(),
+          loadSeconds,
+          imageSize,
+          sampling.n(),
+          sampling.steps(),
+          sampling.guidanceScale(),
+          engine.scheduler(sampling.scheduler()).getClass().getSimpleName(),
+          modelOptions.settings().intraOpThreads());
+      for (int i = 0; i < warmup; i++) {
+        runOnce(engine, imageSize, sampling, "warmup " + i, new StageTimings());
+      }
+      List<Row> rows = new ArrayList<>();
+      for (int r = 0; r < runs; r++) {
+        StageTimings t = new StageTimings();
+        long start = System.nanoTime();
+        runOnce(engine, imageSize, sampling, "run " + r, t);
+        rows.add(new Row(r, (System.nanoTime() - start) / 1e9, t));
+      }
+      report(out, rows, sampling);
+      if (csv != null) {
+        writeCsv(rows, sampling);
+      }
+    }
+    out.flush();
+    return 0;
+  }
+
+  private void runOnce(
+      OnnxEngine engine, ImageSize s, SamplingParams sampling, String tag, StageTimings t) {
+    String text = cachePrompts ? prompt : prompt + " (" + tag + ")";
+    RunContext ctx =
+        new RunContext(ProgressListener.NONE, CancellationToken.none(), t, LatentObserver.NONE);
+    engine.generate(new GenerationRequest(text, s, sampling), ctx);
+  }
+
+  private record Row(int run, double seconds, StageTimings timings) {
+    double ms(String stage) {
+      return timings.totals().getOrDefault(stage, 0L) / 1e6;
+    }
+
+    long count(String stage) {
+      return timings.counts().getOrDefault(stage, 0L);
+    }
+
+    double perCallMs(String stage) {
+      long c = count(stage);
+      return c == 0 ? 0 : ms(stage) / c;
+    }
+  }
+
+  private static void report(PrintWriter out, List<Row> rows, SamplingParams sampling) {
+    double[] perImage =
+        rows.stream().mapToDouble(r -> r.seconds() / sampling.n()).sorted().toArray();
+    double meanRun = rows.stream().mapToDouble(Row::seconds).average().orElse(0);
+    out.printf(
+        Locale.ROOT,
+        "seconds per image: p50 %.4f  p95 %.4f   images/s %.3f   peak RSS %s%n",
+        percentile(perImage, 50),
+        percentile(perImage, 95),
+        sampling.n() / meanRun,
+        peakRss());
+    out.println(
+        "run  wall_s   tokenize_ms  text_encoder_ms  unet_ms/step  java_ms/step  vae_decode_ms");
+    for (Row r : rows) {
+      out.printf(
+          Locale.ROOT,
+          "%-4d %-8.4f %-12.3f %-16.3f %-13.3f %-13.4f %.3f%n",
+          r.run(),
+          r.seconds(),
+          r.ms(StageTimings.TOKENIZE),
+          r.ms(StageTimings.TEXT_ENCODER),
+          r.perCallMs(StageTimings.UNET),
+          r.perCallMs(StageTimings.STEP_JAVA),
+          r.ms(StageTimings.VAE_DECODER));
+    }
+  }
+
+  private void writeCsv(List<Row> rows, SamplingParams sampling) throws IOException {
+    StringBuilder sb =
+        new StringBuilder(
+            "run,n,steps,wall_s,per_image_s,tokenize_ms,text_encoder_ms,unet_ms_per_step,"
+                + "java_ms_per_step,vae_decoder_ms\n");
+    for (Row r : rows) {
+      sb.append(
+          String.format(
+              Locale.ROOT,
+              "%d,%d,%d,%.6f,%.6f,%.4f,%.4f,%.4f,%.5f,%.4f%n",
+              r.run(),
+              sampling.n(),
+              sampling.steps(),
+              r.seconds(),
+              r.seconds() / sampling.n(),
+              r.ms(StageTimings.TOKENIZE),
+              r.ms(StageTimings.TEXT_ENCODER),
+              r.perCallMs(StageTimings.UNET),
+              r.perCallMs(StageTimings.STEP_JAVA),
+              r.ms(StageTimings.VAE_DECODER)));
+    }
+    Files.writeString(csv, sb.toString());
+  }
+
+  static double percentile(double[] sorted, int p) {
+    if (sorted.length == 0) {
+      return 0;
+    }
+    int idx = (int) Math.ceil(p / 100.0 * sorted.length) - 1;
+    return sorted[Math.max(0, Math.min(sorted.length - 1, idx))];
+  }
+
+  /** Peak resident set size from /proc/self/status (Linux), else "n/a". */
+  static String peakRss() {
+    Path status = Path.of("/proc/self/status");
+    try {
+      for (String line : Files.readAllLines(status)) {
+        if (line.startsWith("VmHWM:")) {
+          String[] parts = line.substring(6).trim().split("\\s+");
+          return String.format(Locale.ROOT, "%.1f MiB", Long.parseLong(parts[0]) / 1024.0);
+        }
+      }
+    } catch (IOException | RuntimeException e) {
+      return "n/a";
+    }
+    return "n/a";
+  }
+}

@@ -1,0 +1,169 @@
+package dev.atelier.cli;
+
+import dev.atelier.core.CancellationToken;
+import dev.atelier.core.EditMode;
+import dev.atelier.core.EditRequest;
+import dev.atelier.core.GeneratedImage;
+import dev.atelier.core.NoiseMode;
+import dev.atelier.core.SamplingParams;
+import dev.atelier.core.image.Mask;
+import dev.atelier.core.image.RgbImage;
+import dev.atelier.engine.onnx.OnnxEngine;
+import java.awt.image.BufferedImage;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code atelier edit IMAGE PROMPT}: inpainting, image-to-image or instruction editing. */
+@Command(
+    name = "edit",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Edit an image with a local Stable Diffusion ONNX model.",
+      "  --mask MASK     inpaint: repaint the masked region (white or transparent = repaint)",
+      "  --strength S    image-to-image: re-noise the whole image to S (0..1] and denoise",
+      "  --instruct      InstructPix2Pix: PROMPT is an instruction (needs an 8-channel model)",
+      "Without --mask or --instruct, image-to-image runs with strength 0.75."
+    })
+final class EditCommand implements Callable<Integer> {
+  @Spec picocli.CommandLine.Model.CommandSpec spec;
+
+  @Parameters(index = "0", paramLabel = "IMAGE", description = "The image to edit (PNG, JPEG).")
+  Path image;
+
+  @Parameters(index = "1", paramLabel = "PROMPT", description = "What the result should show.")
+  String prompt;
+
+  @Option(names = "--mask", paramLabel = "MASK", description = "Region to repaint.")
+  Path mask;
+
+  @Option(
+      names = "--mask-mode",
+      paramLabel = "MODE",
+      description =
+          "How to read MASK: alpha (transparent = repaint, as OpenAI), white (white = repaint),"
+              + " or auto (alpha when the mask has transparency). Default: ${DEFAULT-VALUE}.",
+      defaultValue = "auto")
+  String maskMode;
+
+  @Option(names = "--strength", paramLabel = "S", description = "Image-to-image strength (0..1].")
+  Double strength;
+
+  @Option(names = "--instruct", description = "Treat PROMPT as an instruction (InstructPix2Pix).")
+  boolean instruct;
+
+  @Option(
+      names = "--image-guidance",
+      paramLabel = "SCALE",
+      description = "InstructPix2Pix image guidance. Default: ${DEFAULT-VALUE}.",
+      defaultValue = "1.5")
+  double imageGuidance;
+
+  @Option(
+      names = "--out",
+      paramLabel = "DIR",
+      description = "Folder for the PNGs. Default: ${DEFAULT-VALUE}.",
+      defaultValue = ".")
+  Path out;
+
+  @Option(names = "--quiet", description = "No progress bar.")
+  boolean quiet;
+
+  @Mixin ModelOptions modelOptions;
+  @Mixin SamplingOptions samplingOptions;
+
+  @Override
+  public Integer call() throws Exception {
+    SamplingParams sampling = samplingOptions.params();
+    if (instruct && mask != null) {
+      throw new ParameterException(
+          spec.commandLine(), "--instruct and --mask cannot be combined; choose one edit mode");
+    }
+    if (strength != null && (mask != null || instruct)) {
+      throw new ParameterException(
+          spec.commandLine(),
+          "--strength applies to image-to-image only, not with --mask or --instruct");
+    }
+    RgbImage input = fitToMultipleOf8(ImageFiles.read(image, "IMAGE"));
+    EditMode mode;
+    try {
+      if (mask != null) {
+        mode = new EditMode.Inpaint(readMask(input));
+      } else if (instruct) {
+        mode = new EditMode.Instruct(imageGuidance);
+      } else {
+        mode = new EditMode.ImageToImage(strength == null ? 0.75 : strength);
+      }
+    } catch (IllegalArgumentException e) {
+      throw new ParameterException(spec.commandLine(), e.getMessage());
+    }
+    EditRequest request;
+    try {
+      request = new EditRequest(prompt, input, mode, sampling);
+    } catch (IllegalArgumentException e) {
+      throw new ParameterException(spec.commandLine(), e.getMessage());
+    }
+    try (OnnxEngine engine = modelOptions.load()) {
+      ProgressBar bar = quiet ? null : ProgressBar.stderr("editing");
+      List<GeneratedImage> images =
+          engine.edit(request, bar == null ? p -> {} : bar, CancellationToken.none());
+      boolean batch = sampling.noiseMode() == NoiseMode.BATCH;
+      for (int i = 0; i < images.size(); i++) {
+        GeneratedImage result = images.get(i);
+        Path file = out.resolve(ImageFiles.fileName(result, i, batch));
+        ImageFiles.writePng(result, file);
+        spec.commandLine().getOut().println(file + "  seed " + result.seed());
+      }
+      spec.commandLine().getOut().flush();
+    }
+    return 0;
+  }
+
+  private Mask readMask(RgbImage input) {
+    BufferedImage raw = ImageFiles.readRaw(mask, "MASK");
+    String m = maskMode.toLowerCase(Locale.ROOT);
+    Mask result =
+        switch (m) {
+          case "alpha" -> Mask.fromAlpha(raw);
+          case "white" -> Mask.fromGray(raw);
+          case "auto" -> raw.getColorModel().hasAlpha() ? Mask.fromAlpha(raw) : Mask.fromGray(raw);
+          default ->
+              throw new ParameterException(
+                  spec.commandLine(),
+                  "--mask-mode must be auto, alpha or white but was '" + maskMode + "'");
+        };
+    if (result.width() != input.width() || result.height() != input.height()) {
+      result = result.resizedNearest(input.width(), input.height());
+    }
+    return result;
+  }
+
+  /** Crops to the largest multiple of 8 on each side (the VAE needs it); says so when it does. */
+  private RgbImage fitToMultipleOf8(RgbImage in) {
+    int w = in.width() / 8 * 8;
+    int h = in.height() / 8 * 8;
+    if (w == in.width() && h == in.height()) {
+      return in;
+    }
+    if (w == 0 || h == 0) {
+      throw new ParameterException(
+          spec.commandLine(),
+          "IMAGE must be at least 8x8 pixels but is " + in.width() + "x" + in.height());
+    }
+    System.err.printf(
+        "note: cropping IMAGE from %dx%d to %dx%d (sides must be multiples of 8)%n",
+        in.width(), in.height(), w, h);
+    byte[] rgb = new byte[w * h * 3];
+    for (int y = 0; y < h; y++) {
+      System.arraycopy(in.rgb(), y * in.width() * 3, rgb, y * w * 3, w * 3);
+    }
+    return new RgbImage(w, h, rgb);
+  }
+}

@@ -1,0 +1,97 @@
+package dev.atelier.cli;
+
+import dev.atelier.core.CancellationToken;
+import dev.atelier.core.GeneratedImage;
+import dev.atelier.core.GenerationRequest;
+import dev.atelier.core.ImageSize;
+import dev.atelier.core.NoiseMode;
+import dev.atelier.core.SamplingParams;
+import dev.atelier.engine.onnx.OnnxEngine;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code atelier generate PROMPT}: text-to-image into PNG files. */
+@Command(
+    name = "generate",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Generate images from a prompt with a local Stable Diffusion ONNX model.",
+      "Writes one PNG per image (parameters in the PNG metadata) and prints each image's seed."
+    },
+    footer = {
+      "",
+      "Example:",
+      "  atelier generate \"a white ceramic coffee cup on a dark wooden table\" -n 4 \\",
+      "    --size 512x512 --model PATH --seed 7 --steps 4 --scheduler euler_a --out DIR"
+    })
+final class GenerateCommand implements Callable<Integer> {
+  @Spec picocli.CommandLine.Model.CommandSpec spec;
+
+  @Parameters(index = "0", paramLabel = "PROMPT", description = "What to draw.")
+  String prompt;
+
+  @Option(
+      names = "--size",
+      paramLabel = "WxH",
+      description = "Image size, multiples of 8. Default: the model's native size, square.")
+  String size;
+
+  @Option(
+      names = "--out",
+      paramLabel = "DIR",
+      description = "Folder for the PNGs. Default: ${DEFAULT-VALUE}.",
+      defaultValue = ".")
+  Path out;
+
+  @Option(names = "--quiet", description = "No progress bar.")
+  boolean quiet;
+
+  @Mixin ModelOptions modelOptions;
+  @Mixin SamplingOptions samplingOptions;
+
+  @Override
+  public Integer call() throws Exception {
+    SamplingParams sampling = samplingOptions.params();
+    ImageSize requested = parseSize();
+    try (OnnxEngine engine = modelOptions.load()) {
+      int side = engine.model().defaultImageSide();
+      ImageSize imageSize = requested != null ? requested : new ImageSize(side, side);
+      GenerationRequest request;
+      try {
+        request = new GenerationRequest(prompt, imageSize, sampling);
+      } catch (IllegalArgumentException e) {
+        throw new ParameterException(spec.commandLine(), e.getMessage());
+      }
+      ProgressBar bar = quiet ? null : ProgressBar.stderr("generating");
+      List<GeneratedImage> images =
+          engine.generate(request, bar == null ? p -> {} : bar, CancellationToken.none());
+      boolean batch = sampling.noiseMode() == NoiseMode.BATCH;
+      for (int i = 0; i < images.size(); i++) {
+        GeneratedImage image = images.get(i);
+        Path file = out.resolve(ImageFiles.fileName(image, i, batch));
+        ImageFiles.writePng(image, file);
+        spec.commandLine().getOut().println(file + "  seed " + image.seed());
+      }
+      spec.commandLine().getOut().flush();
+    }
+    return 0;
+  }
+
+  private ImageSize parseSize() {
+    if (size == null) {
+      return null;
+    }
+    try {
+      return ImageSize.parse(size);
+    } catch (IllegalArgumentException e) {
+      throw new ParameterException(spec.commandLine(), "--size: " + e.getMessage());
+    }
+  }
+}

@@ -1,0 +1,94 @@
+package dev.atelier.cli;
+
+import dev.atelier.core.GeneratedImage;
+import dev.atelier.core.image.ImageCodec;
+import dev.atelier.core.image.ImageLimits;
+import dev.atelier.core.image.RgbImage;
+import dev.atelier.core.json.Json;
+import dev.atelier.core.json.JsonValue;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/** Reading input images and writing results as PNGs that carry their parameters. */
+final class ImageFiles {
+  private ImageFiles() {}
+
+  /**
+   * The PNG text chunks for an image: {@code parameters} in the widely read "prompt / Negative
+   * prompt / Steps: ..." form, and {@code atelier} with every field as JSON.
+   */
+  static Map<String, String> metadata(GeneratedImage image) {
+    Map<String, String> p = image.parameters();
+    StringBuilder a = new StringBuilder(p.getOrDefault("prompt", ""));
+    if (p.containsKey("negative_prompt")) {
+      a.append("\nNegative prompt: ").append(p.get("negative_prompt"));
+    }
+    a.append("\nSteps: ")
+        .append(p.getOrDefault("steps", ""))
+        .append(", Sampler: ")
+        .append(p.getOrDefault("scheduler", ""))
+        .append(", CFG scale: ")
+        .append(p.getOrDefault("guidance", ""))
+        .append(", Seed: ")
+        .append(image.seed())
+        .append(", Size: ")
+        .append(p.getOrDefault("size", ""))
+        .append(", Model: ")
+        .append(p.getOrDefault("model", ""));
+    Map<String, JsonValue> json = new LinkedHashMap<>();
+    p.forEach((k, v) -> json.put(k, new JsonValue.Str(v)));
+    Map<String, String> chunks = new LinkedHashMap<>();
+    chunks.put("parameters", a.toString());
+    chunks.put("atelier", Json.write(new JsonValue.Obj(json)));
+    chunks.put("Software", "Atelier");
+    return chunks;
+  }
+
+  /** Writes {@code image} to {@code file} atomically (temp file, then move). */
+  static void writePng(GeneratedImage image, Path file) throws IOException {
+    byte[] png = ImageCodec.encodePng(image.image(), metadata(image));
+    Path dir = file.toAbsolutePath().getParent();
+    Files.createDirectories(dir);
+    Path tmp = Files.createTempFile(dir, ".atelier-", ".png.tmp");
+    try {
+      Files.write(tmp, png);
+      Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    } finally {
+      Files.deleteIfExists(tmp);
+    }
+  }
+
+  /**
+   * Reads an image file.
+   *
+   * @throws IllegalArgumentException naming the file when it is missing or not a readable image
+   */
+  static RgbImage read(Path file, String what) {
+    return RgbImage.from(readRaw(file, what));
+  }
+
+  static java.awt.image.BufferedImage readRaw(Path file, String what) {
+    if (!Files.isRegularFile(file)) {
+      throw new IllegalArgumentException(what + " " + file + " does not exist or is not a file");
+    }
+    try {
+      return ImageCodec.decodeRaw(Files.readAllBytes(file), ImageLimits.DEFAULT);
+    } catch (IOException e) {
+      throw new IllegalArgumentException(
+          "cannot read " + what + " " + file + ": " + e.getMessage());
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(what + " " + file + ": " + e.getMessage());
+    }
+  }
+
+  /** The file name for image {@code index} of a batch. */
+  static String fileName(GeneratedImage image, int index, boolean batchNoise) {
+    return batchNoise
+        ? "atelier-" + image.seed() + "-" + index + ".png"
+        : "atelier-" + image.seed() + ".png";
+  }
+}

@@ -1,0 +1,92 @@
+package dev.atelier.cli;
+
+import dev.atelier.core.NoiseMode;
+import dev.atelier.core.SamplingParams;
+import java.util.Locale;
+import java.util.concurrent.ThreadLocalRandom;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+/** Sampling options shared by {@code generate}, {@code edit} and {@code bench}. */
+final class SamplingOptions {
+  @Spec(Spec.Target.MIXEE)
+  picocli.CommandLine.Model.CommandSpec spec;
+
+  @Option(
+      names = {"-n", "--n"},
+      paramLabel = "N",
+      description = "Images to make, 1..8 (one batch). Default: ${DEFAULT-VALUE}.",
+      defaultValue = "1")
+  int n;
+
+  @Option(
+      names = "--seed",
+      paramLabel = "SEED",
+      description = "Seed of image 0; image i uses SEED+i. Default: random.")
+  Long seed;
+
+  @Option(
+      names = "--steps",
+      paramLabel = "STEPS",
+      description = "Denoising steps. Default: ${DEFAULT-VALUE}.",
+      defaultValue = "20")
+  int steps;
+
+  @Option(
+      names = {"--guidance", "--cfg"},
+      paramLabel = "SCALE",
+      description = "Classifier-free guidance scale (<= 1 disables it). Default: ${DEFAULT-VALUE}.",
+      defaultValue = "7.5")
+  double guidance;
+
+  @Option(
+      names = "--scheduler",
+      paramLabel = "NAME",
+      description =
+          "euler, euler_a, euler_trailing, ddim, lcm, dpmpp_2m, dpmpp_2m_karras, or default (the"
+              + " model folder's). Default: ${DEFAULT-VALUE}.",
+      defaultValue = "default")
+  String scheduler;
+
+  @Option(
+      names = "--negative-prompt",
+      paramLabel = "TEXT",
+      description = "What to steer away from.",
+      defaultValue = "")
+  String negativePrompt;
+
+  @Option(
+      names = "--noise",
+      paramLabel = "MODE",
+      description =
+          "per-image (image i regenerates alone from SEED+i) or batch (one generator, as"
+              + " diffusers). Default: ${DEFAULT-VALUE}.",
+      defaultValue = "per-image")
+  String noise;
+
+  SamplingParams params() {
+    NoiseMode mode =
+        switch (noise.toLowerCase(Locale.ROOT)) {
+          case "per-image", "per_image" -> NoiseMode.PER_IMAGE;
+          case "batch" -> NoiseMode.BATCH;
+          default ->
+              throw new ParameterException(
+                  spec.commandLine(), "--noise must be per-image or batch but was '" + noise + "'");
+        };
+    long s = seed != null ? seed : ThreadLocalRandom.current().nextLong(1L << 32);
+    try {
+      return SamplingParams.builder()
+          .n(n)
+          .seed(s)
+          .steps(steps)
+          .guidanceScale(guidance)
+          .scheduler(scheduler)
+          .negativePrompt(negativePrompt)
+          .noiseMode(mode)
+          .build();
+    } catch (IllegalArgumentException e) {
+      throw new ParameterException(spec.commandLine(), e.getMessage());
+    }
+  }
+}

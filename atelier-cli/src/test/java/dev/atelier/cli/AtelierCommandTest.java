@@ -1,0 +1,263 @@
+package dev.atelier.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.atelier.core.image.ImageCodec;
+import dev.atelier.core.image.ImageLimits;
+import dev.atelier.core.image.RgbImage;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The {@code atelier} command line end to end on the tiny fixture models. */
+class AtelierCommandTest {
+  static final Path FIXTURES =
+      Path.of(
+          System.getProperty(
+              "atelier.fixtures", "../atelier-engine-onnx/src/test/resources/diffusers-tiny"));
+
+  @TempDir Path out;
+
+  record Run(int code, String stdout, String stderr) {}
+
+  static Run run(String... args) {
+    StringWriter o = new StringWriter();
+    StringWriter e = new StringWriter();
+    int code = AtelierCommand.execute(args, new PrintWriter(o, true), new PrintWriter(e, true));
+    return new Run(code, o.toString(), e.toString());
+  }
+
+  static String model(String name) {
+    return FIXTURES.resolve("models").resolve(name).toString();
+  }
+
+  @Test
+  void generateWritesOnePngPerImageWithItsParametersAndPrintsSeeds() throws IOException {
+    Run r =
+        run(
+            "generate",
+            "a white ceramic coffee cup on a dark wooden table",
+            "-n",
+            "4",
+            "--size",
+            "64x64",
+            "--model",
+            model("tiny-sd"),
+            "--seed",
+            "7",
+            "--steps",
+            "4",
+            "--scheduler",
+            "euler_a",
+            "--out",
+            out.toString(),
+            "--quiet");
+    assertThat(r.code()).as(r.stderr()).isZero();
+    assertThat(r.stdout().lines()).hasSize(4);
+    assertThat(r.stdout()).contains("seed 7", "seed 8", "seed 9", "seed 10");
+    List<Path> files;
+    try (Stream<Path> s = Files.list(out)) {
+      files = s.sorted().toList();
+    }
+    assertThat(files)
+        .extracting(p -> p.getFileName().toString())
+        .containsExactly("atelier-10.png", "atelier-7.png", "atelier-8.png", "atelier-9.png");
+    byte[] png = Files.readAllBytes(out.resolve("atelier-8.png"));
+    RgbImage image = ImageCodec.decode(png, ImageLimits.DEFAULT);
+    assertThat(image.width()).isEqualTo(64);
+    Map<String, String> text = ImageCodec.readPngText(png);
+    assertThat(text.get("parameters"))
+        .startsWith("a white ceramic coffee cup on a dark wooden table\nSteps: 4, Sampler: euler_a")
+        .contains("Seed: 8", "Size: 64x64", "Model: tiny-sd");
+    assertThat(text.get("atelier")).contains("\"seed\":\"8\"", "\"engine\":\"local\"");
+  }
+
+  @Test
+  void progressBarShowsEveryStep() {
+    Run r =
+        run(
+            "generate",
+            "cup",
+            "--size",
+            "64x64",
+            "--model",
+            model("tiny-sd"),
+            "--steps",
+            "3",
+            "--out",
+            out.toString());
+    assertThat(r.code()).as(r.stderr()).isZero();
+  }
+
+  @Test
+  void editInpaintsImageToImagesAndFollowsInstructions() {
+    Path init = FIXTURES.resolve("goldens/init.png");
+    Path mask = FIXTURES.resolve("goldens/mask.png");
+    Run inpaint =
+        run(
+            "edit",
+            init.toString(),
+            "a green box",
+            "--mask",
+            mask.toString(),
+            "--model",
+            model("tiny-sd-inpaint"),
+            "--steps",
+            "2",
+            "--seed",
+            "3",
+            "--out",
+            out.toString(),
+            "--quiet");
+    assertThat(inpaint.code()).as(inpaint.stderr()).isZero();
+    assertThat(inpaint.stdout()).contains("atelier-3.png  seed 3");
+    Run img2img =
+        run(
+            "edit",
+            init.toString(),
+            "a green box",
+            "--strength",
+            "0.5",
+            "--model",
+            model("tiny-sd"),
+            "--steps",
+            "4",
+            "--seed",
+            "4",
+            "--out",
+            out.toString(),
+            "--quiet");
+    assertThat(img2img.code()).as(img2img.stderr()).isZero();
+    Run instruct =
+        run(
+            "edit",
+            init.toString(),
+            "make it a watercolor painting",
+            "--instruct",
+            "--model",
+            model("tiny-sd-pix2pix"),
+            "--steps",
+            "2",
+            "--seed",
+            "5",
+            "--out",
+            out.toString(),
+            "--quiet");
+    assertThat(instruct.code()).as(instruct.stderr()).isZero();
+    assertThat(out.resolve("atelier-5.png")).exists();
+  }
+
+  @Test
+  void badArgumentsGetOneClearLineAndExitCode2() {
+    Run tooMany = run("generate", "cup", "-n", "9", "--model", model("tiny-sd"));
+    assertThat(tooMany.code()).isEqualTo(2);
+    assertThat(tooMany.stderr().strip())
+        .isEqualTo("atelier generate: n must be 1..8 but was 9 (see --help)");
+
+    Run size = run("generate", "cup", "--size", "65x64", "--model", model("tiny-sd"));
+    assertThat(size.code()).isEqualTo(2);
+    assertThat(size.stderr().strip())
+        .isEqualTo(
+            "atelier generate: --size: width must be a multiple of 8 between 8 and 8192 but was 65"
+                + " (see --help)");
+
+    Run noise = run("generate", "cup", "--noise", "shared", "--model", model("tiny-sd"));
+    assertThat(noise.code()).isEqualTo(2);
+    assertThat(noise.stderr()).contains("--noise must be per-image or batch but was 'shared'");
+
+    Run unknown = run("generate", "cup", "--frobnicate");
+    assertThat(unknown.code()).isEqualTo(2);
+    assertThat(unknown.stderr().lines()).hasSize(1);
+
+    Run both =
+        run(
+            "edit",
+            FIXTURES.resolve("goldens/init.png").toString(),
+            "x",
+            "--instruct",
+            "--mask",
+            FIXTURES.resolve("goldens/mask.png").toString(),
+            "--model",
+            model("tiny-sd"));
+    assertThat(both.code()).isEqualTo(2);
+    assertThat(both.stderr()).contains("--instruct and --mask cannot be combined");
+
+    Run missingImage =
+        run("edit", out.resolve("nope.png").toString(), "x", "--model", model("tiny-sd"));
+    assertThat(missingImage.code()).isEqualTo(2);
+    assertThat(missingImage.stderr()).contains("IMAGE").contains("does not exist");
+
+    Run scheduler =
+        run(
+            "generate",
+            "cup",
+            "--scheduler",
+            "heun",
+            "--size",
+            "64x64",
+            "--model",
+            model("tiny-sd"));
+    assertThat(scheduler.code()).isEqualTo(2);
+    assertThat(scheduler.stderr()).startsWith("atelier generate: scheduler: ");
+  }
+
+  @Test
+  void wrongModelKindIsExitCode2AndAMissingModelExitCode3() {
+    Run kind =
+        run(
+            "edit",
+            FIXTURES.resolve("goldens/init.png").toString(),
+            "x",
+            "--instruct",
+            "--model",
+            model("tiny-sd"),
+            "--steps",
+            "2");
+    assertThat(kind.code()).isEqualTo(2);
+    assertThat(kind.stderr()).contains("needs an InstructPix2Pix model");
+
+    Run missing = run("generate", "cup", "--model", out.resolve("no-model").toString());
+    assertThat(missing.code()).isEqualTo(3);
+    assertThat(missing.stderr()).contains("does not exist or is not a folder");
+  }
+
+  @Test
+  void helpForEachCommand() {
+    for (String cmd : new String[] {"generate", "edit", "bench"}) {
+      Run r = run(cmd, "--help");
+      assertThat(r.code()).isZero();
+      assertThat(r.stdout()).contains("Usage: atelier " + cmd);
+    }
+  }
+
+  @Test
+  void benchPrintsTheStageSplitAndWritesCsv() throws IOException {
+    Path csv = out.resolve("bench.csv");
+    Run r =
+        run(
+            "bench",
+            "--model",
+            model("tiny-sd"),
+            "--size",
+            "64x64",
+            "--steps",
+            "2",
+            "--runs",
+            "2",
+            "--warmup",
+            "1",
+            "--csv",
+            csv.toString());
+    assertThat(r.code()).as(r.stderr()).isZero();
+    assertThat(r.stdout())
+        .contains("seconds per image: p50", "images/s", "peak RSS", "java_ms/step");
+    assertThat(Files.readAllLines(csv)).hasSize(3);
+  }
+}

@@ -168,6 +168,38 @@ final class BenchCommand implements Callable<Integer> {
           r.perCallMs(StageTimings.STEP_JAVA),
           r.ms(StageTimings.VAE_DECODER));
     }
+    double[] javaSteps =
+        rows.stream()
+            .flatMap(r -> r.timings().calls(StageTimings.STEP_JAVA).stream())
+            .mapToDouble(n -> n / 1e6)
+            .sorted()
+            .toArray();
+    double[] unetSteps =
+        rows.stream()
+            .flatMap(r -> r.timings().calls(StageTimings.UNET).stream())
+            .mapToDouble(n -> n / 1e6)
+            .sorted()
+            .toArray();
+    out.printf(
+        Locale.ROOT,
+        "per step over all runs (ms): unet p50 %.3f p95 %.3f; java outside ONNX Runtime p50 %.3f"
+            + " p95 %.3f%n",
+        percentile(unetSteps, 50),
+        percentile(unetSteps, 95),
+        percentile(javaSteps, 50),
+        percentile(javaSteps, 95));
+    Row last = rows.get(rows.size() - 1);
+    out.println("last run, each step (ms):");
+    out.println("  unet      " + millis(last.timings().calls(StageTimings.UNET)));
+    out.println("  step_java " + millis(last.timings().calls(StageTimings.STEP_JAVA)));
+  }
+
+  private static String millis(List<Long> nanos) {
+    StringBuilder sb = new StringBuilder();
+    for (long n : nanos) {
+      sb.append(String.format(Locale.ROOT, "%.3f ", n / 1e6));
+    }
+    return sb.toString().trim();
   }
 
   private void writeCsv(List<Row> rows, SamplingParams sampling) throws IOException {

@@ -47,6 +47,9 @@ final class OnnxComponent implements AutoCloseable {
           "MultiHeadAttention");
 
   private static final System.Logger LOG = System.getLogger(OnnxComponent.class.getName());
+  // Time inside OrtSession.run of this thread's latest call; pipelines run on one thread each.
+  private static final ThreadLocal<long[]> LAST_RUN_NANOS =
+      ThreadLocal.withInitial(() -> new long[1]);
 
   private final OrtEnvironment env;
   private final Path file;
@@ -329,7 +332,9 @@ final class OnnxComponent implements AutoCloseable {
    * @throws AtelierException.EngineFailure when ONNX Runtime fails at run time
    */
   float[] run(Map<String, OnnxTensor> feeds, String output) {
+    long start = System.nanoTime();
     try (OrtSession.Result result = session.run(feeds, Set.of(output))) {
+      LAST_RUN_NANOS.get()[0] = System.nanoTime() - start;
       OnnxValue v = result.get(output).orElseThrow();
       FloatBuffer fb = ((OnnxTensor) v).getFloatBuffer();
       float[] out = new float[fb.remaining()];
@@ -340,6 +345,11 @@ final class OnnxComponent implements AutoCloseable {
     } finally {
       feeds.values().forEach(OnnxTensor::close);
     }
+  }
+
+  /** Nanoseconds the calling thread's latest {@link #run} spent inside ONNX Runtime. */
+  static long lastRunNanos() {
+    return LAST_RUN_NANOS.get()[0];
   }
 
   static String typeName(OnnxJavaType t) {

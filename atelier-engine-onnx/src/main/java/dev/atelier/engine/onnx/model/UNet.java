@@ -115,6 +115,14 @@ public final class UNet implements AutoCloseable {
     return graph.retyped("timestep");
   }
 
+  /**
+   * Nanoseconds the calling thread's latest {@link #predict} spent inside ONNX Runtime's {@code
+   * run}, excluding the Java work of building input tensors and copying the output.
+   */
+  public long lastRunNanos() {
+    return OnnxComponent.lastRunNanos();
+  }
+
   /** Width of {@code timestep_cond} when the graph takes one (LCM). */
   public OptionalInt timestepCondDim() {
     return timestepCondDim;

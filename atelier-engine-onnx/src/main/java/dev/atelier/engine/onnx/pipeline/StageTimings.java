@@ -1,7 +1,9 @@
 package dev.atelier.engine.onnx.pipeline;
 
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -17,10 +19,13 @@ public final class StageTimings {
   /** Text encoder runs. */
   public static final String TEXT_ENCODER = "text_encoder";
 
-  /** UNet runs (one per denoising step). */
+  /** UNet runs inside ONNX Runtime (one per denoising step). */
   public static final String UNET = "unet";
 
-  /** Java work per step outside ONNX Runtime (scheduler, guidance, tensor assembly). */
+  /**
+   * Java work per step outside ONNX Runtime: scheduler, guidance, batch assembly, and copying
+   * tensors into and out of ONNX Runtime.
+   */
   public static final String STEP_JAVA = "step_java";
 
   /** VAE encoder runs. */
@@ -30,12 +35,19 @@ public final class StageTimings {
   public static final String VAE_DECODER = "vae_decoder";
 
   private final Map<String, long[]> stages = new LinkedHashMap<>();
+  private final Map<String, List<Long>> calls = new LinkedHashMap<>();
 
   /** Adds {@code nanos} to {@code stage} and counts one call. */
   public void add(String stage, long nanos) {
     long[] v = stages.computeIfAbsent(stage, k -> new long[2]);
     v[0] += nanos;
     v[1]++;
+    calls.computeIfAbsent(stage, k -> new ArrayList<>()).add(nanos);
+  }
+
+  /** Each call's nanoseconds for {@code stage}, in order (e.g. every UNet step). */
+  public List<Long> calls(String stage) {
+    return List.copyOf(calls.getOrDefault(stage, List.of()));
   }
 
   /** Total nanoseconds per stage. */
@@ -55,5 +67,6 @@ public final class StageTimings {
   /** Forgets everything recorded. */
   public void clear() {
     stages.clear();
+    calls.clear();
   }
 }

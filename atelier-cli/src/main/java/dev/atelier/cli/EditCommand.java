@@ -91,11 +91,12 @@ final class EditCommand implements Callable<Integer> {
           spec.commandLine(),
           "--strength applies to image-to-image only, not with --mask or --instruct");
     }
-    RgbImage input = fitToMultipleOf8(ImageFiles.read(image, "IMAGE"));
+    RgbImage original = ImageFiles.read(image, "IMAGE");
+    RgbImage input = fitToMultipleOf8(original);
     EditMode mode;
     try {
       if (mask != null) {
-        mode = new EditMode.Inpaint(readMask(input));
+        mode = new EditMode.Inpaint(readMask(original, input));
       } else if (instruct) {
         mode = new EditMode.Instruct(imageGuidance);
       } else {
@@ -114,19 +115,13 @@ final class EditCommand implements Callable<Integer> {
       ProgressBar bar = quiet ? null : ProgressBar.stderr("editing");
       List<GeneratedImage> images =
           engine.edit(request, bar == null ? p -> {} : bar, CancellationToken.none());
-      boolean batch = sampling.noiseMode() == NoiseMode.BATCH;
-      for (int i = 0; i < images.size(); i++) {
-        GeneratedImage result = images.get(i);
-        Path file = out.resolve(ImageFiles.fileName(result, i, batch));
-        ImageFiles.writePng(result, file);
-        spec.commandLine().getOut().println(file + "  seed " + result.seed());
-      }
-      spec.commandLine().getOut().flush();
+      ImageFiles.writeAll(
+          images, out, sampling.noiseMode() == NoiseMode.BATCH, spec.commandLine().getOut());
     }
     return 0;
   }
 
-  private Mask readMask(RgbImage input) {
+  private Mask readMask(RgbImage original, RgbImage input) {
     BufferedImage raw = ImageFiles.readRaw(mask, "MASK");
     String m = maskMode.toLowerCase(Locale.ROOT);
     Mask result =
@@ -139,10 +134,16 @@ final class EditCommand implements Callable<Integer> {
                   spec.commandLine(),
                   "--mask-mode must be auto, alpha or white but was '" + maskMode + "'");
         };
-    if (result.width() != input.width() || result.height() != input.height()) {
-      result = result.resizedNearest(input.width(), input.height());
+    if (result.width() == original.width() && result.height() == original.height()) {
+      // Crop exactly like the image, so mask and image stay aligned pixel for pixel.
+      float[] v = new float[input.width() * input.height()];
+      for (int y = 0; y < input.height(); y++) {
+        System.arraycopy(
+            result.values(), y * original.width(), v, y * input.width(), input.width());
+      }
+      return new Mask(input.width(), input.height(), v);
     }
-    return result;
+    return result.resizedNearest(input.width(), input.height());
   }
 
   /** Crops to the largest multiple of 8 on each side (the VAE needs it); says so when it does. */

@@ -72,14 +72,8 @@ final class GenerateCommand implements Callable<Integer> {
       ProgressBar bar = quiet ? null : ProgressBar.stderr("generating");
       List<GeneratedImage> images =
           engine.generate(request, bar == null ? p -> {} : bar, CancellationToken.none());
-      boolean batch = sampling.noiseMode() == NoiseMode.BATCH;
-      for (int i = 0; i < images.size(); i++) {
-        GeneratedImage image = images.get(i);
-        Path file = out.resolve(ImageFiles.fileName(image, i, batch));
-        ImageFiles.writePng(image, file);
-        spec.commandLine().getOut().println(file + "  seed " + image.seed());
-      }
-      spec.commandLine().getOut().flush();
+      ImageFiles.writeAll(
+          images, out, sampling.noiseMode() == NoiseMode.BATCH, spec.commandLine().getOut());
     }
     return 0;
   }

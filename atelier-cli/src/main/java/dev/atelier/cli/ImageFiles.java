@@ -85,6 +85,23 @@ final class ImageFiles {
     }
   }
 
+  /**
+   * Writes every image into {@code dir} and prints one line per file with its seed.
+   *
+   * @param batchNoise whether the images share one seed (file names then carry the index)
+   */
+  static void writeAll(
+      java.util.List<GeneratedImage> images, Path dir, boolean batchNoise, java.io.PrintWriter out)
+      throws IOException {
+    for (int i = 0; i < images.size(); i++) {
+      GeneratedImage image = images.get(i);
+      Path file = dir.resolve(fileName(image, i, batchNoise));
+      writePng(image, file);
+      out.println(file + "  seed " + image.seed());
+    }
+    out.flush();
+  }
+
   /** The file name for image {@code index} of a batch. */
   static String fileName(GeneratedImage image, int index, boolean batchNoise) {
     return batchNoise

@@ -3,7 +3,6 @@ package dev.atelier.engine.onnx.pipeline;
 import dev.atelier.engine.onnx.model.LatentDistribution;
 import dev.atelier.engine.onnx.model.StableDiffusionModel;
 import dev.atelier.engine.onnx.model.UNet;
-import dev.atelier.engine.onnx.pipeline.internal.Tensors;
 import dev.atelier.engine.onnx.rng.NoiseSource;
 import dev.atelier.engine.onnx.scheduler.Scheduler;
 import java.util.Arrays;
@@ -40,15 +39,7 @@ public final class ImageToImagePipeline {
       NoiseSource noise,
       RunContext ctx) {
     UNet unet = model.unet();
-    boolean guided = p.guidanceScale() > 1 && unet.timestepCondDim().isEmpty();
-    float[] hidden = Conditioning.forGuidance(prompts, p, guided, ctx);
-    long[] hiddenShape = Conditioning.shape(prompts, guided ? 2 * p.n() : p.n());
-    float[] cond =
-        unet.timestepCondDim().isPresent()
-            ? Guidance.guidanceEmbedding(
-                p.guidanceScale(), unet.timestepCondDim().getAsInt(), p.n())
-            : new float[0];
-
+    Conditioning text = Conditioning.forGuidance(prompts, p, unet, ctx);
     scheduler.setTimesteps(p.steps());
     int initTimestep = Math.min((int) (p.steps() * strength), p.steps());
     if (initTimestep < 1) {
@@ -71,20 +62,7 @@ public final class ImageToImagePipeline {
     float[] eps = noise.randn(shape);
     float[] latents = scheduler.addNoise(init, eps, timesteps[0]);
 
-    StepModel stepModel =
-        new StepModel() {
-          @Override
-          public UNetBatch assemble(float[] scaled, long[] s, float t) {
-            float[] sample = guided ? Tensors.concat(scaled, scaled) : scaled;
-            long[] sampleShape = {guided ? 2 * s[0] : s[0], 4, s[2], s[3]};
-            return new UNetBatch(sample, sampleShape, hidden, hiddenShape, cond);
-          }
-
-          @Override
-          public float[] combine(float[] out) {
-            return guided ? Guidance.classifierFree(out, p.guidanceScale()) : out;
-          }
-        };
+    StepModel stepModel = text.plainStep(p.guidanceScale());
     float[] result =
         DenoisingLoop.run(
             unet, scheduler, timesteps, latents, shape, stepModel, StepHook.NONE, noise, ctx);

@@ -53,15 +53,8 @@ public final class InpaintPipeline {
     }
     boolean nineChannels = kind == ModelKind.INPAINTING;
     UNet unet = model.unet();
-    boolean guided = p.guidanceScale() > 1 && unet.timestepCondDim().isEmpty();
-    float[] hidden = Conditioning.forGuidance(prompts, p, guided, ctx);
-    long[] hiddenShape = Conditioning.shape(prompts, guided ? 2 * p.n() : p.n());
-    float[] cond =
-        unet.timestepCondDim().isPresent()
-            ? Guidance.guidanceEmbedding(
-                p.guidanceScale(), unet.timestepCondDim().getAsInt(), p.n())
-            : new float[0];
-
+    Conditioning text = Conditioning.forGuidance(prompts, p, unet, ctx);
+    boolean guided = text.guided();
     scheduler.setTimesteps(p.steps());
     float[] timesteps = scheduler.timesteps();
     int f = model.vaeScaleFactor();
@@ -96,25 +89,29 @@ public final class InpaintPipeline {
     float[] masked2 =
         nineChannels && guided ? Tensors.concat(maskedLatents, maskedLatents) : maskedLatents;
     StepModel stepModel =
-        new StepModel() {
-          @Override
-          public UNetBatch assemble(float[] scaled, long[] s, float t) {
-            float[] sample = guided ? Tensors.concat(scaled, scaled) : scaled;
-            int batch = guided ? 2 * (int) s[0] : (int) s[0];
-            if (nineChannels) {
-              sample =
-                  Tensors.concatChannels(
-                      batch, hw, new float[][] {sample, mask2, masked2}, new int[] {4, 1, 4});
-            }
-            long[] sampleShape = {batch, nineChannels ? 9 : 4, s[2], s[3]};
-            return new UNetBatch(sample, sampleShape, hidden, hiddenShape, cond);
-          }
+        !nineChannels
+            ? text.plainStep(p.guidanceScale())
+            : new StepModel() {
+              @Override
+              public UNetBatch assemble(float[] scaled, long[] s, float t) {
+                float[] sample = guided ? Tensors.concat(scaled, scaled) : scaled;
+                int batch = guided ? 2 * (int) s[0] : (int) s[0];
+                sample =
+                    Tensors.concatChannels(
+                        batch, hw, new float[][] {sample, mask2, masked2}, new int[] {4, 1, 4});
+                return new UNetBatch(
+                    sample,
+                    new long[] {batch, 9, s[2], s[3]},
+                    text.hidden(),
+                    text.hiddenShape(),
+                    text.timestepCond());
+              }
 
-          @Override
-          public float[] combine(float[] out) {
-            return guided ? Guidance.classifierFree(out, p.guidanceScale()) : out;
-          }
-        };
+              @Override
+              public float[] combine(float[] out) {
+                return guided ? Guidance.classifierFree(out, p.guidanceScale()) : out;
+              }
+            };
     StepHook hook = StepHook.NONE;
     if (!nineChannels) {
       float[] original = imageLatents;

@@ -52,12 +52,8 @@ public final class InstructPix2PixPipeline {
     }
     UNet unet = model.unet();
     boolean guided = p.guidanceScale() > 1 && imageGuidanceScale >= 1;
-    float[] hidden =
-        guided
-            ? Conditioning.forInstructPix2Pix(prompts, p, ctx)
-            : Conditioning.forGuidance(prompts, p, false, ctx);
+    Conditioning text = Conditioning.forInstructPix2Pix(prompts, p, guided, ctx);
     int copies = guided ? 3 : 1;
-    long[] hiddenShape = Conditioning.shape(prompts, copies * p.n());
 
     LatentDistribution dist = VaeStage.encode(model, image, width, height, ctx);
     float[] imageLatents = Tensors.repeat(dist.mode(), p.n());
@@ -81,7 +77,11 @@ public final class InstructPix2PixPipeline {
             float[] sample =
                 Tensors.concatChannels(batch, hw, new float[][] {x, imageBatch}, new int[] {4, 4});
             return new UNetBatch(
-                sample, new long[] {batch, 8, s[2], s[3]}, hidden, hiddenShape, new float[0]);
+                sample,
+                new long[] {batch, 8, s[2], s[3]},
+                text.hidden(),
+                text.hiddenShape(),
+                text.timestepCond());
           }
 
           @Override

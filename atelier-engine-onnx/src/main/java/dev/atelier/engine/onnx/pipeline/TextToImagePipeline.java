@@ -39,34 +39,12 @@ public final class TextToImagePipeline {
           "size must be a multiple of " + f + " but was " + width + "x" + height);
     }
     UNet unet = model.unet();
-    boolean lcm = unet.timestepCondDim().isPresent();
-    boolean guided = p.guidanceScale() > 1 && !lcm;
-    float[] hidden = Conditioning.forGuidance(prompts, p, guided, ctx);
-    long[] hiddenShape = Conditioning.shape(prompts, guided ? 2 * p.n() : p.n());
-    float[] cond =
-        lcm
-            ? Guidance.guidanceEmbedding(
-                p.guidanceScale(), unet.timestepCondDim().getAsInt(), p.n())
-            : new float[0];
-
+    Conditioning text = Conditioning.forGuidance(prompts, p, unet, ctx);
     scheduler.setTimesteps(p.steps());
     long[] shape = {p.n(), 4, height / f, width / f};
     float[] latents = Tensors.scale(noise.randn(shape), scheduler.initNoiseSigma());
 
-    StepModel stepModel =
-        new StepModel() {
-          @Override
-          public UNetBatch assemble(float[] scaled, long[] s, float t) {
-            float[] sample = guided ? Tensors.concat(scaled, scaled) : scaled;
-            long[] sampleShape = {guided ? 2 * s[0] : s[0], 4, s[2], s[3]};
-            return new UNetBatch(sample, sampleShape, hidden, hiddenShape, cond);
-          }
-
-          @Override
-          public float[] combine(float[] out) {
-            return guided ? Guidance.classifierFree(out, p.guidanceScale()) : out;
-          }
-        };
+    StepModel stepModel = text.plainStep(p.guidanceScale());
     float[] result =
         DenoisingLoop.run(
             unet,

@@ -9,22 +9,15 @@ import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import ai.onnxruntime.TensorInfo;
 import dev.atelier.core.AtelierException;
-import dev.atelier.engine.onnx.model.internal.GraphInputRetyper;
 import dev.atelier.engine.onnx.model.internal.Half;
-import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.nio.FloatBuffer;
 import java.nio.IntBuffer;
 import java.nio.LongBuffer;
-import java.nio.channels.FileChannel;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
-import java.util.OptionalInt;
 import java.util.Set;
 import java.util.stream.Collectors;
 
@@ -37,16 +30,7 @@ import java.util.stream.Collectors;
  * the file and the input. Thread-safe: ONNX Runtime sessions may be run concurrently.
  */
 final class OnnxComponent implements AutoCloseable {
-  private static final Set<String> CUDA_ONLY_HINTS =
-      Set.of(
-          "NhwcConv",
-          "GroupNorm",
-          "BiasSplitGelu",
-          "BiasAdd",
-          "NhwcGroupNorm",
-          "MultiHeadAttention");
 
-  private static final System.Logger LOG = System.getLogger(OnnxComponent.class.getName());
   // Time inside OrtSession.run of this thread's latest call; pipelines run on one thread each.
   private static final ThreadLocal<long[]> LAST_RUN_NANOS =
       ThreadLocal.withInitial(() -> new long[1]);
@@ -59,7 +43,7 @@ final class OnnxComponent implements AutoCloseable {
   private final Map<String, TensorInfo> outputs;
   private final Set<String> retypedInputs;
 
-  private OnnxComponent(
+  OnnxComponent(
       OrtEnvironment env, Path file, String label, OrtSession session, Set<String> retypedInputs)
       throws OrtException {
     this.env = env;
@@ -71,113 +55,9 @@ final class OnnxComponent implements AutoCloseable {
     this.outputs = tensorInfos(session.getOutputInfo());
   }
 
-  /**
-   * Creates the session from the file path, so external weight files beside it resolve.
-   *
-   * @param label how errors name the file, e.g. {@code unet/model.onnx}
-   * @throws AtelierException.ModelUnavailable when the file is missing or ONNX Runtime refuses it
-   */
-  static OnnxComponent open(OrtEnvironment env, Path file, String label, OrtSettings settings) {
-    if (!Files.isRegularFile(file)) {
-      throw new AtelierException.ModelUnavailable(label + " is missing (looked for " + file + ")");
-    }
-    try (OrtSession.SessionOptions options = sessionOptions(settings)) {
-      OrtSession session = env.createSession(file.toString(), options);
-      try {
-        return new OnnxComponent(env, file, label, session, Set.of());
-      } catch (OrtException | RuntimeException e) {
-        session.close();
-        throw e;
-      }
-    } catch (OrtException e) {
-      String msg = String.valueOf(e.getMessage());
-      for (String op : CUDA_ONLY_HINTS) {
-        if (msg.contains(op)
-            && (msg.contains("implementation") || msg.contains("not registered"))) {
-          throw new AtelierException.ModelUnavailable(
-              label
-                  + " uses the fused operator "
-                  + op
-                  + ", which only the CUDA build of ONNX Runtime provides; use a CPU export of"
-                  + " this model or run with --device cuda",
-              e);
-        }
-      }
-      throw new AtelierException.ModelUnavailable(
-          label + " could not be loaded by ONNX Runtime: " + msg, e);
-    }
-  }
-
-  /**
-   * Like {@link #open}, but when graph input {@code input} is int64 or int32 the session is built
-   * from a copy-on-write map of the file with that input retyped to float32, so fractional values
-   * (Euler timesteps such as 856.2857) reach the graph unrounded, as in diffusers' PyTorch
-   * pipelines. Falls back to the file as it is when ONNX Runtime refuses the retyped graph.
-   */
-  static OnnxComponent openWithFloatInput(
-      OrtEnvironment env, Path file, String label, OrtSettings settings, String input) {
-    if (!Files.isRegularFile(file)) {
-      return open(env, file, label, settings);
-    }
-    OptionalInt type;
-    try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
-      type =
-          GraphInputRetyper.elementType(ch.map(FileChannel.MapMode.READ_ONLY, 0, ch.size()), input);
-    } catch (IOException | RuntimeException e) {
-      return open(env, file, label, settings);
-    }
-    if (type.isEmpty()
-        || (type.getAsInt() != GraphInputRetyper.INT64
-            && type.getAsInt() != GraphInputRetyper.INT32)) {
-      return open(env, file, label, settings);
-    }
-    try (OrtSession.SessionOptions options = sessionOptions(settings)) {
-      ByteBuffer patched = GraphInputRetyper.retyped(file, input, GraphInputRetyper.FLOAT);
-      // Sessions built from bytes resolve external weight files against this folder.
-      options.addConfigEntry(
-          "session.model_external_initializers_file_folder_path", file.getParent().toString());
-      // ONNX Runtime parses (copies) the bytes; the buffer is not needed after this call.
-      OrtSession session = env.createSession(patched, options);
-      try {
-        return new OnnxComponent(env, file, label, session, Set.of(input));
-      } catch (OrtException | RuntimeException e) {
-        session.close();
-        throw e;
-      }
-    } catch (OrtException | IOException | RuntimeException e) {
-      LOG.log(
-          System.Logger.Level.INFO,
-          "{0}: input {1} kept as an integer ({2}); fractional values will be truncated",
-          label,
-          input,
-          e.toString());
-      return open(env, file, label, settings);
-    }
-  }
-
   /** True when {@code input} was retyped from an integer type to float32 at load. */
   boolean retyped(String input) {
     return retypedInputs.contains(input);
-  }
-
-  private static OrtSession.SessionOptions sessionOptions(OrtSettings settings)
-      throws OrtException {
-    OrtSession.SessionOptions o = new OrtSession.SessionOptions();
-    try {
-      o.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
-      o.setIntraOpNumThreads(settings.intraOpThreads());
-      o.setInterOpNumThreads(1);
-      // An idle server should not burn a core per thread spinning for work.
-      o.addConfigEntry("session.intra_op.allow_spinning", "0");
-      o.addConfigEntry("session.inter_op.allow_spinning", "0");
-      if (settings.device() == OrtSettings.Device.CUDA) {
-        o.addCUDA(settings.deviceId());
-      }
-      return o;
-    } catch (OrtException | RuntimeException e) {
-      o.close();
-      throw e;
-    }
   }
 
   private static Map<String, TensorInfo> tensorInfos(Map<String, NodeInfo> infos) {

@@ -91,7 +91,7 @@ public final class StableDiffusionModel implements AutoCloseable {
       Path unetFile = folder.requireComponent("unet").resolve("model.onnx");
       b.unet =
           UNet.wrap(
-              OnnxComponent.openWithFloatInput(
+              SessionFactory.openWithFloatInput(
                   env, unetFile, "unet/model.onnx", settings, "timestep"),
               (int) unetConfig.integer("in_channels", 0),
               (int) unetConfig.integer("time_cond_proj_dim", 0),
@@ -145,7 +145,7 @@ public final class StableDiffusionModel implements AutoCloseable {
   private static OnnxComponent open(
       OrtEnvironment env, ModelFolder folder, String component, OrtSettings settings) {
     Path dir = folder.requireComponent(component);
-    return OnnxComponent.open(env, dir.resolve("model.onnx"), component + "/model.onnx", settings);
+    return SessionFactory.open(env, dir.resolve("model.onnx"), component + "/model.onnx", settings);
   }
 
   /** The folder this model was loaded from. */

@@ -1,0 +1,138 @@
+package dev.atelier.engine.onnx.model;
+
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtSession;
+import dev.atelier.core.AtelierException;
+import dev.atelier.engine.onnx.model.internal.GraphInputRetyper;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.OptionalInt;
+import java.util.Set;
+
+/**
+ * Creates the ONNX Runtime session of one component: options (threads, no spinning, full graph
+ * optimisation, the execution provider), loading from the file path so external weights resolve,
+ * the int64-timestep retyping of ADR 0005, and clear errors for graphs ONNX Runtime refuses.
+ */
+final class SessionFactory {
+  private static final Set<String> CUDA_ONLY_HINTS =
+      Set.of(
+          "NhwcConv",
+          "GroupNorm",
+          "BiasSplitGelu",
+          "BiasAdd",
+          "NhwcGroupNorm",
+          "MultiHeadAttention");
+  private static final System.Logger LOG = System.getLogger(SessionFactory.class.getName());
+
+  private SessionFactory() {}
+
+  /**
+   * Creates the session from the file path, so external weight files beside it resolve.
+   *
+   * @param label how errors name the file, e.g. {@code unet/model.onnx}
+   * @throws AtelierException.ModelUnavailable when the file is missing or ONNX Runtime refuses it
+   */
+  static OnnxComponent open(OrtEnvironment env, Path file, String label, OrtSettings settings) {
+    if (!Files.isRegularFile(file)) {
+      throw new AtelierException.ModelUnavailable(label + " is missing (looked for " + file + ")");
+    }
+    try (OrtSession.SessionOptions options = sessionOptions(settings)) {
+      OrtSession session = env.createSession(file.toString(), options);
+      try {
+        return new OnnxComponent(env, file, label, session, Set.of());
+      } catch (OrtException | RuntimeException e) {
+        session.close();
+        throw e;
+      }
+    } catch (OrtException e) {
+      String msg = String.valueOf(e.getMessage());
+      for (String op : CUDA_ONLY_HINTS) {
+        if (msg.contains(op)
+            && (msg.contains("implementation") || msg.contains("not registered"))) {
+          throw new AtelierException.ModelUnavailable(
+              label
+                  + " uses the fused operator "
+                  + op
+                  + ", which only the CUDA build of ONNX Runtime provides; use a CPU export of"
+                  + " this model or run with --device cuda",
+              e);
+        }
+      }
+      throw new AtelierException.ModelUnavailable(
+          label + " could not be loaded by ONNX Runtime: " + msg, e);
+    }
+  }
+
+  /**
+   * Like {@link #open}, but when graph input {@code input} is int64 or int32 the session is built
+   * from a copy-on-write map of the file with that input retyped to float32, so fractional values
+   * (Euler timesteps such as 856.2857) reach the graph unrounded, as in diffusers' PyTorch
+   * pipelines. Falls back to the file as it is when ONNX Runtime refuses the retyped graph.
+   */
+  static OnnxComponent openWithFloatInput(
+      OrtEnvironment env, Path file, String label, OrtSettings settings, String input) {
+    if (!Files.isRegularFile(file)) {
+      return open(env, file, label, settings);
+    }
+    OptionalInt type;
+    try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+      type =
+          GraphInputRetyper.elementType(ch.map(FileChannel.MapMode.READ_ONLY, 0, ch.size()), input);
+    } catch (IOException | RuntimeException e) {
+      return open(env, file, label, settings);
+    }
+    if (type.isEmpty()
+        || (type.getAsInt() != GraphInputRetyper.INT64
+            && type.getAsInt() != GraphInputRetyper.INT32)) {
+      return open(env, file, label, settings);
+    }
+    try (OrtSession.SessionOptions options = sessionOptions(settings)) {
+      ByteBuffer patched = GraphInputRetyper.retyped(file, input, GraphInputRetyper.FLOAT);
+      // Sessions built from bytes resolve external weight files against this folder.
+      options.addConfigEntry(
+          "session.model_external_initializers_file_folder_path", file.getParent().toString());
+      // ONNX Runtime parses (copies) the bytes; the buffer is not needed after this call.
+      OrtSession session = env.createSession(patched, options);
+      try {
+        return new OnnxComponent(env, file, label, session, Set.of(input));
+      } catch (OrtException | RuntimeException e) {
+        session.close();
+        throw e;
+      }
+    } catch (OrtException | IOException | RuntimeException e) {
+      LOG.log(
+          System.Logger.Level.INFO,
+          "{0}: input {1} kept as an integer ({2}); fractional values will be truncated",
+          label,
+          input,
+          e.toString());
+      return open(env, file, label, settings);
+    }
+  }
+
+  private static OrtSession.SessionOptions sessionOptions(OrtSettings settings)
+      throws OrtException {
+    OrtSession.SessionOptions o = new OrtSession.SessionOptions();
+    try {
+      o.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
+      o.setIntraOpNumThreads(settings.intraOpThreads());
+      o.setInterOpNumThreads(1);
+      // An idle server should not burn a core per thread spinning for work.
+      o.addConfigEntry("session.intra_op.allow_spinning", "0");
+      o.addConfigEntry("session.inter_op.allow_spinning", "0");
+      if (settings.device() == OrtSettings.Device.CUDA) {
+        o.addCUDA(settings.deviceId());
+      }
+      return o;
+    } catch (OrtException | RuntimeException e) {
+      o.close();
+      throw e;
+    }
+  }
+}

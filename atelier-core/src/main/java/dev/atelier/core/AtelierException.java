@@ -36,6 +36,35 @@ public abstract sealed class AtelierException extends RuntimeException {
     }
   }
 
+  /** A resource named by the client (image, session, round, model) does not exist. */
+  public static final class NotFound extends AtelierException {
+    private final String param;
+
+    /**
+     * Creates the error.
+     *
+     * @param param the parameter that named the missing resource (e.g. {@code "session"})
+     * @param message which resource is missing
+     */
+    public NotFound(String param, String message) {
+      super(message, null);
+      this.param = param;
+    }
+
+    /** The parameter's wire name, or {@code ""}. */
+    public String param() {
+      return param;
+    }
+  }
+
+  /** Storage (database or blob files) failed; nothing was committed. */
+  public static final class StorageFailure extends AtelierException {
+    /** Creates the error. */
+    public StorageFailure(String message, Throwable cause) {
+      super(message, cause);
+    }
+  }
+
   /** A model could not be found, loaded or used with the requested operation. */
   public static final class ModelUnavailable extends AtelierException {
     /** Creates the error; the message names the file or component and what was wrong. */

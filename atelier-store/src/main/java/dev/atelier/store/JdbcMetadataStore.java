@@ -1,0 +1,221 @@
+package dev.atelier.store;
+
+import dev.atelier.core.AtelierException;
+import dev.atelier.core.session.Round;
+import dev.atelier.core.session.Session;
+import dev.atelier.core.session.StoredImage;
+import dev.atelier.store.internal.ConnectionSource;
+import dev.atelier.store.internal.Dialect;
+import dev.atelier.store.internal.ImageRows;
+import dev.atelier.store.internal.Migrator;
+import dev.atelier.store.internal.PooledConnectionSource;
+import dev.atelier.store.internal.SessionRows;
+import dev.atelier.store.internal.SingleConnectionSource;
+import dev.atelier.store.internal.Transactor;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.SQLException;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * {@link MetadataStore} over JDBC, for SQLite (one file, one shared connection, WAL) or PostgreSQL
+ * (a small pool of connections).
+ *
+ * <p>Opening applies any pending schema migrations. Each method is one transaction that commits
+ * entirely or rolls back entirely. Prefer {@link Stores#open}, which picks the database from the
+ * configuration.
+ */
+public final class JdbcMetadataStore implements MetadataStore {
+  private final Dialect dialect;
+  private final ConnectionSource connections;
+  private final Transactor transactor;
+
+  private JdbcMetadataStore(Dialect dialect, ConnectionSource connections, String where) {
+    this.dialect = dialect;
+    this.connections = connections;
+    this.transactor = new Transactor(connections, dialect.kind() + " " + where);
+  }
+
+  /**
+   * Opens (creating if absent) the SQLite database {@code file} and migrates it.
+   *
+   * @throws AtelierException.StorageFailure when the file cannot be opened or migrated, or was
+   *     written by a newer Atelier
+   */
+  public static JdbcMetadataStore openSqlite(Path file) {
+    Path absolute = file.toAbsolutePath();
+    try {
+      Path parent = absolute.getParent();
+      if (parent != null) {
+        Files.createDirectories(parent);
+      }
+      String url = "jdbc:sqlite:" + absolute;
+      return migrated(
+          new JdbcMetadataStore(
+              Dialect.SQLITE,
+              new SingleConnectionSource(url, Dialect.SQLITE),
+              absolute.toString()));
+    } catch (IOException | SQLException e) {
+      throw new AtelierException.StorageFailure(
+          "cannot open SQLite database " + absolute + ": " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Connects to PostgreSQL at {@code jdbcUrl} ({@code jdbc:postgresql:...}) and migrates it.
+   *
+   * <p>Tables go into the connection's current schema (set {@code currentSchema} in the URL to
+   * choose one). The URL appears in messages only up to its {@code ?}, so credentials there do not
+   * reach logs.
+   *
+   * @throws AtelierException.StorageFailure when the server cannot be reached or migrated, or the
+   *     schema was written by a newer Atelier
+   */
+  public static JdbcMetadataStore openPostgresql(String jdbcUrl) {
+    Objects.requireNonNull(jdbcUrl, "jdbcUrl");
+    if (!jdbcUrl.startsWith("jdbc:postgresql:")) {
+      throw new IllegalArgumentException(
+          "a PostgreSQL JDBC URL must start with jdbc:postgresql: but was "
+              + Stores.redact(jdbcUrl));
+    }
+    try {
+      return migrated(
+          new JdbcMetadataStore(
+              Dialect.POSTGRESQL,
+              new PooledConnectionSource(jdbcUrl, Dialect.POSTGRESQL),
+              Stores.redact(jdbcUrl)));
+    } catch (SQLException e) {
+      throw new AtelierException.StorageFailure(
+          "cannot connect to PostgreSQL at " + Stores.redact(jdbcUrl) + ": " + e.getMessage(), e);
+    }
+  }
+
+  private static JdbcMetadataStore migrated(JdbcMetadataStore store) {
+    try {
+      Migrator.migrate(store.transactor, store.dialect);
+      return store;
+    } catch (RuntimeException e) {
+      store.close();
+      throw e;
+    }
+  }
+
+  @Override
+  public void insertImage(StoredImage image) {
+    Objects.requireNonNull(image, "image");
+    transactor.inTransaction(
+        "insertImage " + image.id(),
+        c -> {
+          ImageRows.insert(c, image);
+          return null;
+        });
+  }
+
+  @Override
+  public Optional<StoredImage> image(String id) {
+    Objects.requireNonNull(id, "id");
+    return transactor.inTransaction("image " + id, c -> ImageRows.find(c, id));
+  }
+
+  @Override
+  public Set<String> referencedBlobs() {
+    return transactor.inTransaction("referencedBlobs", ImageRows::referencedBlobs);
+  }
+
+  /**
+   * {@inheritDoc}
+   *
+   * @throws IllegalArgumentException when {@code session} does not hold exactly one round, or that
+   *     round is not its head
+   */
+  @Override
+  public void createSession(Session session, StoredImage rootImage) {
+    Objects.requireNonNull(rootImage, "rootImage");
+    if (session.rounds().size() != 1) {
+      throw new IllegalArgumentException(
+          "a new session must hold exactly its root round but held "
+              + session.rounds().size()
+              + " rounds");
+    }
+    Round root = session.rounds().getFirst();
+    if (!root.id().equals(session.headRoundId())) {
+      throw new IllegalArgumentException(
+          "a new session's head must be its root round "
+              + root.id()
+              + " but was "
+              + session.headRoundId());
+    }
+    transactor.inTransaction(
+        "createSession " + session.id(),
+        c -> {
+          ImageRows.insert(c, rootImage);
+          SessionRows.insertSession(c, session);
+          SessionRows.insertRound(c, dialect, root);
+          return null;
+        });
+  }
+
+  @Override
+  public void addRound(StoredImage image, Round round) {
+    Objects.requireNonNull(image, "image");
+    Objects.requireNonNull(round, "round");
+    transactor.inTransaction(
+        "addRound " + round.id() + " to " + round.sessionId(),
+        c -> {
+          ImageRows.insert(c, image);
+          SessionRows.insertRound(c, dialect, round);
+          if (!SessionRows.setHead(c, round.sessionId(), round.id())) {
+            // Unreachable while the foreign key holds; kept so a missing session never commits.
+            throw new AtelierException.StorageFailure(
+                "addRound expected session " + round.sessionId() + " to exist but found none",
+                null);
+          }
+          return null;
+        });
+  }
+
+  @Override
+  public boolean moveHead(String sessionId, String roundId) {
+    Objects.requireNonNull(sessionId, "sessionId");
+    Objects.requireNonNull(roundId, "roundId");
+    return transactor.inTransaction(
+        "moveHead " + sessionId + " to " + roundId,
+        c ->
+            SessionRows.roundInSession(c, sessionId, roundId)
+                && SessionRows.setHead(c, sessionId, roundId));
+  }
+
+  @Override
+  public Optional<Session> session(String id) {
+    Objects.requireNonNull(id, "id");
+    return transactor.inTransaction("session " + id, c -> SessionRows.load(c, id));
+  }
+
+  @Override
+  public boolean deleteSession(String id) {
+    Objects.requireNonNull(id, "id");
+    return transactor.inTransaction(
+        "deleteSession " + id,
+        c -> {
+          boolean existed = SessionRows.delete(c, id);
+          if (existed) {
+            ImageRows.detachFromSession(c, id);
+          }
+          return existed;
+        });
+  }
+
+  @Override
+  public String kind() {
+    return dialect.kind();
+  }
+
+  /** Closes every connection; calls afterwards fail with a storage failure. Idempotent. */
+  @Override
+  public void close() {
+    connections.close();
+  }
+}

@@ -1,0 +1,61 @@
+package dev.atelier.store;
+
+import dev.atelier.core.session.Round;
+import dev.atelier.core.session.Session;
+import dev.atelier.core.session.StoredImage;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Rows for images, sessions and rounds, in SQLite or PostgreSQL.
+ *
+ * <p>Every method is one transaction: it commits entirely or changes nothing. Blobs must be stored
+ * (and durable) before the rows naming them are written. Thread-safe. Failures are {@link
+ * dev.atelier.core.AtelierException.StorageFailure}.
+ */
+public interface MetadataStore extends AutoCloseable {
+
+  /** Inserts an image row (not part of a session, or already part of one). */
+  void insertImage(StoredImage image);
+
+  /** The image with {@code id}. */
+  Optional<StoredImage> image(String id);
+
+  /** Every sha256 some image row references (for sweeping orphan blobs). */
+  Set<String> referencedBlobs();
+
+  /**
+   * Creates a session with its first round and that round's image, head at that round.
+   *
+   * @param session a session whose {@code rounds} holds exactly the root round
+   * @param rootImage the root round's image
+   */
+  void createSession(Session session, StoredImage rootImage);
+
+  /** Inserts {@code image} and {@code round} and moves the session's head to the round. */
+  void addRound(StoredImage image, Round round);
+
+  /**
+   * Moves the head of session {@code sessionId} to {@code roundId}.
+   *
+   * @return false when the session or the round (in that session) does not exist
+   */
+  boolean moveHead(String sessionId, String roundId);
+
+  /** The session with all its rounds in creation order. */
+  Optional<Session> session(String id);
+
+  /**
+   * Deletes a session and its rounds; its images stay (they may be referenced elsewhere) but lose
+   * their session id.
+   *
+   * @return false when it did not exist
+   */
+  boolean deleteSession(String id);
+
+  /** Which database this is ({@code sqlite} or {@code postgresql}), for logs. */
+  String kind();
+
+  @Override
+  void close();
+}

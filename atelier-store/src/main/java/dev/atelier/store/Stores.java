@@ -1,0 +1,55 @@
+package dev.atelier.store;
+
+import java.nio.file.Path;
+import java.util.Objects;
+
+/**
+ * Opens the configured stores: the one place that turns configuration into a {@link MetadataStore}
+ * and a {@link BlobStore}.
+ */
+public final class Stores {
+  /** The SQLite file used when no JDBC URL is configured, relative to the data folder. */
+  public static final String SQLITE_FILE = "atelier.db";
+
+  private Stores() {}
+
+  /**
+   * Opens the metadata store and applies pending migrations.
+   *
+   * @param dataDir the data folder (created if absent); holds the SQLite file when that is used
+   * @param jdbcUrl {@code ""} for SQLite at {@code <dataDir>/atelier.db}, or a {@code
+   *     jdbc:postgresql:...} URL
+   * @throws IllegalArgumentException when {@code jdbcUrl} is neither empty nor a PostgreSQL URL
+   * @throws dev.atelier.core.AtelierException.StorageFailure when the database cannot be opened or
+   *     migrated, or was written by a newer Atelier
+   */
+  public static MetadataStore open(Path dataDir, String jdbcUrl) {
+    Objects.requireNonNull(dataDir, "dataDir");
+    Objects.requireNonNull(jdbcUrl, "jdbcUrl");
+    if (jdbcUrl.isBlank()) {
+      return JdbcMetadataStore.openSqlite(dataDir.resolve(SQLITE_FILE));
+    }
+    if (jdbcUrl.startsWith("jdbc:postgresql:")) {
+      return JdbcMetadataStore.openPostgresql(jdbcUrl);
+    }
+    throw new IllegalArgumentException(
+        "database URL must be empty (SQLite in the data folder) or start with jdbc:postgresql:"
+            + " but was "
+            + redact(jdbcUrl));
+  }
+
+  /**
+   * The blob store under {@code dataDir} ({@code <dataDir>/blobs/...}).
+   *
+   * @throws dev.atelier.core.AtelierException.StorageFailure when its folders cannot be created
+   */
+  public static BlobStore blobs(Path dataDir) {
+    return new FileBlobStore(dataDir);
+  }
+
+  // Query strings may carry passwords; the rest names the database well enough for the message.
+  static String redact(String url) {
+    int q = url.indexOf('?');
+    return q < 0 ? url : url.substring(0, q) + "?...";
+  }
+}

@@ -1,0 +1,92 @@
+package dev.atelier.store.internal;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+
+/**
+ * What differs between the SQL databases the store supports; everything else is shared SQL.
+ *
+ * <p>The differences are kept to connection setup, the migration lock, and how a round's creation
+ * sequence number is assigned.
+ */
+public enum Dialect {
+  /** SQLite through sqlite-jdbc: one file, one connection, WAL. */
+  SQLITE("sqlite"),
+  /** PostgreSQL through pgjdbc. */
+  POSTGRESQL("postgresql");
+
+  // An arbitrary constant that names "Atelier migrations" among the database's advisory locks.
+  private static final long MIGRATION_LOCK_KEY = 0x41_74_65_6c_69_65_72L;
+
+  private final String kind;
+
+  Dialect(String kind) {
+    this.kind = kind;
+  }
+
+  /** The name used in logs and in the migration resource folder ({@code sqlite}, ...). */
+  public String kind() {
+    return kind;
+  }
+
+  /** The classpath folder holding this dialect's {@code V<n>__name.sql} files. */
+  public String migrationFolder() {
+    return "/dev/atelier/store/migrations/" + kind + "/";
+  }
+
+  /**
+   * Prepares a freshly opened connection (still in auto-commit mode).
+   *
+   * <p>SQLite: WAL so that readers never block the writer, {@code synchronous=FULL} so that a
+   * commit survives power loss, foreign keys on (SQLite leaves them off per connection), and a busy
+   * timeout so another process holding the lock briefly does not fail a call at once.
+   */
+  public void configure(Connection connection) throws SQLException {
+    if (this != SQLITE) {
+      return;
+    }
+    try (Statement s = connection.createStatement()) {
+      s.execute("PRAGMA journal_mode=WAL");
+      s.execute("PRAGMA synchronous=FULL");
+      s.execute("PRAGMA foreign_keys=ON");
+      s.execute("PRAGMA busy_timeout=10000");
+    }
+  }
+
+  /**
+   * Serialises migrations between processes opening the same database at once; released when the
+   * transaction ends. SQLite needs nothing: its writer lock already does this, and one store holds
+   * one connection.
+   */
+  public void lockForMigration(Connection connection) throws SQLException {
+    if (this != POSTGRESQL) {
+      return;
+    }
+    try (Statement s = connection.createStatement()) {
+      s.execute("SELECT pg_advisory_xact_lock(" + MIGRATION_LOCK_KEY + ")");
+    }
+  }
+
+  /**
+   * The INSERT for a round; parameters are id, session_id, parent_id, kind, image_id, instruction,
+   * params, rounds_since_restart, created_at.
+   *
+   * <p>PostgreSQL fills {@code seq} from an identity column. SQLite has no sequences outside the
+   * rowid, so the next number is computed in the same statement, which SQLite's single writer makes
+   * race-free.
+   */
+  public String insertRoundSql() {
+    String columns =
+        "id, session_id, parent_id, kind, image_id, instruction, params, rounds_since_restart,"
+            + " created_at";
+    return switch (this) {
+      case SQLITE ->
+          "INSERT INTO rounds ("
+              + columns
+              + ", seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?,"
+              + " (SELECT COALESCE(MAX(seq), 0) + 1 FROM rounds))";
+      case POSTGRESQL -> "INSERT INTO rounds (" + columns + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)";
+    };
+  }
+}

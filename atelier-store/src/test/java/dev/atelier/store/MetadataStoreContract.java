@@ -1,0 +1,313 @@
+package dev.atelier.store;
+
+import static dev.atelier.store.Fixtures.edit;
+import static dev.atelier.store.Fixtures.image;
+import static dev.atelier.store.Fixtures.session;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.atelier.core.AtelierException;
+import dev.atelier.core.session.Round;
+import dev.atelier.core.session.Session;
+import dev.atelier.core.session.StoredImage;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.junit.jupiter.api.Test;
+
+/** What every {@link MetadataStore} must do, run against each database by a subclass. */
+abstract class MetadataStoreContract extends StoreHarness {
+  @Test
+  void reportsItsKind() {
+    assertThat(store().kind()).isEqualTo(expectedKind());
+  }
+
+  @Test
+  void imageRoundTripKeepsEveryFieldIncludingChineseProvenance() {
+    Map<String, String> provenance = new LinkedHashMap<>();
+    provenance.put("prompt", "一只在雨中撑伞的猫，水墨画风格");
+    provenance.put("instruction", "把天空换成晚霞 🌅, \"quoted\"\nsecond line\\");
+    provenance.put("seed", "18446744073709551615");
+    provenance.put("", "empty key");
+    StoredImage img =
+        new StoredImage(
+            "img_中", image("x").sha256(), "webp", 3, 5, Fixtures.T0, "", "img_p", provenance);
+
+    store().insertImage(img);
+
+    StoredImage back = store().image("img_中").orElseThrow();
+    assertThat(back).isEqualTo(img);
+    assertThat(back.provenance().keySet()).containsExactlyElementsOf(provenance.keySet());
+  }
+
+  @Test
+  void duplicateImageIdFailsAndKeepsTheFirst() {
+    store().insertImage(image("img_1"));
+    StoredImage other =
+        new StoredImage(
+            "img_1", image("img_2").sha256(), "png", 1, 1, Fixtures.T0, "", "", Map.of());
+
+    assertThatThrownBy(() -> store().insertImage(other))
+        .isInstanceOf(AtelierException.StorageFailure.class)
+        .hasMessageContaining("insertImage img_1");
+    assertThat(store().image("img_1")).contains(image("img_1"));
+  }
+
+  @Test
+  void referencedBlobsNamesEveryShaOnce() {
+    store().insertImage(image("img_1"));
+    store().insertImage(image("img_2"));
+    StoredImage sameBytes =
+        new StoredImage(
+            "img_3", image("img_1").sha256(), "png", 1, 1, Fixtures.T0, "", "", Map.of());
+    store().insertImage(sameBytes);
+
+    assertThat(store().referencedBlobs())
+        .containsExactlyInAnyOrder(image("img_1").sha256(), image("img_2").sha256());
+  }
+
+  @Test
+  void missingIdsGiveEmptyOrFalse() {
+    store().createSession(session("ses_1", "rnd_0", "img_0"), image("img_0", "ses_1", ""));
+
+    assertThat(store().image("img_nope")).isEmpty();
+    assertThat(store().session("ses_nope")).isEmpty();
+    assertThat(store().moveHead("ses_nope", "rnd_0")).isFalse();
+    assertThat(store().moveHead("ses_1", "rnd_nope")).isFalse();
+    assertThat(store().deleteSession("ses_nope")).isFalse();
+    assertThat(store().session("ses_1").orElseThrow().headRoundId()).isEqualTo("rnd_0");
+  }
+
+  @Test
+  void sessionWithThreeRoundsSupportsUndoAndCheckout() {
+    Session s = threeRoundSession();
+    assertThat(s.headRoundId()).isEqualTo("rnd_3");
+    assertThat(s.rounds())
+        .extracting(Round::id)
+        .containsExactly("rnd_0", "rnd_1", "rnd_2", "rnd_3");
+    assertThat(s.rounds().get(2)).isEqualTo(edit("rnd_2", "ses_1", "rnd_1", "img_2", 2));
+    assertThat(s.createdAt()).isEqualTo(Fixtures.T0);
+
+    assertThat(store().moveHead("ses_1", "rnd_2")).isTrue();
+    assertThat(store().session("ses_1").orElseThrow().head().id()).isEqualTo("rnd_2");
+    assertThat(store().moveHead("ses_1", "rnd_3")).isTrue();
+    assertThat(store().session("ses_1").orElseThrow().head().id()).isEqualTo("rnd_3");
+  }
+
+  @Test
+  void branchingKeepsBothChildrenOfOneParent() {
+    store().createSession(session("ses_1", "rnd_0", "img_0"), image("img_0", "ses_1", ""));
+    store().addRound(image("img_a", "ses_1", "img_0"), edit("rnd_a", "ses_1", "rnd_0", "img_a", 1));
+    assertThat(store().moveHead("ses_1", "rnd_0")).isTrue();
+    store().addRound(image("img_b", "ses_1", "img_0"), edit("rnd_b", "ses_1", "rnd_0", "img_b", 1));
+
+    Session s = store().session("ses_1").orElseThrow();
+    assertThat(s.rounds()).extracting(Round::id).containsExactly("rnd_0", "rnd_a", "rnd_b");
+    assertThat(s.rounds()).filteredOn(r -> r.parentId().equals("rnd_0")).hasSize(2);
+    assertThat(s.headRoundId()).isEqualTo("rnd_b");
+  }
+
+  @Test
+  void roundsComeBackInCreationOrderNotIdOrTimeOrder() {
+    store().createSession(session("ses_1", "rnd_z", "img_0"), image("img_0", "ses_1", ""));
+    // Ids sort backwards and timestamps decrease, so only the creation sequence gives this order.
+    store().addRound(image("img_1"), edit("rnd_y", "ses_1", "rnd_z", "img_1", 9));
+    store().addRound(image("img_2"), edit("rnd_x", "ses_1", "rnd_y", "img_2", 5));
+    store().addRound(image("img_3"), edit("rnd_w", "ses_1", "rnd_x", "img_3", 1));
+
+    assertThat(store().session("ses_1").orElseThrow().rounds())
+        .extracting(Round::id)
+        .containsExactly("rnd_z", "rnd_y", "rnd_x", "rnd_w");
+  }
+
+  @Test
+  void moveHeadRefusesARoundOfAnotherSession() {
+    store().createSession(session("ses_1", "rnd_1", "img_1"), image("img_1", "ses_1", ""));
+    store().createSession(session("ses_2", "rnd_2", "img_2"), image("img_2", "ses_2", ""));
+
+    assertThat(store().moveHead("ses_1", "rnd_2")).isFalse();
+    assertThat(store().session("ses_1").orElseThrow().headRoundId()).isEqualTo("rnd_1");
+  }
+
+  @Test
+  void deleteSessionRemovesRoundsAndKeepsImagesWithoutSession() throws SQLException {
+    threeRoundSession();
+    store().createSession(session("ses_2", "rnd_b", "img_b"), image("img_b", "ses_2", ""));
+
+    assertThat(store().deleteSession("ses_1")).isTrue();
+
+    assertThat(store().session("ses_1")).isEmpty();
+    assertThat(store().deleteSession("ses_1")).isFalse();
+    assertThat(count("SELECT COUNT(*) FROM rounds WHERE session_id = 'ses_1'")).isZero();
+    assertThat(store().image("img_2").orElseThrow().sessionId()).isEmpty();
+    assertThat(store().image("img_2").orElseThrow().parentImageId()).isEqualTo("img_1");
+    assertThat(store().session("ses_2").orElseThrow().rounds()).hasSize(1);
+    assertThat(store().image("img_b").orElseThrow().sessionId()).isEqualTo("ses_2");
+  }
+
+  @Test
+  void addRoundWithDuplicateRoundIdWritesNothing() {
+    Session before = threeRoundSession();
+
+    assertThatThrownBy(
+            () ->
+                store()
+                    .addRound(
+                        image("img_new", "ses_1", "img_3"),
+                        edit("rnd_2", "ses_1", "rnd_3", "img_new", 4)))
+        .isInstanceOf(AtelierException.StorageFailure.class)
+        .hasMessageContaining("addRound rnd_2");
+
+    assertThat(store().image("img_new")).isEmpty();
+    assertThat(store().session("ses_1")).contains(before);
+  }
+
+  @Test
+  void addRoundReferencingAMissingImageWritesNothing() {
+    Session before = threeRoundSession();
+
+    assertThatThrownBy(
+            () ->
+                store()
+                    .addRound(
+                        image("img_new", "ses_1", "img_3"),
+                        edit("rnd_4", "ses_1", "rnd_3", "img_missing", 4)))
+        .isInstanceOf(AtelierException.StorageFailure.class);
+
+    assertThat(store().image("img_new")).isEmpty();
+    assertThat(store().session("ses_1")).contains(before);
+  }
+
+  @Test
+  void addRoundToAMissingSessionWritesNothing() {
+    assertThatThrownBy(
+            () -> store().addRound(image("img_1"), edit("rnd_1", "ses_nope", "", "img_1", 1)))
+        .isInstanceOf(AtelierException.StorageFailure.class);
+
+    assertThat(store().image("img_1")).isEmpty();
+  }
+
+  @Test
+  void createSessionFailureWritesNothing() throws SQLException {
+    store().insertImage(image("img_0"));
+
+    assertThatThrownBy(
+            () -> store().createSession(session("ses_1", "rnd_0", "img_0"), image("img_0")))
+        .isInstanceOf(AtelierException.StorageFailure.class);
+
+    assertThat(store().session("ses_1")).isEmpty();
+    assertThat(count("SELECT COUNT(*) FROM rounds")).isZero();
+  }
+
+  @Test
+  void createSessionRejectsMoreThanTheRootRound() {
+    Session two =
+        new Session(
+            "ses_1",
+            Fixtures.T0,
+            "rnd_0",
+            List.of(
+                Fixtures.root("rnd_0", "ses_1", "img_0"),
+                edit("rnd_1", "ses_1", "rnd_0", "img_0", 1)));
+
+    assertThatThrownBy(() -> store().createSession(two, image("img_0")))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("a new session must hold exactly its root round but held 2 rounds");
+  }
+
+  @Test
+  void dataSurvivesCloseAndReopen() {
+    Session written = threeRoundSession();
+    store().moveHead("ses_1", "rnd_1");
+    closeStores();
+
+    MetadataStore again = reopen();
+    assertThat(again.session("ses_1").orElseThrow())
+        .isEqualTo(new Session("ses_1", written.createdAt(), "rnd_1", written.rounds()));
+    assertThat(again.image("img_3")).contains(image("img_3", "ses_1", "img_2"));
+  }
+
+  @Test
+  void reopeningAppliesNoMigrationTwice() throws SQLException {
+    store().insertImage(image("img_1"));
+    closeStores();
+    reopen();
+    reopen();
+
+    assertThat(count("SELECT COUNT(*) FROM schema_version")).isEqualTo(1);
+    assertThat(count("SELECT MAX(version) FROM schema_version")).isEqualTo(1);
+    assertThat(store().image("img_1")).isPresent();
+  }
+
+  @Test
+  void newerSchemaIsRefusedNamingBothVersions() throws SQLException {
+    store();
+    closeStores();
+    try (Connection c = rawConnection();
+        PreparedStatement p =
+            c.prepareStatement(
+                "INSERT INTO schema_version (version, applied_at) VALUES (7, 'x')")) {
+      p.executeUpdate();
+    }
+
+    assertThatThrownBy(this::openStore)
+        .isInstanceOf(AtelierException.StorageFailure.class)
+        .hasMessageContaining(
+            "database schema version is 7 but this Atelier knows versions up to 1");
+  }
+
+  @Test
+  void closedStoreFailsWithStorageFailure() {
+    MetadataStore s = store();
+    closeStores();
+
+    assertThatThrownBy(() -> s.image("img_1"))
+        .isInstanceOf(AtelierException.StorageFailure.class)
+        .hasMessageContaining("closed");
+  }
+
+  @Test
+  void concurrentSessionsDoNotInterfere() throws Exception {
+    MetadataStore shared = store();
+    ExecutorService pool = Executors.newFixedThreadPool(8);
+    try {
+      List<Future<?>> done = new ArrayList<>();
+      for (int t = 0; t < 8; t++) {
+        String ses = "ses_" + t;
+        done.add(
+            pool.submit(
+                () -> {
+                  shared.createSession(session(ses, ses + "_r0", ses + "_i0"), image(ses + "_i0"));
+                  for (int i = 1; i <= 5; i++) {
+                    shared.addRound(
+                        image(ses + "_i" + i),
+                        edit(ses + "_r" + i, ses, ses + "_r" + (i - 1), ses + "_i" + i, i));
+                  }
+                }));
+      }
+      for (Future<?> f : done) {
+        f.get();
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+    for (int t = 0; t < 8; t++) {
+      assertThat(store().session("ses_" + t).orElseThrow().rounds())
+          .extracting(Round::id)
+          .containsExactly(
+              "ses_" + t + "_r0",
+              "ses_" + t + "_r1",
+              "ses_" + t + "_r2",
+              "ses_" + t + "_r3",
+              "ses_" + t + "_r4",
+              "ses_" + t + "_r5");
+    }
+  }
+}

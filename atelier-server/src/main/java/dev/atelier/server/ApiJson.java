@@ -1,0 +1,134 @@
+package dev.atelier.server;
+
+import dev.atelier.core.json.JsonValue;
+import dev.atelier.core.session.Round;
+import dev.atelier.core.session.Session;
+import dev.atelier.core.session.StoredImage;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** Builds the wire JSON of images, image responses and sessions. */
+final class ApiJson {
+  private ApiJson() {}
+
+  static JsonValue.Str str(String s) {
+    return new JsonValue.Str(s);
+  }
+
+  static JsonValue.Num num(double d) {
+    return new JsonValue.Num(d);
+  }
+
+  static JsonValue.Obj obj(Map<String, JsonValue> m) {
+    return new JsonValue.Obj(m);
+  }
+
+  static JsonValue.Obj stringMap(Map<String, String> m) {
+    Map<String, JsonValue> out = new LinkedHashMap<>();
+    m.forEach((k, v) -> out.put(k, str(v)));
+    return obj(out);
+  }
+
+  static JsonValue.Arr strings(List<String> items) {
+    return new JsonValue.Arr(items.stream().<JsonValue>map(ApiJson::str).toList());
+  }
+
+  /** OpenAI's images response, plus Atelier's {@code id} and {@code seed} per image. */
+  static JsonValue.Obj imagesResponse(
+      List<Library.Saved> images, boolean url, String baseUrl, List<String> warnings) {
+    List<JsonValue> data = new ArrayList<>();
+    for (Library.Saved s : images) {
+      Map<String, JsonValue> d = new LinkedHashMap<>();
+      if (url) {
+        d.put("url", str(baseUrl + "/v1/images/" + s.row().id() + "/content"));
+      } else {
+        d.put("b64_json", str(Base64.getEncoder().encodeToString(s.bytes())));
+      }
+      d.put("id", str(s.row().id()));
+      d.put("seed", num(Double.parseDouble(s.row().provenance().getOrDefault("seed", "0"))));
+      data.add(obj(d));
+    }
+    Map<String, JsonValue> m = new LinkedHashMap<>();
+    m.put("created", num(System.currentTimeMillis() / 1000));
+    m.put("data", new JsonValue.Arr(data));
+    if (!images.isEmpty()) {
+      StoredImage first = images.get(0).row();
+      m.put("output_format", str(first.format()));
+      m.put("size", str(first.width() + "x" + first.height()));
+    }
+    Map<String, JsonValue> details = new LinkedHashMap<>();
+    details.put("image_tokens", num(0));
+    details.put("text_tokens", num(0));
+    Map<String, JsonValue> usage = new LinkedHashMap<>();
+    // The local engine bills nothing; the fields are present so OpenAI clients parse them.
+    usage.put("input_tokens", num(0));
+    usage.put("input_tokens_details", obj(details));
+    usage.put("output_tokens", num(0));
+    usage.put("total_tokens", num(0));
+    m.put("usage", obj(usage));
+    if (!warnings.isEmpty()) {
+      m.put("warnings", strings(warnings));
+    }
+    return obj(m);
+  }
+
+  /** An image's metadata: {@code GET /v1/images/{id}}. */
+  static JsonValue.Obj image(StoredImage i, String baseUrl) {
+    Map<String, JsonValue> m = new LinkedHashMap<>();
+    m.put("id", str(i.id()));
+    m.put("object", str("image"));
+    m.put("created_at", num(i.createdAt().getEpochSecond()));
+    m.put("width", num(i.width()));
+    m.put("height", num(i.height()));
+    m.put("format", str(i.format()));
+    m.put("sha256", str(i.sha256()));
+    m.put("url", str(baseUrl + "/v1/images/" + i.id() + "/content"));
+    m.put("session", i.sessionId().isEmpty() ? JsonValue.Null.INSTANCE : str(i.sessionId()));
+    m.put("parent", i.parentImageId().isEmpty() ? JsonValue.Null.INSTANCE : str(i.parentImageId()));
+    m.put("provenance", stringMap(i.provenance()));
+    return obj(m);
+  }
+
+  static JsonValue.Obj round(Round r, String baseUrl) {
+    Map<String, JsonValue> m = new LinkedHashMap<>();
+    m.put("id", str(r.id()));
+    m.put("parent", r.parentId().isEmpty() ? JsonValue.Null.INSTANCE : str(r.parentId()));
+    m.put("kind", str(r.kind().name().toLowerCase(java.util.Locale.ROOT)));
+    m.put("image_id", str(r.imageId()));
+    m.put("image_url", str(baseUrl + "/v1/images/" + r.imageId() + "/content"));
+    m.put("instruction", str(r.instruction()));
+    m.put("params", stringMap(r.params()));
+    m.put("rounds_since_restart", num(r.roundsSinceRestart()));
+    m.put("created_at", num(r.createdAt().getEpochSecond()));
+    return obj(m);
+  }
+
+  /** A session with its whole round tree. */
+  static JsonValue.Obj session(Session s, String baseUrl) {
+    Map<String, JsonValue> m = new LinkedHashMap<>();
+    m.put("id", str(s.id()));
+    m.put("object", str("session"));
+    m.put("created_at", num(s.createdAt().getEpochSecond()));
+    m.put("head", str(s.headRoundId()));
+    Round head = s.head();
+    m.put("current_image_id", str(head.imageId()));
+    m.put("rounds_since_restart", num(head.roundsSinceRestart()));
+    List<JsonValue> rounds = new ArrayList<>();
+    for (Round r : s.rounds()) {
+      rounds.add(round(r, baseUrl));
+    }
+    m.put("rounds", new JsonValue.Arr(rounds));
+    return obj(m);
+  }
+
+  static JsonValue.Obj roundResult(Studio.RoundResult r, String baseUrl) {
+    Map<String, JsonValue> m = new LinkedHashMap<>();
+    m.put("round", round(r.round(), baseUrl));
+    m.put("warnings", strings(r.warnings()));
+    m.put("session", session(r.session(), baseUrl));
+    return obj(m);
+  }
+}

@@ -1,0 +1,78 @@
+package dev.atelier.server;
+
+import dev.atelier.core.Engine;
+import dev.atelier.store.BlobStore;
+import dev.atelier.store.MetadataStore;
+import io.javalin.Javalin;
+import io.javalin.config.SizeUnit;
+
+/**
+ * The HTTP server: OpenAI's Images API and sessions over one engine and one store.
+ *
+ * <p>Owns nothing it is given: the caller closes the engine and the stores after {@link #close()}.
+ * On start it sweeps blobs that no row references (what a crash between writing an image and
+ * committing its row leaves behind).
+ */
+public final class AtelierServer implements AutoCloseable {
+  private final Javalin app;
+
+  private AtelierServer(Javalin app) {
+    this.app = app;
+  }
+
+  /**
+   * Sweeps orphan blobs and starts listening.
+   *
+   * @throws RuntimeException when the port cannot be bound
+   */
+  public static AtelierServer start(
+      Engine engine, MetadataStore metadata, BlobStore blobs, ServerConfig config) {
+    blobs.sweep(metadata.referencedBlobs());
+    Studio studio = new Studio(engine, metadata, blobs);
+    Routes routes = new Routes(studio, config);
+    Javalin app =
+        Javalin.create(
+            c -> {
+              c.http.maxRequestSize = 200L * 1024 * 1024;
+              c.jetty.multipartConfig.maxFileSize(ImageInputs.MAX_BYTES + 1, SizeUnit.BYTES);
+              c.jetty.multipartConfig.maxTotalRequestSize(200, SizeUnit.MB);
+              c.jetty.multipartConfig.maxInMemoryFileSize(64, SizeUnit.MB);
+              c.startup.showJavalinBanner = false;
+              routes.register(c);
+              c.routes.exception(
+                  Exception.class,
+                  (e, ctx) -> {
+                    ErrorMapper.Answer a = ErrorMapper.map(e);
+                    ctx.status(a.status()).contentType("application/json").result(a.body());
+                  });
+              c.routes.error(
+                  404,
+                  ctx -> {
+                    String type = ctx.res().getContentType();
+                    if (type == null || !type.contains("json")) {
+                      ErrorMapper.Answer a =
+                          ErrorMapper.answer(
+                              404,
+                              "no route for " + ctx.method() + " " + ctx.path(),
+                              "invalid_request_error",
+                              "",
+                              "not_found");
+                      ctx.contentType("application/json").result(a.body());
+                    }
+                  });
+            });
+    app.start(config.host(), config.port());
+    return new AtelierServer(app);
+  }
+
+  /** The bound port (useful with port 0). */
+  public int port() {
+    return app.port();
+  }
+
+  /** Stops accepting requests and waits for running ones. */
+  @Override
+  public void close() {
+    app.stop();
+  }
+}

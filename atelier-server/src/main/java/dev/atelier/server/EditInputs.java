@@ -1,0 +1,246 @@
+package dev.atelier.server;
+
+import dev.atelier.core.AtelierException;
+import dev.atelier.core.EditMode;
+import dev.atelier.core.image.Mask;
+import dev.atelier.core.image.RgbImage;
+import dev.atelier.core.json.JsonValue;
+import io.javalin.http.Context;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.http.Part;
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The inputs of {@code /v1/images/edits} and of session rounds, from multipart (OpenAI's shape:
+ * {@code image} or {@code image[]}, {@code mask}, text fields) or JSON ({@code image}/{@code
+ * images} as data URLs, base64 or image ids, or {@code {"image_url": ...}} objects).
+ */
+record EditInputs(JsonFields fields, List<BufferedImage> images, Optional<BufferedImage> mask) {
+
+  static EditInputs read(Context ctx, ImageInputs decoder, boolean imageRequired) {
+    String type = ctx.contentType() == null ? "" : ctx.contentType();
+    if (type.startsWith("multipart/form-data")) {
+      return check(multipart(ctx, decoder), imageRequired);
+    }
+    JsonFields f = new JsonFields(Routes.body(ctx));
+    List<BufferedImage> images = new ArrayList<>();
+    for (String name : new String[] {"image", "images"}) {
+      Optional<JsonValue> v = f.raw().get(name);
+      if (v.isEmpty() || v.get() instanceof JsonValue.Null) {
+        continue;
+      }
+      if (v.get() instanceof JsonValue.Arr arr) {
+        for (JsonValue item : arr.items()) {
+          images.add(decoder.resolve(name, reference(name, item)));
+        }
+      } else {
+        images.add(decoder.resolve(name, reference(name, v.get())));
+      }
+    }
+    Optional<BufferedImage> mask = Optional.empty();
+    Optional<JsonValue> mv = f.raw().get("mask");
+    if (mv.isPresent() && !(mv.get() instanceof JsonValue.Null)) {
+      mask = Optional.of(decoder.resolve("mask", reference("mask", mv.get())));
+    }
+    return check(new EditInputs(f, images, mask), imageRequired);
+  }
+
+  /**
+   * Reads every part: {@code image}, {@code image[]} and {@code mask} are image bytes whether or
+   * not the client gave them a file name (the official SDKs do not always), the rest are text.
+   */
+  private static EditInputs multipart(Context ctx, ImageInputs decoder) {
+    // Asking Javalin for uploaded files installs the multipart limits before parts are read.
+    ctx.uploadedFiles();
+    Map<String, String> form = new LinkedHashMap<>();
+    List<BufferedImage> images = new ArrayList<>();
+    Optional<BufferedImage> mask = Optional.empty();
+    try {
+      for (Part part : ctx.req().getParts()) {
+        String name = part.getName();
+        if (name.equals("image") || name.equals("image[]") || name.equals("mask")) {
+          byte[] bytes = bytes(part, name);
+          if (name.equals("mask")) {
+            mask = Optional.of(decoder.decode("mask", bytes));
+          } else {
+            images.add(decoder.decode(name, bytes));
+          }
+        } else if (!form.containsKey(name)) {
+          try (InputStream in = part.getInputStream()) {
+            form.put(name, new String(in.readNBytes(1 << 20), StandardCharsets.UTF_8));
+          }
+        }
+      }
+    } catch (IOException | ServletException e) {
+      throw new AtelierException.InvalidRequest(
+          "", "the multipart body could not be read: " + e.getMessage());
+    }
+    return new EditInputs(JsonFields.fromForm(form), images, mask);
+  }
+
+  private static EditInputs check(EditInputs in, boolean imageRequired) {
+    if (imageRequired && in.images.isEmpty()) {
+      throw new AtelierException.InvalidRequest(
+          "image", "image is required (one or more images to edit)");
+    }
+    if (in.images.size() > 16) {
+      throw new AtelierException.InvalidRequest(
+          "image", "at most 16 images are accepted but " + in.images.size() + " were sent");
+    }
+    return in;
+  }
+
+  private static String reference(String name, JsonValue v) {
+    if (v instanceof JsonValue.Str s) {
+      return s.value();
+    }
+    if (v instanceof JsonValue.Obj o) {
+      for (String key : new String[] {"image_url", "url", "file_id", "id"}) {
+        if (o.has(key) && o.get(key).orElseThrow() instanceof JsonValue.Str s) {
+          return s.value();
+        }
+        if (o.has(key)
+            && o.get(key).orElseThrow() instanceof JsonValue.Obj inner
+            && inner.has("url")) {
+          return inner.string("url", "");
+        }
+      }
+    }
+    throw JsonFields.invalid(
+        name, "a data URL, base64 string, image id or {\"image_url\": ...}", v);
+  }
+
+  private static byte[] bytes(Part part, String name) throws IOException {
+    if (part.getSize() > ImageInputs.MAX_BYTES) {
+      throw new ErrorMapper.PayloadTooLarge(
+          name,
+          name
+              + " is "
+              + part.getSize()
+              + " bytes but at most "
+              + ImageInputs.MAX_BYTES
+              + " are allowed");
+    }
+    try (InputStream in = part.getInputStream()) {
+      return in.readNBytes((int) ImageInputs.MAX_BYTES + 1);
+    }
+  }
+
+  /** The image to edit, cropped to multiples of 8, and a warning when it was cropped. */
+  RgbImage base(List<String> warnings) {
+    RgbImage in = RgbImage.from(images.get(0));
+    if (images.size() > 1) {
+      warnings.add(
+          (images.size() - 1)
+              + " additional image(s) were ignored: reference images are not supported yet, the"
+              + " first image is edited");
+    }
+    return crop(in, warnings);
+  }
+
+  static RgbImage crop(RgbImage in, List<String> warnings) {
+    int w = in.width() / 8 * 8;
+    int h = in.height() / 8 * 8;
+    if (w == in.width() && h == in.height()) {
+      return in;
+    }
+    if (w == 0 || h == 0) {
+      throw new AtelierException.InvalidRequest(
+          "image", "image must be at least 8x8 pixels but is " + in.width() + "x" + in.height());
+    }
+    warnings.add(
+        "image cropped from "
+            + in.width()
+            + "x"
+            + in.height()
+            + " to "
+            + w
+            + "x"
+            + h
+            + " (sides must be multiples of 8)");
+    byte[] rgb = new byte[w * h * 3];
+    for (int y = 0; y < h; y++) {
+      System.arraycopy(in.rgb(), y * in.width() * 3, rgb, y * w * 3, w * 3);
+    }
+    return new RgbImage(w, h, rgb);
+  }
+
+  /**
+   * The edit mode: inpainting with the mask (OpenAI: transparent = edit; {@code mask_mode=white}:
+   * white = edit), instruction editing with {@code instruct: true}, else image-to-image with {@code
+   * strength} (default from {@code input_fidelity}: high 0.5, low 0.75, else {@code fallback}).
+   */
+  Studio.EditModeChoice modeChoice(double fallbackStrength) {
+    String maskMode = fields.oneOf("mask_mode", "alpha", "white").orElse("alpha");
+    boolean instruct = fields.bool("instruct").orElse(false);
+    Optional<Double> strength = fields.number("strength");
+    String fidelity = fields.oneOf("input_fidelity", "high", "low").orElse("");
+    if (strength.isPresent() && (strength.get() <= 0 || strength.get() > 1)) {
+      throw new AtelierException.InvalidRequest(
+          "strength", "strength must be in (0, 1] but was " + strength.get());
+    }
+    return current -> {
+      if (mask.isPresent()) {
+        BufferedImage m = mask.get();
+        Mask parsed;
+        if (maskMode.equals("white")) {
+          parsed = Mask.fromGray(m);
+        } else {
+          if (!m.getColorModel().hasAlpha()) {
+            throw new AtelierException.InvalidRequest(
+                "mask",
+                "mask must be a PNG with an alpha channel (transparent pixels mark the area to edit);"
+                    + " for a white-means-edit mask send mask_mode=white");
+          }
+          parsed = Mask.fromAlpha(m);
+        }
+        // The mask must match the image as sent (before any crop to multiples of 8).
+        int expectedW = images.isEmpty() ? current.width() : images.get(0).getWidth();
+        int expectedH = images.isEmpty() ? current.height() : images.get(0).getHeight();
+        if (parsed.width() != expectedW || parsed.height() != expectedH) {
+          throw new AtelierException.InvalidRequest(
+              "mask",
+              "mask must have the image's size "
+                  + expectedW
+                  + "x"
+                  + expectedH
+                  + " but is "
+                  + parsed.width()
+                  + "x"
+                  + parsed.height());
+        }
+        return new EditMode.Inpaint(cropMask(parsed, current.width(), current.height()));
+      }
+      if (instruct) {
+        return new EditMode.Instruct(fields.number("image_guidance").orElse(1.5));
+      }
+      double s =
+          strength.orElse(
+              switch (fidelity) {
+                case "high" -> 0.5;
+                case "low" -> 0.75;
+                default -> fallbackStrength;
+              });
+      return new EditMode.ImageToImage(s);
+    };
+  }
+
+  private static Mask cropMask(Mask m, int w, int h) {
+    if (m.width() == w && m.height() == h) {
+      return m;
+    }
+    float[] v = new float[w * h];
+    for (int y = 0; y < h; y++) {
+      System.arraycopy(m.values(), y * m.width(), v, y * w, w);
+    }
+    return new Mask(w, h, v);
+  }
+}

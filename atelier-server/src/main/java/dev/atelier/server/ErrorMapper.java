@@ -1,0 +1,79 @@
+package dev.atelier.server;
+
+import dev.atelier.core.AtelierException;
+import dev.atelier.core.json.Json;
+import dev.atelier.core.json.JsonValue;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * The one place where failures become HTTP answers in OpenAI's error shape: {@code {"error":
+ * {"message", "type", "param", "code"}}}.
+ *
+ * <p>Client mistakes are 4xx ({@code invalid_request_error}); a missing resource is 404; a model
+ * that cannot serve the request is 400 when the client chose it, 503 when the server has none; an
+ * engine or storage fault is 500 ({@code server_error}) without internals in the message.
+ */
+public final class ErrorMapper {
+  private static final System.Logger LOG = System.getLogger(ErrorMapper.class.getName());
+
+  private ErrorMapper() {}
+
+  /** An HTTP status and the JSON body to send. */
+  public record Answer(int status, String body) {}
+
+  /** Maps any throwable to its answer. */
+  public static Answer map(Throwable t) {
+    return switch (t) {
+      case AtelierException.InvalidRequest e ->
+          answer(400, e.getMessage(), "invalid_request_error", e.param(), "invalid_value");
+      case AtelierException.NotFound e ->
+          answer(404, e.getMessage(), "invalid_request_error", e.param(), "not_found");
+      case AtelierException.ModelUnavailable e ->
+          answer(503, e.getMessage(), "server_error", "model", "model_unavailable");
+      case AtelierException.Cancelled e ->
+          answer(499, e.getMessage(), "invalid_request_error", "", "cancelled");
+      case AtelierException.StorageFailure e -> {
+        LOG.log(System.Logger.Level.ERROR, "storage failure", e);
+        yield answer(
+            500, "storage failed; nothing was stored", "server_error", "", "storage_error");
+      }
+      case AtelierException.EngineFailure e -> {
+        LOG.log(System.Logger.Level.ERROR, "engine failure", e);
+        yield answer(
+            500, "the engine failed: " + e.getMessage(), "server_error", "", "engine_error");
+      }
+      case PayloadTooLarge e ->
+          answer(413, e.getMessage(), "invalid_request_error", e.param, "too_large");
+      case IllegalArgumentException e ->
+          answer(400, e.getMessage(), "invalid_request_error", "", "invalid_value");
+      default -> {
+        LOG.log(System.Logger.Level.ERROR, "unexpected failure", t);
+        yield answer(500, "internal error", "server_error", "", "internal_error");
+      }
+    };
+  }
+
+  /** A 413 for uploads over a limit. */
+  public static final class PayloadTooLarge extends RuntimeException {
+    final String param;
+
+    /** Creates the error for {@code param}. */
+    public PayloadTooLarge(String param, String message) {
+      super(message);
+      this.param = param;
+    }
+  }
+
+  static Answer answer(int status, String message, String type, String param, String code) {
+    Map<String, JsonValue> err = new LinkedHashMap<>();
+    err.put("message", new JsonValue.Str(message == null ? "" : message));
+    err.put("type", new JsonValue.Str(type));
+    err.put(
+        "param",
+        param == null || param.isEmpty() ? JsonValue.Null.INSTANCE : new JsonValue.Str(param));
+    err.put("code", new JsonValue.Str(code));
+    return new Answer(
+        status, Json.write(new JsonValue.Obj(Map.of("error", new JsonValue.Obj(err)))));
+  }
+}

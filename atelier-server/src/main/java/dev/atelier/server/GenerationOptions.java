@@ -1,0 +1,131 @@
+package dev.atelier.server;
+
+import dev.atelier.core.AtelierException;
+import dev.atelier.core.ImageSize;
+import dev.atelier.core.NoiseMode;
+import dev.atelier.core.SamplingParams;
+import java.util.Locale;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * The fields shared by generations, edits and session rounds, read and checked one by one so every
+ * error names its field: n, size, quality, output_format, output_compression, response_format,
+ * background, and Atelier's extensions seed, negative_prompt, steps, scheduler, guidance, noise.
+ *
+ * <p>{@code quality} maps to steps when {@code steps} is absent: low 10, medium and auto 20, high
+ * 30 ({@code standard}/{@code hd}, DALL-E's names, map to medium/high).
+ */
+record GenerationOptions(
+    SamplingParams sampling,
+    ImageSize size,
+    boolean sizeAuto,
+    Library.Output output,
+    boolean urlResponse) {
+
+  /** Longest side accepted for a requested size. */
+  static final int MAX_SIDE = 2048;
+
+  static GenerationOptions read(JsonFields f, int defaultSide) {
+    if (f.has("reference_images") || f.has("references")) {
+      String name = f.has("reference_images") ? "reference_images" : "references";
+      throw new AtelierException.InvalidRequest(
+          name,
+          name
+              + " are not supported yet by this server (reference images are a planned"
+              + " feature); send the request without them");
+    }
+    long n = f.integer("n").orElse(1L);
+    if (n < 1 || n > SamplingParams.MAX_N) {
+      throw new AtelierException.InvalidRequest(
+          "n", "n must be between 1 and " + SamplingParams.MAX_N + " but was " + n);
+    }
+    String sizeText = f.string("size").orElse("auto");
+    boolean auto = sizeText.equals("auto");
+    ImageSize size;
+    if (auto) {
+      size = new ImageSize(defaultSide, defaultSide);
+    } else {
+      try {
+        size = ImageSize.parse(sizeText);
+      } catch (IllegalArgumentException e) {
+        throw new AtelierException.InvalidRequest(
+            "size",
+            "size must be 'auto' or WIDTHxHEIGHT with sides multiples of 8 but was '"
+                + sizeText
+                + "'");
+      }
+      if (size.width() > MAX_SIDE || size.height() > MAX_SIDE) {
+        throw new AtelierException.InvalidRequest(
+            "size", "size sides must be at most " + MAX_SIDE + " but was " + size);
+      }
+    }
+    String quality =
+        f.oneOf("quality", "low", "medium", "high", "auto", "standard", "hd").orElse("auto");
+    int defaultSteps =
+        switch (quality) {
+          case "low" -> 10;
+          case "high", "hd" -> 30;
+          default -> 20;
+        };
+    long steps = f.integer("steps").orElse((long) defaultSteps);
+    if (steps < 1 || steps > 500) {
+      throw new AtelierException.InvalidRequest("steps", "steps must be 1..500 but was " + steps);
+    }
+    double guidance = f.number("guidance").orElse(7.5);
+    if (guidance < 0 || guidance > 50) {
+      throw new AtelierException.InvalidRequest(
+          "guidance", "guidance must be 0..50 but was " + guidance);
+    }
+    long seed = f.integer("seed").orElseGet(() -> ThreadLocalRandom.current().nextLong(1L << 32));
+    if (seed < 0) {
+      throw new AtelierException.InvalidRequest("seed", "seed must be >= 0 but was " + seed);
+    }
+    String noise = f.oneOf("noise", "per-image", "batch").orElse("per-image");
+    String background = f.oneOf("background", "auto", "opaque", "transparent").orElse("auto");
+    if (background.equals("transparent")) {
+      throw new AtelierException.InvalidRequest(
+          "background",
+          "background 'transparent' is not supported by this engine; use 'opaque' or 'auto'");
+    }
+    String format = f.oneOf("output_format", "png", "jpeg", "webp").orElse("png");
+    if (format.equals("webp")) {
+      throw new AtelierException.InvalidRequest(
+          "output_format", "output_format 'webp' is not supported by this server; use png or jpeg");
+    }
+    long compression = f.integer("output_compression").orElse(100L);
+    if (compression < 0 || compression > 100) {
+      throw new AtelierException.InvalidRequest(
+          "output_compression", "output_compression must be 0..100 but was " + compression);
+    }
+    String responseFormat = f.oneOf("response_format", "b64_json", "url").orElse("b64_json");
+    SamplingParams sampling =
+        SamplingParams.builder()
+            .n((int) n)
+            .steps((int) steps)
+            .guidanceScale(guidance)
+            .seed(seed)
+            .negativePrompt(f.string("negative_prompt").orElse(""))
+            .scheduler(f.string("scheduler").orElse("default").toLowerCase(Locale.ROOT))
+            .noiseMode(noise.equals("batch") ? NoiseMode.BATCH : NoiseMode.PER_IMAGE)
+            .build();
+    return new GenerationOptions(
+        sampling,
+        size,
+        auto,
+        new Library.Output(format, (int) compression),
+        responseFormat.equals("url"));
+  }
+
+  /** The prompt field, checked. */
+  static String prompt(JsonFields f, String name) {
+    String p = f.requiredString(name);
+    if (p.isBlank()) {
+      throw new AtelierException.InvalidRequest(name, name + " must not be empty");
+    }
+    if (p.length() > 32_000) {
+      throw new AtelierException.InvalidRequest(
+          name, name + " must be at most 32000 characters but was " + p.length());
+    }
+    return p;
+  }
+}

@@ -1,0 +1,211 @@
+package dev.atelier.server;
+
+import dev.atelier.core.AtelierException;
+import dev.atelier.core.json.Json;
+import dev.atelier.core.json.JsonValue;
+import dev.atelier.core.session.Ids;
+import dev.atelier.core.session.Session;
+import dev.atelier.core.session.StoredImage;
+import io.javalin.config.JavalinConfig;
+import io.javalin.http.Context;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** Every endpoint: OpenAI's Images API, models, stored images, and sessions. */
+final class Routes {
+  private final Studio studio;
+  private final ServerConfig config;
+  private final ImageInputs inputs;
+
+  Routes(Studio studio, ServerConfig config) {
+    this.studio = studio;
+    this.config = config;
+    this.inputs = new ImageInputs(studio.metadata(), studio.blobs());
+  }
+
+  void register(JavalinConfig c) {
+    c.routes.post("/v1/images/generations", this::generations);
+    c.routes.post("/v1/images/edits", this::edits);
+    c.routes.get("/v1/images/{id}", this::image);
+    c.routes.get("/v1/images/{id}/content", this::content);
+    c.routes.get("/v1/models", this::models);
+    c.routes.post("/v1/sessions", this::createSession);
+    c.routes.get(
+        "/v1/sessions/{id}",
+        ctx -> send(ctx, 200, ApiJson.session(studio.session(ctx.pathParam("id")), base(ctx))));
+    c.routes.delete("/v1/sessions/{id}", this::deleteSession);
+    c.routes.post("/v1/sessions/{id}/rounds", this::addRound);
+    c.routes.post(
+        "/v1/sessions/{id}/undo",
+        ctx -> send(ctx, 200, ApiJson.session(studio.undo(ctx.pathParam("id")), base(ctx))));
+    c.routes.post("/v1/sessions/{id}/checkout", this::checkout);
+    c.routes.post("/v1/sessions/{id}/restart", this::restart);
+  }
+
+  static JsonValue.Obj body(Context ctx) {
+    String text = ctx.body();
+    if (text.isBlank()) {
+      return new JsonValue.Obj(Map.of());
+    }
+    try {
+      JsonValue v = Json.parse(text);
+      if (v instanceof JsonValue.Obj o) {
+        return o;
+      }
+      throw new AtelierException.InvalidRequest("", "the request body must be a JSON object");
+    } catch (IllegalArgumentException e) {
+      throw new AtelierException.InvalidRequest(
+          "", "the request body is not valid JSON: " + e.getMessage());
+    }
+  }
+
+  static void send(Context ctx, int status, JsonValue body) {
+    ctx.status(status).contentType("application/json").result(Json.write(body));
+  }
+
+  static String base(Context ctx) {
+    return ctx.scheme() + "://" + ctx.host();
+  }
+
+  private void generations(Context ctx) {
+    JsonFields f = new JsonFields(body(ctx));
+    String prompt = GenerationOptions.prompt(f, "prompt");
+    GenerationOptions o = GenerationOptions.read(f, config.defaultSide());
+    Studio.Produced p = studio.generate(prompt, o);
+    send(ctx, 200, ApiJson.imagesResponse(p.images(), o.urlResponse(), base(ctx), p.warnings()));
+  }
+
+  private void edits(Context ctx) {
+    EditInputs in = EditInputs.read(ctx, inputs, false);
+    JsonFields f = in.fields();
+    String prompt = GenerationOptions.prompt(f, "prompt");
+    GenerationOptions o = GenerationOptions.read(f, config.defaultSide());
+    List<String> warnings = new ArrayList<>();
+    if (f.has("session")) {
+      String sessionId = f.requiredString("session");
+      Studio.RoundResult r =
+          studio.addRound(sessionId, prompt, in.modeChoice(Studio.DEFAULT_ROUND_STRENGTH), o);
+      warnings.addAll(r.warnings());
+      JsonValue.Obj response =
+          ApiJson.imagesResponse(List.of(r.image()), o.urlResponse(), base(ctx), warnings);
+      Map<String, JsonValue> m = new LinkedHashMap<>(response.members());
+      m.put("session", ApiJson.session(r.session(), base(ctx)));
+      m.put("round", ApiJson.round(r.round(), base(ctx)));
+      send(ctx, 200, new JsonValue.Obj(m));
+      return;
+    }
+    if (in.images().isEmpty()) {
+      throw new AtelierException.InvalidRequest(
+          "image", "image is required (one or more images to edit)");
+    }
+    var image = in.base(warnings);
+    var mode = in.modeChoice(0.75).mode(image);
+    Studio.Produced p = studio.edit(prompt, image, mode, o, "");
+    warnings.addAll(p.warnings());
+    send(ctx, 200, ApiJson.imagesResponse(p.images(), o.urlResponse(), base(ctx), warnings));
+  }
+
+  private StoredImage stored(String id) {
+    if (!Ids.isValid("img", id)) {
+      throw new AtelierException.NotFound("id", "no image with id '" + id + "'");
+    }
+    return studio
+        .metadata()
+        .image(id)
+        .orElseThrow(() -> new AtelierException.NotFound("id", "no image with id '" + id + "'"));
+  }
+
+  private void image(Context ctx) {
+    send(ctx, 200, ApiJson.image(stored(ctx.pathParam("id")), base(ctx)));
+  }
+
+  private void content(Context ctx) {
+    StoredImage img = stored(ctx.pathParam("id"));
+    byte[] bytes =
+        studio
+            .blobs()
+            .get(img.sha256())
+            .orElseThrow(
+                () -> new AtelierException.StorageFailure("blob missing for " + img.id(), null));
+    ctx.status(200)
+        .contentType(img.format().equals("jpeg") ? "image/jpeg" : "image/png")
+        .result(bytes);
+  }
+
+  private void models(Context ctx) {
+    Map<String, JsonValue> model = new LinkedHashMap<>();
+    model.put("id", ApiJson.str(config.modelName()));
+    model.put("object", ApiJson.str("model"));
+    model.put("created", ApiJson.num(config.startedAt().getEpochSecond()));
+    model.put("owned_by", ApiJson.str("atelier"));
+    Map<String, JsonValue> m = new LinkedHashMap<>();
+    m.put("object", ApiJson.str("list"));
+    m.put("data", new JsonValue.Arr(List.of(new JsonValue.Obj(model))));
+    send(ctx, 200, new JsonValue.Obj(m));
+  }
+
+  private void createSession(Context ctx) {
+    EditInputs in = EditInputs.read(ctx, inputs, false);
+    JsonFields f = in.fields();
+    Session s;
+    List<String> warnings = new ArrayList<>();
+    if (!in.images().isEmpty()) {
+      s = studio.createFromImage(in.base(warnings));
+    } else {
+      String prompt = GenerationOptions.prompt(f, "prompt");
+      s = studio.createFromPrompt(prompt, GenerationOptions.read(f, config.defaultSide()));
+    }
+    JsonValue.Obj json = ApiJson.session(s, base(ctx));
+    Map<String, JsonValue> m = new LinkedHashMap<>(json.members());
+    m.put("warnings", ApiJson.strings(warnings));
+    send(ctx, 201, new JsonValue.Obj(m));
+  }
+
+  private void deleteSession(Context ctx) {
+    String id = ctx.pathParam("id");
+    if (!studio.delete(id)) {
+      throw new AtelierException.NotFound("session", "no session with id '" + id + "'");
+    }
+    Map<String, JsonValue> m = new LinkedHashMap<>();
+    m.put("id", ApiJson.str(id));
+    m.put("object", ApiJson.str("session.deleted"));
+    m.put("deleted", new JsonValue.Bool(true));
+    send(ctx, 200, new JsonValue.Obj(m));
+  }
+
+  private void addRound(Context ctx) {
+    String id = ctx.pathParam("id");
+    studio.session(id);
+    EditInputs in = EditInputs.read(ctx, inputs, false);
+    JsonFields f = in.fields();
+    String instruction =
+        f.has("instruction")
+            ? GenerationOptions.prompt(f, "instruction")
+            : GenerationOptions.prompt(f, "prompt");
+    GenerationOptions o = GenerationOptions.read(f, config.defaultSide());
+    Studio.RoundResult r =
+        studio.addRound(id, instruction, in.modeChoice(Studio.DEFAULT_ROUND_STRENGTH), o);
+    send(ctx, 200, ApiJson.roundResult(r, base(ctx)));
+  }
+
+  private void checkout(Context ctx) {
+    JsonFields f = new JsonFields(body(ctx));
+    String round = f.requiredString("round_id");
+    send(ctx, 200, ApiJson.session(studio.checkout(ctx.pathParam("id"), round), base(ctx)));
+  }
+
+  private void restart(Context ctx) {
+    String id = ctx.pathParam("id");
+    studio.session(id);
+    JsonFields f = new JsonFields(body(ctx));
+    double strength = f.number("strength").orElse(Studio.DEFAULT_ROUND_STRENGTH);
+    if (strength <= 0 || strength > 1) {
+      throw new AtelierException.InvalidRequest(
+          "strength", "strength must be in (0, 1] but was " + strength);
+    }
+    GenerationOptions o = GenerationOptions.read(f, config.defaultSide());
+    send(ctx, 200, ApiJson.roundResult(studio.restart(id, o, strength), base(ctx)));
+  }
+}

@@ -1,0 +1,30 @@
+package dev.atelier.server;
+
+import java.time.Instant;
+import java.util.Objects;
+
+/**
+ * How the server listens and what it announces.
+ *
+ * @param host address to bind, e.g. {@code 127.0.0.1}
+ * @param port TCP port; 0 picks a free one (tests)
+ * @param modelName the model id {@code /v1/models} lists and provenance records
+ * @param defaultSide the side of {@code size: "auto"} images (the model's native size)
+ * @param startedAt when the server started
+ */
+public record ServerConfig(
+    String host, int port, String modelName, int defaultSide, Instant startedAt) {
+  /** Validates the values. */
+  public ServerConfig {
+    Objects.requireNonNull(host, "host");
+    Objects.requireNonNull(modelName, "modelName");
+    Objects.requireNonNull(startedAt, "startedAt");
+    if (port < 0 || port > 65535) {
+      throw new IllegalArgumentException("port must be 0..65535 but was " + port);
+    }
+    if (defaultSide < 8 || defaultSide % 8 != 0) {
+      throw new IllegalArgumentException(
+          "defaultSide must be a positive multiple of 8 but was " + defaultSide);
+    }
+  }
+}

@@ -1,0 +1,294 @@
+package dev.atelier.server;
+
+import dev.atelier.core.AtelierException;
+import dev.atelier.core.CancellationToken;
+import dev.atelier.core.EditMode;
+import dev.atelier.core.EditRequest;
+import dev.atelier.core.Engine;
+import dev.atelier.core.GeneratedImage;
+import dev.atelier.core.GenerationRequest;
+import dev.atelier.core.ProgressListener;
+import dev.atelier.core.SamplingParams;
+import dev.atelier.core.image.ImageCodec;
+import dev.atelier.core.image.RgbImage;
+import dev.atelier.core.session.Ids;
+import dev.atelier.core.session.PromptMerger;
+import dev.atelier.core.session.Round;
+import dev.atelier.core.session.RoundWarnings;
+import dev.atelier.core.session.Session;
+import dev.atelier.core.session.SessionTree;
+import dev.atelier.core.session.StoredImage;
+import dev.atelier.store.BlobStore;
+import dev.atelier.store.MetadataStore;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The workflow behind the API: runs the engine, stores every result (blob first, then rows in one
+ * transaction), and keeps sessions: rounds, undo, checkout, restart with merged instructions.
+ */
+final class Studio {
+  /** Image-to-image strength of a session round without a mask. */
+  static final double DEFAULT_ROUND_STRENGTH = 0.6;
+
+  private final Engine engine;
+  private final MetadataStore metadata;
+  private final BlobStore blobs;
+  private final Library library;
+
+  Studio(Engine engine, MetadataStore metadata, BlobStore blobs) {
+    this.engine = engine;
+    this.metadata = metadata;
+    this.blobs = blobs;
+    this.library = new Library(blobs);
+  }
+
+  MetadataStore metadata() {
+    return metadata;
+  }
+
+  BlobStore blobs() {
+    return blobs;
+  }
+
+  Engine engine() {
+    return engine;
+  }
+
+  /** Images made by one call, stored, with warnings for the caller. */
+  record Produced(List<Library.Saved> images, List<String> warnings) {}
+
+  /** A round added to a session, with the session after it. */
+  record RoundResult(Session session, Round round, Library.Saved image, List<String> warnings) {}
+
+  Produced generate(String prompt, GenerationOptions o) {
+    List<GeneratedImage> made =
+        engine.generate(
+            new GenerationRequest(prompt, o.size(), o.sampling()),
+            ProgressListener.NONE,
+            CancellationToken.none());
+    List<Library.Saved> saved = new ArrayList<>();
+    for (GeneratedImage g : made) {
+      Library.Saved s = library.save(g, o.output(), "", "", Map.of());
+      metadata.insertImage(s.row());
+      saved.add(s);
+    }
+    return new Produced(saved, List.of());
+  }
+
+  Produced edit(
+      String prompt, RgbImage image, EditMode mode, GenerationOptions o, String parentImageId) {
+    List<GeneratedImage> made = runEdit(prompt, image, mode, o.sampling());
+    List<Library.Saved> saved = new ArrayList<>();
+    for (GeneratedImage g : made) {
+      Library.Saved s = library.save(g, o.output(), "", parentImageId, Map.of());
+      metadata.insertImage(s.row());
+      saved.add(s);
+    }
+    return new Produced(saved, List.of());
+  }
+
+  private List<GeneratedImage> runEdit(
+      String prompt, RgbImage image, EditMode mode, SamplingParams sampling) {
+    EditRequest request;
+    try {
+      request = new EditRequest(prompt, image, mode, sampling);
+    } catch (IllegalArgumentException e) {
+      String param = e.getMessage().startsWith("mask") ? "mask" : "image";
+      throw new AtelierException.InvalidRequest(param, e.getMessage());
+    }
+    return engine.edit(request, ProgressListener.NONE, CancellationToken.none());
+  }
+
+  /** A session whose first image is generated from {@code prompt}. */
+  Session createFromPrompt(String prompt, GenerationOptions o) {
+    SamplingParams one = o.sampling().toBuilder().n(1).build();
+    GeneratedImage g =
+        engine
+            .generate(
+                new GenerationRequest(prompt, o.size(), one),
+                ProgressListener.NONE,
+                CancellationToken.none())
+            .get(0);
+    String sessionId = Ids.newId("ses");
+    Library.Saved s = library.save(g, Library.Output.PNG, sessionId, "", Map.of());
+    Map<String, String> params = new LinkedHashMap<>(g.parameters());
+    return create(sessionId, s, prompt, params);
+  }
+
+  /** A session that starts from an uploaded or stored image. */
+  Session createFromImage(RgbImage image) {
+    String sessionId = Ids.newId("ses");
+    Map<String, String> provenance = Map.of("source", "upload");
+    GeneratedImage uploaded = new GeneratedImage(image, 0, provenance);
+    Library.Saved s = library.save(uploaded, Library.Output.PNG, sessionId, "", Map.of());
+    return create(sessionId, s, "", Map.of("source", "upload"));
+  }
+
+  private Session create(
+      String sessionId, Library.Saved image, String prompt, Map<String, String> params) {
+    Instant now = Instant.now();
+    Round root =
+        new Round(
+            Ids.newId("rnd"),
+            sessionId,
+            "",
+            Round.Kind.CREATE,
+            image.row().id(),
+            prompt,
+            params,
+            0,
+            now);
+    Session session = new Session(sessionId, now, root.id(), List.of(root));
+    metadata.createSession(session, image.row());
+    return session;
+  }
+
+  Session session(String id) {
+    if (!Ids.isValid("ses", id)) {
+      throw new AtelierException.NotFound("session", "no session with id '" + id + "'");
+    }
+    return metadata
+        .session(id)
+        .orElseThrow(
+            () -> new AtelierException.NotFound("session", "no session with id '" + id + "'"));
+  }
+
+  /** Edits the head image of the session with {@code instruction}. */
+  RoundResult addRound(
+      String sessionId, String instruction, EditModeChoice choice, GenerationOptions o) {
+    Session session = session(sessionId);
+    Round head = session.head();
+    RgbImage current = load(head.imageId());
+    EditMode mode = choice.mode(current);
+    SamplingParams one = o.sampling().toBuilder().n(1).build();
+    GeneratedImage g = runEdit(instruction, current, mode, one).get(0);
+    int since = head.roundsSinceRestart() + 1;
+    Library.Saved s =
+        library.save(
+            g, Library.Output.PNG, sessionId, head.imageId(), Map.of("instruction", instruction));
+    Map<String, String> params = new LinkedHashMap<>(g.parameters());
+    params.put("instruction", instruction);
+    Round round =
+        new Round(
+            Ids.newId("rnd"),
+            sessionId,
+            head.id(),
+            Round.Kind.EDIT,
+            s.row().id(),
+            instruction,
+            params,
+            since,
+            Instant.now());
+    metadata.addRound(s.row(), round);
+    List<String> warnings =
+        RoundWarnings.forRound(since, instruction).stream()
+            .map(w -> w.replace("{id}", sessionId))
+            .toList();
+    return new RoundResult(session(sessionId), round, s, warnings);
+  }
+
+  Session undo(String sessionId) {
+    Session session = session(sessionId);
+    Round target =
+        new SessionTree(session)
+            .undoTarget()
+            .orElseThrow(
+                () ->
+                    new AtelierException.InvalidRequest(
+                        "session", "nothing to undo: the head is the first round of its chain"));
+    metadata.moveHead(sessionId, target.id());
+    return session(sessionId);
+  }
+
+  Session checkout(String sessionId, String roundId) {
+    Session session = session(sessionId);
+    if (session.round(roundId).isEmpty()) {
+      throw new AtelierException.NotFound(
+          "round_id", "session " + sessionId + " has no round '" + roundId + "'");
+    }
+    metadata.moveHead(sessionId, roundId);
+    return session(sessionId);
+  }
+
+  /**
+   * Consolidates: re-renders the chain's first image with the head path's instructions merged into
+   * one prompt (image-to-image), as a new root-like round.
+   */
+  RoundResult restart(String sessionId, GenerationOptions o, double strength) {
+    Session session = session(sessionId);
+    SessionTree tree = new SessionTree(session);
+    List<Round> path = tree.path(session.headRoundId());
+    Round first = path.get(0);
+    List<String> instructions = new ArrayList<>();
+    for (Round r : path) {
+      if (r.kind() == Round.Kind.EDIT) {
+        instructions.add(r.instruction());
+      }
+    }
+    String base =
+        first.kind() == Round.Kind.RESTART
+            ? first.params().getOrDefault("base_prompt", "")
+            : first.instruction();
+    String merged = PromptMerger.merge(base, instructions);
+    if (merged.isBlank()) {
+      throw new AtelierException.InvalidRequest(
+          "session", "nothing to consolidate: the session has no prompt and no instructions yet");
+    }
+    RgbImage firstImage = load(first.imageId());
+    SamplingParams one = o.sampling().toBuilder().n(1).build();
+    GeneratedImage g = runEdit(merged, firstImage, new EditMode.ImageToImage(strength), one).get(0);
+    Library.Saved s =
+        library.save(
+            g, Library.Output.PNG, sessionId, first.imageId(), Map.of("merged_prompt", merged));
+    Map<String, String> params = new LinkedHashMap<>(g.parameters());
+    params.put("merged_prompt", merged);
+    params.put("base_prompt", merged);
+    params.put("consolidated_from", session.headRoundId());
+    Round round =
+        new Round(
+            Ids.newId("rnd"),
+            sessionId,
+            "",
+            Round.Kind.RESTART,
+            s.row().id(),
+            merged,
+            params,
+            0,
+            Instant.now());
+    metadata.addRound(s.row(), round);
+    return new RoundResult(session(sessionId), round, s, List.of());
+  }
+
+  boolean delete(String sessionId) {
+    if (!Ids.isValid("ses", sessionId)) {
+      return false;
+    }
+    return metadata.deleteSession(sessionId);
+  }
+
+  /** Decodes a stored image. */
+  RgbImage load(String imageId) {
+    StoredImage row =
+        metadata
+            .image(imageId)
+            .orElseThrow(
+                () -> new AtelierException.NotFound("image", "no image with id '" + imageId + "'"));
+    byte[] bytes =
+        blobs
+            .get(row.sha256())
+            .orElseThrow(
+                () ->
+                    new AtelierException.StorageFailure(
+                        "blob of image " + imageId + " is missing", null));
+    return ImageCodec.decode(bytes, ImageInputs.LIMITS);
+  }
+
+  /** How a round edits the head image: with a mask, as an instruction, or image-to-image. */
+  interface EditModeChoice {
+    EditMode mode(RgbImage current);
+  }
+}

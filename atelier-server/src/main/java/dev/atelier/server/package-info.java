@@ -1,0 +1,6 @@
+/**
+ * Atelier's HTTP API: OpenAI's Images API ({@code /v1/images/*}, {@code /v1/models}) plus sessions
+ * ({@code /v1/sessions}), on Javalin. Errors leave in OpenAI's shape from one place ({@link
+ * dev.atelier.server.ErrorMapper}). Engines and storage are injected; no ONNX types here.
+ */
+package dev.atelier.server;

@@ -1,0 +1,90 @@
+package dev.atelier.server;
+
+import dev.atelier.core.json.Json;
+import dev.atelier.core.json.JsonValue;
+import dev.atelier.store.BlobStore;
+import dev.atelier.store.MetadataStore;
+import dev.atelier.store.Stores;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Instant;
+
+/** A real server on port 0 over a FakeEngine and SQLite in a temp folder, plus an HTTP client. */
+final class ServerFixture implements AutoCloseable {
+  final Path dataDir;
+  final FakeEngine engine = new FakeEngine();
+  final MetadataStore metadata;
+  final BlobStore blobs;
+  final AtelierServer server;
+  final HttpClient http = HttpClient.newHttpClient();
+
+  ServerFixture(Path dataDir) {
+    this.dataDir = dataDir;
+    this.metadata = Stores.open(dataDir, "");
+    this.blobs = Stores.blobs(dataDir);
+    this.server =
+        AtelierServer.start(
+            engine,
+            metadata,
+            blobs,
+            new ServerConfig("127.0.0.1", 0, "fake-model", 64, Instant.now()));
+  }
+
+  String base() {
+    return "http://127.0.0.1:" + server.port();
+  }
+
+  record Reply(int status, String body, JsonValue.Obj json) {}
+
+  Reply post(String path, String json) throws IOException, InterruptedException {
+    HttpRequest req =
+        HttpRequest.newBuilder(URI.create(base() + path))
+            .header("Content-Type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofString(json))
+            .build();
+    return reply(http.send(req, HttpResponse.BodyHandlers.ofString()));
+  }
+
+  Reply get(String path) throws IOException, InterruptedException {
+    return reply(
+        http.send(
+            HttpRequest.newBuilder(URI.create(base() + path)).GET().build(),
+            HttpResponse.BodyHandlers.ofString()));
+  }
+
+  Reply delete(String path) throws IOException, InterruptedException {
+    return reply(
+        http.send(
+            HttpRequest.newBuilder(URI.create(base() + path)).DELETE().build(),
+            HttpResponse.BodyHandlers.ofString()));
+  }
+
+  byte[] bytes(String url) throws IOException, InterruptedException {
+    return http.send(
+            HttpRequest.newBuilder(URI.create(url)).GET().build(),
+            HttpResponse.BodyHandlers.ofByteArray())
+        .body();
+  }
+
+  private static Reply reply(HttpResponse<String> r) {
+    JsonValue.Obj json = null;
+    try {
+      if (Json.parse(r.body()) instanceof JsonValue.Obj o) {
+        json = o;
+      }
+    } catch (IllegalArgumentException e) {
+      // not JSON; tests look at body()
+    }
+    return new Reply(r.statusCode(), r.body(), json);
+  }
+
+  @Override
+  public void close() {
+    server.close();
+    metadata.close();
+  }
+}

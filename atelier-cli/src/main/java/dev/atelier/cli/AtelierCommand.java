@@ -16,14 +16,19 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     version = "atelier 0.1.0",
     description = "Self-hosted image generation and editing on the JVM.",
-    subcommands = {GenerateCommand.class, EditCommand.class, BenchCommand.class})
+    subcommands = {
+      ServeCommand.class,
+      GenerateCommand.class,
+      EditCommand.class,
+      BenchCommand.class
+    })
 public final class AtelierCommand implements Runnable {
   @picocli.CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
   @Override
   public void run() {
     throw new CommandLine.ParameterException(
-        spec.commandLine(), "a command is required: generate, edit or bench");
+        spec.commandLine(), "a command is required: serve, generate, edit or bench");
   }
 
   /** Runs the command line and exits with its code. */

@@ -1,0 +1,120 @@
+package dev.atelier.cli;
+
+import dev.atelier.engine.onnx.OnnxEngine;
+import dev.atelier.server.AtelierServer;
+import dev.atelier.server.ServerConfig;
+import dev.atelier.store.BlobStore;
+import dev.atelier.store.MetadataStore;
+import dev.atelier.store.Stores;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+/** {@code atelier serve}: the OpenAI-compatible HTTP server with sessions. */
+@Command(
+    name = "serve",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Serve OpenAI's Images API (/v1/images/generations, /v1/images/edits, /v1/models) and",
+      "Atelier sessions (/v1/sessions) on a local model. Point any OpenAI SDK at",
+      "http://HOST:PORT/v1. Data (SQLite database and image blobs) lives in --data-dir."
+    })
+final class ServeCommand implements Callable<Integer> {
+  @Spec picocli.CommandLine.Model.CommandSpec spec;
+
+  @Option(
+      names = "--host",
+      defaultValue = "127.0.0.1",
+      description = "Address to bind. Default: ${DEFAULT-VALUE}.")
+  String host;
+
+  @Option(names = "--port", defaultValue = "8080", description = "Port. Default: ${DEFAULT-VALUE}.")
+  int port;
+
+  @Option(
+      names = "--data-dir",
+      paramLabel = "DIR",
+      description = "Where the database and images live. Default: $ATELIER_DATA_DIR or ~/.atelier.")
+  Path dataDir;
+
+  @Option(
+      names = "--database-url",
+      paramLabel = "JDBC",
+      description =
+          "PostgreSQL JDBC URL (default: SQLite in the data dir; also $ATELIER_DATABASE_URL).")
+  String databaseUrl;
+
+  @Option(
+      names = "--engine",
+      defaultValue = "local",
+      description = "local (ONNX Runtime in this JVM). Default: ${DEFAULT-VALUE}.")
+  String engine;
+
+  @Mixin ModelOptions modelOptions;
+
+  /** Lets tests stop a running server. */
+  final CountDownLatch stop = new CountDownLatch(1);
+
+  /** Counted down once the server listens. */
+  final CountDownLatch started = new CountDownLatch(1);
+
+  volatile AtelierServer server;
+
+  @Override
+  public Integer call() throws Exception {
+    String engineName = engine == null ? "" : engine;
+    if (!engineName.equals("local")) {
+      throw new ParameterException(
+          spec.commandLine(),
+          "--engine must be local (the upstream engine is not available yet) but was '"
+              + engineName
+              + "'");
+    }
+    if (port < 0 || port > 65535) {
+      throw new ParameterException(spec.commandLine(), "--port must be 0..65535 but was " + port);
+    }
+    Path data = dataDir != null ? dataDir : defaultDataDir();
+    Files.createDirectories(data);
+    String jdbc =
+        databaseUrl != null
+            ? databaseUrl
+            : System.getenv().getOrDefault("ATELIER_DATABASE_URL", "");
+    try (OnnxEngine onnx = modelOptions.load();
+        MetadataStore metadata = Stores.open(data, jdbc)) {
+      BlobStore blobs = Stores.blobs(data);
+      ServerConfig config =
+          new ServerConfig(
+              host, port, onnx.model().name(), onnx.model().defaultImageSide(), Instant.now());
+      try (AtelierServer s = AtelierServer.start(onnx, metadata, blobs, config)) {
+        server = s;
+        spec.commandLine()
+            .getOut()
+            .printf(
+                "Atelier listening on http://%s:%d/v1 (model %s, %s database, data in %s)%n",
+                host, s.port(), onnx.model().name(), metadata.kind(), data);
+        spec.commandLine().getOut().flush();
+        started.countDown();
+        Thread hook = new Thread(stop::countDown, "atelier-shutdown");
+        Runtime.getRuntime().addShutdownHook(hook);
+        stop.await();
+        Runtime.getRuntime().removeShutdownHook(hook);
+      }
+    }
+    return 0;
+  }
+
+  static Path defaultDataDir() {
+    String env = System.getenv("ATELIER_DATA_DIR");
+    if (env != null && !env.isBlank()) {
+      return Path.of(env);
+    }
+    return Path.of(System.getProperty("user.home"), ".atelier");
+  }
+}

@@ -1,0 +1,71 @@
+package dev.atelier.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.atelier.core.image.ImageCodec;
+import dev.atelier.core.image.ImageLimits;
+import dev.atelier.core.image.RgbImage;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.util.Base64;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/** {@code atelier serve} on the real local engine with the tiny fixture model. */
+class ServeCommandTest {
+  @TempDir Path data;
+
+  @Test
+  void servesGenerationsFromTheLocalEngine() throws Exception {
+    ServeCommand serve = new ServeCommand();
+    CommandLine cli = new CommandLine(serve);
+    java.io.StringWriter out = new java.io.StringWriter();
+    cli.setOut(new java.io.PrintWriter(out, true));
+    Thread t =
+        new Thread(
+            () ->
+                cli.execute(
+                    "--port",
+                    "0",
+                    "--data-dir",
+                    data.toString(),
+                    "--model",
+                    AtelierCommandTest.model("tiny-sd")),
+            "serve-under-test");
+    t.start();
+    try {
+      assertThat(serve.started.await(60, TimeUnit.SECONDS)).as(out.toString()).isTrue();
+      int port = serve.server.port();
+      assertThat(out.toString()).contains("Atelier listening on http://127.0.0.1:" + port + "/v1");
+      HttpResponse<String> r =
+          HttpClient.newHttpClient()
+              .send(
+                  HttpRequest.newBuilder(
+                          URI.create("http://127.0.0.1:" + port + "/v1/images/generations"))
+                      .header("Content-Type", "application/json")
+                      .POST(
+                          HttpRequest.BodyPublishers.ofString(
+                              "{\"prompt\":\"a white ceramic coffee cup\",\"n\":2,\"steps\":2,\"seed\":7}"))
+                      .build(),
+                  HttpResponse.BodyHandlers.ofString());
+      assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+      Matcher m = Pattern.compile("\"b64_json\":\"([^\"]+)\"").matcher(r.body());
+      assertThat(m.find()).isTrue();
+      RgbImage image =
+          ImageCodec.decode(Base64.getDecoder().decode(m.group(1)), ImageLimits.DEFAULT);
+      assertThat(image.width()).isEqualTo(64);
+      assertThat(r.body()).contains("\"seed\":7", "\"seed\":8");
+    } finally {
+      serve.stop.countDown();
+      t.join(30_000);
+    }
+    assertThat(data.resolve("atelier.db")).exists();
+  }
+}

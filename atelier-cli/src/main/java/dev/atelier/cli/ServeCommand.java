@@ -57,6 +57,12 @@ final class ServeCommand implements Callable<Integer> {
       description = "local (ONNX Runtime in this JVM). Default: ${DEFAULT-VALUE}.")
   String engine;
 
+  @Option(
+      names = "--allow-remote-images",
+      description =
+          "Fetch http(s) image URLs named in requests (public addresses only, 10 s, 50 MB).")
+  boolean allowRemoteImages;
+
   @Mixin ModelOptions modelOptions;
 
   /** Lets tests stop a running server. */
@@ -91,7 +97,12 @@ final class ServeCommand implements Callable<Integer> {
       BlobStore blobs = Stores.blobs(data);
       ServerConfig config =
           new ServerConfig(
-              host, port, onnx.model().name(), onnx.model().defaultImageSide(), Instant.now());
+              host,
+              port,
+              onnx.model().name(),
+              onnx.model().defaultImageSide(),
+              Instant.now(),
+              allowRemoteImages);
       try (AtelierServer s = AtelierServer.start(onnx, metadata, blobs, config)) {
         server = s;
         spec.commandLine()

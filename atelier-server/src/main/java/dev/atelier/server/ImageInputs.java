@@ -25,10 +25,12 @@ final class ImageInputs {
 
   private final MetadataStore metadata;
   private final BlobStore blobs;
+  private final RemoteImages remote;
 
-  ImageInputs(MetadataStore metadata, BlobStore blobs) {
+  ImageInputs(MetadataStore metadata, BlobStore blobs, RemoteImages remote) {
     this.metadata = metadata;
     this.blobs = blobs;
+    this.remote = remote;
   }
 
   /** Decodes uploaded bytes. */
@@ -74,11 +76,7 @@ final class ImageInputs {
       return decode(field, bytes);
     }
     if (r.startsWith("http://") || r.startsWith("https://")) {
-      throw new AtelierException.InvalidRequest(
-          field,
-          field
-              + ": remote image URLs are not fetched by this server; send the image as a data URL,"
-              + " base64, a multipart file or an Atelier image id");
+      return decode(field, remote.fetch(field, r));
     }
     String b64 = r;
     if (r.startsWith("data:")) {

@@ -22,7 +22,9 @@ final class Routes {
   Routes(Studio studio, ServerConfig config) {
     this.studio = studio;
     this.config = config;
-    this.inputs = new ImageInputs(studio.metadata(), studio.blobs());
+    this.inputs =
+        new ImageInputs(
+            studio.metadata(), studio.blobs(), new RemoteImages(config.allowRemoteImages()));
   }
 
   void register(JavalinConfig c) {

@@ -11,9 +11,16 @@ import java.util.Objects;
  * @param modelName the model id {@code /v1/models} lists and provenance records
  * @param defaultSide the side of {@code size: "auto"} images (the model's native size)
  * @param startedAt when the server started
+ * @param allowRemoteImages whether http(s) image URLs in requests are fetched (public addresses
+ *     only)
  */
 public record ServerConfig(
-    String host, int port, String modelName, int defaultSide, Instant startedAt) {
+    String host,
+    int port,
+    String modelName,
+    int defaultSide,
+    Instant startedAt,
+    boolean allowRemoteImages) {
   /** Validates the values. */
   public ServerConfig {
     Objects.requireNonNull(host, "host");

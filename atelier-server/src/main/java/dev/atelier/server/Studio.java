@@ -65,14 +65,16 @@ final class Studio {
   record RoundResult(Session session, Round round, Library.Saved image, List<String> warnings) {}
 
   Produced generate(String prompt, GenerationOptions o) {
+    long start = System.nanoTime();
     List<GeneratedImage> made =
         engine.generate(
             new GenerationRequest(prompt, o.size(), o.sampling()),
             ProgressListener.NONE,
             CancellationToken.none());
+    Map<String, String> timing = timing(start, made.size());
     List<Library.Saved> saved = new ArrayList<>();
     for (GeneratedImage g : made) {
-      Library.Saved s = library.save(g, o.output(), "", "", Map.of());
+      Library.Saved s = library.save(g, o.output(), "", "", timing);
       metadata.insertImage(s.row());
       saved.add(s);
     }
@@ -81,10 +83,13 @@ final class Studio {
 
   Produced edit(
       String prompt, RgbImage image, EditMode mode, GenerationOptions o, String parentImageId) {
+    Map<String, String> extra = new LinkedHashMap<>(maskProvenance(mode));
+    long start = System.nanoTime();
     List<GeneratedImage> made = runEdit(prompt, image, mode, o.sampling());
+    extra.putAll(timing(start, made.size()));
     List<Library.Saved> saved = new ArrayList<>();
     for (GeneratedImage g : made) {
-      Library.Saved s = library.save(g, o.output(), "", parentImageId, Map.of());
+      Library.Saved s = library.save(g, o.output(), "", parentImageId, extra);
       metadata.insertImage(s.row());
       saved.add(s);
     }
@@ -165,11 +170,14 @@ final class Studio {
     RgbImage current = load(head.imageId());
     EditMode mode = choice.mode(current);
     SamplingParams one = o.sampling().toBuilder().n(1).build();
+    Map<String, String> extra = new LinkedHashMap<>(maskProvenance(mode));
+    extra.put("instruction", instruction);
+    extra.put("session", sessionId);
+    long start = System.nanoTime();
     GeneratedImage g = runEdit(instruction, current, mode, one).get(0);
+    extra.putAll(timing(start, 1));
     int since = head.roundsSinceRestart() + 1;
-    Library.Saved s =
-        library.save(
-            g, Library.Output.PNG, sessionId, head.imageId(), Map.of("instruction", instruction));
+    Library.Saved s = library.save(g, Library.Output.PNG, sessionId, head.imageId(), extra);
     Map<String, String> params = new LinkedHashMap<>(g.parameters());
     params.put("instruction", instruction);
     Round round =
@@ -261,6 +269,33 @@ final class Studio {
             Instant.now());
     metadata.addRound(s.row(), round);
     return new RoundResult(session(sessionId), round, s, List.of());
+  }
+
+  private static Map<String, String> timing(long startNanos, int images) {
+    long ms = (System.nanoTime() - startNanos) / 1_000_000;
+    return Map.of("elapsed_ms", Long.toString(ms), "images_in_call", Integer.toString(images));
+  }
+
+  /** Stores an inpainting mask as an image of its own, so provenance can name it by id. */
+  private Map<String, String> maskProvenance(EditMode mode) {
+    if (!(mode instanceof EditMode.Inpaint(var mask))) {
+      return Map.of();
+    }
+    int w = mask.width();
+    int h = mask.height();
+    byte[] rgb = new byte[w * h * 3];
+    for (int p = 0; p < w * h; p++) {
+      byte v = (byte) Math.round(mask.values()[p] * 255);
+      rgb[p * 3] = v;
+      rgb[p * 3 + 1] = v;
+      rgb[p * 3 + 2] = v;
+    }
+    GeneratedImage maskImage =
+        new GeneratedImage(
+            new RgbImage(w, h, rgb), 0, Map.of("kind", "mask", "convention", "white = edit"));
+    Library.Saved saved = library.save(maskImage, Library.Output.PNG, "", "", Map.of());
+    metadata.insertImage(saved.row());
+    return Map.of("mask_id", saved.row().id());
   }
 
   boolean delete(String sessionId) {

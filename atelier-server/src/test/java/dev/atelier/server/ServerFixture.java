@@ -23,6 +23,10 @@ final class ServerFixture implements AutoCloseable {
   final HttpClient http = HttpClient.newHttpClient();
 
   ServerFixture(Path dataDir) {
+    this(dataDir, false);
+  }
+
+  ServerFixture(Path dataDir, boolean allowRemote) {
     this.dataDir = dataDir;
     this.metadata = Stores.open(dataDir, "");
     this.blobs = Stores.blobs(dataDir);
@@ -31,7 +35,7 @@ final class ServerFixture implements AutoCloseable {
             engine,
             metadata,
             blobs,
-            new ServerConfig("127.0.0.1", 0, "fake-model", 64, Instant.now()));
+            new ServerConfig("127.0.0.1", 0, "fake-model", 64, Instant.now(), allowRemote));
   }
 
   String base() {

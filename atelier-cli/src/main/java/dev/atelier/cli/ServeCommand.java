@@ -71,6 +71,9 @@ final class ServeCommand implements Callable<Integer> {
   /** Counted down once the server listens. */
   final CountDownLatch started = new CountDownLatch(1);
 
+  /** Counted down once the server, the store and the engine are closed. */
+  final CountDownLatch closed = new CountDownLatch(1);
+
   volatile AtelierServer server;
 
   @Override
@@ -93,7 +96,8 @@ final class ServeCommand implements Callable<Integer> {
             ? databaseUrl
             : System.getenv().getOrDefault("ATELIER_DATABASE_URL", "");
     try (OnnxEngine onnx = modelOptions.load();
-        MetadataStore metadata = Stores.open(data, jdbc)) {
+        MetadataStore metadata = Stores.open(data, jdbc);
+        AutoCloseable signalClosed = closed::countDown) {
       BlobStore blobs = Stores.blobs(data);
       ServerConfig config =
           new ServerConfig(
@@ -112,10 +116,25 @@ final class ServeCommand implements Callable<Integer> {
                 host, s.port(), onnx.model().name(), metadata.kind(), data);
         spec.commandLine().getOut().flush();
         started.countDown();
-        Thread hook = new Thread(stop::countDown, "atelier-shutdown");
+        // On Ctrl-C the JVM only waits for shutdown hooks: let the hook wait for a clean close.
+        Thread hook =
+            new Thread(
+                () -> {
+                  stop.countDown();
+                  try {
+                    closed.await(30, java.util.concurrent.TimeUnit.SECONDS);
+                  } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                  }
+                },
+                "atelier-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
         stop.await();
-        Runtime.getRuntime().removeShutdownHook(hook);
+        try {
+          Runtime.getRuntime().removeShutdownHook(hook);
+        } catch (IllegalStateException shuttingDown) {
+          // Ctrl-C: the hook is already running and waits for `closed`.
+        }
       }
     }
     return 0;

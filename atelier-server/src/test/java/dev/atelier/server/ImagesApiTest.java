@@ -286,6 +286,16 @@ class ImagesApiTest {
         "pixels but at most 40000000 are allowed");
   }
 
+  @Test
+  void anImageOver50MegabytesIsA413() throws Exception {
+    byte[] big = new byte[50 * 1024 * 1024 + 10];
+    big[0] = (byte) 0x89;
+    String b64 = Base64.getEncoder().encodeToString(big);
+    ServerFixture.Reply r =
+        f.post("/v1/images/edits", "{\"prompt\":\"x\",\"image\":\"" + b64 + "\"}");
+    assertError(r, 413, "image", "image is 52428810 bytes but at most 52428800 are allowed");
+  }
+
   static byte[] pngHeaderOnly(int w, int h) {
     java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(8 + 25);
     b.put(new byte[] {(byte) 0x89, 'P', 'N', 'G', 13, 10, 26, 10});

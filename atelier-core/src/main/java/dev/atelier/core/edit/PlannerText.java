@@ -1,0 +1,125 @@
+package dev.atelier.core.edit;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.regex.Pattern;
+
+/**
+ * Text handling the planner's stages share: language detection, clause splitting, keep-clause
+ * recognition and article stripping.
+ */
+final class PlannerText {
+
+  /**
+   * Clause boundaries. The enumeration comma 、 is not one, because it separates keep-list items
+   * ("衣服纹理、背景大楼"); "and keep ..." and "并保持..." are, because they start a keep-clause.
+   */
+  private static final Pattern BOUNDARY =
+      Pattern.compile(
+          "[,，;；。!！?？:：\\n]+|\\.(?=\\s|$)"
+              + "|\\s+(?:and|but|while)\\s+(?=(?:keep|keeping|preserve|preserving|leave|leaving"
+              + "|maintain|maintaining|retain|retaining|don't|do not)\\b)"
+              + "|(?:并且|并|同时|但)(?=保持|维持|保留)"
+              // A second verb after "and" is a second change; splitting it lets the planner count
+              // it.
+              + "|\\s+and\\s+(?:then\\s+)?(?=(?:make|change|turn|replace|remove|delete|add|paint"
+              + "|swap|set|convert|recolou?r)\\b)"
+              + "|(?:并且|并|然后|再)(?=把|将|移除|删除|去掉|添加|加上|在)");
+
+  private static final Pattern KEEP_EN =
+      Pattern.compile(
+          "^(?:(?:and|but|while|please|also|just)\\s+)*"
+              + "(?:keep|keeping|preserve|preserving|maintain|maintaining|retain|retaining"
+              + "|leave|leaving|(?:do\\s+not|don't|without)\\s+"
+              + "(?:change|changing|alter|altering|touch|touching|modify|modifying))\\b.*"
+              + "|.*\\b(?:unchanged|untouched|intact|as\\s+(?:is|before)"
+              + "|(?:stays?|remains?|kept|keeps?|staying|remaining)\\s+the\\s+same)$");
+
+  private static final Pattern KEEP_ZH = Pattern.compile("保持|维持|保留|不变|原样|不要改|不要动|别动|勿改|不作改动|不做改动");
+
+  private static final Pattern LEADING_FILLER =
+      Pattern.compile(
+          "^(?:(?:please|then|now|also|next|finally|just|only|and|strictly|carefully|simply)\\s+"
+              + "|请|然后|接着|再|最后|另外|只|仅|帮我|麻烦|严格地|严格)+",
+          Pattern.CASE_INSENSITIVE);
+
+  private PlannerText() {}
+
+  /** Whether {@code s} contains a Han character. */
+  static boolean hasHan(String s) {
+    return s.codePoints()
+        .anyMatch(cp -> Character.UnicodeScript.of(cp) == Character.UnicodeScript.HAN);
+  }
+
+  /**
+   * Whether {@code text} reads as Chinese: more Han characters than Latin words, so "把 Logo 改成金色"
+   * is Chinese and "add a 福 sign" is English.
+   */
+  static boolean isChinese(String text) {
+    int han = 0;
+    int latinWords = 0;
+    boolean inWord = false;
+    for (int i = 0; i < text.length(); ) {
+      int cp = text.codePointAt(i);
+      i += Character.charCount(cp);
+      Character.UnicodeScript script = Character.UnicodeScript.of(cp);
+      boolean latin = Character.isLetter(cp) && script == Character.UnicodeScript.LATIN;
+      if (script == Character.UnicodeScript.HAN) {
+        han++;
+      }
+      if (latin && !inWord) {
+        latinWords++;
+      }
+      inWord = latin;
+    }
+    return han > latinWords;
+  }
+
+  /** The non-blank clauses of {@code text}, trimmed, in order. */
+  static List<String> clauses(String text) {
+    List<String> out = new ArrayList<>();
+    for (String part : BOUNDARY.split(text)) {
+      String clause = part.strip();
+      if (!clause.isEmpty()) {
+        out.add(clause);
+      }
+    }
+    return out;
+  }
+
+  /** Whether {@code clause} only says what to leave alone. */
+  static boolean isKeepClause(String clause) {
+    String lower = clause.strip().toLowerCase(Locale.ROOT);
+    return KEEP_EN.matcher(lower).matches() || KEEP_ZH.matcher(lower).find();
+  }
+
+  /** {@code clause} without leading politeness and sequencing words. */
+  static String stripFiller(String clause) {
+    return LEADING_FILLER.matcher(clause.strip()).replaceFirst("").strip();
+  }
+
+  /** {@code phrase} without a leading English article or possessive pronoun. */
+  static String stripArticle(String phrase) {
+    return phrase
+        .strip()
+        .replaceFirst("(?i)^(?:the|a|an|some|its|their|his|her|this|that)\\s+", "")
+        .strip();
+  }
+
+  /** {@code phrase} without surrounding quotes of any common kind. */
+  static String unquote(String phrase) {
+    String s = phrase.strip();
+    if (s.length() >= 2
+        && "\"'“‘「『《".indexOf(s.charAt(0)) >= 0
+        && "\"'”’」』》".indexOf(s.charAt(s.length() - 1)) >= 0) {
+      return s.substring(1, s.length() - 1).strip();
+    }
+    return s;
+  }
+
+  /** Whether {@code phrase} is wholly quoted, which marks literal text content. */
+  static boolean isQuoted(String phrase) {
+    return !unquote(phrase).equals(phrase.strip());
+  }
+}

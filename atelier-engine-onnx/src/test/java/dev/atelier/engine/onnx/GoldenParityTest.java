@@ -2,6 +2,7 @@ package dev.atelier.engine.onnx;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.atelier.engine.onnx.grounding.ClipSegGoldens;
 import dev.atelier.engine.onnx.pipeline.PipelineGoldens;
 import dev.atelier.engine.onnx.rng.RngGoldens;
 import dev.atelier.engine.onnx.scheduler.SchedulerGoldens;
@@ -63,6 +64,9 @@ class GoldenParityTest {
         } else if (name.equals("case.json") && PipelineGoldens.isPipelineCase(f)) {
           nodes.add(
               DynamicContainer.dynamicContainer("pipeline " + parent, PipelineGoldens.tests(f)));
+        } else if (name.equals("case.json") && ClipSegGoldens.isClipSegCase(f)) {
+          nodes.add(
+              DynamicContainer.dynamicContainer("clipseg " + parent, ClipSegGoldens.tests(f)));
         }
       }
     }

@@ -1,0 +1,283 @@
+package dev.atelier.core.edit;
+
+import dev.atelier.core.AtelierException;
+import dev.atelier.core.CancellationToken;
+import dev.atelier.core.EditMode;
+import dev.atelier.core.EditRequest;
+import dev.atelier.core.Engine;
+import dev.atelier.core.GeneratedImage;
+import dev.atelier.core.ProgressListener;
+import dev.atelier.core.SamplingParams;
+import dev.atelier.core.image.Box;
+import dev.atelier.core.image.Compositor;
+import dev.atelier.core.image.FidelityReport;
+import dev.atelier.core.image.Mask;
+import dev.atelier.core.image.RgbImage;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Edits an image from a plain-words instruction so that nothing outside the edited region changes:
+ * plan (3W1K), ground the target (or take the caller's mask), crop around the region, inpaint the
+ * crop at the model's working size, scale back, and composite with the feathered mask. Pixels where
+ * the mask is 0 are copied from the input, never re-encoded.
+ *
+ * <p>Global instructions (whole-image style or colour grade) run image-to-image on the whole image.
+ * Thread-safe when the engine and grounder are.
+ */
+public final class LocalEditor {
+  private final Engine engine;
+  private final EditPlanner planner;
+  private final Grounder grounder;
+
+  /**
+   * Creates the editor.
+   *
+   * @param grounder finds regions from phrases; {@link #NO_GROUNDER} when no grounding model is
+   *     configured (then local edits need a mask)
+   */
+  public LocalEditor(Engine engine, EditPlanner planner, Grounder grounder) {
+    this.engine = engine;
+    this.planner = planner;
+    this.grounder = grounder;
+  }
+
+  /** A grounder for servers without a grounding model: every lookup is a 400 asking for a mask. */
+  public static final Grounder NO_GROUNDER =
+      (image, query) -> {
+        throw new AtelierException.InvalidRequest(
+            "mask",
+            "finding '"
+                + query.phrase()
+                + "' needs a grounding model (start the server with --grounding-model PATH, e.g."
+                + " a CLIPSeg export) or a mask marking the region");
+      };
+
+  /**
+   * How to edit.
+   *
+   * @param workingSide longer side the crop is scaled to before inpainting (the model's size)
+   * @param marginPx context kept around the region in the crop
+   * @param globalStrength image-to-image strength of global edits
+   * @param dilatePx region dilation for grounded targets
+   * @param featherPx feather radius for grounded targets
+   * @param threshold grounding probability threshold
+   */
+  public record Options(
+      int workingSide,
+      int marginPx,
+      double globalStrength,
+      int dilatePx,
+      int featherPx,
+      double threshold) {
+    /** Defaults for Stable Diffusion 1.x (512 px). */
+    public static final Options DEFAULT =
+        new Options(
+            512,
+            32,
+            0.6,
+            GroundingQuery.DEFAULT_DILATE,
+            GroundingQuery.DEFAULT_FEATHER,
+            GroundingQuery.DEFAULT_THRESHOLD);
+
+    /** Validates the values. */
+    public Options {
+      if (workingSide < 64 || workingSide % 8 != 0 || marginPx < 0) {
+        throw new IllegalArgumentException(
+            "workingSide must be a multiple of 8 >= 64 and marginPx >= 0 but were "
+                + workingSide
+                + " and "
+                + marginPx);
+      }
+    }
+
+    /** These options with another threshold. */
+    public Options withThreshold(double t) {
+      return new Options(workingSide, marginPx, globalStrength, dilatePx, featherPx, t);
+    }
+  }
+
+  /**
+   * The result of an edit or of a dry run.
+   *
+   * @param plan the 3W1K plan
+   * @param region the feathered mask the edit used (all ones for global edits)
+   * @param hardRegion the region "outside" is measured against
+   * @param images the edited images (empty for a dry run), full size
+   * @param reports one fidelity report per image
+   * @param warnings the plan's warnings and the editor's
+   */
+  public record Outcome(
+      EditPlan plan,
+      Mask region,
+      Mask hardRegion,
+      List<GeneratedImage> images,
+      List<FidelityReport> reports,
+      List<String> warnings) {}
+
+  /** Plans {@code instruction}; blank instructions are a 400. */
+  public EditPlan plan(String instruction) {
+    try {
+      return planner.plan(instruction);
+    } catch (IllegalArgumentException e) {
+      throw new AtelierException.InvalidRequest("instruction", e.getMessage());
+    }
+  }
+
+  /**
+   * Plans and locates the region without generating anything (the user can accept or adjust the
+   * mask and send it back).
+   */
+  public Outcome dryRun(RgbImage image, String instruction, Mask userMask, Options o) {
+    EditPlan plan = plan(instruction);
+    Mask[] region = region(image, plan, userMask, o);
+    return new Outcome(plan, region[0], region[1], List.of(), List.of(), plan.warnings());
+  }
+
+  /**
+   * Edits {@code image} as {@code instruction} says.
+   *
+   * @param userMask the caller's region (1 = edit), or {@code null} to ground the plan's target
+   * @throws AtelierException.InvalidRequest for an empty instruction, no recognisable target
+   *     without a mask, a mask that selects nothing, or a target that grounds to nothing
+   */
+  public Outcome edit(
+      RgbImage image, String instruction, Mask userMask, SamplingParams sampling, Options o) {
+    EditPlan plan = plan(instruction);
+    List<String> warnings = new ArrayList<>(plan.warnings());
+    if (plan.scope() == EditPlan.Scope.GLOBAL && userMask == null) {
+      return global(image, instruction, plan, sampling, o, warnings);
+    }
+    Mask[] region = region(image, plan, userMask, o);
+    Mask feathered = region[0];
+    Box box = Box.around(feathered, o.marginPx(), image.width(), image.height(), 8);
+    RgbImage crop = Compositor.crop(image, box);
+    int[] work = workingSize(box, o.workingSide());
+    RgbImage scaled = Compositor.resizeBicubic(crop, work[0], work[1]);
+    Mask cropMask = cropMask(feathered, box).resizedNearest(work[0], work[1]).binarized(0.001f);
+    SamplingParams s = sampling;
+    String negative = InpaintPrompt.negative(plan);
+    if (!negative.isEmpty()) {
+      String n = s.negativePrompt().isEmpty() ? negative : s.negativePrompt() + ", " + negative;
+      s = s.toBuilder().negativePrompt(n).build();
+    }
+    List<GeneratedImage> raw =
+        engine.edit(
+            new EditRequest(
+                InpaintPrompt.positive(plan, instruction),
+                scaled,
+                new EditMode.Inpaint(cropMask),
+                s),
+            ProgressListener.NONE,
+            CancellationToken.none());
+    List<GeneratedImage> images = new ArrayList<>();
+    List<FidelityReport> reports = new ArrayList<>();
+    for (GeneratedImage g : raw) {
+      RgbImage back = Compositor.resizeBicubic(g.image(), box.width(), box.height());
+      RgbImage pasted = Compositor.paste(image, back, box);
+      RgbImage out = Compositor.composite(image, pasted, feathered);
+      Map<String, String> p = new LinkedHashMap<>(g.parameters());
+      p.put("instruction", instruction);
+      p.put("operation", plan.operation().wireName());
+      p.put("target", plan.target().en());
+      p.put("region_box", box.x() + "," + box.y() + "," + box.width() + "x" + box.height());
+      images.add(new GeneratedImage(out, g.seed(), p));
+      reports.add(FidelityReport.compare(image, out, feathered));
+    }
+    return new Outcome(plan, feathered, region[1], images, reports, warnings);
+  }
+
+  private Outcome global(
+      RgbImage image,
+      String instruction,
+      EditPlan plan,
+      SamplingParams sampling,
+      Options o,
+      List<String> warnings) {
+    List<GeneratedImage> raw =
+        engine.edit(
+            new EditRequest(
+                instruction, image, new EditMode.ImageToImage(o.globalStrength()), sampling),
+            ProgressListener.NONE,
+            CancellationToken.none());
+    float[] ones = new float[image.width() * image.height()];
+    java.util.Arrays.fill(ones, 1f);
+    Mask all = new Mask(image.width(), image.height(), ones);
+    List<GeneratedImage> images = new ArrayList<>();
+    List<FidelityReport> reports = new ArrayList<>();
+    for (GeneratedImage g : raw) {
+      Map<String, String> p = new LinkedHashMap<>(g.parameters());
+      p.put("instruction", instruction);
+      p.put("operation", plan.operation().wireName());
+      p.put("scope", "global");
+      images.add(new GeneratedImage(g.image(), g.seed(), p));
+      reports.add(FidelityReport.compare(image, g.image(), all));
+    }
+    return new Outcome(plan, all, all, images, reports, warnings);
+  }
+
+  /** {feathered, hard} for the plan: the caller's mask, or the grounded target. */
+  private Mask[] region(RgbImage image, EditPlan plan, Mask userMask, Options o) {
+    if (userMask != null) {
+      if (userMask.width() != image.width() || userMask.height() != image.height()) {
+        throw new AtelierException.InvalidRequest(
+            "mask",
+            "mask must have the image's size "
+                + image.width()
+                + "x"
+                + image.height()
+                + " but is "
+                + userMask.width()
+                + "x"
+                + userMask.height());
+      }
+      if (userMask.isEmpty()) {
+        throw new AtelierException.InvalidRequest(
+            "mask",
+            "mask selects nothing: mark the region to edit (transparent, or white with mask_mode=white)");
+      }
+      return new Mask[] {userMask, userMask.binarized(0.001f)};
+    }
+    if (plan.target().en().isBlank()) {
+      throw new AtelierException.InvalidRequest(
+          "instruction",
+          "no target recognised in the instruction: name the object to change (e.g. \"the sofa\","
+              + " \"左侧第二个花瓶\") or send a mask");
+    }
+    String side =
+        plan.target().side() == EditPlan.Side.NONE
+            ? ""
+            : plan.target().side().name().toLowerCase(Locale.ROOT);
+    GroundingQuery q =
+        new GroundingQuery(
+            plan.target().en(),
+            plan.keep(),
+            side,
+            plan.target().ordinal(),
+            o.dilatePx(),
+            o.featherPx(),
+            o.threshold());
+    Region r = grounder.locate(image, q);
+    return new Mask[] {r.feathered(), r.hard()};
+  }
+
+  private static Mask cropMask(Mask m, Box box) {
+    float[] v = new float[box.width() * box.height()];
+    for (int y = 0; y < box.height(); y++) {
+      System.arraycopy(
+          m.values(), (box.y() + y) * m.width() + box.x(), v, y * box.width(), box.width());
+    }
+    return new Mask(box.width(), box.height(), v);
+  }
+
+  /** The crop scaled so its longer side is {@code side}, both sides multiples of 8. */
+  static int[] workingSize(Box box, int side) {
+    double scale = (double) side / Math.max(box.width(), box.height());
+    int w = Math.max(8, (int) Math.round(box.width() * scale / 8) * 8);
+    int h = Math.max(8, (int) Math.round(box.height() * scale / 8) * 8);
+    return new int[] {w, h};
+  }
+}

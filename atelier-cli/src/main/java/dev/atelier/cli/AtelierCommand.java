@@ -20,6 +20,7 @@ import picocli.CommandLine.Command;
       ServeCommand.class,
       GenerateCommand.class,
       EditCommand.class,
+      PlanCommand.class,
       BenchCommand.class
     })
 public final class AtelierCommand implements Runnable {
@@ -28,7 +29,7 @@ public final class AtelierCommand implements Runnable {
   @Override
   public void run() {
     throw new CommandLine.ParameterException(
-        spec.commandLine(), "a command is required: serve, generate, edit or bench");
+        spec.commandLine(), "a command is required: serve, generate, edit, plan or bench");
   }
 
   /** Runs the command line and exits with its code. */

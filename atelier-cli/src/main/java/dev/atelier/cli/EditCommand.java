@@ -6,6 +6,9 @@ import dev.atelier.core.EditRequest;
 import dev.atelier.core.GeneratedImage;
 import dev.atelier.core.NoiseMode;
 import dev.atelier.core.SamplingParams;
+import dev.atelier.core.edit.EditPlanner;
+import dev.atelier.core.edit.LocalEditor;
+import dev.atelier.core.image.ImageCodec;
 import dev.atelier.core.image.Mask;
 import dev.atelier.core.image.RgbImage;
 import dev.atelier.engine.onnx.OnnxEngine;
@@ -30,7 +33,10 @@ import picocli.CommandLine.Spec;
       "  --mask MASK     inpaint: repaint the masked region (white or transparent = repaint)",
       "  --strength S    image-to-image: re-noise the whole image to S (0..1] and denoise",
       "  --instruct      InstructPix2Pix: PROMPT is an instruction (needs an 8-channel model)",
-      "Without --mask or --instruct, image-to-image runs with strength 0.75."
+      "  --grounding-model PATH   find the region PROMPT names (no mask) and edit only there;",
+      "                           with --mask or a grounding model, pixels outside the region are",
+      "                           copied from IMAGE unchanged",
+      "Without --mask, a grounding model or --instruct, image-to-image runs with strength 0.75."
     })
 final class EditCommand implements Callable<Integer> {
   @Spec picocli.CommandLine.Model.CommandSpec spec;
@@ -76,6 +82,26 @@ final class EditCommand implements Callable<Integer> {
   @Option(names = "--quiet", description = "No progress bar.")
   boolean quiet;
 
+  @Option(
+      names = "--grounding-model",
+      paramLabel = "PATH",
+      description =
+          "CLIPSeg folder: find the region PROMPT names (\"change the sofa to green\") and edit only"
+              + " there. Default: $ATELIER_GROUNDING_MODEL.")
+  Path groundingModel;
+
+  @Option(
+      names = "--dry-run",
+      description =
+          "Plan and locate the region only: print the plan, write the mask, generate nothing.")
+  boolean dryRun;
+
+  @Option(
+      names = "--grounding-threshold",
+      paramLabel = "P",
+      description = "Probability above which a pixel belongs to the target. Default: 0.4.")
+  double groundingThreshold = LocalEditor.Options.DEFAULT.threshold();
+
   @Mixin ModelOptions modelOptions;
   @Mixin SamplingOptions samplingOptions;
 
@@ -93,6 +119,28 @@ final class EditCommand implements Callable<Integer> {
     }
     RgbImage original = ImageFiles.read(image, "IMAGE");
     RgbImage input = fitToMultipleOf8(original);
+    boolean explicit = strength != null || instruct;
+    GroundingOption grounding = GroundingOption.load(groundingModel, modelOptions.settings());
+    boolean local = !explicit && (mask != null || grounding.owned() != null);
+    if (dryRun && !local) {
+      grounding.close();
+      throw new ParameterException(
+          spec.commandLine(),
+          "--dry-run needs a plain-words edit: --mask or --grounding-model, without --strength or"
+              + " --instruct");
+    }
+    if (local) {
+      try (grounding) {
+        return localEdit(
+            input, mask == null ? null : readMask(original, input), grounding, sampling);
+      }
+    }
+    grounding.close();
+    if (mask == null && !explicit) {
+      System.err.println(
+          "note: no --mask and no --grounding-model: the whole image is re-rendered"
+              + " (image-to-image, strength 0.75)");
+    }
     EditMode mode;
     try {
       if (mask != null) {
@@ -119,6 +167,57 @@ final class EditCommand implements Callable<Integer> {
           images, out, sampling.noiseMode() == NoiseMode.BATCH, spec.commandLine().getOut());
     }
     return 0;
+  }
+
+  private int localEdit(
+      RgbImage input, Mask userMask, GroundingOption grounding, SamplingParams sampling)
+      throws java.io.IOException {
+    java.io.PrintWriter stdout = spec.commandLine().getOut();
+    try (OnnxEngine engine = modelOptions.load()) {
+      int side = engine.model().defaultImageSide();
+      LocalEditor.Options d = LocalEditor.Options.DEFAULT;
+      LocalEditor.Options options =
+          new LocalEditor.Options(
+              Math.max(64, side),
+              d.marginPx(),
+              d.globalStrength(),
+              d.dilatePx(),
+              d.featherPx(),
+              groundingThreshold);
+      LocalEditor editor = new LocalEditor(engine, new EditPlanner(), grounding.grounder());
+      if (dryRun) {
+        LocalEditor.Outcome o = editor.dryRun(input, prompt, userMask, options);
+        stdout.println(o.plan().toJson());
+        Path file = out.resolve("atelier-mask.png");
+        java.nio.file.Files.createDirectories(out);
+        java.nio.file.Files.write(
+            file, ImageCodec.encodePng(maskImage(o.region()), java.util.Map.of()));
+        stdout.println(file + "  mask (white = edit)");
+        stdout.flush();
+        return 0;
+      }
+      LocalEditor.Outcome o = editor.edit(input, prompt, userMask, sampling, options);
+      for (String w : o.warnings()) {
+        System.err.println("warning: " + w);
+      }
+      ImageFiles.writeAll(o.images(), out, sampling.noiseMode() == NoiseMode.BATCH, stdout);
+      for (var report : o.reports()) {
+        stdout.println("fidelity " + report.toJson());
+      }
+      stdout.flush();
+      return 0;
+    }
+  }
+
+  private static RgbImage maskImage(Mask m) {
+    byte[] rgb = new byte[m.width() * m.height() * 3];
+    for (int p = 0; p < m.width() * m.height(); p++) {
+      byte v = (byte) Math.round(m.values()[p] * 255);
+      rgb[p * 3] = v;
+      rgb[p * 3 + 1] = v;
+      rgb[p * 3 + 2] = v;
+    }
+    return new RgbImage(m.width(), m.height(), rgb);
   }
 
   private Mask readMask(RgbImage original, RgbImage input) {

@@ -63,6 +63,14 @@ final class ServeCommand implements Callable<Integer> {
           "Fetch http(s) image URLs named in requests (public addresses only, 10 s, 50 MB).")
   boolean allowRemoteImages;
 
+  @Option(
+      names = "--grounding-model",
+      paramLabel = "PATH",
+      description =
+          "CLIPSeg folder (Xenova/clipseg-rd64-refined layout) so edits find their region from"
+              + " words, without a mask. Default: $ATELIER_GROUNDING_MODEL.")
+  Path groundingModel;
+
   @Mixin ModelOptions modelOptions;
 
   /** Lets tests stop a running server. */
@@ -97,6 +105,7 @@ final class ServeCommand implements Callable<Integer> {
             : System.getenv().getOrDefault("ATELIER_DATABASE_URL", "");
     try (OnnxEngine onnx = modelOptions.load();
         MetadataStore metadata = Stores.open(data, jdbc);
+        GroundingOption grounding = GroundingOption.load(groundingModel, modelOptions.settings());
         AutoCloseable signalClosed = closed::countDown) {
       BlobStore blobs = Stores.blobs(data);
       ServerConfig config =
@@ -107,7 +116,8 @@ final class ServeCommand implements Callable<Integer> {
               onnx.model().defaultImageSide(),
               Instant.now(),
               allowRemoteImages);
-      try (AtelierServer s = AtelierServer.start(onnx, metadata, blobs, config)) {
+      try (AtelierServer s =
+          AtelierServer.start(onnx, grounding.grounder(), metadata, blobs, config)) {
         server = s;
         spec.commandLine()
             .getOut()

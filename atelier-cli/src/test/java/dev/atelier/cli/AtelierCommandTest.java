@@ -229,8 +229,18 @@ class AtelierCommandTest {
   }
 
   @Test
+  void planPrintsThe3w1kPlanAsJson() {
+    Run r = run("plan", "将左侧第二个花瓶改为蓝色");
+    assertThat(r.code()).as(r.stderr()).isZero();
+    assertThat(r.stdout().strip())
+        .startsWith("{\"operation\":\"recolor\",\"scope\":\"local\",\"target\":{")
+        .contains("\"side\":\"left\"", "\"ordinal\":2", "\"to\":\"blue\"");
+    assertThat(run("plan", " ").code()).isEqualTo(2);
+  }
+
+  @Test
   void helpForEachCommand() {
-    for (String cmd : new String[] {"generate", "edit", "bench"}) {
+    for (String cmd : new String[] {"serve", "generate", "edit", "plan", "bench"}) {
       Run r = run(cmd, "--help");
       assertThat(r.code()).isZero();
       assertThat(r.stdout()).contains("Usage: atelier " + cmd);

@@ -1,6 +1,8 @@
 package dev.atelier.server;
 
 import dev.atelier.core.Engine;
+import dev.atelier.core.edit.Grounder;
+import dev.atelier.core.edit.LocalEditor;
 import dev.atelier.store.BlobStore;
 import dev.atelier.store.MetadataStore;
 import io.javalin.Javalin;
@@ -27,8 +29,21 @@ public final class AtelierServer implements AutoCloseable {
    */
   public static AtelierServer start(
       Engine engine, MetadataStore metadata, BlobStore blobs, ServerConfig config) {
+    return start(engine, LocalEditor.NO_GROUNDER, metadata, blobs, config);
+  }
+
+  /**
+   * Like {@link #start(Engine, MetadataStore, BlobStore, ServerConfig)} with a grounding model, so
+   * plain-words edits find their region without a mask.
+   */
+  public static AtelierServer start(
+      Engine engine,
+      Grounder grounder,
+      MetadataStore metadata,
+      BlobStore blobs,
+      ServerConfig config) {
     blobs.sweep(metadata.referencedBlobs());
-    Studio studio = new Studio(engine, metadata, blobs);
+    Studio studio = new Studio(engine, metadata, blobs, grounder, config.defaultSide());
     Routes routes = new Routes(studio, config);
     Javalin app =
         Javalin.create(

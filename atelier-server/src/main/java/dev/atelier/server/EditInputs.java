@@ -134,6 +134,30 @@ record EditInputs(JsonFields fields, List<BufferedImage> images, Optional<Buffer
     }
   }
 
+  /** True when the request named an edit mode itself ({@code strength} or {@code instruct}). */
+  boolean explicitMode() {
+    return fields.has("strength")
+        || fields.bool("instruct").orElse(false)
+        || fields.has("input_fidelity");
+  }
+
+  /**
+   * True when this edit should go through the local editor: no explicit mode, and either a mask or
+   * a grounding model to find the region from the words.
+   */
+  boolean wantsLocalEdit(boolean grounding) {
+    return !explicitMode() && (mask.isPresent() || grounding);
+  }
+
+  /** The caller's mask as a {@link Mask} for {@code image} (OpenAI or white convention). */
+  Optional<Mask> userMask(RgbImage image) {
+    if (mask.isEmpty()) {
+      return Optional.empty();
+    }
+    EditMode m = modeChoice(0.75).mode(image);
+    return m instanceof EditMode.Inpaint(var parsed) ? Optional.of(parsed) : Optional.empty();
+  }
+
   /** The image to edit, cropped to multiples of 8, and a warning when it was cropped. */
   RgbImage base(List<String> warnings) {
     RgbImage in = RgbImage.from(images.get(0));

@@ -33,6 +33,8 @@ final class Routes {
     c.routes.get("/v1/images/{id}", this::image);
     c.routes.get("/v1/images/{id}/content", this::content);
     c.routes.get("/v1/models", this::models);
+    c.routes.post("/v1/edits/plan", this::plan);
+    c.routes.post("/v1/edits/compose", this::compose);
     c.routes.post("/v1/sessions", this::createSession);
     c.routes.get(
         "/v1/sessions/{id}",
@@ -87,8 +89,7 @@ final class Routes {
     List<String> warnings = new ArrayList<>();
     if (f.has("session")) {
       String sessionId = f.requiredString("session");
-      Studio.RoundResult r =
-          studio.addRound(sessionId, prompt, in.modeChoice(Studio.DEFAULT_ROUND_STRENGTH), o);
+      Studio.RoundResult r = round(sessionId, prompt, in, o);
       warnings.addAll(r.warnings());
       JsonValue.Obj response =
           ApiJson.imagesResponse(List.of(r.image()), o.urlResponse(), base(ctx), warnings);
@@ -103,10 +104,125 @@ final class Routes {
           "image", "image is required (one or more images to edit)");
     }
     var image = in.base(warnings);
+    if (in.wantsLocalEdit(studio.hasGrounding())) {
+      localEdit(ctx, in, image, prompt, o, warnings);
+      return;
+    }
+    if (!in.mask().isPresent() && !in.explicitMode()) {
+      warnings.add(NO_GROUNDING_WARNING);
+    }
     var mode = in.modeChoice(0.75).mode(image);
     Studio.Produced p = studio.edit(prompt, image, mode, o, "");
     warnings.addAll(p.warnings());
     send(ctx, 200, ApiJson.imagesResponse(p.images(), o.urlResponse(), base(ctx), warnings));
+  }
+
+  static final String NO_GROUNDING_WARNING =
+      "no grounding model is configured, so the whole image was re-rendered and pixels outside the"
+          + " object may change; start the server with --grounding-model or send a mask";
+
+  private void localEdit(
+      Context ctx,
+      EditInputs in,
+      dev.atelier.core.image.RgbImage image,
+      String instruction,
+      GenerationOptions o,
+      List<String> warnings) {
+    JsonFields f = in.fields();
+    double threshold = threshold(f);
+    dev.atelier.core.image.Mask mask = in.userMask(image).orElse(null);
+    if (f.bool("dry_run").orElse(false)) {
+      var out = studio.editor().dryRun(image, instruction, mask, studio.editOptions(threshold));
+      Map<String, JsonValue> m = new LinkedHashMap<>();
+      m.put("plan", out.plan().toJsonValue());
+      m.put("mask", ApiJson.str(ApiJson.maskPng(out.region())));
+      m.put("warnings", ApiJson.strings(out.warnings()));
+      send(ctx, 200, new JsonValue.Obj(m));
+      return;
+    }
+    Studio.LocalResult r = studio.localEdit(image, instruction, mask, o, threshold, "", "");
+    for (Library.Saved s : r.images()) {
+      studio.metadata().insertImage(s.row());
+    }
+    warnings.addAll(r.outcome().warnings());
+    JsonValue.Obj response =
+        ApiJson.imagesResponse(r.images(), o.urlResponse(), base(ctx), warnings);
+    Map<String, JsonValue> m = new LinkedHashMap<>(response.members());
+    m.put("plan", r.outcome().plan().toJsonValue());
+    m.put(
+        "fidelity",
+        new JsonValue.Arr(
+            r.outcome().reports().stream().<JsonValue>map(x -> x.toJsonValue()).toList()));
+    send(ctx, 200, new JsonValue.Obj(m));
+  }
+
+  private static double threshold(JsonFields f) {
+    double t = f.number("grounding_threshold").orElse(0.0);
+    if (t < 0 || t >= 1) {
+      throw new AtelierException.InvalidRequest(
+          "grounding_threshold", "grounding_threshold must be in (0, 1) but was " + t);
+    }
+    return t;
+  }
+
+  /** A session round: plain-words local edit when possible, else the explicit edit mode. */
+  private Studio.RoundResult round(
+      String sessionId, String instruction, EditInputs in, GenerationOptions o) {
+    if (in.wantsLocalEdit(studio.hasGrounding())) {
+      var head = studio.load(studio.session(sessionId).head().imageId());
+      return studio.localRound(
+          sessionId, instruction, in.userMask(head).orElse(null), o, threshold(in.fields()));
+    }
+    Studio.RoundResult r =
+        studio.addRound(sessionId, instruction, in.modeChoice(Studio.DEFAULT_ROUND_STRENGTH), o);
+    if (!in.mask().isPresent() && !in.explicitMode()) {
+      List<String> w = new ArrayList<>(r.warnings());
+      w.add(NO_GROUNDING_WARNING);
+      return new Studio.RoundResult(r.session(), r.round(), r.image(), w, r.fidelity());
+    }
+    return r;
+  }
+
+  private void plan(Context ctx) {
+    JsonFields f = new JsonFields(body(ctx));
+    String instruction = f.string("instruction").orElse("");
+    if (instruction.isBlank()) {
+      throw new AtelierException.InvalidRequest("instruction", "instruction must not be empty");
+    }
+    send(ctx, 200, studio.editor().plan(instruction).toJsonValue());
+  }
+
+  private void compose(Context ctx) {
+    JsonFields f = new JsonFields(body(ctx));
+    String language = f.oneOf("language", "en", "zh").orElse("en");
+    List<String> keep = new ArrayList<>();
+    for (JsonValue v : f.raw().array("keep")) {
+      if (!(v instanceof JsonValue.Str s)) {
+        throw JsonFields.invalid("keep", "a list of strings", v);
+      }
+      keep.add(s.value());
+    }
+    String instruction;
+    try {
+      instruction =
+          dev.atelier.core.edit.InstructionComposer.compose(
+              f.requiredString("what"),
+              f.string("attribute").orElse(""),
+              f.requiredString("to"),
+              keep,
+              f.string("constraint").orElse(""),
+              language.equals("zh") ? java.util.Locale.CHINESE : java.util.Locale.ENGLISH);
+    } catch (IllegalArgumentException e) {
+      String param =
+          e.getMessage().startsWith("to")
+              ? "to"
+              : e.getMessage().startsWith("keep") ? "keep" : "what";
+      throw new AtelierException.InvalidRequest(param, e.getMessage());
+    }
+    Map<String, JsonValue> m = new LinkedHashMap<>();
+    m.put("instruction", ApiJson.str(instruction));
+    m.put("plan", studio.editor().plan(instruction).toJsonValue());
+    send(ctx, 200, new JsonValue.Obj(m));
   }
 
   private StoredImage stored(String id) {
@@ -187,9 +303,7 @@ final class Routes {
             ? GenerationOptions.prompt(f, "instruction")
             : GenerationOptions.prompt(f, "prompt");
     GenerationOptions o = GenerationOptions.read(f, config.defaultSide());
-    Studio.RoundResult r =
-        studio.addRound(id, instruction, in.modeChoice(Studio.DEFAULT_ROUND_STRENGTH), o);
-    send(ctx, 200, ApiJson.roundResult(r, base(ctx)));
+    send(ctx, 200, ApiJson.roundResult(round(id, instruction, in, o), base(ctx)));
   }
 
   private void checkout(Context ctx) {

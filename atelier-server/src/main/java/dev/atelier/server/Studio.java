@@ -9,6 +9,9 @@ import dev.atelier.core.GeneratedImage;
 import dev.atelier.core.GenerationRequest;
 import dev.atelier.core.ProgressListener;
 import dev.atelier.core.SamplingParams;
+import dev.atelier.core.edit.EditPlanner;
+import dev.atelier.core.edit.Grounder;
+import dev.atelier.core.edit.LocalEditor;
 import dev.atelier.core.image.ImageCodec;
 import dev.atelier.core.image.RgbImage;
 import dev.atelier.core.session.Ids;
@@ -38,12 +41,72 @@ final class Studio {
   private final MetadataStore metadata;
   private final BlobStore blobs;
   private final Library library;
+  private final boolean grounding;
+  private final LocalEditor editor;
+  private final LocalEditor.Options editOptions;
 
-  Studio(Engine engine, MetadataStore metadata, BlobStore blobs) {
+  Studio(
+      Engine engine, MetadataStore metadata, BlobStore blobs, Grounder grounder, int workingSide) {
     this.engine = engine;
     this.metadata = metadata;
     this.blobs = blobs;
     this.library = new Library(blobs);
+    this.grounding = grounder != LocalEditor.NO_GROUNDER;
+    this.editor = new LocalEditor(engine, new EditPlanner(), grounder);
+    LocalEditor.Options d = LocalEditor.Options.DEFAULT;
+    this.editOptions =
+        new LocalEditor.Options(
+            Math.max(64, workingSide),
+            d.marginPx(),
+            d.globalStrength(),
+            d.dilatePx(),
+            d.featherPx(),
+            d.threshold());
+  }
+
+  LocalEditor editor() {
+    return editor;
+  }
+
+  LocalEditor.Options editOptions(double threshold) {
+    return threshold > 0 ? editOptions.withThreshold(threshold) : editOptions;
+  }
+
+  /** Whether plain-word edits can find their region without a mask. */
+  boolean hasGrounding() {
+    return grounding;
+  }
+
+  /** The outcome of a plain-words edit, stored. */
+  record LocalResult(LocalEditor.Outcome outcome, List<Library.Saved> images) {}
+
+  /**
+   * A plain-words edit: planned, grounded (or the caller's mask), inpainted inside the region and
+   * composited so every pixel outside it is the input's.
+   */
+  LocalResult localEdit(
+      RgbImage image,
+      String instruction,
+      dev.atelier.core.image.Mask mask,
+      GenerationOptions o,
+      double threshold,
+      String sessionId,
+      String parentImageId) {
+    Map<String, String> extra = new LinkedHashMap<>();
+    if (mask != null) {
+      extra.putAll(maskProvenance(new EditMode.Inpaint(mask)));
+    }
+    long start = System.nanoTime();
+    LocalEditor.Outcome out =
+        editor.edit(image, instruction, mask, o.sampling(), editOptions(threshold));
+    extra.putAll(timing(start, out.images().size()));
+    extra.put("region_mask_id", storeMask(out.region()));
+    List<Library.Saved> saved = new ArrayList<>();
+    for (GeneratedImage g : out.images()) {
+      Library.Saved s = library.save(g, o.output(), sessionId, parentImageId, extra);
+      saved.add(s);
+    }
+    return new LocalResult(out, saved);
   }
 
   MetadataStore metadata() {
@@ -61,8 +124,21 @@ final class Studio {
   /** Images made by one call, stored, with warnings for the caller. */
   record Produced(List<Library.Saved> images, List<String> warnings) {}
 
-  /** A round added to a session, with the session after it. */
-  record RoundResult(Session session, Round round, Library.Saved image, List<String> warnings) {}
+  /**
+   * A round added to a session, with the session after it.
+   *
+   * @param fidelity the round's fidelity report (and drift since round 0), or an empty object
+   */
+  record RoundResult(
+      Session session,
+      Round round,
+      Library.Saved image,
+      List<String> warnings,
+      dev.atelier.core.json.JsonValue.Obj fidelity) {
+    RoundResult(Session session, Round round, Library.Saved image, List<String> warnings) {
+      this(session, round, image, warnings, new dev.atelier.core.json.JsonValue.Obj(Map.of()));
+    }
+  }
 
   Produced generate(String prompt, GenerationOptions o) {
     long start = System.nanoTime();
@@ -199,6 +275,90 @@ final class Studio {
     return new RoundResult(session(sessionId), round, s, warnings);
   }
 
+  /**
+   * A plain-words round: the head image edited only inside the grounded (or given) region; reports
+   * fidelity and the drift of never-edited pixels since the chain's first image.
+   */
+  RoundResult localRound(
+      String sessionId,
+      String instruction,
+      dev.atelier.core.image.Mask mask,
+      GenerationOptions o,
+      double threshold) {
+    Session session = session(sessionId);
+    Round head = session.head();
+    RgbImage current = load(head.imageId());
+    GenerationOptions one =
+        new GenerationOptions(
+            o.sampling().toBuilder().n(1).build(),
+            o.size(),
+            o.sizeAuto(),
+            Library.Output.PNG,
+            o.urlResponse());
+    LocalResult r =
+        localEdit(current, instruction, mask, one, threshold, sessionId, head.imageId());
+    Library.Saved s = r.images().get(0);
+    int since = head.roundsSinceRestart() + 1;
+    Map<String, String> params = new LinkedHashMap<>(s.row().provenance());
+    Round round =
+        new Round(
+            Ids.newId("rnd"),
+            sessionId,
+            head.id(),
+            Round.Kind.EDIT,
+            s.row().id(),
+            instruction,
+            params,
+            since,
+            Instant.now());
+    metadata.addRound(s.row(), round);
+    List<String> warnings = new ArrayList<>(r.outcome().warnings());
+    for (String w : RoundWarnings.forRound(since, instruction)) {
+      String filled = w.replace("{id}", sessionId);
+      if (!warnings.contains(filled)) {
+        warnings.add(filled);
+      }
+    }
+    Map<String, dev.atelier.core.json.JsonValue> fidelity =
+        new LinkedHashMap<>(r.outcome().reports().get(0).toJsonValue().members());
+    fidelity.put(
+        "drift_since_first", new dev.atelier.core.json.JsonValue.Num(drift(session, round, s)));
+    return new RoundResult(
+        session(sessionId), round, s, warnings, new dev.atelier.core.json.JsonValue.Obj(fidelity));
+  }
+
+  /**
+   * Fraction of pixels outside every region edited along the path that differ from the chain's
+   * first image (0 when preservation held).
+   */
+  private double drift(Session before, Round added, Library.Saved image) {
+    List<Round> path = new ArrayList<>(new SessionTree(before).path(added.parentId()));
+    path.add(added);
+    RgbImage first = load(path.get(0).imageId());
+    RgbImage now = ImageCodec.decode(image.bytes(), ImageInputs.LIMITS);
+    if (first.width() != now.width() || first.height() != now.height()) {
+      return Double.NaN;
+    }
+    float[] union = new float[first.width() * first.height()];
+    for (Round r : path) {
+      String maskId = r.params().getOrDefault("region_mask_id", "");
+      if (maskId.isEmpty()) {
+        if (r.kind() == Round.Kind.EDIT) {
+          return Double.NaN; // a whole-image round: nothing is "never edited"
+        }
+        continue;
+      }
+      RgbImage m = load(maskId);
+      for (int p = 0; p < union.length; p++) {
+        if ((m.rgb()[p * 3] & 0xff) > 0) {
+          union[p] = 1f;
+        }
+      }
+    }
+    return dev.atelier.core.image.FidelityReport.driftOutside(
+        first, now, new dev.atelier.core.image.Mask(first.width(), first.height(), union));
+  }
+
   Session undo(String sessionId) {
     Session session = session(sessionId);
     Round target =
@@ -281,6 +441,11 @@ final class Studio {
     if (!(mode instanceof EditMode.Inpaint(var mask))) {
       return Map.of();
     }
+    return Map.of("mask_id", storeMask(mask));
+  }
+
+  /** Stores a mask as a grey PNG (white = edit) and returns its image id. */
+  String storeMask(dev.atelier.core.image.Mask mask) {
     int w = mask.width();
     int h = mask.height();
     byte[] rgb = new byte[w * h * 3];
@@ -295,7 +460,7 @@ final class Studio {
             new RgbImage(w, h, rgb), 0, Map.of("kind", "mask", "convention", "white = edit"));
     Library.Saved saved = library.save(maskImage, Library.Output.PNG, "", "", Map.of());
     metadata.insertImage(saved.row());
-    return Map.of("mask_id", saved.row().id());
+    return saved.row().id();
   }
 
   boolean delete(String sessionId) {

@@ -27,12 +27,17 @@ final class ServerFixture implements AutoCloseable {
   }
 
   ServerFixture(Path dataDir, boolean allowRemote) {
+    this(dataDir, allowRemote, dev.atelier.core.edit.LocalEditor.NO_GROUNDER);
+  }
+
+  ServerFixture(Path dataDir, boolean allowRemote, dev.atelier.core.edit.Grounder grounder) {
     this.dataDir = dataDir;
     this.metadata = Stores.open(dataDir, "");
     this.blobs = Stores.blobs(dataDir);
     this.server =
         AtelierServer.start(
             engine,
+            grounder,
             metadata,
             blobs,
             new ServerConfig("127.0.0.1", 0, "fake-model", 64, Instant.now(), allowRemote));

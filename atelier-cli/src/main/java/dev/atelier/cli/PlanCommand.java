@@ -1,0 +1,33 @@
+package dev.atelier.cli;
+
+import dev.atelier.core.edit.EditPlanner;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code atelier plan TEXT}: prints the 3W1K edit plan of an instruction as JSON. */
+@Command(
+    name = "plan",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Print the edit plan (operation, scope, target, attribute, from, to, keep, strict, warnings)",
+      "that Atelier makes of a plain-words instruction, English or Chinese. Loads no model."
+    })
+final class PlanCommand implements Callable<Integer> {
+  @Spec picocli.CommandLine.Model.CommandSpec spec;
+
+  @Parameters(index = "0", paramLabel = "TEXT", description = "The instruction.")
+  String text;
+
+  @Override
+  public Integer call() {
+    if (text.isBlank()) {
+      throw new ParameterException(spec.commandLine(), "TEXT must not be empty");
+    }
+    spec.commandLine().getOut().println(new EditPlanner().plan(text).toJson());
+    spec.commandLine().getOut().flush();
+    return 0;
+  }
+}

@@ -1,0 +1,72 @@
+package dev.atelier.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.atelier.core.GeneratedImage;
+import dev.atelier.core.SamplingParams;
+import dev.atelier.core.edit.EditPlanner;
+import dev.atelier.core.edit.LocalEditor;
+import dev.atelier.core.image.ImageCodec;
+import dev.atelier.core.image.ImageLimits;
+import dev.atelier.core.image.Mask;
+import dev.atelier.core.image.RgbImage;
+import dev.atelier.engine.onnx.OnnxEngine;
+import dev.atelier.engine.onnx.grounding.ClipSegGrounder;
+import dev.atelier.engine.onnx.model.OrtSettings;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Plain-words local editing on the real tiny models: the planner, CLIPSeg grounding, the 9-channel
+ * inpainting pipeline and the compositor together leave every pixel outside the region identical.
+ */
+class LocalEditEndToEndTest {
+  static final Path FIXTURES = AtelierCommandTest.FIXTURES;
+
+  @Test
+  void aGroundedEditLeavesEveryPixelOutsideTheRegionIdentical() throws Exception {
+    RgbImage input =
+        ImageCodec.decode(
+            Files.readAllBytes(FIXTURES.resolve("goldens/init.png")), ImageLimits.DEFAULT);
+    try (OnnxEngine engine =
+            OnnxEngine.load(FIXTURES.resolve("models/tiny-sd-inpaint"), OrtSettings.cpu());
+        ClipSegGrounder grounder =
+            ClipSegGrounder.load(FIXTURES.resolve("models/tiny-clipseg"), OrtSettings.cpu())) {
+      LocalEditor editor = new LocalEditor(engine, new EditPlanner(), grounder);
+      // The tiny CLIPSeg has random weights: a high threshold and small radii keep the region a
+      // few blobs instead of the whole 64x64 image.
+      LocalEditor.Options options = new LocalEditor.Options(64, 4, 0.6, 1, 1, 0.9999);
+      LocalEditor.Outcome out =
+          editor.edit(
+              input,
+              "change the red box to a green box, keep everything else unchanged",
+              null,
+              SamplingParams.builder().steps(3).seed(11).build(),
+              options);
+      Mask region = out.region();
+      GeneratedImage result = out.images().get(0);
+      int outside = 0;
+      int changedInside = 0;
+      for (int y = 0; y < input.height(); y++) {
+        for (int x = 0; x < input.width(); x++) {
+          float m = region.values()[y * input.width() + x];
+          if (m == 0f) {
+            outside++;
+            assertThat(result.image().rgbAt(x, y))
+                .as("pixel %d,%d", x, y)
+                .isEqualTo(input.rgbAt(x, y));
+          } else if (result.image().rgbAt(x, y) != input.rgbAt(x, y)) {
+            changedInside++;
+          }
+        }
+      }
+      assertThat(outside)
+          .as("pixels outside the region")
+          .isGreaterThan(input.width() * input.height() / 4);
+      assertThat(changedInside).as("pixels changed inside the region").isPositive();
+      assertThat(out.reports().get(0).changedOutside()).isZero();
+      assertThat(out.plan().target().en()).isEqualTo("red box");
+    }
+  }
+}

@@ -1,5 +1,8 @@
 package dev.atelier.cli;
 
+import dev.atelier.core.edit.ChatTranslator;
+import dev.atelier.core.edit.EditPlanner;
+import dev.atelier.core.edit.Lexicon;
 import dev.atelier.engine.onnx.OnnxEngine;
 import dev.atelier.server.AtelierServer;
 import dev.atelier.server.ServerConfig;
@@ -71,6 +74,14 @@ final class ServeCommand implements Callable<Integer> {
               + " words, without a mask. Default: $ATELIER_GROUNDING_MODEL.")
   Path groundingModel;
 
+  @Option(
+      names = "--chat-model",
+      paramLabel = "NAME",
+      description =
+          "OpenAI-compatible chat model that translates instruction words the bundled lexicon"
+              + " lacks (uses $OPENAI_BASE_URL and $OPENAI_API_KEY). Default: none.")
+  String chatModel;
+
   @Mixin ModelOptions modelOptions;
 
   /** Lets tests stop a running server. */
@@ -117,7 +128,7 @@ final class ServeCommand implements Callable<Integer> {
               Instant.now(),
               allowRemoteImages);
       try (AtelierServer s =
-          AtelierServer.start(onnx, grounding.grounder(), metadata, blobs, config)) {
+          AtelierServer.start(onnx, grounding.grounder(), planner(), metadata, blobs, config)) {
         server = s;
         spec.commandLine()
             .getOut()
@@ -148,6 +159,18 @@ final class ServeCommand implements Callable<Integer> {
       }
     }
     return 0;
+  }
+
+  private EditPlanner planner() {
+    if (chatModel == null || chatModel.isBlank()) {
+      return new EditPlanner();
+    }
+    String base = System.getenv().getOrDefault("OPENAI_BASE_URL", "https://api.openai.com/v1");
+    String key = System.getenv().getOrDefault("OPENAI_API_KEY", "");
+    return new EditPlanner(
+        Lexicon.bundled(),
+        new ChatTranslator(
+            java.net.URI.create(base), key, chatModel, java.time.Duration.ofSeconds(15)));
   }
 
   static Path defaultDataDir() {

@@ -69,4 +69,53 @@ class LocalEditEndToEndTest {
       assertThat(out.plan().target().en()).isEqualTo("red box");
     }
   }
+
+  @Test
+  void fiveRoundsOnDisjointRegionsKeepNeverEditedPixelsIdenticalToRoundZero() throws Exception {
+    RgbImage round0 =
+        ImageCodec.decode(
+            Files.readAllBytes(FIXTURES.resolve("goldens/init.png")), ImageLimits.DEFAULT);
+    try (OnnxEngine engine =
+        OnnxEngine.load(FIXTURES.resolve("models/tiny-sd-inpaint"), OrtSettings.cpu())) {
+      LocalEditor editor = new LocalEditor(engine, new EditPlanner(), LocalEditor.NO_GROUNDER);
+      LocalEditor.Options options = new LocalEditor.Options(64, 4, 0.6, 0, 0, 0.4);
+      String[] instructions = {
+        "change the sofa to green",
+        "make the cup red",
+        "将墙面改为米白色",
+        "replace the table with marble",
+        "make the lamp brass"
+      };
+      RgbImage current = round0;
+      boolean[] edited = new boolean[64 * 64];
+      for (int round = 0; round < 5; round++) {
+        // Strip `round` of five 8-pixel-wide strips; x >= 40 is never edited.
+        float[] v = new float[64 * 64];
+        for (int y = 0; y < 64; y++) {
+          for (int x = round * 8; x < round * 8 + 8; x++) {
+            v[y * 64 + x] = 1f;
+            edited[y * 64 + x] = true;
+          }
+        }
+        LocalEditor.Outcome out =
+            editor.edit(
+                current,
+                instructions[round],
+                new Mask(64, 64, v),
+                SamplingParams.builder().steps(2).seed(round).build(),
+                options);
+        current = out.images().get(0).image();
+        assertThat(out.reports().get(0).changedOutside()).isZero();
+      }
+      for (int y = 0; y < 64; y++) {
+        for (int x = 0; x < 64; x++) {
+          if (!edited[y * 64 + x]) {
+            assertThat(current.rgbAt(x, y))
+                .as("never-edited pixel %d,%d", x, y)
+                .isEqualTo(round0.rgbAt(x, y));
+          }
+        }
+      }
+    }
+  }
 }

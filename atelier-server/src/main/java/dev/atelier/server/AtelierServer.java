@@ -1,6 +1,7 @@
 package dev.atelier.server;
 
 import dev.atelier.core.Engine;
+import dev.atelier.core.edit.EditPlanner;
 import dev.atelier.core.edit.Grounder;
 import dev.atelier.core.edit.LocalEditor;
 import dev.atelier.store.BlobStore;
@@ -42,8 +43,22 @@ public final class AtelierServer implements AutoCloseable {
       MetadataStore metadata,
       BlobStore blobs,
       ServerConfig config) {
+    return start(engine, grounder, new EditPlanner(), metadata, blobs, config);
+  }
+
+  /**
+   * The full form: a grounding model and a planner (e.g. with a chat-model translator for words the
+   * bundled lexicon lacks).
+   */
+  public static AtelierServer start(
+      Engine engine,
+      Grounder grounder,
+      EditPlanner planner,
+      MetadataStore metadata,
+      BlobStore blobs,
+      ServerConfig config) {
     blobs.sweep(metadata.referencedBlobs());
-    Studio studio = new Studio(engine, metadata, blobs, grounder, config.defaultSide());
+    Studio studio = new Studio(engine, metadata, blobs, grounder, planner, config.defaultSide());
     Routes routes = new Routes(studio, config);
     Javalin app =
         Javalin.create(

@@ -46,13 +46,18 @@ final class Studio {
   private final LocalEditor.Options editOptions;
 
   Studio(
-      Engine engine, MetadataStore metadata, BlobStore blobs, Grounder grounder, int workingSide) {
+      Engine engine,
+      MetadataStore metadata,
+      BlobStore blobs,
+      Grounder grounder,
+      EditPlanner planner,
+      int workingSide) {
     this.engine = engine;
     this.metadata = metadata;
     this.blobs = blobs;
     this.library = new Library(blobs);
     this.grounding = grounder != LocalEditor.NO_GROUNDER;
-    this.editor = new LocalEditor(engine, new EditPlanner(), grounder);
+    this.editor = new LocalEditor(engine, planner, grounder);
     LocalEditor.Options d = LocalEditor.Options.DEFAULT;
     this.editOptions =
         new LocalEditor.Options(

@@ -260,8 +260,44 @@ public final class LocalEditor {
             o.dilatePx(),
             o.featherPx(),
             o.threshold());
+    if (plan.operation() == EditPlan.Operation.ADD && !side.isEmpty()) {
+      // "add a mug on the right of the desk": ground the whole place, then keep the named part.
+      GroundingQuery place =
+          new GroundingQuery(
+              q.phrase(), q.keep(), "", 0, q.dilatePx(), q.featherPx(), q.threshold());
+      Region r = grounder.locate(image, place);
+      Box b = r.box();
+      return new Mask[] {part(r.feathered(), b, side), part(r.hard(), b, side)};
+    }
     Region r = grounder.locate(image, q);
     return new Mask[] {r.feathered(), r.hard()};
+  }
+
+  /** The half of {@code m} inside {@code box} on {@code side} (the centre third for center). */
+  static Mask part(Mask m, Box box, String side) {
+    int x0 = box.x();
+    int x1 = box.x() + box.width();
+    int y0 = box.y();
+    int y1 = box.y() + box.height();
+    switch (side) {
+      case "left" -> x1 = box.x() + box.width() / 2;
+      case "right" -> x0 = box.x() + box.width() / 2;
+      case "top" -> y1 = box.y() + box.height() / 2;
+      case "bottom" -> y0 = box.y() + box.height() / 2;
+      default -> {
+        x0 = box.x() + box.width() / 3;
+        x1 = box.x() + 2 * box.width() / 3;
+        y0 = box.y() + box.height() / 3;
+        y1 = box.y() + 2 * box.height() / 3;
+      }
+    }
+    float[] v = new float[m.values().length];
+    for (int y = y0; y < y1; y++) {
+      for (int x = x0; x < x1; x++) {
+        v[y * m.width() + x] = m.values()[y * m.width() + x];
+      }
+    }
+    return new Mask(m.width(), m.height(), v);
   }
 
   private static Mask cropMask(Mask m, Box box) {

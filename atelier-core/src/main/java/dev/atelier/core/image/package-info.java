@@ -1,14 +1,11 @@
 /**
- * Image values and safe image IO, using only the JDK.
+ * Image values and the operations on them that need no model: {@link
+ * dev.atelier.core.image.RgbImage} and {@link dev.atelier.core.image.Mask}, safe decoding with
+ * limits checked before pixels are decoded ({@link dev.atelier.core.image.ImageCodec}), PNG text
+ * metadata, cropping, bicubic resizing and exact compositing ({@link
+ * dev.atelier.core.image.Compositor}), and the fidelity metrics (PSNR, SSIM, CIEDE2000, {@link
+ * dev.atelier.core.image.FidelityReport}).
  *
- * <p>Holds the pixel records ({@link dev.atelier.core.image.RgbImage}, {@link
- * dev.atelier.core.image.Mask}), the size limits applied to untrusted uploads ({@link
- * dev.atelier.core.image.ImageLimits}) and the codec that decodes them and writes PNG with text
- * metadata or JPEG ({@link dev.atelier.core.image.ImageCodec}). Conversions between bytes and
- * floats, grey levels and nearest-neighbour resizing reproduce diffusers, PIL and PyTorch exactly,
- * so results can be compared with Python goldens.
- *
- * <p>Tensor layout for a particular model, resampling filters other than nearest, and WebP do not
- * live here: the first two belong to the engines, and the JDK has no WebP decoder.
+ * <p>Diffusion, grounding and anything that runs a model live in the engines.
  */
 package dev.atelier.core.image;

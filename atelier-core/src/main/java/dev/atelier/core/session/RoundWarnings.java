@@ -118,6 +118,9 @@ public final class RoundWarnings {
     return List.copyOf(warnings);
   }
 
+  private static final java.util.regex.Pattern ORDINAL_ZH =
+      java.util.regex.Pattern.compile("第(?:[一二两三四五六七八九十]{1,3}|\\d{1,3})");
+
   /**
    * The kind of structural change {@code instruction} asks for, if any: {@code "composition"},
    * {@code "orientation"} (landscape/portrait, aspect ratio), {@code "number of subjects"} or
@@ -130,7 +133,8 @@ public final class RoundWarnings {
       if (Clauses.isKeepClause(clause)) {
         continue;
       }
-      String text = clause.toLowerCase(Locale.ROOT);
+      // An ordinal ("第二只猫", the second cat) picks one of several; it does not count subjects.
+      String text = ORDINAL_ZH.matcher(clause.toLowerCase(Locale.ROOT)).replaceAll("");
       if (COMPOSITION.matcher(text).find()) {
         return Optional.of("composition");
       }

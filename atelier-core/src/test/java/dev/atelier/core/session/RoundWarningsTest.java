@@ -135,4 +135,11 @@ class RoundWarningsTest {
     assertThat(RoundWarnings.structuralChange(instruction)).isEmpty();
     assertThat(RoundWarnings.forRound(2, instruction)).isEmpty();
   }
+
+  @org.junit.jupiter.api.Test
+  void anOrdinalPicksASubjectAndDoesNotCountThem() {
+    org.assertj.core.api.Assertions.assertThat(RoundWarnings.structuralChange("把第二只猫改成黑色"))
+        .isEmpty();
+    org.assertj.core.api.Assertions.assertThat(RoundWarnings.structuralChange("改成两只猫")).isPresent();
+  }
 }

@@ -141,7 +141,7 @@ final class ApiJson {
     return "data:image/png;base64," + Base64.getEncoder().encodeToString(png);
   }
 
-  static JsonValue.Obj roundResult(Studio.RoundResult r, String baseUrl) {
+  static JsonValue.Obj roundResult(Sessions.RoundResult r, String baseUrl) {
     Map<String, JsonValue> m = new LinkedHashMap<>();
     m.put("round", round(r.round(), baseUrl));
     m.put("warnings", strings(r.warnings()));

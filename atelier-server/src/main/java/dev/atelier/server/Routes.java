@@ -16,11 +16,13 @@ import java.util.Map;
 /** Every endpoint: OpenAI's Images API, models, stored images, and sessions. */
 final class Routes {
   private final Studio studio;
+  private final Sessions sessions;
   private final ServerConfig config;
   private final ImageInputs inputs;
 
   Routes(Studio studio, ServerConfig config) {
     this.studio = studio;
+    this.sessions = new Sessions(studio);
     this.config = config;
     this.inputs =
         new ImageInputs(
@@ -38,12 +40,12 @@ final class Routes {
     c.routes.post("/v1/sessions", this::createSession);
     c.routes.get(
         "/v1/sessions/{id}",
-        ctx -> send(ctx, 200, ApiJson.session(studio.session(ctx.pathParam("id")), base(ctx))));
+        ctx -> send(ctx, 200, ApiJson.session(sessions.session(ctx.pathParam("id")), base(ctx))));
     c.routes.delete("/v1/sessions/{id}", this::deleteSession);
     c.routes.post("/v1/sessions/{id}/rounds", this::addRound);
     c.routes.post(
         "/v1/sessions/{id}/undo",
-        ctx -> send(ctx, 200, ApiJson.session(studio.undo(ctx.pathParam("id")), base(ctx))));
+        ctx -> send(ctx, 200, ApiJson.session(sessions.undo(ctx.pathParam("id")), base(ctx))));
     c.routes.post("/v1/sessions/{id}/checkout", this::checkout);
     c.routes.post("/v1/sessions/{id}/restart", this::restart);
   }
@@ -89,7 +91,7 @@ final class Routes {
     List<String> warnings = new ArrayList<>();
     if (f.has("session")) {
       String sessionId = f.requiredString("session");
-      Studio.RoundResult r = round(sessionId, prompt, in, o);
+      Sessions.RoundResult r = round(sessionId, prompt, in, o);
       warnings.addAll(r.warnings());
       JsonValue.Obj response =
           ApiJson.imagesResponse(List.of(r.image()), o.urlResponse(), base(ctx), warnings);
@@ -166,19 +168,19 @@ final class Routes {
   }
 
   /** A session round: plain-words local edit when possible, else the explicit edit mode. */
-  private Studio.RoundResult round(
+  private Sessions.RoundResult round(
       String sessionId, String instruction, EditInputs in, GenerationOptions o) {
     if (in.wantsLocalEdit(studio.hasGrounding())) {
-      var head = studio.load(studio.session(sessionId).head().imageId());
-      return studio.localRound(
+      var head = studio.load(sessions.session(sessionId).head().imageId());
+      return sessions.localRound(
           sessionId, instruction, in.userMask(head).orElse(null), o, threshold(in.fields()));
     }
-    Studio.RoundResult r =
-        studio.addRound(sessionId, instruction, in.modeChoice(Studio.DEFAULT_ROUND_STRENGTH), o);
+    Sessions.RoundResult r =
+        sessions.addRound(sessionId, instruction, in.modeChoice(Studio.DEFAULT_ROUND_STRENGTH), o);
     if (!in.mask().isPresent() && !in.explicitMode()) {
       List<String> w = new ArrayList<>(r.warnings());
       w.add(NO_GROUNDING_WARNING);
-      return new Studio.RoundResult(r.session(), r.round(), r.image(), w, r.fidelity());
+      return new Sessions.RoundResult(r.session(), r.round(), r.image(), w, r.fidelity());
     }
     return r;
   }
@@ -270,10 +272,10 @@ final class Routes {
     Session s;
     List<String> warnings = new ArrayList<>();
     if (!in.images().isEmpty()) {
-      s = studio.createFromImage(in.base(warnings));
+      s = sessions.createFromImage(in.base(warnings));
     } else {
       String prompt = GenerationOptions.prompt(f, "prompt");
-      s = studio.createFromPrompt(prompt, GenerationOptions.read(f, config.defaultSide()));
+      s = sessions.createFromPrompt(prompt, GenerationOptions.read(f, config.defaultSide()));
     }
     JsonValue.Obj json = ApiJson.session(s, base(ctx));
     Map<String, JsonValue> m = new LinkedHashMap<>(json.members());
@@ -283,7 +285,7 @@ final class Routes {
 
   private void deleteSession(Context ctx) {
     String id = ctx.pathParam("id");
-    if (!studio.delete(id)) {
+    if (!sessions.delete(id)) {
       throw new AtelierException.NotFound("session", "no session with id '" + id + "'");
     }
     Map<String, JsonValue> m = new LinkedHashMap<>();
@@ -295,7 +297,7 @@ final class Routes {
 
   private void addRound(Context ctx) {
     String id = ctx.pathParam("id");
-    studio.session(id);
+    sessions.session(id);
     EditInputs in = EditInputs.read(ctx, inputs, false);
     JsonFields f = in.fields();
     String instruction =
@@ -309,12 +311,12 @@ final class Routes {
   private void checkout(Context ctx) {
     JsonFields f = new JsonFields(body(ctx));
     String round = f.requiredString("round_id");
-    send(ctx, 200, ApiJson.session(studio.checkout(ctx.pathParam("id"), round), base(ctx)));
+    send(ctx, 200, ApiJson.session(sessions.checkout(ctx.pathParam("id"), round), base(ctx)));
   }
 
   private void restart(Context ctx) {
     String id = ctx.pathParam("id");
-    studio.session(id);
+    sessions.session(id);
     JsonFields f = new JsonFields(body(ctx));
     double strength = f.number("strength").orElse(Studio.DEFAULT_ROUND_STRENGTH);
     if (strength <= 0 || strength > 1) {
@@ -322,6 +324,6 @@ final class Routes {
           "strength", "strength must be in (0, 1] but was " + strength);
     }
     GenerationOptions o = GenerationOptions.read(f, config.defaultSide());
-    send(ctx, 200, ApiJson.roundResult(studio.restart(id, o, strength), base(ctx)));
+    send(ctx, 200, ApiJson.roundResult(sessions.restart(id, o, strength), base(ctx)));
   }
 }

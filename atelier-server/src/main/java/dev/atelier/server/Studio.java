@@ -14,24 +14,17 @@ import dev.atelier.core.edit.Grounder;
 import dev.atelier.core.edit.LocalEditor;
 import dev.atelier.core.image.ImageCodec;
 import dev.atelier.core.image.RgbImage;
-import dev.atelier.core.session.Ids;
-import dev.atelier.core.session.PromptMerger;
-import dev.atelier.core.session.Round;
-import dev.atelier.core.session.RoundWarnings;
-import dev.atelier.core.session.Session;
-import dev.atelier.core.session.SessionTree;
 import dev.atelier.core.session.StoredImage;
 import dev.atelier.store.BlobStore;
 import dev.atelier.store.MetadataStore;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
- * The workflow behind the API: runs the engine, stores every result (blob first, then rows in one
- * transaction), and keeps sessions: rounds, undo, checkout, restart with merged instructions.
+ * The workflow behind the API: runs the engine and the local editor and stores every result (blob
+ * first, then rows in one transaction). Sessions build on it in {@link Sessions}.
  */
 final class Studio {
   /** Image-to-image strength of a session round without a mask. */
@@ -114,6 +107,10 @@ final class Studio {
     return new LocalResult(out, saved);
   }
 
+  Library library() {
+    return library;
+  }
+
   MetadataStore metadata() {
     return metadata;
   }
@@ -128,22 +125,6 @@ final class Studio {
 
   /** Images made by one call, stored, with warnings for the caller. */
   record Produced(List<Library.Saved> images, List<String> warnings) {}
-
-  /**
-   * A round added to a session, with the session after it.
-   *
-   * @param fidelity the round's fidelity report (and drift since round 0), or an empty object
-   */
-  record RoundResult(
-      Session session,
-      Round round,
-      Library.Saved image,
-      List<String> warnings,
-      dev.atelier.core.json.JsonValue.Obj fidelity) {
-    RoundResult(Session session, Round round, Library.Saved image, List<String> warnings) {
-      this(session, round, image, warnings, new dev.atelier.core.json.JsonValue.Obj(Map.of()));
-    }
-  }
 
   Produced generate(String prompt, GenerationOptions o) {
     long start = System.nanoTime();
@@ -177,7 +158,7 @@ final class Studio {
     return new Produced(saved, List.of());
   }
 
-  private List<GeneratedImage> runEdit(
+  List<GeneratedImage> runEdit(
       String prompt, RgbImage image, EditMode mode, SamplingParams sampling) {
     EditRequest request;
     try {
@@ -189,260 +170,13 @@ final class Studio {
     return engine.edit(request, ProgressListener.NONE, CancellationToken.none());
   }
 
-  /** A session whose first image is generated from {@code prompt}. */
-  Session createFromPrompt(String prompt, GenerationOptions o) {
-    SamplingParams one = o.sampling().toBuilder().n(1).build();
-    GeneratedImage g =
-        engine
-            .generate(
-                new GenerationRequest(prompt, o.size(), one),
-                ProgressListener.NONE,
-                CancellationToken.none())
-            .get(0);
-    String sessionId = Ids.newId("ses");
-    Library.Saved s = library.save(g, Library.Output.PNG, sessionId, "", Map.of());
-    Map<String, String> params = new LinkedHashMap<>(g.parameters());
-    return create(sessionId, s, prompt, params);
-  }
-
-  /** A session that starts from an uploaded or stored image. */
-  Session createFromImage(RgbImage image) {
-    String sessionId = Ids.newId("ses");
-    Map<String, String> provenance = Map.of("source", "upload");
-    GeneratedImage uploaded = new GeneratedImage(image, 0, provenance);
-    Library.Saved s = library.save(uploaded, Library.Output.PNG, sessionId, "", Map.of());
-    return create(sessionId, s, "", Map.of("source", "upload"));
-  }
-
-  private Session create(
-      String sessionId, Library.Saved image, String prompt, Map<String, String> params) {
-    Instant now = Instant.now();
-    Round root =
-        new Round(
-            Ids.newId("rnd"),
-            sessionId,
-            "",
-            Round.Kind.CREATE,
-            image.row().id(),
-            prompt,
-            params,
-            0,
-            now);
-    Session session = new Session(sessionId, now, root.id(), List.of(root));
-    metadata.createSession(session, image.row());
-    return session;
-  }
-
-  Session session(String id) {
-    if (!Ids.isValid("ses", id)) {
-      throw new AtelierException.NotFound("session", "no session with id '" + id + "'");
-    }
-    return metadata
-        .session(id)
-        .orElseThrow(
-            () -> new AtelierException.NotFound("session", "no session with id '" + id + "'"));
-  }
-
-  /** Edits the head image of the session with {@code instruction}. */
-  RoundResult addRound(
-      String sessionId, String instruction, EditModeChoice choice, GenerationOptions o) {
-    Session session = session(sessionId);
-    Round head = session.head();
-    RgbImage current = load(head.imageId());
-    EditMode mode = choice.mode(current);
-    SamplingParams one = o.sampling().toBuilder().n(1).build();
-    Map<String, String> extra = new LinkedHashMap<>(maskProvenance(mode));
-    extra.put("instruction", instruction);
-    extra.put("session", sessionId);
-    long start = System.nanoTime();
-    GeneratedImage g = runEdit(instruction, current, mode, one).get(0);
-    extra.putAll(timing(start, 1));
-    int since = head.roundsSinceRestart() + 1;
-    Library.Saved s = library.save(g, Library.Output.PNG, sessionId, head.imageId(), extra);
-    Map<String, String> params = new LinkedHashMap<>(g.parameters());
-    params.put("instruction", instruction);
-    Round round =
-        new Round(
-            Ids.newId("rnd"),
-            sessionId,
-            head.id(),
-            Round.Kind.EDIT,
-            s.row().id(),
-            instruction,
-            params,
-            since,
-            Instant.now());
-    metadata.addRound(s.row(), round);
-    List<String> warnings =
-        RoundWarnings.forRound(since, instruction).stream()
-            .map(w -> w.replace("{id}", sessionId))
-            .toList();
-    return new RoundResult(session(sessionId), round, s, warnings);
-  }
-
-  /**
-   * A plain-words round: the head image edited only inside the grounded (or given) region; reports
-   * fidelity and the drift of never-edited pixels since the chain's first image.
-   */
-  RoundResult localRound(
-      String sessionId,
-      String instruction,
-      dev.atelier.core.image.Mask mask,
-      GenerationOptions o,
-      double threshold) {
-    Session session = session(sessionId);
-    Round head = session.head();
-    RgbImage current = load(head.imageId());
-    GenerationOptions one =
-        new GenerationOptions(
-            o.sampling().toBuilder().n(1).build(),
-            o.size(),
-            o.sizeAuto(),
-            Library.Output.PNG,
-            o.urlResponse());
-    LocalResult r =
-        localEdit(current, instruction, mask, one, threshold, sessionId, head.imageId());
-    Library.Saved s = r.images().get(0);
-    int since = head.roundsSinceRestart() + 1;
-    Map<String, String> params = new LinkedHashMap<>(s.row().provenance());
-    Round round =
-        new Round(
-            Ids.newId("rnd"),
-            sessionId,
-            head.id(),
-            Round.Kind.EDIT,
-            s.row().id(),
-            instruction,
-            params,
-            since,
-            Instant.now());
-    metadata.addRound(s.row(), round);
-    List<String> warnings = new ArrayList<>(r.outcome().warnings());
-    for (String w : RoundWarnings.forRound(since, instruction)) {
-      String filled = w.replace("{id}", sessionId);
-      if (!warnings.contains(filled)) {
-        warnings.add(filled);
-      }
-    }
-    Map<String, dev.atelier.core.json.JsonValue> fidelity =
-        new LinkedHashMap<>(r.outcome().reports().get(0).toJsonValue().members());
-    fidelity.put(
-        "drift_since_first", new dev.atelier.core.json.JsonValue.Num(drift(session, round, s)));
-    return new RoundResult(
-        session(sessionId), round, s, warnings, new dev.atelier.core.json.JsonValue.Obj(fidelity));
-  }
-
-  /**
-   * Fraction of pixels outside every region edited along the path that differ from the chain's
-   * first image (0 when preservation held).
-   */
-  private double drift(Session before, Round added, Library.Saved image) {
-    List<Round> path = new ArrayList<>(new SessionTree(before).path(added.parentId()));
-    path.add(added);
-    RgbImage first = load(path.get(0).imageId());
-    RgbImage now = ImageCodec.decode(image.bytes(), ImageInputs.LIMITS);
-    if (first.width() != now.width() || first.height() != now.height()) {
-      return Double.NaN;
-    }
-    float[] union = new float[first.width() * first.height()];
-    for (Round r : path) {
-      String maskId = r.params().getOrDefault("region_mask_id", "");
-      if (maskId.isEmpty()) {
-        if (r.kind() == Round.Kind.EDIT) {
-          return Double.NaN; // a whole-image round: nothing is "never edited"
-        }
-        continue;
-      }
-      RgbImage m = load(maskId);
-      for (int p = 0; p < union.length; p++) {
-        if ((m.rgb()[p * 3] & 0xff) > 0) {
-          union[p] = 1f;
-        }
-      }
-    }
-    return dev.atelier.core.image.FidelityReport.driftOutside(
-        first, now, new dev.atelier.core.image.Mask(first.width(), first.height(), union));
-  }
-
-  Session undo(String sessionId) {
-    Session session = session(sessionId);
-    Round target =
-        new SessionTree(session)
-            .undoTarget()
-            .orElseThrow(
-                () ->
-                    new AtelierException.InvalidRequest(
-                        "session", "nothing to undo: the head is the first round of its chain"));
-    metadata.moveHead(sessionId, target.id());
-    return session(sessionId);
-  }
-
-  Session checkout(String sessionId, String roundId) {
-    Session session = session(sessionId);
-    if (session.round(roundId).isEmpty()) {
-      throw new AtelierException.NotFound(
-          "round_id", "session " + sessionId + " has no round '" + roundId + "'");
-    }
-    metadata.moveHead(sessionId, roundId);
-    return session(sessionId);
-  }
-
-  /**
-   * Consolidates: re-renders the chain's first image with the head path's instructions merged into
-   * one prompt (image-to-image), as a new root-like round.
-   */
-  RoundResult restart(String sessionId, GenerationOptions o, double strength) {
-    Session session = session(sessionId);
-    SessionTree tree = new SessionTree(session);
-    List<Round> path = tree.path(session.headRoundId());
-    Round first = path.get(0);
-    List<String> instructions = new ArrayList<>();
-    for (Round r : path) {
-      if (r.kind() == Round.Kind.EDIT) {
-        instructions.add(r.instruction());
-      }
-    }
-    String base =
-        first.kind() == Round.Kind.RESTART
-            ? first.params().getOrDefault("base_prompt", "")
-            : first.instruction();
-    String merged = PromptMerger.merge(base, instructions);
-    if (merged.isBlank()) {
-      throw new AtelierException.InvalidRequest(
-          "session", "nothing to consolidate: the session has no prompt and no instructions yet");
-    }
-    RgbImage firstImage = load(first.imageId());
-    SamplingParams one = o.sampling().toBuilder().n(1).build();
-    GeneratedImage g = runEdit(merged, firstImage, new EditMode.ImageToImage(strength), one).get(0);
-    Library.Saved s =
-        library.save(
-            g, Library.Output.PNG, sessionId, first.imageId(), Map.of("merged_prompt", merged));
-    Map<String, String> params = new LinkedHashMap<>(g.parameters());
-    params.put("merged_prompt", merged);
-    params.put("base_prompt", merged);
-    params.put("consolidated_from", session.headRoundId());
-    Round round =
-        new Round(
-            Ids.newId("rnd"),
-            sessionId,
-            "",
-            Round.Kind.RESTART,
-            s.row().id(),
-            merged,
-            params,
-            0,
-            Instant.now());
-    metadata.addRound(s.row(), round);
-    return new RoundResult(session(sessionId), round, s, List.of());
-  }
-
-  private static Map<String, String> timing(long startNanos, int images) {
+  static Map<String, String> timing(long startNanos, int images) {
     long ms = (System.nanoTime() - startNanos) / 1_000_000;
     return Map.of("elapsed_ms", Long.toString(ms), "images_in_call", Integer.toString(images));
   }
 
   /** Stores an inpainting mask as an image of its own, so provenance can name it by id. */
-  private Map<String, String> maskProvenance(EditMode mode) {
+  Map<String, String> maskProvenance(EditMode mode) {
     if (!(mode instanceof EditMode.Inpaint(var mask))) {
       return Map.of();
     }
@@ -466,13 +200,6 @@ final class Studio {
     Library.Saved saved = library.save(maskImage, Library.Output.PNG, "", "", Map.of());
     metadata.insertImage(saved.row());
     return saved.row().id();
-  }
-
-  boolean delete(String sessionId) {
-    if (!Ids.isValid("ses", sessionId)) {
-      return false;
-    }
-    return metadata.deleteSession(sessionId);
   }
 
   /** Decodes a stored image. */

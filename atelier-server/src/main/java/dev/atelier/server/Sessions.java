@@ -1,0 +1,311 @@
+package dev.atelier.server;
+
+import dev.atelier.core.AtelierException;
+import dev.atelier.core.CancellationToken;
+import dev.atelier.core.EditMode;
+import dev.atelier.core.GeneratedImage;
+import dev.atelier.core.GenerationRequest;
+import dev.atelier.core.ProgressListener;
+import dev.atelier.core.SamplingParams;
+import dev.atelier.core.image.ImageCodec;
+import dev.atelier.core.image.RgbImage;
+import dev.atelier.core.session.Ids;
+import dev.atelier.core.session.PromptMerger;
+import dev.atelier.core.session.Round;
+import dev.atelier.core.session.RoundWarnings;
+import dev.atelier.core.session.Session;
+import dev.atelier.core.session.SessionTree;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Multi-round sessions on top of {@link Studio}: create from a prompt or an image, add rounds
+ * (plain-words local edits or explicit modes), undo, checkout (branch), restart with the path's
+ * instructions merged, delete. Every round's image and row are stored like any other result.
+ */
+final class Sessions {
+  private final Studio studio;
+
+  Sessions(Studio studio) {
+    this.studio = studio;
+  }
+
+  /**
+   * A round added to a session, with the session after it.
+   *
+   * @param fidelity the round's fidelity report (and drift since round 0), or an empty object
+   */
+  record RoundResult(
+      Session session,
+      Round round,
+      Library.Saved image,
+      List<String> warnings,
+      dev.atelier.core.json.JsonValue.Obj fidelity) {
+    RoundResult(Session session, Round round, Library.Saved image, List<String> warnings) {
+      this(session, round, image, warnings, new dev.atelier.core.json.JsonValue.Obj(Map.of()));
+    }
+  }
+
+  /** A session whose first image is generated from {@code prompt}. */
+  Session createFromPrompt(String prompt, GenerationOptions o) {
+    SamplingParams one = o.sampling().toBuilder().n(1).build();
+    GeneratedImage g =
+        studio
+            .engine()
+            .generate(
+                new GenerationRequest(prompt, o.size(), one),
+                ProgressListener.NONE,
+                CancellationToken.none())
+            .get(0);
+    String sessionId = Ids.newId("ses");
+    Library.Saved s = studio.library().save(g, Library.Output.PNG, sessionId, "", Map.of());
+    Map<String, String> params = new LinkedHashMap<>(g.parameters());
+    return create(sessionId, s, prompt, params);
+  }
+
+  /** A session that starts from an uploaded or stored image. */
+  Session createFromImage(RgbImage image) {
+    String sessionId = Ids.newId("ses");
+    Map<String, String> provenance = Map.of("source", "upload");
+    GeneratedImage uploaded = new GeneratedImage(image, 0, provenance);
+    Library.Saved s = studio.library().save(uploaded, Library.Output.PNG, sessionId, "", Map.of());
+    return create(sessionId, s, "", Map.of("source", "upload"));
+  }
+
+  private Session create(
+      String sessionId, Library.Saved image, String prompt, Map<String, String> params) {
+    Instant now = Instant.now();
+    Round root =
+        new Round(
+            Ids.newId("rnd"),
+            sessionId,
+            "",
+            Round.Kind.CREATE,
+            image.row().id(),
+            prompt,
+            params,
+            0,
+            now);
+    Session session = new Session(sessionId, now, root.id(), List.of(root));
+    studio.metadata().createSession(session, image.row());
+    return session;
+  }
+
+  Session session(String id) {
+    if (!Ids.isValid("ses", id)) {
+      throw new AtelierException.NotFound("session", "no session with id '" + id + "'");
+    }
+    return studio
+        .metadata()
+        .session(id)
+        .orElseThrow(
+            () -> new AtelierException.NotFound("session", "no session with id '" + id + "'"));
+  }
+
+  /** Edits the head image of the session with {@code instruction}. */
+  RoundResult addRound(
+      String sessionId, String instruction, Studio.EditModeChoice choice, GenerationOptions o) {
+    Session session = session(sessionId);
+    Round head = session.head();
+    RgbImage current = studio.load(head.imageId());
+    EditMode mode = choice.mode(current);
+    SamplingParams one = o.sampling().toBuilder().n(1).build();
+    Map<String, String> extra = new LinkedHashMap<>(studio.maskProvenance(mode));
+    extra.put("instruction", instruction);
+    extra.put("session", sessionId);
+    long start = System.nanoTime();
+    GeneratedImage g = studio.runEdit(instruction, current, mode, one).get(0);
+    extra.putAll(Studio.timing(start, 1));
+    int since = head.roundsSinceRestart() + 1;
+    Library.Saved s =
+        studio.library().save(g, Library.Output.PNG, sessionId, head.imageId(), extra);
+    Map<String, String> params = new LinkedHashMap<>(g.parameters());
+    params.put("instruction", instruction);
+    Round round =
+        new Round(
+            Ids.newId("rnd"),
+            sessionId,
+            head.id(),
+            Round.Kind.EDIT,
+            s.row().id(),
+            instruction,
+            params,
+            since,
+            Instant.now());
+    studio.metadata().addRound(s.row(), round);
+    List<String> warnings =
+        RoundWarnings.forRound(since, instruction).stream()
+            .map(w -> w.replace("{id}", sessionId))
+            .toList();
+    return new RoundResult(session(sessionId), round, s, warnings);
+  }
+
+  /**
+   * A plain-words round: the head image edited only inside the grounded (or given) region; reports
+   * fidelity and the drift of never-edited pixels since the chain's first image.
+   */
+  RoundResult localRound(
+      String sessionId,
+      String instruction,
+      dev.atelier.core.image.Mask mask,
+      GenerationOptions o,
+      double threshold) {
+    Session session = session(sessionId);
+    Round head = session.head();
+    RgbImage current = studio.load(head.imageId());
+    GenerationOptions one =
+        new GenerationOptions(
+            o.sampling().toBuilder().n(1).build(),
+            o.size(),
+            o.sizeAuto(),
+            Library.Output.PNG,
+            o.urlResponse());
+    Studio.LocalResult r =
+        studio.localEdit(current, instruction, mask, one, threshold, sessionId, head.imageId());
+    Library.Saved s = r.images().get(0);
+    int since = head.roundsSinceRestart() + 1;
+    Map<String, String> params = new LinkedHashMap<>(s.row().provenance());
+    Round round =
+        new Round(
+            Ids.newId("rnd"),
+            sessionId,
+            head.id(),
+            Round.Kind.EDIT,
+            s.row().id(),
+            instruction,
+            params,
+            since,
+            Instant.now());
+    studio.metadata().addRound(s.row(), round);
+    List<String> warnings = new ArrayList<>(r.outcome().warnings());
+    for (String w : RoundWarnings.forRound(since, instruction)) {
+      String filled = w.replace("{id}", sessionId);
+      if (!warnings.contains(filled)) {
+        warnings.add(filled);
+      }
+    }
+    Map<String, dev.atelier.core.json.JsonValue> fidelity =
+        new LinkedHashMap<>(r.outcome().reports().get(0).toJsonValue().members());
+    fidelity.put(
+        "drift_since_first", new dev.atelier.core.json.JsonValue.Num(drift(session, round, s)));
+    return new RoundResult(
+        session(sessionId), round, s, warnings, new dev.atelier.core.json.JsonValue.Obj(fidelity));
+  }
+
+  /**
+   * Fraction of pixels outside every region edited along the path that differ from the chain's
+   * first image (0 when preservation held).
+   */
+  private double drift(Session before, Round added, Library.Saved image) {
+    List<Round> path = new ArrayList<>(new SessionTree(before).path(added.parentId()));
+    path.add(added);
+    RgbImage first = studio.load(path.get(0).imageId());
+    RgbImage now = ImageCodec.decode(image.bytes(), ImageInputs.LIMITS);
+    if (first.width() != now.width() || first.height() != now.height()) {
+      return Double.NaN;
+    }
+    float[] union = new float[first.width() * first.height()];
+    for (Round r : path) {
+      String maskId = r.params().getOrDefault("region_mask_id", "");
+      if (maskId.isEmpty()) {
+        if (r.kind() == Round.Kind.EDIT) {
+          return Double.NaN; // a whole-image round: nothing is "never edited"
+        }
+        continue;
+      }
+      RgbImage m = studio.load(maskId);
+      for (int p = 0; p < union.length; p++) {
+        if ((m.rgb()[p * 3] & 0xff) > 0) {
+          union[p] = 1f;
+        }
+      }
+    }
+    return dev.atelier.core.image.FidelityReport.driftOutside(
+        first, now, new dev.atelier.core.image.Mask(first.width(), first.height(), union));
+  }
+
+  Session undo(String sessionId) {
+    Session session = session(sessionId);
+    Round target =
+        new SessionTree(session)
+            .undoTarget()
+            .orElseThrow(
+                () ->
+                    new AtelierException.InvalidRequest(
+                        "session", "nothing to undo: the head is the first round of its chain"));
+    studio.metadata().moveHead(sessionId, target.id());
+    return session(sessionId);
+  }
+
+  Session checkout(String sessionId, String roundId) {
+    Session session = session(sessionId);
+    if (session.round(roundId).isEmpty()) {
+      throw new AtelierException.NotFound(
+          "round_id", "session " + sessionId + " has no round '" + roundId + "'");
+    }
+    studio.metadata().moveHead(sessionId, roundId);
+    return session(sessionId);
+  }
+
+  /**
+   * Consolidates: re-renders the chain's first image with the head path's instructions merged into
+   * one prompt (image-to-image), as a new root-like round.
+   */
+  RoundResult restart(String sessionId, GenerationOptions o, double strength) {
+    Session session = session(sessionId);
+    SessionTree tree = new SessionTree(session);
+    List<Round> path = tree.path(session.headRoundId());
+    Round first = path.get(0);
+    List<String> instructions = new ArrayList<>();
+    for (Round r : path) {
+      if (r.kind() == Round.Kind.EDIT) {
+        instructions.add(r.instruction());
+      }
+    }
+    String base =
+        first.kind() == Round.Kind.RESTART
+            ? first.params().getOrDefault("base_prompt", "")
+            : first.instruction();
+    String merged = PromptMerger.merge(base, instructions);
+    if (merged.isBlank()) {
+      throw new AtelierException.InvalidRequest(
+          "session", "nothing to consolidate: the session has no prompt and no instructions yet");
+    }
+    RgbImage firstImage = studio.load(first.imageId());
+    SamplingParams one = o.sampling().toBuilder().n(1).build();
+    GeneratedImage g =
+        studio.runEdit(merged, firstImage, new EditMode.ImageToImage(strength), one).get(0);
+    Library.Saved s =
+        studio
+            .library()
+            .save(
+                g, Library.Output.PNG, sessionId, first.imageId(), Map.of("merged_prompt", merged));
+    Map<String, String> params = new LinkedHashMap<>(g.parameters());
+    params.put("merged_prompt", merged);
+    params.put("base_prompt", merged);
+    params.put("consolidated_from", session.headRoundId());
+    Round round =
+        new Round(
+            Ids.newId("rnd"),
+            sessionId,
+            "",
+            Round.Kind.RESTART,
+            s.row().id(),
+            merged,
+            params,
+            0,
+            Instant.now());
+    studio.metadata().addRound(s.row(), round);
+    return new RoundResult(session(sessionId), round, s, List.of());
+  }
+
+  boolean delete(String sessionId) {
+    if (!Ids.isValid("ses", sessionId)) {
+      return false;
+    }
+    return studio.metadata().deleteSession(sessionId);
+  }
+}

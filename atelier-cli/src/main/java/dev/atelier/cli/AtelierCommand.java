@@ -21,6 +21,7 @@ import picocli.CommandLine.Command;
       GenerateCommand.class,
       EditCommand.class,
       PlanCommand.class,
+      ModelsCommand.class,
       BenchCommand.class
     })
 public final class AtelierCommand implements Runnable {
@@ -29,7 +30,7 @@ public final class AtelierCommand implements Runnable {
   @Override
   public void run() {
     throw new CommandLine.ParameterException(
-        spec.commandLine(), "a command is required: serve, generate, edit, plan or bench");
+        spec.commandLine(), "a command is required: serve, generate, edit, plan, models or bench");
   }
 
   /** Runs the command line and exits with its code. */

@@ -1,7 +1,12 @@
 package dev.atelier.cli;
 
 import dev.atelier.engine.onnx.OnnxEngine;
+import dev.atelier.engine.onnx.hub.HubClient;
+import dev.atelier.engine.onnx.hub.HubConfig;
+import dev.atelier.engine.onnx.hub.ModelCache;
+import dev.atelier.engine.onnx.hub.ModelRegistry;
 import dev.atelier.engine.onnx.model.OrtSettings;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -14,9 +19,17 @@ final class ModelOptions {
 
   @Option(
       names = "--model",
-      paramLabel = "PATH",
-      description = "Stable Diffusion ONNX folder (Hugging Face layout). Default: $ATELIER_MODEL.")
-  Path model;
+      paramLabel = "MODEL",
+      description =
+          "A Stable Diffusion ONNX folder, a Hugging Face repo id (owner/name[@revision], pulled"
+              + " into the data dir on first use) or a registry alias (atelier models list)."
+              + " Default: $ATELIER_MODEL, else the registry's default model.")
+  String model;
+
+  @Option(
+      names = "--offline",
+      description = "Never use the network; fail naming the files a model still needs.")
+  boolean offline;
 
   @Option(
       names = "--threads",
@@ -31,16 +44,36 @@ final class ModelOptions {
       defaultValue = "cpu")
   String device;
 
-  Path modelPath() {
-    if (model != null) {
-      return model;
+  /**
+   * The model folder: a local folder as given, else a cached (or freshly pulled) Hub model, with a
+   * download progress bar on stderr.
+   */
+  Path modelPath(Path dataDir) {
+    String name = model;
+    if (name == null || name.isBlank()) {
+      name = System.getenv("ATELIER_MODEL");
     }
-    String env = System.getenv("ATELIER_MODEL");
-    if (env != null && !env.isBlank()) {
-      return Path.of(env);
+    ModelRegistry registry = ModelRegistry.bundled();
+    if (name == null || name.isBlank()) {
+      name = registry.defaultModel().name();
     }
-    throw new ParameterException(
-        spec.commandLine(), "--model is required (or set ATELIER_MODEL) but neither was given");
+    Path local = Path.of(name);
+    if (Files.isDirectory(local) || looksLikePath(name)) {
+      return local;
+    }
+    HubConfig env = HubConfig.fromEnvironment();
+    HubConfig config = new HubConfig(env.endpoint(), env.token(), env.offline() || offline);
+    ModelCache cache = new ModelCache(dataDir, new HubClient(config));
+    return cache.resolve(registry.expand(name), DownloadBar.stderr());
+  }
+
+  /** Paths, unlike repo ids (owner/name), start with / . ~ or have more than one separator. */
+  static boolean looksLikePath(String s) {
+    return s.startsWith("/")
+        || s.startsWith(".")
+        || s.startsWith("~")
+        || s.chars().filter(c -> c == '/').count() > 1
+        || s.contains("\\");
   }
 
   OrtSettings settings() {
@@ -59,6 +92,10 @@ final class ModelOptions {
   }
 
   OnnxEngine load() {
-    return OnnxEngine.load(modelPath(), settings());
+    return load(ServeCommand.defaultDataDir());
+  }
+
+  OnnxEngine load(Path dataDir) {
+    return OnnxEngine.load(modelPath(dataDir), settings());
   }
 }

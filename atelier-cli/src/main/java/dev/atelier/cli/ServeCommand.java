@@ -114,7 +114,7 @@ final class ServeCommand implements Callable<Integer> {
         databaseUrl != null
             ? databaseUrl
             : System.getenv().getOrDefault("ATELIER_DATABASE_URL", "");
-    try (OnnxEngine onnx = modelOptions.load();
+    try (OnnxEngine onnx = modelOptions.load(data);
         MetadataStore metadata = Stores.open(data, jdbc);
         GroundingOption grounding = GroundingOption.load(groundingModel, modelOptions.settings());
         AutoCloseable signalClosed = closed::countDown) {

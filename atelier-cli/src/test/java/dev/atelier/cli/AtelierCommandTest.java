@@ -239,8 +239,22 @@ class AtelierCommandTest {
   }
 
   @Test
+  void modelsListShowsTheRegistryAndTheDefault() {
+    Run r = run("models", "list", "--data-dir", out.toString());
+    assertThat(r.code()).as(r.stderr()).isZero();
+    assertThat(r.stdout()).contains("aliases (default: lcm-dreamshaper-v7)", "sd15", "clipseg");
+  }
+
+  @Test
+  void offlineWithoutACachedDefaultModelFailsFastNamingIt() {
+    Run r = run("serve", "--data-dir", out.toString(), "--offline", "--port", "0");
+    assertThat(r.code()).as(r.stdout()).isEqualTo(3);
+    assertThat(r.stderr()).contains("LCM-Dreamshaper-V7-ONNX");
+  }
+
+  @Test
   void helpForEachCommand() {
-    for (String cmd : new String[] {"serve", "generate", "edit", "plan", "bench"}) {
+    for (String cmd : new String[] {"serve", "generate", "edit", "plan", "models", "bench"}) {
       Run r = run(cmd, "--help");
       assertThat(r.code()).isZero();
       assertThat(r.stdout()).contains("Usage: atelier " + cmd);

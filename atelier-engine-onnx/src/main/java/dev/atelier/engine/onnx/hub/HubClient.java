@@ -1,0 +1,210 @@
+package dev.atelier.engine.onnx.hub;
+
+import dev.atelier.core.AtelierException;
+import dev.atelier.core.AtelierException.ModelUnavailable;
+import dev.atelier.engine.onnx.hub.internal.TreeListing;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * Talks to the Hugging Face Hub over HTTP: lists a repository's files and downloads them.
+ *
+ * <p>Files are listed with {@code GET /api/models/{repo}/tree/{revision}?recursive=true} and
+ * fetched from {@code GET /{repo}/resolve/{revision}/{path}}, following redirects (the token is
+ * only sent to the endpoint's own host, never to the storage hosts it redirects to). Downloads
+ * resume from a {@code .part} file with a {@code Range} header and are verified; see {@link
+ * #download}. Thread-safe.
+ */
+public final class HubClient {
+
+  private static final int MAX_REDIRECTS = 10;
+  // Bounds the wait for response headers only; a body that stalls is not timed out.
+  private static final Duration HEADERS_TIMEOUT = Duration.ofSeconds(60);
+
+  private final HubConfig config;
+  private final HttpClient http;
+  private final FileTransfer transfer;
+
+  /** A client for the given endpoint, token and offline setting. */
+  public HubClient(HubConfig config) {
+    this.config = Objects.requireNonNull(config, "config");
+    this.http =
+        HttpClient.newBuilder()
+            .followRedirects(HttpClient.Redirect.NEVER)
+            .connectTimeout(Duration.ofSeconds(30))
+            .version(HttpClient.Version.HTTP_1_1)
+            .build();
+    this.transfer = new FileTransfer(this);
+  }
+
+  /** A client configured from {@code HF_ENDPOINT}, {@code HF_TOKEN} and the offline variables. */
+  public static HubClient fromEnvironment() {
+    return new HubClient(HubConfig.fromEnvironment());
+  }
+
+  /** The configuration in use. */
+  public HubConfig config() {
+    return config;
+  }
+
+  /**
+   * Lists every file of the repository at the id's revision, following paged answers.
+   *
+   * @throws ModelUnavailable when offline, when the Hub cannot be reached, when the repository is
+   *     gated, private or missing, or when the answer is not a file listing
+   */
+  public List<HubFile> listFiles(ModelId model) {
+    requireOnline(model, "list its files");
+    URI uri =
+        URI.create(
+            config.endpoint()
+                + "/api/models/"
+                + model.repo()
+                + "/tree/"
+                + segment(model.revision())
+                + "?recursive=true");
+    List<HubFile> files = new ArrayList<>();
+    while (uri != null) {
+      HttpResponse<InputStream> response = send(model, uri, "", Map.of());
+      String body;
+      try (InputStream in = response.body()) {
+        body = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+      } catch (IOException e) {
+        throw new ModelUnavailable(
+            "reading the file list of " + model + " from " + config.endpoint() + " failed: " + e,
+            e);
+      }
+      try {
+        files.addAll(TreeListing.parse(body));
+      } catch (IllegalArgumentException e) {
+        throw new ModelUnavailable(
+            "the Hub's file list of " + model + " is not a tree listing: " + e.getMessage(), e);
+      }
+      URI current = uri;
+      uri =
+          response
+              .headers()
+              .firstValue("Link")
+              .flatMap(TreeListing::nextPage)
+              .map(current::resolve)
+              .orElse(null);
+    }
+    return List.copyOf(files);
+  }
+
+  /**
+   * Downloads one file to {@code target}, resuming from {@code target + ".part"} when one exists.
+   *
+   * <p>The finished file is checked against the listing (SHA-256 for LFS files, size otherwise); a
+   * mismatch discards it and fetches it once more from the start. The target only appears once
+   * verified, so a present target is a good one.
+   *
+   * @throws ModelUnavailable when offline, unreachable, refused, interrupted (the {@code .part}
+   *     file is kept so that the next call resumes) or corrupt twice
+   */
+  public void download(ModelId model, HubFile file, Path target, DownloadProgress progress) {
+    requireOnline(model, "download " + file.path());
+    transfer.download(model, file, target, progress);
+  }
+
+  /** The {@code resolve} URL of a file. */
+  URI resolveUri(ModelId model, HubFile file) {
+    StringBuilder path = new StringBuilder();
+    for (String part : file.path().split("/")) {
+      path.append('/').append(segment(part));
+    }
+    return URI.create(
+        config.endpoint() + "/" + model.repo() + "/resolve/" + segment(model.revision()) + path);
+  }
+
+  /**
+   * Sends a GET, following redirects; answers 200, 206 and 416 are returned, others become errors.
+   */
+  HttpResponse<InputStream> send(
+      ModelId model, URI uri, String filePath, Map<String, String> headers) {
+    URI current = uri;
+    for (int hop = 0; hop <= MAX_REDIRECTS; hop++) {
+      HttpRequest.Builder request =
+          HttpRequest.newBuilder(current)
+              .GET()
+              .timeout(HEADERS_TIMEOUT)
+              .header("User-Agent", "atelier");
+      headers.forEach(request::header);
+      if (config.hasToken() && sameOrigin(current, config.endpoint())) {
+        request.header("Authorization", "Bearer " + config.token());
+      }
+      HttpResponse<InputStream> response;
+      try {
+        response = http.send(request.build(), HttpResponse.BodyHandlers.ofInputStream());
+      } catch (IOException e) {
+        throw new ModelUnavailable(
+            "cannot reach the Hub at "
+                + config.endpoint()
+                + " for "
+                + model
+                + ": "
+                + e
+                + " (set ATELIER_OFFLINE=1 to use only cached models)",
+            e);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new AtelierException.Cancelled("request for " + model + " was interrupted");
+      }
+      int status = response.statusCode();
+      Optional<String> location = response.headers().firstValue("Location");
+      if (status >= 300 && status < 400 && location.isPresent()) {
+        close(response);
+        current = current.resolve(location.get());
+        continue;
+      }
+      if (status == 200 || status == 206 || status == 416) {
+        return response;
+      }
+      close(response);
+      throw HubErrors.forStatus(config, model, filePath, status, response.headers());
+    }
+    throw new ModelUnavailable(
+        "the Hub redirected more than " + MAX_REDIRECTS + " times for " + model + " " + filePath);
+  }
+
+  private void requireOnline(ModelId model, String action) {
+    if (config.offline()) {
+      throw new ModelUnavailable(
+          "offline mode (ATELIER_OFFLINE or HF_HUB_OFFLINE is set): cannot "
+              + action
+              + " of "
+              + model);
+    }
+  }
+
+  private static boolean sameOrigin(URI a, URI b) {
+    return Objects.equals(a.getScheme(), b.getScheme())
+        && Objects.equals(a.getHost(), b.getHost())
+        && a.getPort() == b.getPort();
+  }
+
+  private static String segment(String text) {
+    return URLEncoder.encode(text, StandardCharsets.UTF_8).replace("+", "%20");
+  }
+
+  private static void close(HttpResponse<InputStream> response) {
+    try {
+      response.body().close();
+    } catch (IOException ignored) {
+      // Nothing useful can be done; the connection is dropped.
+    }
+  }
+}

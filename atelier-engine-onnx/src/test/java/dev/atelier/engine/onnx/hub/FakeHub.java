@@ -1,0 +1,194 @@
+package dev.atelier.engine.onnx.hub;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import dev.atelier.core.json.Json;
+import dev.atelier.engine.onnx.hub.internal.Checksums;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.stream.Stream;
+
+/**
+ * A working stand-in for the Hub on 127.0.0.1: one repository at revision {@code main}, served from
+ * a folder plus in-memory extras, with the tree API, {@code resolve} URLs that redirect LFS files
+ * to a {@code /cdn/} path, {@code Range} support, and switches for faults.
+ */
+final class FakeHub implements AutoCloseable {
+
+  /** One request as the server saw it; absent headers are {@code ""}. */
+  record Request(String path, String range, String authorization) {}
+
+  final String repo;
+  final Map<String, byte[]> files = new TreeMap<>();
+  final List<Request> requests = new CopyOnWriteArrayList<>();
+
+  /** Paths whose next full download is cut off halfway by closing the connection. */
+  final Set<String> dropOnce = ConcurrentHashMap.newKeySet();
+
+  /** Paths whose next download has one byte flipped. */
+  final Set<String> corruptOnce = ConcurrentHashMap.newKeySet();
+
+  /** Paths that are always served with one byte flipped. */
+  final Set<String> corruptAlways = ConcurrentHashMap.newKeySet();
+
+  /** When not empty, the API and resolve URLs demand {@code Authorization: Bearer <token>}. */
+  volatile String requiredToken = "";
+
+  private final HttpServer server;
+
+  FakeHub(String repo, Path folder) throws IOException {
+    this.repo = repo;
+    try (Stream<Path> walk = Files.walk(folder)) {
+      for (Path p : walk.filter(Files::isRegularFile).toList()) {
+        files.put(folder.relativize(p).toString().replace('\\', '/'), Files.readAllBytes(p));
+      }
+    }
+    server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+    server.createContext("/", this::handle);
+    server.start();
+  }
+
+  /** A hub serving the tiny SD fixture as {@code atelier-test/tiny-sd}, plus files a pull skips. */
+  static FakeHub tinySd() throws IOException {
+    FakeHub hub = new FakeHub("atelier-test/tiny-sd", fixture());
+    hub.files.put("unet/diffusion_pytorch_model.safetensors", new byte[1234]);
+    hub.files.put("sample.png", new byte[] {(byte) 0x89, 'P', 'N', 'G'});
+    hub.files.put(".gitattributes", "*.onnx filter=lfs\n".getBytes(StandardCharsets.UTF_8));
+    return hub;
+  }
+
+  static Path fixture() {
+    return Path.of("src/test/resources/diffusers-tiny/models/tiny-sd").toAbsolutePath();
+  }
+
+  URI endpoint() {
+    return URI.create("http://127.0.0.1:" + server.getAddress().getPort());
+  }
+
+  List<Request> requestsFor(String pathSuffix) {
+    return requests.stream().filter(r -> r.path().endsWith(pathSuffix)).toList();
+  }
+
+  @Override
+  public void close() {
+    server.stop(0);
+  }
+
+  private void handle(HttpExchange ex) throws IOException {
+    String path = URLDecoder.decode(ex.getRequestURI().getRawPath(), StandardCharsets.UTF_8);
+    String auth = ex.getRequestHeaders().getFirst("Authorization");
+    String range = ex.getRequestHeaders().getFirst("Range");
+    requests.add(new Request(path, range == null ? "" : range, auth == null ? "" : auth));
+    String tree = "/api/models/" + repo + "/tree/main";
+    String resolve = "/" + repo + "/resolve/main/";
+    boolean authorised = requiredToken.isEmpty() || ("Bearer " + requiredToken).equals(auth);
+    if ((path.equals(tree) || path.startsWith(resolve)) && !authorised) {
+      ex.getResponseHeaders().add("X-Error-Code", "GatedRepo");
+      send(ex, 401, "{\"error\":\"Access to model " + repo + " is restricted.\"}");
+    } else if (path.equals(tree)) {
+      send(ex, 200, treeJson());
+    } else if (path.startsWith(resolve) && files.containsKey(path.substring(resolve.length()))) {
+      String file = path.substring(resolve.length());
+      if (isLfs(file)) {
+        ex.getResponseHeaders().add("Location", "/cdn/" + file);
+        send(ex, 302, "");
+      } else {
+        serveFile(ex, file, range);
+      }
+    } else if (path.startsWith("/cdn/") && files.containsKey(path.substring(5))) {
+      serveFile(ex, path.substring(5), range);
+    } else {
+      ex.getResponseHeaders().add("X-Error-Code", "RepoNotFound");
+      send(ex, 404, "{\"error\":\"Repository not found\"}");
+    }
+  }
+
+  private void serveFile(HttpExchange ex, String file, String range) throws IOException {
+    byte[] bytes = files.get(file).clone();
+    if (corruptAlways.contains(file) || corruptOnce.remove(file)) {
+      bytes[bytes.length / 2] ^= 0x5a;
+    }
+    int start = 0;
+    int status = 200;
+    if (range != null && range.startsWith("bytes=") && range.endsWith("-")) {
+      start = Integer.parseInt(range.substring(6, range.length() - 1));
+      if (start >= bytes.length) {
+        ex.getResponseHeaders().add("Content-Range", "bytes */" + bytes.length);
+        send(ex, 416, "");
+        return;
+      }
+      status = 206;
+      ex.getResponseHeaders()
+          .add("Content-Range", "bytes " + start + "-" + (bytes.length - 1) + "/" + bytes.length);
+    }
+    int length = bytes.length - start;
+    ex.sendResponseHeaders(status, length);
+    OutputStream out = ex.getResponseBody();
+    if (dropOnce.remove(file)) {
+      out.write(bytes, start, length / 2);
+      out.flush();
+      // Closing short of the announced length makes the server drop the connection.
+      ex.close();
+      return;
+    }
+    out.write(bytes, start, length);
+    out.close();
+  }
+
+  private String treeJson() {
+    Set<String> dirs = new TreeSet<>();
+    List<String> entries = new ArrayList<>();
+    for (Map.Entry<String, byte[]> f : files.entrySet()) {
+      String p = f.getKey();
+      for (int i = p.indexOf('/'); i >= 0; i = p.indexOf('/', i + 1)) {
+        dirs.add(p.substring(0, i));
+      }
+      String lfs =
+          isLfs(p)
+              ? ",\"lfs\":{\"oid\":\""
+                  + Checksums.sha256(f.getValue())
+                  + "\",\"size\":"
+                  + f.getValue().length
+                  + ",\"pointerSize\":134}"
+              : "";
+      entries.add(
+          "{\"type\":\"file\",\"oid\":\"0000\",\"size\":"
+              + f.getValue().length
+              + ",\"path\":"
+              + Json.quote(p)
+              + lfs
+              + "}");
+    }
+    for (String d : dirs) {
+      entries.add(
+          "{\"type\":\"directory\",\"oid\":\"0000\",\"size\":0,\"path\":" + Json.quote(d) + "}");
+    }
+    return "[" + String.join(",", entries) + "]";
+  }
+
+  private static boolean isLfs(String path) {
+    return path.endsWith(".onnx") || path.endsWith(".safetensors");
+  }
+
+  private static void send(HttpExchange ex, int status, String body) throws IOException {
+    byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+    ex.sendResponseHeaders(status, bytes.length == 0 ? -1 : bytes.length);
+    try (OutputStream out = ex.getResponseBody()) {
+      out.write(bytes);
+    }
+  }
+}

@@ -1,0 +1,59 @@
+package dev.atelier.engine.onnx.hub;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.atelier.engine.onnx.hub.RegistryEntry.Capability;
+import org.junit.jupiter.api.Test;
+
+class ModelRegistryTest {
+
+  @Test
+  void bundledRegistryHasTheFourModels() {
+    ModelRegistry registry = ModelRegistry.bundled();
+
+    assertThat(registry.entries())
+        .extracting(RegistryEntry::name)
+        .containsExactly("sd15", "lcm-dreamshaper-v7", "clipseg", "taesd");
+    RegistryEntry sd15 = registry.find("sd15").orElseThrow();
+    assertThat(sd15.repo()).isEqualTo("onnx-community/stable-diffusion-v1-5-ONNX");
+    assertThat(sd15.licence()).contains("OpenRAIL-M");
+    assertThat(sd15.capabilities()).contains(Capability.TEXT_TO_IMAGE);
+    assertThat(registry.find("clipseg").orElseThrow().capabilities())
+        .containsExactly(Capability.GROUNDING);
+    assertThat(registry.find("taesd").orElseThrow().capabilities())
+        .containsExactly(Capability.TINY_DECODER);
+    assertThat(registry.find("taesd").orElseThrow().repo()).isEqualTo("deinferno/taesd-onnx");
+  }
+
+  @Test
+  void defaultIsTheMitLicensedFewStepModel() {
+    RegistryEntry d = ModelRegistry.bundled().defaultModel();
+
+    assertThat(d.name()).isEqualTo("lcm-dreamshaper-v7");
+    assertThat(d.licence()).isEqualTo("MIT");
+  }
+
+  @Test
+  void expandTurnsShortNamesIntoIdsAndLeavesOthersAlone() {
+    ModelRegistry registry = ModelRegistry.bundled();
+
+    assertThat(registry.expand("clipseg")).isEqualTo("Xenova/clipseg-rd64-refined@main");
+    assertThat(registry.expand("me/mine@v2")).isEqualTo("me/mine@v2");
+  }
+
+  @Test
+  void malformedEntriesAreNamed() {
+    String json =
+        """
+        {"models": [{"name": "x", "repo": "a/b", "capabilities": ["flying"]}], "default": "x"}
+        """;
+
+    assertThatThrownBy(() -> ModelRegistry.parse(json))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("registry entry 'x' is malformed")
+        .hasMessageContaining("but was 'flying'");
+    assertThatThrownBy(() -> ModelRegistry.parse("{\"models\": [], \"default\": \"y\"}"))
+        .hasMessageContaining("registry default must be one of [] but was 'y'");
+  }
+}

@@ -232,6 +232,16 @@ final class OnnxComponent implements AutoCloseable {
     return LAST_RUN_NANOS.get()[0];
   }
 
+  /** Same as {@link #lastRunNanos()}, for callers holding an instance. */
+  long lastRunNanosOfThread() {
+    return LAST_RUN_NANOS.get()[0];
+  }
+
+  /** Records the total of several runs (sub-batches) as the thread's latest. */
+  void setLastRunNanosOfThread(long nanos) {
+    LAST_RUN_NANOS.get()[0] = nanos;
+  }
+
   static String typeName(OnnxJavaType t) {
     return switch (t) {
       case FLOAT -> "float32";

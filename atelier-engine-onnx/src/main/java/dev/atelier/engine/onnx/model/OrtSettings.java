@@ -9,8 +9,11 @@ import dev.atelier.engine.onnx.model.internal.CpuInfo;
  *     Runtime's own default gave one thread on our 2-core machines, see docs/performance-notes)
  * @param device where to run
  * @param deviceId GPU ordinal for {@link Device#CUDA}
+ * @param maxUnetBatch largest batch one UNet call runs; bigger batches are split (0 = never). On
+ *     CPU a batch of 2 (one image with classifier-free guidance) is as fast per image as any larger
+ *     one and keeps memory bounded (docs/performance-notes), so that is the default there
  */
-public record OrtSettings(int intraOpThreads, Device device, int deviceId) {
+public record OrtSettings(int intraOpThreads, Device device, int deviceId, int maxUnetBatch) {
 
   /** Execution providers Atelier knows how to select. */
   public enum Device {
@@ -20,10 +23,18 @@ public record OrtSettings(int intraOpThreads, Device device, int deviceId) {
     CUDA
   }
 
+  /** Settings with the device's default UNet batch limit (2 on CPU, none on CUDA). */
+  public OrtSettings(int intraOpThreads, Device device, int deviceId) {
+    this(intraOpThreads, device, deviceId, device == Device.CPU ? 2 : 0);
+  }
+
   /** Validates the values and resolves a thread count of 0. */
   public OrtSettings {
     if (intraOpThreads < 0) {
       throw new IllegalArgumentException("threads must be >= 0 but was " + intraOpThreads);
+    }
+    if (maxUnetBatch < 0) {
+      throw new IllegalArgumentException("maxUnetBatch must be >= 0 but was " + maxUnetBatch);
     }
     if (deviceId < 0) {
       throw new IllegalArgumentException("device id must be >= 0 but was " + deviceId);

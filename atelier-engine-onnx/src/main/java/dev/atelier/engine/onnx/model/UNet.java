@@ -34,16 +34,23 @@ public final class UNet implements AutoCloseable {
   private final int inChannels;
   private final OptionalInt timestepCondDim;
   private final String outputName;
+  private final int maxBatch;
 
-  private UNet(OnnxComponent graph, int inChannels, OptionalInt condDim, String outputName) {
+  private UNet(
+      OnnxComponent graph, int inChannels, OptionalInt condDim, String outputName, int maxBatch) {
     this.graph = graph;
     this.inChannels = inChannels;
     this.timestepCondDim = condDim;
     this.outputName = outputName;
+    this.maxBatch = maxBatch;
   }
 
   static UNet wrap(
-      OnnxComponent graph, int configuredInChannels, int configuredCondDim, int hidden) {
+      OnnxComponent graph,
+      int configuredInChannels,
+      int configuredCondDim,
+      int hidden,
+      int maxBatch) {
     try {
       TensorInfo sample = graph.requireInput("sample", FLOATS, 4);
       graph.requireInput("timestep", TIMESTEP, 0, 1);
@@ -95,7 +102,7 @@ public final class UNet implements AutoCloseable {
         throw graph.mismatch("has no output 'out_sample'");
       }
       graph.requireOutput(out, FLOATS, 4);
-      return new UNet(graph, channels, cond, out);
+      return new UNet(graph, channels, cond, out, maxBatch);
     } catch (RuntimeException e) {
       graph.close();
       throw e;
@@ -141,6 +148,50 @@ public final class UNet implements AutoCloseable {
    * @return {@code [batch, 4, h, w]} flattened
    */
   public float[] predict(
+      float[] sample,
+      long[] shape,
+      float timestep,
+      float[] encoderHiddenStates,
+      long[] hiddenShape,
+      float[] timestepCond) {
+    int batch = (int) shape[0];
+    if (maxBatch == 0 || batch <= maxBatch) {
+      return predictOnce(sample, shape, timestep, encoderHiddenStates, hiddenShape, timestepCond);
+    }
+    // Sub-batches: the same rows in the same order, so results equal one big call, with memory
+    // and (on CPU) per-image cost bounded. Timing covers all sub-batches.
+    int sampleRow = sample.length / batch;
+    int hiddenRow = encoderHiddenStates.length / batch;
+    int condRow = timestepCond.length / batch;
+    int outRow = (int) (4 * shape[2] * shape[3]);
+    float[] out = new float[batch * outRow];
+    long ort = 0;
+    for (int start = 0; start < batch; start += maxBatch) {
+      int n = Math.min(maxBatch, batch - start);
+      long[] s = shape.clone();
+      s[0] = n;
+      long[] h = hiddenShape.clone();
+      h[0] = n;
+      float[] part =
+          predictOnce(
+              java.util.Arrays.copyOfRange(sample, start * sampleRow, (start + n) * sampleRow),
+              s,
+              timestep,
+              java.util.Arrays.copyOfRange(
+                  encoderHiddenStates, start * hiddenRow, (start + n) * hiddenRow),
+              h,
+              condRow == 0
+                  ? timestepCond
+                  : java.util.Arrays.copyOfRange(
+                      timestepCond, start * condRow, (start + n) * condRow));
+      ort += graph.lastRunNanosOfThread();
+      System.arraycopy(part, 0, out, start * outRow, part.length);
+    }
+    graph.setLastRunNanosOfThread(ort);
+    return out;
+  }
+
+  private float[] predictOnce(
       float[] sample,
       long[] shape,
       float timestep,

@@ -82,6 +82,13 @@ final class ServeCommand implements Callable<Integer> {
               + " lacks (uses $OPENAI_BASE_URL and $OPENAI_API_KEY). Default: none.")
   String chatModel;
 
+  @Option(
+      names = "--preload",
+      description =
+          "Run two small generations before listening: the first calls of a session are several"
+              + " times slower, so the first user request does not pay for them.")
+  boolean preload;
+
   @Mixin ModelOptions modelOptions;
 
   /** Lets tests stop a running server. */
@@ -119,6 +126,9 @@ final class ServeCommand implements Callable<Integer> {
         GroundingOption grounding = GroundingOption.load(groundingModel, modelOptions.settings());
         AutoCloseable signalClosed = closed::countDown) {
       BlobStore blobs = Stores.blobs(data);
+      if (preload) {
+        warmUp(onnx);
+      }
       ServerConfig config =
           new ServerConfig(
               host,
@@ -133,8 +143,14 @@ final class ServeCommand implements Callable<Integer> {
         spec.commandLine()
             .getOut()
             .printf(
-                "Atelier listening on http://%s:%d/v1 (model %s, %s database, data in %s)%n",
-                host, s.port(), onnx.model().name(), metadata.kind(), data);
+                "Atelier listening on http://%s:%d/v1 (model %s, %s database, data in %s,"
+                    + " %d ONNX Runtime threads)%n",
+                host,
+                s.port(),
+                onnx.model().name(),
+                metadata.kind(),
+                data,
+                modelOptions.settings().intraOpThreads());
         spec.commandLine().getOut().flush();
         started.countDown();
         // On Ctrl-C the JVM only waits for shutdown hooks: let the hook wait for a clean close.
@@ -159,6 +175,18 @@ final class ServeCommand implements Callable<Integer> {
       }
     }
     return 0;
+  }
+
+  private void warmUp(OnnxEngine onnx) {
+    int side = onnx.model().defaultImageSide();
+    var sampling = dev.atelier.core.SamplingParams.builder().steps(1).seed(0).build();
+    for (int i = 0; i < 2; i++) {
+      onnx.generate(
+          new dev.atelier.core.GenerationRequest(
+              "warm-up", new dev.atelier.core.ImageSize(side, side), sampling),
+          dev.atelier.core.ProgressListener.NONE,
+          dev.atelier.core.CancellationToken.none());
+    }
   }
 
   private EditPlanner planner() {

@@ -34,6 +34,7 @@ class ServeCommandTest {
                 cli.execute(
                     "--port",
                     "0",
+                    "--preload",
                     "--data-dir",
                     data.toString(),
                     "--model",
@@ -43,7 +44,9 @@ class ServeCommandTest {
     try {
       assertThat(serve.started.await(60, TimeUnit.SECONDS)).as(out.toString()).isTrue();
       int port = serve.server.port();
-      assertThat(out.toString()).contains("Atelier listening on http://127.0.0.1:" + port + "/v1");
+      assertThat(out.toString())
+          .contains("Atelier listening on http://127.0.0.1:" + port + "/v1")
+          .contains(" ONNX Runtime threads)");
       HttpResponse<String> r =
           HttpClient.newHttpClient()
               .send(

@@ -12,8 +12,9 @@ import picocli.CommandLine.Spec;
     name = "plan",
     mixinStandardHelpOptions = true,
     description = {
-      "Print the edit plan (operation, scope, target, attribute, from, to, keep, strict, warnings)",
-      "that Atelier makes of a plain-words instruction, English or Chinese. Loads no model."
+      "Print the 3W1K edit plan of a plain-words instruction (English or Chinese) as JSON.",
+      "Fields: operation, scope, target, attribute, from, to, keep, strict, warnings.",
+      "Loads no model."
     })
 final class PlanCommand implements Callable<Integer> {
   @Spec picocli.CommandLine.Model.CommandSpec spec;

@@ -25,8 +25,9 @@ import picocli.CommandLine.Spec;
     name = "serve",
     mixinStandardHelpOptions = true,
     description = {
-      "Serve OpenAI's Images API (/v1/images/generations, /v1/images/edits, /v1/models) and",
-      "Atelier sessions (/v1/sessions) on a local model. Point any OpenAI SDK at",
+      "Serve OpenAI's Images API and Atelier sessions on a local model.",
+      "Endpoints: /v1/images/generations, /v1/images/edits, /v1/models, /v1/images/{id},",
+      "/v1/sessions, /v1/edits/plan, /v1/edits/compose. Point any OpenAI SDK at",
       "http://HOST:PORT/v1. Data (SQLite database and image blobs) lives in --data-dir."
     })
 final class ServeCommand implements Callable<Integer> {

@@ -6,6 +6,8 @@ import dev.atelier.engine.onnx.hub.HubConfig;
 import dev.atelier.engine.onnx.hub.ModelCache;
 import dev.atelier.engine.onnx.hub.ModelRegistry;
 import dev.atelier.engine.onnx.model.OrtSettings;
+import dev.atelier.engine.onnx.model.StableDiffusionModel;
+import dev.atelier.engine.onnx.model.TinyVae;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import picocli.CommandLine.Option;
@@ -25,6 +27,14 @@ final class ModelOptions {
               + " into the data dir on first use) or a registry alias (atelier models list)."
               + " Default: $ATELIER_MODEL, else the registry's default model.")
   String model;
+
+  @Option(
+      names = "--tiny-decoder",
+      paramLabel = "MODEL",
+      description =
+          "A tiny VAE decoder (TAESD layout: folder, repo id or the alias taesd) used for quality"
+              + " low / --fast-decode. Default: $ATELIER_TINY_DECODER, else none.")
+  String tinyDecoder;
 
   @Option(
       names = "--offline",
@@ -96,6 +106,31 @@ final class ModelOptions {
   }
 
   OnnxEngine load(Path dataDir) {
-    return OnnxEngine.load(modelPath(dataDir), settings());
+    String tiny = tinyDecoder;
+    if (tiny == null || tiny.isBlank()) {
+      tiny = System.getenv("ATELIER_TINY_DECODER");
+    }
+    OrtSettings settings = settings();
+    StableDiffusionModel model = StableDiffusionModel.load(modelPath(dataDir), settings);
+    if (tiny == null || tiny.isBlank()) {
+      return new OnnxEngine(model);
+    }
+    try {
+      return new OnnxEngine(model, TinyVae.load(resolve(tiny, dataDir), settings));
+    } catch (RuntimeException e) {
+      model.close();
+      throw e;
+    }
+  }
+
+  private Path resolve(String name, Path dataDir) {
+    Path local = Path.of(name);
+    if (Files.isDirectory(local) || looksLikePath(name)) {
+      return local;
+    }
+    HubConfig env = HubConfig.fromEnvironment();
+    HubConfig config = new HubConfig(env.endpoint(), env.token(), env.offline() || offline);
+    return new ModelCache(dataDir, new HubClient(config))
+        .resolve(ModelRegistry.bundled().expand(name), DownloadBar.stderr());
   }
 }

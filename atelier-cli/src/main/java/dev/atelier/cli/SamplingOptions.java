@@ -65,6 +65,11 @@ final class SamplingOptions {
       defaultValue = "per-image")
   String noise;
 
+  @Option(
+      names = "--fast-decode",
+      description = "Decode with the tiny decoder (--tiny-decoder), as quality low does.")
+  boolean fastDecode;
+
   SamplingParams params() {
     NoiseMode mode =
         switch (noise.toLowerCase(Locale.ROOT)) {
@@ -84,6 +89,7 @@ final class SamplingOptions {
           .scheduler(scheduler)
           .negativePrompt(negativePrompt)
           .noiseMode(mode)
+          .decoder(fastDecode ? dev.atelier.core.Decoder.TINY : dev.atelier.core.Decoder.FULL)
           .build();
     } catch (IllegalArgumentException e) {
       throw new ParameterException(spec.commandLine(), e.getMessage());

@@ -14,6 +14,7 @@ import java.util.Objects;
  * @param scheduler a scheduler name ({@code euler}, {@code euler_a}, {@code ddim}, {@code lcm},
  *     {@code dpmpp_2m}, ...) or {@code "default"} for the model folder's own
  * @param noiseMode how the noise of a batch is drawn
+ * @param decoder which VAE decoder to use
  */
 public record SamplingParams(
     String negativePrompt,
@@ -22,7 +23,8 @@ public record SamplingParams(
     int steps,
     double guidanceScale,
     String scheduler,
-    NoiseMode noiseMode) {
+    NoiseMode noiseMode,
+    Decoder decoder) {
 
   /** Most images one call may ask for. */
   public static final int MAX_N = 8;
@@ -32,6 +34,7 @@ public record SamplingParams(
     Objects.requireNonNull(negativePrompt, "negativePrompt");
     Objects.requireNonNull(scheduler, "scheduler");
     Objects.requireNonNull(noiseMode, "noiseMode");
+    Objects.requireNonNull(decoder, "decoder");
     if (n < 1 || n > MAX_N) {
       throw new IllegalArgumentException("n must be 1.." + MAX_N + " but was " + n);
     }
@@ -63,7 +66,8 @@ public record SamplingParams(
         .steps(steps)
         .guidanceScale(guidanceScale)
         .scheduler(scheduler)
-        .noiseMode(noiseMode);
+        .noiseMode(noiseMode)
+        .decoder(decoder);
   }
 
   /** The seed image {@code index} of this batch reports. */
@@ -80,6 +84,7 @@ public record SamplingParams(
     private double guidanceScale = 7.5;
     private String scheduler = "default";
     private NoiseMode noiseMode = NoiseMode.PER_IMAGE;
+    private Decoder decoder = Decoder.FULL;
 
     private Builder() {}
 
@@ -125,6 +130,12 @@ public record SamplingParams(
       return this;
     }
 
+    /** Sets the VAE decoder. */
+    public Builder decoder(Decoder v) {
+      this.decoder = v;
+      return this;
+    }
+
     /**
      * Builds the value.
      *
@@ -132,7 +143,7 @@ public record SamplingParams(
      */
     public SamplingParams build() {
       return new SamplingParams(
-          negativePrompt, n, seed, steps, guidanceScale, scheduler, noiseMode);
+          negativePrompt, n, seed, steps, guidanceScale, scheduler, noiseMode, decoder);
     }
   }
 }

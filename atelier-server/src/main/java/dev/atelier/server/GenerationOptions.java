@@ -1,6 +1,7 @@
 package dev.atelier.server;
 
 import dev.atelier.core.AtelierException;
+import dev.atelier.core.Decoder;
 import dev.atelier.core.ImageSize;
 import dev.atelier.core.NoiseMode;
 import dev.atelier.core.SamplingParams;
@@ -13,7 +14,8 @@ import java.util.concurrent.ThreadLocalRandom;
  * background, and Atelier's extensions seed, negative_prompt, steps, scheduler, guidance, noise.
  *
  * <p>{@code quality} maps to steps when {@code steps} is absent: low 10, medium and auto 20, high
- * 30 ({@code standard}/{@code hd}, DALL-E's names, map to medium/high).
+ * 30 ({@code standard}/{@code hd}, DALL-E's names, map to medium/high); low also decodes with the
+ * tiny decoder when the server has one ({@code --tiny-decoder}).
  */
 record GenerationOptions(
     SamplingParams sampling,
@@ -107,6 +109,7 @@ record GenerationOptions(
             .negativePrompt(f.string("negative_prompt").orElse(""))
             .scheduler(f.string("scheduler").orElse("default").toLowerCase(Locale.ROOT))
             .noiseMode(noise.equals("batch") ? NoiseMode.BATCH : NoiseMode.PER_IMAGE)
+            .decoder(quality.equals("low") ? Decoder.TINY : Decoder.FULL)
             .build();
     return new GenerationOptions(
         sampling,

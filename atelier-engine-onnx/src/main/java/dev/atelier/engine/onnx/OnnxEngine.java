@@ -2,6 +2,7 @@ package dev.atelier.engine.onnx;
 
 import dev.atelier.core.AtelierException;
 import dev.atelier.core.CancellationToken;
+import dev.atelier.core.Decoder;
 import dev.atelier.core.EditMode;
 import dev.atelier.core.EditRequest;
 import dev.atelier.core.Engine;
@@ -14,6 +15,7 @@ import dev.atelier.core.SamplingParams;
 import dev.atelier.engine.onnx.model.ModelKind;
 import dev.atelier.engine.onnx.model.OrtSettings;
 import dev.atelier.engine.onnx.model.StableDiffusionModel;
+import dev.atelier.engine.onnx.model.TinyVae;
 import dev.atelier.engine.onnx.pipeline.ImageToImagePipeline;
 import dev.atelier.engine.onnx.pipeline.InpaintPipeline;
 import dev.atelier.engine.onnx.pipeline.InstructPix2PixPipeline;
@@ -49,11 +51,41 @@ public final class OnnxEngine implements Engine {
 
   private final StableDiffusionModel model;
   private final PromptEncoder prompts;
+  // The model decoding with the tiny VAE, or null when no tiny decoder was loaded.
+  private final StableDiffusionModel tinyView;
+  private final TinyVae tiny;
 
   /** Wraps a loaded model; the engine owns it from now on and closes it. */
   public OnnxEngine(StableDiffusionModel model) {
     this.model = model;
     this.prompts = new PromptEncoder(model, 64);
+    this.tiny = null;
+    this.tinyView = null;
+  }
+
+  /**
+   * Wraps a loaded model and a tiny decoder for {@link Decoder#TINY} requests; the engine owns
+   * both.
+   */
+  public OnnxEngine(StableDiffusionModel model, TinyVae tiny) {
+    this.model = model;
+    this.prompts = new PromptEncoder(model, 64);
+    this.tiny = tiny;
+    this.tinyView = model.withDecoder(tiny);
+  }
+
+  /** The model a request decodes with, and the provenance entry saying which decoder it was. */
+  private StableDiffusionModel decodingModel(SamplingParams s, Map<String, String> provenance) {
+    if (s.decoder() == Decoder.TINY) {
+      if (tinyView != null) {
+        provenance.put("decoder", "tiny");
+        return tinyView;
+      }
+      provenance.put("decoder", "full (no tiny decoder loaded)");
+      return model;
+    }
+    provenance.put("decoder", "full");
+    return model;
   }
 
   /**
@@ -97,8 +129,10 @@ public final class OnnxEngine implements Engine {
               + "; text-to-image needs a plain (4-channel) Stable Diffusion model");
     }
     Scheduler scheduler = scheduler(s.scheduler());
+    Map<String, String> params = provenance(request.prompt(), s, scheduler, request.size());
+    StableDiffusionModel m = decodingModel(s, params);
     PipelineOutput out =
-        new TextToImagePipeline(model, prompts)
+        new TextToImagePipeline(m, prompts)
             .run(
                 prompting(request.prompt(), s),
                 request.size().width(),
@@ -106,7 +140,6 @@ public final class OnnxEngine implements Engine {
                 scheduler,
                 noise(s),
                 ctx);
-    Map<String, String> params = provenance(request.prompt(), s, scheduler, request.size());
     params.put("mode", "text-to-image");
     return results(out, s, params);
   }
@@ -126,6 +159,7 @@ public final class OnnxEngine implements Engine {
     Prompting p = prompting(request.prompt(), s);
     float[] pixels = request.image().toNormalizedChw();
     Map<String, String> params = provenance(request.prompt(), s, scheduler, size);
+    StableDiffusionModel m = decodingModel(s, params);
     PipelineOutput out =
         switch (request.mode()) {
           case EditMode.ImageToImage(double strength) -> {
@@ -149,13 +183,13 @@ public final class OnnxEngine implements Engine {
             }
             params.put("mode", "image-to-image");
             params.put("strength", Double.toString(strength));
-            yield new ImageToImagePipeline(model, prompts)
+            yield new ImageToImagePipeline(m, prompts)
                 .run(p, pixels, size.width(), size.height(), strength, scheduler, noise(s), ctx);
           }
           case EditMode.Inpaint(var mask) -> {
             params.put(
                 "mode", model.kind() == ModelKind.INPAINTING ? "inpaint" : "inpaint (blend)");
-            yield new InpaintPipeline(model, prompts)
+            yield new InpaintPipeline(m, prompts)
                 .run(
                     p,
                     pixels,
@@ -169,7 +203,7 @@ public final class OnnxEngine implements Engine {
           case EditMode.Instruct(double imageGuidance) -> {
             params.put("mode", "instruct-pix2pix");
             params.put("image_guidance", Double.toString(imageGuidance));
-            yield new InstructPix2PixPipeline(model, prompts)
+            yield new InstructPix2PixPipeline(m, prompts)
                 .run(
                     p,
                     pixels,
@@ -271,5 +305,8 @@ public final class OnnxEngine implements Engine {
   @Override
   public void close() {
     model.close();
+    if (tiny != null) {
+      tiny.close();
+    }
   }
 }

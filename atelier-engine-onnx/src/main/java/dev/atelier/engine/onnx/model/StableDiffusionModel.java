@@ -31,6 +31,8 @@ public final class StableDiffusionModel implements AutoCloseable {
   private final float scalingFactor;
   private final int vaeScaleFactor;
   private final int sampleSize;
+  private final float decodeScalingFactor;
+  private final boolean view;
 
   private StableDiffusionModel(Builder b) {
     this.folder = b.folder;
@@ -44,6 +46,37 @@ public final class StableDiffusionModel implements AutoCloseable {
     this.scalingFactor = b.scalingFactor;
     this.vaeScaleFactor = b.vaeScaleFactor;
     this.sampleSize = b.sampleSize;
+    this.decodeScalingFactor = b.scalingFactor;
+    this.view = false;
+  }
+
+  private StableDiffusionModel(StableDiffusionModel m, VaeDecoder decoder, float decodeScaling) {
+    this.folder = m.folder;
+    this.tokenizer = m.tokenizer;
+    this.textEncoder = m.textEncoder;
+    this.unet = m.unet;
+    this.vaeDecoder = decoder;
+    this.vaeEncoder = m.vaeEncoder;
+    this.schedulerConfig = m.schedulerConfig;
+    this.schedulerClass = m.schedulerClass;
+    this.scalingFactor = m.scalingFactor;
+    this.vaeScaleFactor = m.vaeScaleFactor;
+    this.sampleSize = m.sampleSize;
+    this.decodeScalingFactor = decodeScaling;
+    this.view = true;
+  }
+
+  /**
+   * A view of this model that decodes with {@code tiny}; it shares every session and owns none
+   * (closing the view does nothing).
+   */
+  public StableDiffusionModel withDecoder(TinyVae tiny) {
+    return new StableDiffusionModel(this, tiny.decoder(), tiny.scalingFactor());
+  }
+
+  /** What latents are divided by before decoding: the VAE's scaling factor, 1.0 for TAESD. */
+  public float decodeScalingFactor() {
+    return decodeScalingFactor;
   }
 
   /**
@@ -216,6 +249,9 @@ public final class StableDiffusionModel implements AutoCloseable {
 
   @Override
   public void close() {
+    if (view) {
+      return;
+    }
     textEncoder.close();
     unet.close();
     vaeDecoder.close();

@@ -78,7 +78,7 @@ final class VaeStage {
       ctx.cancel().throwIfCancelled("before decoding image " + (b + 1) + " of " + n);
       float[] slice = new float[per];
       System.arraycopy(latents, b * per, slice, 0, per);
-      float[] unscaled = Tensors.divide(slice, model.scalingFactor());
+      float[] unscaled = Tensors.divide(slice, model.decodeScalingFactor());
       long t0 = System.nanoTime();
       float[] chw = model.vaeDecoder().decode(unscaled, one);
       ctx.timings().add(StageTimings.VAE_DECODER, System.nanoTime() - t0);

@@ -102,15 +102,23 @@ final class ModelOptions {
   }
 
   OnnxEngine load() {
-    return load(ServeCommand.defaultDataDir());
+    return load(ServeCommand.defaultDataDir(), false);
   }
 
-  OnnxEngine load(Path dataDir) {
+  /**
+   * Loads the model (and the tiny decoder, when named), pulling what is missing into {@code
+   * dataDir}; with {@code cacheGraphs}, optimised graphs are kept under {@code dataDir/ort-cache}
+   * so the next start is faster.
+   */
+  OnnxEngine load(Path dataDir, boolean cacheGraphs) {
     String tiny = tinyDecoder;
     if (tiny == null || tiny.isBlank()) {
       tiny = System.getenv("ATELIER_TINY_DECODER");
     }
     OrtSettings settings = settings();
+    if (cacheGraphs) {
+      settings = settings.withOptimizedCache(dataDir.resolve("ort-cache"));
+    }
     StableDiffusionModel model = StableDiffusionModel.load(modelPath(dataDir), settings);
     if (tiny == null || tiny.isBlank()) {
       return new OnnxEngine(model);

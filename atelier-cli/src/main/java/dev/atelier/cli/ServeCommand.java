@@ -122,7 +122,7 @@ final class ServeCommand implements Callable<Integer> {
         databaseUrl != null
             ? databaseUrl
             : System.getenv().getOrDefault("ATELIER_DATABASE_URL", "");
-    try (OnnxEngine onnx = modelOptions.load(data);
+    try (OnnxEngine onnx = modelOptions.load(data, true);
         MetadataStore metadata = Stores.open(data, jdbc);
         GroundingOption grounding = GroundingOption.load(groundingModel, modelOptions.settings());
         AutoCloseable signalClosed = closed::countDown) {

@@ -12,8 +12,11 @@ import dev.atelier.engine.onnx.model.internal.CpuInfo;
  * @param maxUnetBatch largest batch one UNet call runs; bigger batches are split (0 = never). On
  *     CPU a batch of 2 (one image with classifier-free guidance) is as fast per image as any larger
  *     one and keeps memory bounded (docs/performance-notes), so that is the default there
+ * @param optimizedCacheDir folder where optimised graphs are kept between runs, so later loads skip
+ *     most of the optimisation; {@code ""} for none
  */
-public record OrtSettings(int intraOpThreads, Device device, int deviceId, int maxUnetBatch) {
+public record OrtSettings(
+    int intraOpThreads, Device device, int deviceId, int maxUnetBatch, String optimizedCacheDir) {
 
   /** Execution providers Atelier knows how to select. */
   public enum Device {
@@ -23,9 +26,14 @@ public record OrtSettings(int intraOpThreads, Device device, int deviceId, int m
     CUDA
   }
 
-  /** Settings with the device's default UNet batch limit (2 on CPU, none on CUDA). */
+  /** Settings with the device's default UNet batch limit (2 on CPU, none on CUDA), no cache. */
   public OrtSettings(int intraOpThreads, Device device, int deviceId) {
-    this(intraOpThreads, device, deviceId, device == Device.CPU ? 2 : 0);
+    this(intraOpThreads, device, deviceId, device == Device.CPU ? 2 : 0, "");
+  }
+
+  /** These settings with optimised graphs cached in {@code dir}. */
+  public OrtSettings withOptimizedCache(java.nio.file.Path dir) {
+    return new OrtSettings(intraOpThreads, device, deviceId, maxUnetBatch, dir.toString());
   }
 
   /** Validates the values and resolves a thread count of 0. */
@@ -33,6 +41,7 @@ public record OrtSettings(int intraOpThreads, Device device, int deviceId, int m
     if (intraOpThreads < 0) {
       throw new IllegalArgumentException("threads must be >= 0 but was " + intraOpThreads);
     }
+    java.util.Objects.requireNonNull(optimizedCacheDir, "optimizedCacheDir");
     if (maxUnetBatch < 0) {
       throw new IllegalArgumentException("maxUnetBatch must be >= 0 but was " + maxUnetBatch);
     }

@@ -11,6 +11,7 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.Set;
 
@@ -42,14 +43,18 @@ final class SessionFactory {
     if (!Files.isRegularFile(file)) {
       throw new AtelierException.ModelUnavailable(label + " is missing (looked for " + file + ")");
     }
-    try (OrtSession.SessionOptions options = sessionOptions(settings)) {
-      OrtSession session = env.createSession(file.toString(), options);
+    try {
+      OrtSession session =
+          cachedSession(
+              env, file, "", settings, options -> env.createSession(file.toString(), options));
       try {
         return new OnnxComponent(env, file, label, session, Set.of());
       } catch (OrtException | RuntimeException e) {
         session.close();
         throw e;
       }
+    } catch (IOException e) {
+      throw new AtelierException.ModelUnavailable(label + " could not be read: " + e, e);
     } catch (OrtException e) {
       String msg = String.valueOf(e.getMessage());
       for (String op : CUDA_ONLY_HINTS) {
@@ -92,13 +97,23 @@ final class SessionFactory {
             && type.getAsInt() != GraphInputRetyper.INT32)) {
       return open(env, file, label, settings);
     }
-    try (OrtSession.SessionOptions options = sessionOptions(settings)) {
-      ByteBuffer patched = GraphInputRetyper.retyped(file, input, GraphInputRetyper.FLOAT);
-      // Sessions built from bytes resolve external weight files against this folder.
-      options.addConfigEntry(
-          "session.model_external_initializers_file_folder_path", file.getParent().toString());
-      // ONNX Runtime parses (copies) the bytes; the buffer is not needed after this call.
-      OrtSession session = env.createSession(patched, options);
+    try {
+      OrtSession session =
+          cachedSession(
+              env,
+              file,
+              input + ":float",
+              settings,
+              options -> {
+                ByteBuffer patched =
+                    GraphInputRetyper.retyped(file, input, GraphInputRetyper.FLOAT);
+                // Sessions built from bytes resolve external weight files against this folder.
+                options.addConfigEntry(
+                    "session.model_external_initializers_file_folder_path",
+                    file.getParent().toString());
+                // ONNX Runtime parses (copies) the bytes; the buffer is not needed afterwards.
+                return env.createSession(patched, options);
+              });
       try {
         return new OnnxComponent(env, file, label, session, Set.of(input));
       } catch (OrtException | RuntimeException e) {
@@ -113,6 +128,59 @@ final class SessionFactory {
           input,
           e.toString());
       return open(env, file, label, settings);
+    }
+  }
+
+  /** Creates a session from some source, given the options to use. */
+  @FunctionalInterface
+  interface SessionSource {
+    OrtSession create(OrtSession.SessionOptions options) throws OrtException, IOException;
+  }
+
+  /**
+   * A session from {@code source}, through the optimised-graph cache when the settings name one: a
+   * cached graph is loaded directly; otherwise the session saves its optimised graph for the next
+   * run. Any cache failure falls back to {@code source} and never fails the load.
+   */
+  static OrtSession cachedSession(
+      OrtEnvironment env, Path file, String variant, OrtSettings settings, SessionSource source)
+      throws OrtException, IOException {
+    if (settings.optimizedCacheDir().isEmpty()) {
+      try (OrtSession.SessionOptions options = sessionOptions(settings)) {
+        return source.create(options);
+      }
+    }
+    OptimizedGraphCache cache = new OptimizedGraphCache(Path.of(settings.optimizedCacheDir()));
+    String key = cache.key(file, variant, settings);
+    Optional<Path> hit = cache.find(key);
+    if (hit.isPresent()) {
+      try (OrtSession.SessionOptions options = sessionOptions(settings)) {
+        return env.createSession(hit.get().toString(), options);
+      } catch (OrtException e) {
+        LOG.log(
+            System.Logger.Level.INFO, "cached graph for {0} unusable ({1}); rebuilding", file, e);
+        cache.evict(key);
+      }
+    }
+    if (!cache.skipped(key)) {
+      try (OrtSession.SessionOptions options = sessionOptions(settings)) {
+        options.setOptimizedModelFilePath(cache.target(key).toString());
+        options.addConfigEntry(
+            "session.optimized_model_external_initializers_file_name",
+            OptimizedGraphCache.dataFileName(key));
+        options.addConfigEntry(
+            "session.optimized_model_external_initializers_min_size_in_bytes", "1024");
+        OrtSession session = source.create(options);
+        cache.commit(key);
+        return session;
+      } catch (OrtException | IOException e) {
+        LOG.log(System.Logger.Level.INFO, "not caching the optimised graph of {0}: {1}", file, e);
+        cache.evict(key);
+        cache.skip(key);
+      }
+    }
+    try (OrtSession.SessionOptions options = sessionOptions(settings)) {
+      return source.create(options);
     }
   }
 

@@ -42,6 +42,9 @@ final class OnnxComponent implements AutoCloseable {
   private final Map<String, TensorInfo> inputs;
   private final Map<String, TensorInfo> outputs;
   private final Set<String> retypedInputs;
+  // Per-thread input buffers: a tensor built on a buffer lives only for one run on that thread.
+  private final ThreadLocal<java.util.Map<String, FloatBuffer>> buffers =
+      ThreadLocal.withInitial(java.util.HashMap::new);
 
   OnnxComponent(
       OrtEnvironment env, Path file, String label, OrtSession session, Set<String> retypedInputs)
@@ -146,7 +149,25 @@ final class OnnxComponent implements AutoCloseable {
     if (info != null && info.type == OnnxJavaType.FLOAT16) {
       return OnnxTensor.createTensor(env, Half.toHalf(data), shape, OnnxJavaType.FLOAT16);
     }
-    return OnnxTensor.createTensor(env, FloatBuffer.wrap(data), shape);
+    // A direct, native-order buffer is handed to ONNX Runtime without a further copy; reusing one
+    // per thread and input avoids allocating (and zeroing) a fresh one on every step.
+    FloatBuffer direct = directBuffer(input, data.length);
+    direct.put(data).flip();
+    return OnnxTensor.createTensor(env, direct, shape);
+  }
+
+  private FloatBuffer directBuffer(String input, int floats) {
+    java.util.Map<String, FloatBuffer> mine = buffers.get();
+    FloatBuffer b = mine.get(input);
+    if (b == null || b.capacity() < floats) {
+      b =
+          java.nio.ByteBuffer.allocateDirect(floats * Float.BYTES)
+              .order(java.nio.ByteOrder.nativeOrder())
+              .asFloatBuffer();
+      mine.put(input, b);
+    }
+    b.clear().limit(floats);
+    return b;
   }
 
   /** An integer tensor for {@code input}, as int32 or int64 per the graph. */

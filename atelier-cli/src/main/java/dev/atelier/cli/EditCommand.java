@@ -8,6 +8,8 @@ import dev.atelier.core.NoiseMode;
 import dev.atelier.core.SamplingParams;
 import dev.atelier.core.edit.EditPlanner;
 import dev.atelier.core.edit.LocalEditor;
+import dev.atelier.core.image.Box;
+import dev.atelier.core.image.Compositor;
 import dev.atelier.core.image.ImageCodec;
 import dev.atelier.core.image.Mask;
 import dev.atelier.core.image.RgbImage;
@@ -191,7 +193,7 @@ final class EditCommand implements Callable<Integer> {
         Path file = out.resolve("atelier-mask.png");
         java.nio.file.Files.createDirectories(out);
         java.nio.file.Files.write(
-            file, ImageCodec.encodePng(maskImage(o.region()), java.util.Map.of()));
+            file, ImageCodec.encodePng(o.region().toGrayImage(), java.util.Map.of()));
         stdout.println(file + "  mask (white = edit)");
         stdout.flush();
         return 0;
@@ -209,17 +211,6 @@ final class EditCommand implements Callable<Integer> {
     }
   }
 
-  private static RgbImage maskImage(Mask m) {
-    byte[] rgb = new byte[m.width() * m.height() * 3];
-    for (int p = 0; p < m.width() * m.height(); p++) {
-      byte v = (byte) Math.round(m.values()[p] * 255);
-      rgb[p * 3] = v;
-      rgb[p * 3 + 1] = v;
-      rgb[p * 3 + 2] = v;
-    }
-    return new RgbImage(m.width(), m.height(), rgb);
-  }
-
   private Mask readMask(RgbImage original, RgbImage input) {
     BufferedImage raw = ImageFiles.readRaw(mask, "MASK");
     String m = maskMode.toLowerCase(Locale.ROOT);
@@ -235,12 +226,7 @@ final class EditCommand implements Callable<Integer> {
         };
     if (result.width() == original.width() && result.height() == original.height()) {
       // Crop exactly like the image, so mask and image stay aligned pixel for pixel.
-      float[] v = new float[input.width() * input.height()];
-      for (int y = 0; y < input.height(); y++) {
-        System.arraycopy(
-            result.values(), y * original.width(), v, y * input.width(), input.width());
-      }
-      return new Mask(input.width(), input.height(), v);
+      return result.crop(new Box(0, 0, input.width(), input.height()));
     }
     return result.resizedNearest(input.width(), input.height());
   }
@@ -260,10 +246,6 @@ final class EditCommand implements Callable<Integer> {
     System.err.printf(
         "note: cropping IMAGE from %dx%d to %dx%d (sides must be multiples of 8)%n",
         in.width(), in.height(), w, h);
-    byte[] rgb = new byte[w * h * 3];
-    for (int y = 0; y < h; y++) {
-      System.arraycopy(in.rgb(), y * in.width() * 3, rgb, y * w * 3, w * 3);
-    }
-    return new RgbImage(w, h, rgb);
+    return Compositor.crop(in, new Box(0, 0, w, h));
   }
 }

@@ -63,18 +63,10 @@ final class ModelOptions {
     if (name == null || name.isBlank()) {
       name = System.getenv("ATELIER_MODEL");
     }
-    ModelRegistry registry = ModelRegistry.bundled();
     if (name == null || name.isBlank()) {
-      name = registry.defaultModel().name();
+      name = ModelRegistry.bundled().defaultModel().name();
     }
-    Path local = Path.of(name);
-    if (Files.isDirectory(local) || looksLikePath(name)) {
-      return local;
-    }
-    HubConfig env = HubConfig.fromEnvironment();
-    HubConfig config = new HubConfig(env.endpoint(), env.token(), env.offline() || offline);
-    ModelCache cache = new ModelCache(dataDir, new HubClient(config));
-    return cache.resolve(registry.expand(name), DownloadBar.stderr());
+    return resolve(name, dataDir);
   }
 
   /** Paths, unlike repo ids (owner/name), start with / . ~ or have more than one separator. */
@@ -131,14 +123,21 @@ final class ModelOptions {
     }
   }
 
+  /** A local folder as given, else a registry alias or repo id from the cache, pulled if needed. */
   private Path resolve(String name, Path dataDir) {
     Path local = Path.of(name);
     if (Files.isDirectory(local) || looksLikePath(name)) {
       return local;
     }
-    HubConfig env = HubConfig.fromEnvironment();
-    HubConfig config = new HubConfig(env.endpoint(), env.token(), env.offline() || offline);
-    return new ModelCache(dataDir, new HubClient(config))
+    return cache(dataDir, offline)
         .resolve(ModelRegistry.bundled().expand(name), DownloadBar.stderr());
+  }
+
+  /** The model cache under {@code dataDir}, offline when asked or when the environment says so. */
+  static ModelCache cache(Path dataDir, boolean offline) {
+    HubConfig env = HubConfig.fromEnvironment();
+    return new ModelCache(
+        dataDir,
+        new HubClient(new HubConfig(env.endpoint(), env.token(), env.offline() || offline)));
   }
 }

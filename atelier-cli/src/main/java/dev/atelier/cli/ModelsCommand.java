@@ -1,8 +1,6 @@
 package dev.atelier.cli;
 
 import dev.atelier.engine.onnx.hub.CachedModel;
-import dev.atelier.engine.onnx.hub.HubClient;
-import dev.atelier.engine.onnx.hub.HubConfig;
 import dev.atelier.engine.onnx.hub.ModelCache;
 import dev.atelier.engine.onnx.hub.ModelRegistry;
 import dev.atelier.engine.onnx.hub.ProgressFormatter;
@@ -47,10 +45,7 @@ final class ModelsCommand implements Runnable {
     boolean offline;
 
     ModelCache cache() {
-      HubConfig env = HubConfig.fromEnvironment();
-      return new ModelCache(
-          dataDir != null ? dataDir : ServeCommand.defaultDataDir(),
-          new HubClient(new HubConfig(env.endpoint(), env.token(), env.offline() || offline)));
+      return ModelOptions.cache(dataDir != null ? dataDir : ServeCommand.defaultDataDir(), offline);
     }
   }
 

@@ -126,18 +126,7 @@ final class ApiJson {
 
   /** A mask as a base64 PNG data URL (white = edit). */
   static String maskPng(dev.atelier.core.image.Mask mask) {
-    int w = mask.width();
-    int h = mask.height();
-    byte[] rgb = new byte[w * h * 3];
-    for (int p = 0; p < w * h; p++) {
-      byte v = (byte) Math.round(mask.values()[p] * 255);
-      rgb[p * 3] = v;
-      rgb[p * 3 + 1] = v;
-      rgb[p * 3 + 2] = v;
-    }
-    byte[] png =
-        dev.atelier.core.image.ImageCodec.encodePng(
-            new dev.atelier.core.image.RgbImage(w, h, rgb), Map.of());
+    byte[] png = dev.atelier.core.image.ImageCodec.encodePng(mask.toGrayImage(), Map.of());
     return "data:image/png;base64," + Base64.getEncoder().encodeToString(png);
   }
 

@@ -2,6 +2,8 @@ package dev.atelier.server;
 
 import dev.atelier.core.AtelierException;
 import dev.atelier.core.EditMode;
+import dev.atelier.core.image.Box;
+import dev.atelier.core.image.Compositor;
 import dev.atelier.core.image.Mask;
 import dev.atelier.core.image.RgbImage;
 import dev.atelier.core.json.JsonValue;
@@ -149,6 +151,14 @@ record EditInputs(JsonFields fields, List<BufferedImage> images, Optional<Buffer
     return !explicitMode() && (mask.isPresent() || grounding);
   }
 
+  /**
+   * True when, without a grounding model, this edit falls back to re-rendering the whole image: no
+   * mask and no explicit mode (the response then says so).
+   */
+  boolean rerendersWholeImage() {
+    return mask.isEmpty() && !explicitMode();
+  }
+
   /** The caller's mask as a {@link Mask} for {@code image} (OpenAI or white convention). */
   Optional<Mask> userMask(RgbImage image) {
     if (mask.isEmpty()) {
@@ -190,11 +200,7 @@ record EditInputs(JsonFields fields, List<BufferedImage> images, Optional<Buffer
             + "x"
             + h
             + " (sides must be multiples of 8)");
-    byte[] rgb = new byte[w * h * 3];
-    for (int y = 0; y < h; y++) {
-      System.arraycopy(in.rgb(), y * in.width() * 3, rgb, y * w * 3, w * 3);
-    }
-    return new RgbImage(w, h, rgb);
+    return Compositor.crop(in, new Box(0, 0, w, h));
   }
 
   /**
@@ -241,7 +247,7 @@ record EditInputs(JsonFields fields, List<BufferedImage> images, Optional<Buffer
                   + "x"
                   + parsed.height());
         }
-        return new EditMode.Inpaint(cropMask(parsed, current.width(), current.height()));
+        return new EditMode.Inpaint(parsed.crop(new Box(0, 0, current.width(), current.height())));
       }
       if (instruct) {
         return new EditMode.Instruct(fields.number("image_guidance").orElse(1.5));
@@ -255,16 +261,5 @@ record EditInputs(JsonFields fields, List<BufferedImage> images, Optional<Buffer
               });
       return new EditMode.ImageToImage(s);
     };
-  }
-
-  private static Mask cropMask(Mask m, int w, int h) {
-    if (m.width() == w && m.height() == h) {
-      return m;
-    }
-    float[] v = new float[w * h];
-    for (int y = 0; y < h; y++) {
-      System.arraycopy(m.values(), y * m.width(), v, y * w, w);
-    }
-    return new Mask(w, h, v);
   }
 }

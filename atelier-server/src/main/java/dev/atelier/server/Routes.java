@@ -110,7 +110,7 @@ final class Routes {
       localEdit(ctx, in, image, prompt, o, warnings);
       return;
     }
-    if (!in.mask().isPresent() && !in.explicitMode()) {
+    if (in.rerendersWholeImage()) {
       warnings.add(NO_GROUNDING_WARNING);
     }
     var mode = in.modeChoice(0.75).mode(image);
@@ -177,7 +177,7 @@ final class Routes {
     }
     Sessions.RoundResult r =
         sessions.addRound(sessionId, instruction, in.modeChoice(Studio.DEFAULT_ROUND_STRENGTH), o);
-    if (!in.mask().isPresent() && !in.explicitMode()) {
+    if (in.rerendersWholeImage()) {
       List<String> w = new ArrayList<>(r.warnings());
       w.add(NO_GROUNDING_WARNING);
       return new Sessions.RoundResult(r.session(), r.round(), r.image(), w, r.fidelity());

@@ -185,18 +185,9 @@ final class Studio {
 
   /** Stores a mask as a grey PNG (white = edit) and returns its image id. */
   String storeMask(dev.atelier.core.image.Mask mask) {
-    int w = mask.width();
-    int h = mask.height();
-    byte[] rgb = new byte[w * h * 3];
-    for (int p = 0; p < w * h; p++) {
-      byte v = (byte) Math.round(mask.values()[p] * 255);
-      rgb[p * 3] = v;
-      rgb[p * 3 + 1] = v;
-      rgb[p * 3 + 2] = v;
-    }
     GeneratedImage maskImage =
         new GeneratedImage(
-            new RgbImage(w, h, rgb), 0, Map.of("kind", "mask", "convention", "white = edit"));
+            mask.toGrayImage(), 0, Map.of("kind", "mask", "convention", "white = edit"));
     Library.Saved saved = library.save(maskImage, Library.Output.PNG, "", "", Map.of());
     metadata.insertImage(saved.row());
     return saved.row().id();

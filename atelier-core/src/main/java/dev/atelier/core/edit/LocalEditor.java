@@ -157,7 +157,7 @@ public final class LocalEditor {
     RgbImage crop = Compositor.crop(image, box);
     int[] work = workingSize(box, o.workingSide());
     RgbImage scaled = Compositor.resizeBicubic(crop, work[0], work[1]);
-    Mask cropMask = cropMask(feathered, box).resizedNearest(work[0], work[1]).binarized(0.001f);
+    Mask cropMask = feathered.crop(box).resizedNearest(work[0], work[1]).binarized(0.001f);
     SamplingParams s = sampling;
     String negative = InpaintPrompt.negative(plan);
     if (!negative.isEmpty()) {
@@ -298,15 +298,6 @@ public final class LocalEditor {
       }
     }
     return new Mask(m.width(), m.height(), v);
-  }
-
-  private static Mask cropMask(Mask m, Box box) {
-    float[] v = new float[box.width() * box.height()];
-    for (int y = 0; y < box.height(); y++) {
-      System.arraycopy(
-          m.values(), (box.y() + y) * m.width() + box.x(), v, y * box.width(), box.width());
-    }
-    return new Mask(box.width(), box.height(), v);
   }
 
   /** The crop scaled so its longer side is {@code side}, both sides multiples of 8. */

@@ -142,6 +142,35 @@ public record Mask(int width, int height, float[] values) {
   }
 
   /**
+   * The part of this mask inside {@code box}.
+   *
+   * @throws IllegalArgumentException when the box does not lie inside the mask
+   */
+  public Mask crop(Box box) {
+    if (!box.fitsIn(width, height)) {
+      throw new IllegalArgumentException(
+          "box " + box + " must lie inside the " + width + "x" + height + " mask");
+    }
+    float[] v = new float[box.width() * box.height()];
+    for (int y = 0; y < box.height(); y++) {
+      System.arraycopy(values, (box.y() + y) * width + box.x(), v, y * box.width(), box.width());
+    }
+    return new Mask(box.width(), box.height(), v);
+  }
+
+  /** The mask as a grey image, white = 1 (edit), black = 0, rounded to 8 bits. */
+  public RgbImage toGrayImage() {
+    byte[] rgb = new byte[width * height * 3];
+    for (int p = 0; p < width * height; p++) {
+      byte v = (byte) Math.round(values[p] * 255);
+      rgb[p * 3] = v;
+      rgb[p * 3 + 1] = v;
+      rgb[p * 3 + 2] = v;
+    }
+    return new RgbImage(width, height, rgb);
+  }
+
+  /**
    * Resizes by nearest neighbour exactly as {@code
    * torch.nn.functional.interpolate(mode="nearest")}.
    *

@@ -145,14 +145,26 @@ final class OnnxComponent implements AutoCloseable {
 
   /** A float tensor for {@code input}, converted to float16 when the graph wants it. */
   OnnxTensor floatInput(String input, float[] data, long[] shape) throws OrtException {
+    return floatInput(input, data, 0, data.length, shape);
+  }
+
+  /**
+   * Like {@link #floatInput(String, float[], long[])} for {@code length} values from {@code from}.
+   */
+  OnnxTensor floatInput(String input, float[] data, int from, int length, long[] shape)
+      throws OrtException {
     TensorInfo info = inputs.get(input);
     if (info != null && info.type == OnnxJavaType.FLOAT16) {
-      return OnnxTensor.createTensor(env, Half.toHalf(data), shape, OnnxJavaType.FLOAT16);
+      return OnnxTensor.createTensor(
+          env,
+          Half.toHalf(java.util.Arrays.copyOfRange(data, from, from + length)),
+          shape,
+          OnnxJavaType.FLOAT16);
     }
     // A direct, native-order buffer is handed to ONNX Runtime without a further copy; reusing one
     // per thread and input avoids allocating (and zeroing) a fresh one on every step.
-    FloatBuffer direct = directBuffer(input, data.length);
-    direct.put(data).flip();
+    FloatBuffer direct = directBuffer(input, length);
+    direct.put(data, from, length).flip();
     return OnnxTensor.createTensor(env, direct, shape);
   }
 

@@ -155,11 +155,20 @@ public final class UNet implements AutoCloseable {
       long[] hiddenShape,
       float[] timestepCond) {
     int batch = (int) shape[0];
+    if (timestepCondDim.isPresent() && timestepCond.length != batch * timestepCondDim.getAsInt()) {
+      throw new IllegalArgumentException(
+          "timestep_cond must have "
+              + batch * timestepCondDim.getAsInt()
+              + " values but has "
+              + timestepCond.length);
+    }
     if (maxBatch == 0 || batch <= maxBatch) {
-      return predictOnce(sample, shape, timestep, encoderHiddenStates, hiddenShape, timestepCond);
+      return predictRows(
+          sample, 0, shape, timestep, encoderHiddenStates, 0, hiddenShape, timestepCond, 0);
     }
     // Sub-batches: the same rows in the same order, so results equal one big call, with memory
-    // and (on CPU) per-image cost bounded. Timing covers all sub-batches.
+    // and (on CPU) per-image cost bounded. Rows go to ONNX Runtime straight from the arrays, and
+    // the timing covers all sub-batches.
     int sampleRow = sample.length / batch;
     int hiddenRow = encoderHiddenStates.length / batch;
     int condRow = timestepCond.length / batch;
@@ -173,17 +182,16 @@ public final class UNet implements AutoCloseable {
       long[] h = hiddenShape.clone();
       h[0] = n;
       float[] part =
-          predictOnce(
-              java.util.Arrays.copyOfRange(sample, start * sampleRow, (start + n) * sampleRow),
+          predictRows(
+              sample,
+              start * sampleRow,
               s,
               timestep,
-              java.util.Arrays.copyOfRange(
-                  encoderHiddenStates, start * hiddenRow, (start + n) * hiddenRow),
+              encoderHiddenStates,
+              start * hiddenRow,
               h,
-              condRow == 0
-                  ? timestepCond
-                  : java.util.Arrays.copyOfRange(
-                      timestepCond, start * condRow, (start + n) * condRow));
+              timestepCond,
+              start * condRow);
       ort += graph.lastRunNanosOfThread();
       System.arraycopy(part, 0, out, start * outRow, part.length);
     }
@@ -191,38 +199,43 @@ public final class UNet implements AutoCloseable {
     return out;
   }
 
-  private float[] predictOnce(
+  /** One UNet run on the rows of the arrays that start at the given offsets. */
+  private float[] predictRows(
       float[] sample,
+      int sampleFrom,
       long[] shape,
       float timestep,
-      float[] encoderHiddenStates,
+      float[] hidden,
+      int hiddenFrom,
       long[] hiddenShape,
-      float[] timestepCond) {
+      float[] timestepCond,
+      int condFrom) {
     try {
       Map<String, OnnxTensor> feeds = new HashMap<>();
-      feeds.put("sample", graph.floatInput("sample", sample, shape));
+      feeds.put("sample", graph.floatInput("sample", sample, sampleFrom, size(shape), shape));
       feeds.put("timestep", graph.scalarInput("timestep", timestep));
       feeds.put(
           "encoder_hidden_states",
-          graph.floatInput("encoder_hidden_states", encoderHiddenStates, hiddenShape));
+          graph.floatInput(
+              "encoder_hidden_states", hidden, hiddenFrom, size(hiddenShape), hiddenShape));
       if (timestepCondDim.isPresent()) {
-        if (timestepCond.length != shape[0] * timestepCondDim.getAsInt()) {
-          feeds.values().forEach(OnnxTensor::close);
-          throw new IllegalArgumentException(
-              "timestep_cond must have "
-                  + shape[0] * timestepCondDim.getAsInt()
-                  + " values but has "
-                  + timestepCond.length);
-        }
+        long[] condShape = {shape[0], timestepCondDim.getAsInt()};
         feeds.put(
             "timestep_cond",
-            graph.floatInput(
-                "timestep_cond", timestepCond, new long[] {shape[0], timestepCondDim.getAsInt()}));
+            graph.floatInput("timestep_cond", timestepCond, condFrom, size(condShape), condShape));
       }
       return graph.run(feeds, outputName);
     } catch (OrtException e) {
       throw new AtelierException.EngineFailure(graph.label() + " input: " + e.getMessage(), e);
     }
+  }
+
+  private static int size(long[] shape) {
+    long n = 1;
+    for (long d : shape) {
+      n *= d;
+    }
+    return Math.toIntExact(n);
   }
 
   @Override

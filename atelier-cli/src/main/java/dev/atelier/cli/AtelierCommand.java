@@ -9,7 +9,8 @@ import picocli.CommandLine.Command;
  * The {@code atelier} executable.
  *
  * <p>Exit codes: 0 success; 2 bad arguments or a request the model cannot serve (one line on stderr
- * naming the option); 3 model missing or unloadable; 130 cancelled; 1 anything else.
+ * naming the option); 3 model missing or unloadable; 4 the upstream image API refused or failed;
+ * 130 cancelled; 1 anything else.
  */
 @Command(
     name = "atelier",
@@ -67,6 +68,9 @@ public final class AtelierCommand implements Runnable {
           } else if (ex instanceof AtelierException.Cancelled) {
             code = 130;
             message = ex.getMessage();
+          } else if (ex instanceof AtelierException.UpstreamFailure e) {
+            code = 4;
+            message = "upstream answered " + e.status() + ": " + e.getMessage();
           } else if (ex instanceof IllegalArgumentException) {
             code = 2;
             message = ex.getMessage();

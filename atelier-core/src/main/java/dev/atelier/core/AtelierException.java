@@ -5,9 +5,10 @@ package dev.atelier.core;
  *
  * <p>{@link InvalidRequest} is the client's mistake (HTTP 400, CLI exit code 2) and names the
  * offending parameter; {@link ModelUnavailable} means a model folder is missing or does not fit the
- * engine; {@link Cancelled} means the caller stopped the work; {@link EngineFailure} is the
- * engine's own fault. Plain {@link IllegalArgumentException}s thrown by value constructors are
- * turned into {@link InvalidRequest} at the edge that knows the parameter name.
+ * engine; {@link Cancelled} means the caller stopped the work; {@link UpstreamFailure} is an
+ * upstream image API refusing or failing; {@link EngineFailure} is the engine's own fault. Plain
+ * {@link IllegalArgumentException}s thrown by value constructors are turned into {@link
+ * InvalidRequest} at the edge that knows the parameter name.
  */
 public abstract sealed class AtelierException extends RuntimeException {
 
@@ -91,6 +92,46 @@ public abstract sealed class AtelierException extends RuntimeException {
     /** Creates the error. */
     public EngineFailure(String message, Throwable cause) {
       super(message, cause);
+    }
+  }
+
+  /**
+   * An upstream image API (the {@code openai} engine) refused or failed the call. A 4xx from the
+   * upstream is the client's to fix and keeps its status and message; anything else (5xx after
+   * retries, timeouts, malformed answers) is a bad gateway.
+   */
+  public static final class UpstreamFailure extends AtelierException {
+    private final int status;
+    private final String param;
+    private final String code;
+
+    /**
+     * Creates the error.
+     *
+     * @param status the upstream's HTTP status for its 4xx answers; 502 for everything else
+     * @param param the request field the upstream named, or empty
+     * @param code the upstream's error code, or a short word of ours ({@code upstream_timeout})
+     */
+    public UpstreamFailure(int status, String message, String param, String code, Throwable cause) {
+      super(message, cause);
+      this.status = status;
+      this.param = param == null ? "" : param;
+      this.code = code == null ? "" : code;
+    }
+
+    /** The HTTP status to answer with: the upstream's 4xx, else 502. */
+    public int status() {
+      return status;
+    }
+
+    /** The field the upstream named, or empty. */
+    public String param() {
+      return param;
+    }
+
+    /** The upstream's error code or ours. */
+    public String code() {
+      return code;
     }
   }
 }

@@ -8,4 +8,14 @@ public interface ProgressListener {
 
   /** Called once per finished step. */
   void onStep(StepProgress progress);
+
+  /**
+   * How many partial images the caller wants while the image is made (0..3, OpenAI's {@code
+   * partial_images}). Engines that receive partial images from elsewhere (an upstream's stream) ask
+   * for that many and report each as a step whose preview is the partial image; the local engine
+   * reports every step and the caller picks which previews to send.
+   */
+  default int partialImages() {
+    return 0;
+  }
 }

@@ -15,6 +15,9 @@ import java.util.Objects;
  *     {@code dpmpp_2m}, ...) or {@code "default"} for the model folder's own
  * @param noiseMode how the noise of a batch is drawn
  * @param decoder which VAE decoder to use
+ * @param quality the caller's {@code quality} word ({@code auto}, {@code low}, {@code medium},
+ *     {@code high}); the local engine has already turned it into steps and decoder, an upstream
+ *     engine forwards it
  */
 public record SamplingParams(
     String negativePrompt,
@@ -24,10 +27,15 @@ public record SamplingParams(
     double guidanceScale,
     String scheduler,
     NoiseMode noiseMode,
-    Decoder decoder) {
+    Decoder decoder,
+    String quality) {
 
   /** Most images one call may ask for. */
   public static final int MAX_N = 8;
+
+  /** The quality words an engine may receive. */
+  public static final java.util.List<String> QUALITIES =
+      java.util.List.of("auto", "low", "medium", "high");
 
   /** Validates every field. */
   public SamplingParams {
@@ -35,6 +43,11 @@ public record SamplingParams(
     Objects.requireNonNull(scheduler, "scheduler");
     Objects.requireNonNull(noiseMode, "noiseMode");
     Objects.requireNonNull(decoder, "decoder");
+    Objects.requireNonNull(quality, "quality");
+    if (!QUALITIES.contains(quality)) {
+      throw new IllegalArgumentException(
+          "quality must be one of " + QUALITIES + " but was '" + quality + "'");
+    }
     if (n < 1 || n > MAX_N) {
       throw new IllegalArgumentException("n must be 1.." + MAX_N + " but was " + n);
     }
@@ -67,7 +80,8 @@ public record SamplingParams(
         .guidanceScale(guidanceScale)
         .scheduler(scheduler)
         .noiseMode(noiseMode)
-        .decoder(decoder);
+        .decoder(decoder)
+        .quality(quality);
   }
 
   /** The seed image {@code index} of this batch reports. */
@@ -85,6 +99,7 @@ public record SamplingParams(
     private String scheduler = "default";
     private NoiseMode noiseMode = NoiseMode.PER_IMAGE;
     private Decoder decoder = Decoder.FULL;
+    private String quality = "auto";
 
     private Builder() {}
 
@@ -141,9 +156,15 @@ public record SamplingParams(
      *
      * @throws IllegalArgumentException when a field is out of range
      */
+    /** The caller's quality word ({@code auto}, {@code low}, {@code medium}, {@code high}). */
+    public Builder quality(String v) {
+      this.quality = v;
+      return this;
+    }
+
     public SamplingParams build() {
       return new SamplingParams(
-          negativePrompt, n, seed, steps, guidanceScale, scheduler, noiseMode, decoder);
+          negativePrompt, n, seed, steps, guidanceScale, scheduler, noiseMode, decoder, quality);
     }
   }
 }

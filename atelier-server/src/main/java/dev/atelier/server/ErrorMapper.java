@@ -33,6 +33,23 @@ public final class ErrorMapper {
           answer(503, e.getMessage(), "server_error", "model", "model_unavailable");
       case AtelierException.Cancelled e ->
           answer(499, e.getMessage(), "invalid_request_error", "", "cancelled");
+      case AtelierException.UpstreamFailure e -> {
+        if (e.status() >= 400 && e.status() < 500) {
+          yield answer(
+              e.status(),
+              "upstream: " + e.getMessage(),
+              "invalid_request_error",
+              e.param(),
+              e.code());
+        }
+        LOG.log(System.Logger.Level.WARNING, "upstream failure: " + e.getMessage());
+        yield answer(
+            502,
+            "the upstream image API failed: " + e.getMessage(),
+            "server_error",
+            e.param(),
+            e.code().isEmpty() ? "upstream_error" : e.code());
+      }
       case AtelierException.StorageFailure e -> {
         LOG.log(System.Logger.Level.ERROR, "storage failure", e);
         yield answer(

@@ -110,6 +110,12 @@ record GenerationOptions(
             .scheduler(f.string("scheduler").orElse("default").toLowerCase(Locale.ROOT))
             .noiseMode(noise.equals("batch") ? NoiseMode.BATCH : NoiseMode.PER_IMAGE)
             .decoder(quality.equals("low") ? Decoder.TINY : Decoder.FULL)
+            .quality(
+                switch (quality) {
+                  case "standard" -> "medium";
+                  case "hd" -> "high";
+                  default -> quality;
+                })
             .build();
     return new GenerationOptions(
         sampling,

@@ -238,11 +238,48 @@ public final class OnnxEngine implements Engine {
     }
   }
 
+  /**
+   * Most pixels one image may have: {@value #MAX_AREA_FACTOR} times the model's native square.
+   * Self-attention memory grows with the square of the latent area (a 512 px model asked for 2048
+   * px needs 256x its attention memory), so a request far above the native size would exhaust
+   * memory and take the server down instead of failing; models also compose badly there.
+   */
+  public long maxPixels() {
+    long side = model.defaultImageSide();
+    return MAX_AREA_FACTOR * side * side;
+  }
+
+  /** See {@link #maxPixels()}. */
+  public static final int MAX_AREA_FACTOR = 4;
+
   private void checkSize(ImageSize size) {
     int f = model.vaeScaleFactor();
     if (size.width() % f != 0 || size.height() % f != 0) {
       throw new AtelierException.InvalidRequest(
           "size", "size must be a multiple of " + f + " for this model but was " + size);
+    }
+    long pixels = (long) size.width() * size.height();
+    if (pixels > maxPixels()) {
+      long side = model.defaultImageSide();
+      throw new AtelierException.InvalidRequest(
+          "size",
+          "size must have at most "
+              + maxPixels()
+              + " pixels for this model ("
+              + MAX_AREA_FACTOR
+              + "x its native "
+              + side
+              + "x"
+              + side
+              + ", e.g. "
+              + 2 * side
+              + "x"
+              + 2 * side
+              + ") but was "
+              + size
+              + " ("
+              + pixels
+              + " pixels)");
     }
   }
 

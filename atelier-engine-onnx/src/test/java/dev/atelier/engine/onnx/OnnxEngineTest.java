@@ -156,6 +156,28 @@ class OnnxEngineTest {
   }
 
   @Test
+  void sizesFarAboveTheNativeSquareAreRefusedBeforeAnyWork() {
+    // tiny-sd is native 64x64: 128x128 (4x the pixels) runs, 136x128 and 512x512 are refused, so
+    // a request cannot exhaust memory in self-attention (512x512 here needs > 20 GB).
+    assertThat(sd.maxPixels()).isEqualTo(4L * 64 * 64);
+    GenerationRequest big =
+        new GenerationRequest("a cup", new ImageSize(512, 512), sampling().steps(1).build());
+    assertThatThrownBy(() -> sd.generate(big, ProgressListener.NONE, CancellationToken.none()))
+        .isInstanceOf(AtelierException.InvalidRequest.class)
+        .hasMessageContaining("at most 16384 pixels")
+        .hasMessageContaining("512x512")
+        .satisfies(
+            e -> assertThat(((AtelierException.InvalidRequest) e).param()).isEqualTo("size"));
+    GenerationRequest justOver =
+        new GenerationRequest("a cup", new ImageSize(136, 128), sampling().steps(1).build());
+    assertThatThrownBy(() -> sd.generate(justOver, ProgressListener.NONE, CancellationToken.none()))
+        .isInstanceOf(AtelierException.InvalidRequest.class);
+    GenerationRequest edge =
+        new GenerationRequest("a cup", new ImageSize(128, 128), sampling().steps(1).build());
+    assertThat(sd.generate(edge, ProgressListener.NONE, CancellationToken.none())).hasSize(1);
+  }
+
+  @Test
   void imageToImageAndBlendInpaintingRunOnThePlainModel() throws IOException {
     RgbImage init =
         ImageCodec.decode(

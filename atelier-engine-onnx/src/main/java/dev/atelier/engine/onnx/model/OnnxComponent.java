@@ -83,6 +83,11 @@ final class OnnxComponent implements AutoCloseable {
     return file;
   }
 
+  /** Every tensor input, by name, in the graph's order. */
+  Map<String, TensorInfo> inputs() {
+    return inputs;
+  }
+
   /** The input named {@code name}, if the graph has it. */
   Optional<TensorInfo> input(String name) {
     return Optional.ofNullable(inputs.get(name));
@@ -195,6 +200,14 @@ final class OnnxComponent implements AutoCloseable {
     return OnnxTensor.createTensor(env, LongBuffer.wrap(values), shape);
   }
 
+  /** The shape {@link #scalarInput} feeds {@code input} with. */
+  long[] scalarShape(String input) {
+    long[] graphShape = inputs.get(input).getShape();
+    return graphShape.length == 0
+        ? new long[0]
+        : new long[] {graphShape[0] > 1 ? graphShape[0] : 1};
+  }
+
   /**
    * A scalar-valued input (a timestep) in the graph's type and rank: rank 0, or rank 1 with length
    * 1 (broadcast by the graph) or the graph's fixed length. Integer types truncate toward zero, as
@@ -202,13 +215,7 @@ final class OnnxComponent implements AutoCloseable {
    */
   OnnxTensor scalarInput(String input, double value) throws OrtException {
     TensorInfo info = inputs.get(input);
-    long[] graphShape = info.getShape();
-    long[] shape;
-    if (graphShape.length == 0) {
-      shape = new long[0];
-    } else {
-      shape = new long[] {graphShape[0] > 1 ? graphShape[0] : 1};
-    }
+    long[] shape = scalarShape(input);
     int n = (int) (shape.length == 0 ? 1 : shape[0]);
     return switch (info.type) {
       case INT64 -> {

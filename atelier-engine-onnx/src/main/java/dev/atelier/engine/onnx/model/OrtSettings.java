@@ -14,9 +14,18 @@ import dev.atelier.engine.onnx.model.internal.CpuInfo;
  *     one and keeps memory bounded (docs/performance-notes), so that is the default there
  * @param optimizedCacheDir folder where optimised graphs are kept between runs, so later loads skip
  *     most of the optimisation; {@code ""} for none
+ * @param fixedShapeSessions how many extra UNet sessions, each with every symbolic dimension fixed
+ *     to one (batch, size) shape, are kept for the most recently used shapes (0 = none). ONNX
+ *     Runtime plans static shapes better (docs/benchmarks.md: UNet steps up to 2.9x faster on the
+ *     tiny model); each one costs a second copy of the UNet in memory and its own session creation
  */
 public record OrtSettings(
-    int intraOpThreads, Device device, int deviceId, int maxUnetBatch, String optimizedCacheDir) {
+    int intraOpThreads,
+    Device device,
+    int deviceId,
+    int maxUnetBatch,
+    String optimizedCacheDir,
+    int fixedShapeSessions) {
 
   /** Execution providers Atelier knows how to select. */
   public enum Device {
@@ -28,12 +37,19 @@ public record OrtSettings(
 
   /** Settings with the device's default UNet batch limit (2 on CPU, none on CUDA), no cache. */
   public OrtSettings(int intraOpThreads, Device device, int deviceId) {
-    this(intraOpThreads, device, deviceId, device == Device.CPU ? 2 : 0, "");
+    this(intraOpThreads, device, deviceId, device == Device.CPU ? 2 : 0, "", 0);
   }
 
   /** These settings with optimised graphs cached in {@code dir}. */
   public OrtSettings withOptimizedCache(java.nio.file.Path dir) {
-    return new OrtSettings(intraOpThreads, device, deviceId, maxUnetBatch, dir.toString());
+    return new OrtSettings(
+        intraOpThreads, device, deviceId, maxUnetBatch, dir.toString(), fixedShapeSessions);
+  }
+
+  /** These settings with up to {@code sessions} shape-specialised UNet sessions. */
+  public OrtSettings withFixedShapeSessions(int sessions) {
+    return new OrtSettings(
+        intraOpThreads, device, deviceId, maxUnetBatch, optimizedCacheDir, sessions);
   }
 
   /** Validates the values and resolves a thread count of 0. */
@@ -44,6 +60,10 @@ public record OrtSettings(
     java.util.Objects.requireNonNull(optimizedCacheDir, "optimizedCacheDir");
     if (maxUnetBatch < 0) {
       throw new IllegalArgumentException("maxUnetBatch must be >= 0 but was " + maxUnetBatch);
+    }
+    if (fixedShapeSessions < 0 || fixedShapeSessions > 8) {
+      throw new IllegalArgumentException(
+          "fixed-shape sessions must be 0..8 but was " + fixedShapeSessions);
     }
     if (deviceId < 0) {
       throw new IllegalArgumentException("device id must be >= 0 but was " + deviceId);

@@ -11,6 +11,7 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.Set;
@@ -40,13 +41,27 @@ final class SessionFactory {
    * @throws AtelierException.ModelUnavailable when the file is missing or ONNX Runtime refuses it
    */
   static OnnxComponent open(OrtEnvironment env, Path file, String label, OrtSettings settings) {
+    return open(env, file, label, settings, Map.of());
+  }
+
+  private static OnnxComponent open(
+      OrtEnvironment env,
+      Path file,
+      String label,
+      OrtSettings settings,
+      Map<String, Long> fixedDims) {
     if (!Files.isRegularFile(file)) {
       throw new AtelierException.ModelUnavailable(label + " is missing (looked for " + file + ")");
     }
     try {
       OrtSession session =
           cachedSession(
-              env, file, "", settings, options -> env.createSession(file.toString(), options));
+              env,
+              file,
+              variant(fixedDims),
+              settings,
+              fixedDims,
+              options -> env.createSession(file.toString(), options));
       try {
         return new OnnxComponent(env, file, label, session, Set.of());
       } catch (OrtException | RuntimeException e) {
@@ -82,28 +97,44 @@ final class SessionFactory {
    */
   static OnnxComponent openWithFloatInput(
       OrtEnvironment env, Path file, String label, OrtSettings settings, String input) {
+    return openWithFloatInput(env, file, label, settings, input, Map.of());
+  }
+
+  /**
+   * Like {@link #openWithFloatInput(OrtEnvironment, Path, String, OrtSettings, String)} with the
+   * named symbolic dimensions fixed to the given values (ONNX Runtime's free dimension overrides),
+   * so the graph is optimised for one shape.
+   */
+  static OnnxComponent openWithFloatInput(
+      OrtEnvironment env,
+      Path file,
+      String label,
+      OrtSettings settings,
+      String input,
+      Map<String, Long> fixedDims) {
     if (!Files.isRegularFile(file)) {
-      return open(env, file, label, settings);
+      return open(env, file, label, settings, fixedDims);
     }
     OptionalInt type;
     try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
       type =
           GraphInputRetyper.elementType(ch.map(FileChannel.MapMode.READ_ONLY, 0, ch.size()), input);
     } catch (IOException | RuntimeException e) {
-      return open(env, file, label, settings);
+      return open(env, file, label, settings, fixedDims);
     }
     if (type.isEmpty()
         || (type.getAsInt() != GraphInputRetyper.INT64
             && type.getAsInt() != GraphInputRetyper.INT32)) {
-      return open(env, file, label, settings);
+      return open(env, file, label, settings, fixedDims);
     }
     try {
       OrtSession session =
           cachedSession(
               env,
               file,
-              input + ":float",
+              input + ":float" + variant(fixedDims),
               settings,
+              fixedDims,
               options -> {
                 ByteBuffer patched =
                     GraphInputRetyper.retyped(file, input, GraphInputRetyper.FLOAT);
@@ -127,8 +158,16 @@ final class SessionFactory {
           label,
           input,
           e.toString());
-      return open(env, file, label, settings);
+      return open(env, file, label, settings, fixedDims);
     }
+  }
+
+  /** The cache variant that names fixed dimensions, e.g. {@code |batch=2|height=64}. */
+  private static String variant(Map<String, Long> fixedDims) {
+    StringBuilder b = new StringBuilder();
+    new java.util.TreeMap<>(fixedDims)
+        .forEach((k, v) -> b.append('|').append(k).append('=').append(v));
+    return b.toString();
   }
 
   /** Creates a session from some source, given the options to use. */
@@ -143,10 +182,15 @@ final class SessionFactory {
    * run. Any cache failure falls back to {@code source} and never fails the load.
    */
   static OrtSession cachedSession(
-      OrtEnvironment env, Path file, String variant, OrtSettings settings, SessionSource source)
+      OrtEnvironment env,
+      Path file,
+      String variant,
+      OrtSettings settings,
+      Map<String, Long> fixedDims,
+      SessionSource source)
       throws OrtException, IOException {
     if (settings.optimizedCacheDir().isEmpty()) {
-      try (OrtSession.SessionOptions options = sessionOptions(settings)) {
+      try (OrtSession.SessionOptions options = sessionOptions(settings, fixedDims)) {
         return source.create(options);
       }
     }
@@ -154,7 +198,7 @@ final class SessionFactory {
     String key = cache.key(file, variant, settings);
     Optional<Path> hit = cache.find(key);
     if (hit.isPresent()) {
-      try (OrtSession.SessionOptions options = sessionOptions(settings)) {
+      try (OrtSession.SessionOptions options = sessionOptions(settings, fixedDims)) {
         return env.createSession(hit.get().toString(), options);
       } catch (OrtException e) {
         LOG.log(
@@ -163,7 +207,7 @@ final class SessionFactory {
       }
     }
     if (!cache.skipped(key)) {
-      try (OrtSession.SessionOptions options = sessionOptions(settings)) {
+      try (OrtSession.SessionOptions options = sessionOptions(settings, fixedDims)) {
         options.setOptimizedModelFilePath(cache.target(key).toString());
         options.addConfigEntry(
             "session.optimized_model_external_initializers_file_name",
@@ -179,13 +223,13 @@ final class SessionFactory {
         cache.skip(key);
       }
     }
-    try (OrtSession.SessionOptions options = sessionOptions(settings)) {
+    try (OrtSession.SessionOptions options = sessionOptions(settings, fixedDims)) {
       return source.create(options);
     }
   }
 
-  private static OrtSession.SessionOptions sessionOptions(OrtSettings settings)
-      throws OrtException {
+  private static OrtSession.SessionOptions sessionOptions(
+      OrtSettings settings, Map<String, Long> fixedDims) throws OrtException {
     OrtSession.SessionOptions o = new OrtSession.SessionOptions();
     try {
       o.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
@@ -194,6 +238,9 @@ final class SessionFactory {
       // An idle server should not burn a core per thread spinning for work.
       o.addConfigEntry("session.intra_op.allow_spinning", "0");
       o.addConfigEntry("session.inter_op.allow_spinning", "0");
+      for (Map.Entry<String, Long> d : fixedDims.entrySet()) {
+        o.setSymbolicDimensionValue(d.getKey(), d.getValue());
+      }
       if (settings.device() == OrtSettings.Device.CUDA) {
         o.addCUDA(settings.deviceId());
       }

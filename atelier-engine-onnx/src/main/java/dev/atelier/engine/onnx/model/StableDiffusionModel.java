@@ -129,7 +129,11 @@ public final class StableDiffusionModel implements AutoCloseable {
               (int) unetConfig.integer("in_channels", 0),
               (int) unetConfig.integer("time_cond_proj_dim", 0),
               b.textEncoder.hiddenSize(),
-              settings.maxUnetBatch());
+              settings.maxUnetBatch(),
+              settings.fixedShapeSessions(),
+              dims ->
+                  SessionFactory.openWithFloatInput(
+                      env, unetFile, "unet/model.onnx", settings, "timestep", dims));
       opened.add(b.unet);
       b.sampleSize = (int) unetConfig.integer("sample_size", 64) * b.vaeScaleFactor;
       b.vaeDecoder = VaeDecoder.wrap(open(env, folder, "vae_decoder", settings));

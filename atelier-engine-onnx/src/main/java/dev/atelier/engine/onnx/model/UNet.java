@@ -35,10 +35,17 @@ public final class UNet implements AutoCloseable {
   private final OptionalInt timestepCondDim;
   private final String outputName;
   private final int maxBatch;
+  private final ShapeSessions shapes;
 
   private UNet(
-      OnnxComponent graph, int inChannels, OptionalInt condDim, String outputName, int maxBatch) {
+      OnnxComponent graph,
+      int inChannels,
+      OptionalInt condDim,
+      String outputName,
+      int maxBatch,
+      ShapeSessions shapes) {
     this.graph = graph;
+    this.shapes = shapes;
     this.inChannels = inChannels;
     this.timestepCondDim = condDim;
     this.outputName = outputName;
@@ -51,6 +58,24 @@ public final class UNet implements AutoCloseable {
       int configuredCondDim,
       int hidden,
       int maxBatch) {
+    return wrap(graph, configuredInChannels, configuredCondDim, hidden, maxBatch, 0, d -> graph);
+  }
+
+  /**
+   * Wraps the graph, checking its inputs.
+   *
+   * @param fixedShapeSessions how many shape-specialised sessions to keep (see {@link
+   *     ShapeSessions}); 0 runs every shape on {@code graph}
+   * @param reopen opens the UNet again with the given symbolic dimensions fixed
+   */
+  static UNet wrap(
+      OnnxComponent graph,
+      int configuredInChannels,
+      int configuredCondDim,
+      int hidden,
+      int maxBatch,
+      int fixedShapeSessions,
+      java.util.function.Function<Map<String, Long>, OnnxComponent> reopen) {
     try {
       TensorInfo sample = graph.requireInput("sample", FLOATS, 4);
       graph.requireInput("timestep", TIMESTEP, 0, 1);
@@ -102,7 +127,13 @@ public final class UNet implements AutoCloseable {
         throw graph.mismatch("has no output 'out_sample'");
       }
       graph.requireOutput(out, FLOATS, 4);
-      return new UNet(graph, channels, cond, out, maxBatch);
+      return new UNet(
+          graph,
+          channels,
+          cond,
+          out,
+          maxBatch,
+          new ShapeSessions(graph, fixedShapeSessions, reopen));
     } catch (RuntimeException e) {
       graph.close();
       throw e;
@@ -210,7 +241,16 @@ public final class UNet implements AutoCloseable {
       long[] hiddenShape,
       float[] timestepCond,
       int condFrom) {
-    try {
+    Map<String, long[]> feedShapes = new HashMap<>();
+    feedShapes.put("sample", shape);
+    feedShapes.put("timestep", graph.scalarShape("timestep"));
+    feedShapes.put("encoder_hidden_states", hiddenShape);
+    long[] condShape = {shape[0], timestepCondDim.orElse(0)};
+    if (timestepCondDim.isPresent()) {
+      feedShapes.put("timestep_cond", condShape);
+    }
+    try (ShapeSessions.Lease lease = shapes.acquire(feedShapes)) {
+      OnnxComponent graph = lease.component();
       Map<String, OnnxTensor> feeds = new HashMap<>();
       feeds.put("sample", graph.floatInput("sample", sample, sampleFrom, size(shape), shape));
       feeds.put("timestep", graph.scalarInput("timestep", timestep));
@@ -219,7 +259,6 @@ public final class UNet implements AutoCloseable {
           graph.floatInput(
               "encoder_hidden_states", hidden, hiddenFrom, size(hiddenShape), hiddenShape));
       if (timestepCondDim.isPresent()) {
-        long[] condShape = {shape[0], timestepCondDim.getAsInt()};
         feeds.put(
             "timestep_cond",
             graph.floatInput("timestep_cond", timestepCond, condFrom, size(condShape), condShape));
@@ -238,8 +277,19 @@ public final class UNet implements AutoCloseable {
     return Math.toIntExact(n);
   }
 
+  /** The dynamic session (for tests). */
+  OnnxComponent graph() {
+    return graph;
+  }
+
+  /** How many shape-specialised sessions are open now. */
+  int fixedShapeSessionsOpen() {
+    return shapes.size();
+  }
+
   @Override
   public void close() {
+    shapes.close();
     graph.close();
   }
 }

@@ -25,7 +25,8 @@ final class Doctor {
 
   List<DoctorCheck> run() {
     List<DoctorCheck> checks = new ArrayList<>();
-    String path = "/models/" + URLEncoder.encode(config.model(), StandardCharsets.UTF_8);
+    String path =
+        "/models/" + URLEncoder.encode(config.model(), StandardCharsets.UTF_8).replace("+", "%20");
     UpstreamHttp.Request request =
         new UpstreamHttp.Request("GET", path, "", new byte[0], "application/json");
     try (Response r = http.send(request, CancellationToken.none(), false)) {

@@ -236,8 +236,8 @@ public final class OpenAiEngine implements Engine {
       cancel.throwIfCancelled("before upstream call " + (call + 1) + " of " + calls);
       ImagesCall request =
           new ImagesCall(prompt, batch, size, s.quality(), images, mask, inputFidelity, partials);
-      boolean[] streamed = {false};
-      CallResult result = execute(request, partials, progress, cancel, streamed);
+      Executed executed = execute(request, partials, progress, cancel);
+      CallResult result = executed.result();
       if (result.images().size() < batch) {
         throw Failures.badResponse(
             "upstream returned "
@@ -262,33 +262,34 @@ public final class OpenAiEngine implements Engine {
         }
         out.add(new GeneratedImage(fitted, seed, p));
       }
-      if (!streamed[0]) {
+      if (!executed.streamed()) {
         progress.onStep(new StepProgress(call + 1, calls, Optional::empty));
       }
     }
     return List.copyOf(out);
   }
 
-  private CallResult execute(
-      ImagesCall call,
-      int partials,
-      ProgressListener progress,
-      CancellationToken cancel,
-      boolean[] streamed) {
+  /** One call's answer and whether it came as a stream (which already reported progress). */
+  private record Executed(CallResult result, boolean streamed) {}
+
+  private Executed execute(
+      ImagesCall call, int partials, ProgressListener progress, CancellationToken cancel) {
     try (Response response = http.send(call.toRequest(config.model()), cancel, true)) {
       if (partials > 0 && response.isEventStream()) {
-        streamed[0] = true;
-        return EventStream.read(
-            response,
-            call.eventPrefix(),
-            (index, b64) ->
-                progress.onStep(
-                    new StepProgress(
-                        Math.clamp(index + 1, 1, partials), partials + 1, preview(b64, index))),
-            (index, b64) ->
-                progress.onStep(new StepProgress(partials + 1, partials + 1, preview(b64, index))));
+        CallResult streamed =
+            EventStream.read(
+                response,
+                call.eventPrefix(),
+                (index, b64) ->
+                    progress.onStep(
+                        new StepProgress(
+                            Math.clamp(index + 1, 1, partials), partials + 1, preview(b64, index))),
+                (index, b64) ->
+                    progress.onStep(
+                        new StepProgress(partials + 1, partials + 1, preview(b64, index))));
+        return new Executed(streamed, true);
       }
-      return JsonAnswer.parse(response.readAll(), response.requestId());
+      return new Executed(JsonAnswer.parse(response.readAll(), response.requestId()), false);
     }
   }
 

@@ -46,7 +46,10 @@ public final class Failures {
     return new UpstreamFailure(BAD_GATEWAY, message, "", UNREACHABLE, cause);
   }
 
-  /** A 5xx (or a 429 whose retries ran out is kept as 429 elsewhere) after all retries. */
+  /**
+   * A 5xx (or another status that is not 4xx) after all retries; {@code code} is the upstream's, or
+   * {@code ""} for {@link #UPSTREAM_ERROR}.
+   */
   public static UpstreamFailure gateway(String message, String code) {
     return new UpstreamFailure(
         BAD_GATEWAY, message, "", code.isEmpty() ? UPSTREAM_ERROR : code, null);

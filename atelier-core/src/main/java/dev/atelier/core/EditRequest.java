@@ -1,6 +1,7 @@
 package dev.atelier.core;
 
 import dev.atelier.core.image.RgbImage;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -10,11 +11,24 @@ import java.util.Objects;
  * @param prompt what the result should show (or, for {@link EditMode.Instruct}, the instruction)
  * @param mode image-to-image, inpainting or instruction editing
  * @param sampling sampling settings
+ * @param references reference images (style, subject, ...), at most {@link
+ *     Reference#MAX_REFERENCES}; engines that cannot use them refuse the request
  */
-public record EditRequest(String prompt, RgbImage image, EditMode mode, SamplingParams sampling) {
+public record EditRequest(
+    String prompt,
+    RgbImage image,
+    EditMode mode,
+    SamplingParams sampling,
+    List<Reference> references) {
 
-  /** Validates the prompt and the image size. */
+  /** An edit without references. */
+  public EditRequest(String prompt, RgbImage image, EditMode mode, SamplingParams sampling) {
+    this(prompt, image, mode, sampling, List.of());
+  }
+
+  /** Validates the prompt, the image size and the references. */
   public EditRequest {
+    references = Reference.checkAll(references);
     Objects.requireNonNull(image, "image");
     Objects.requireNonNull(mode, "mode");
     Objects.requireNonNull(sampling, "sampling");

@@ -46,34 +46,14 @@ final class PlannerText {
 
   private PlannerText() {}
 
-  /** Whether {@code s} contains a Han character. */
+  /** See {@link dev.atelier.core.Scripts#hasHan}. */
   static boolean hasHan(String s) {
-    return s.codePoints()
-        .anyMatch(cp -> Character.UnicodeScript.of(cp) == Character.UnicodeScript.HAN);
+    return dev.atelier.core.Scripts.hasHan(s);
   }
 
-  /**
-   * Whether {@code text} reads as Chinese: more Han characters than Latin words, so "把 Logo 改成金色"
-   * is Chinese and "add a 福 sign" is English.
-   */
+  /** See {@link dev.atelier.core.Scripts#isChinese}. */
   static boolean isChinese(String text) {
-    int han = 0;
-    int latinWords = 0;
-    boolean inWord = false;
-    for (int i = 0; i < text.length(); ) {
-      int cp = text.codePointAt(i);
-      i += Character.charCount(cp);
-      Character.UnicodeScript script = Character.UnicodeScript.of(cp);
-      boolean latin = Character.isLetter(cp) && script == Character.UnicodeScript.LATIN;
-      if (script == Character.UnicodeScript.HAN) {
-        han++;
-      }
-      if (latin && !inWord) {
-        latinWords++;
-      }
-      inWord = latin;
-    }
-    return han > latinWords;
+    return dev.atelier.core.Scripts.isChinese(text);
   }
 
   /** The non-blank clauses of {@code text}, trimmed, in order. */

@@ -81,27 +81,8 @@ final class Clauses {
         .strip();
   }
 
-  /**
-   * Whether {@code text} reads as Chinese: it has more Han characters than Latin words, so a
-   * Chinese prompt naming "iPhone" is still Chinese and an English one quoting 福 is English.
-   */
+  /** See {@link dev.atelier.core.Scripts#isChinese}. */
   static boolean isChinese(String text) {
-    int han = 0;
-    int latinWords = 0;
-    boolean inWord = false;
-    for (int i = 0; i < text.length(); ) {
-      int cp = text.codePointAt(i);
-      i += Character.charCount(cp);
-      boolean latin =
-          Character.isLetter(cp) && Character.UnicodeScript.of(cp) == Character.UnicodeScript.LATIN;
-      if (Character.UnicodeScript.of(cp) == Character.UnicodeScript.HAN) {
-        han++;
-      }
-      if (latin && !inWord) {
-        latinWords++;
-      }
-      inWord = latin;
-    }
-    return han > latinWords;
+    return dev.atelier.core.Scripts.isChinese(text);
   }
 }

@@ -119,6 +119,7 @@ public final class OnnxEngine implements Engine {
   public List<GeneratedImage> generate(GenerationRequest request, RunContext ctx) {
     SamplingParams s = request.sampling();
     checkSize(request.size());
+    refuseReferences(request.references());
     if (model.kind() != ModelKind.TEXT_TO_IMAGE) {
       throw new AtelierException.InvalidRequest(
           "model",
@@ -155,6 +156,7 @@ public final class OnnxEngine implements Engine {
     SamplingParams s = request.sampling();
     ImageSize size = request.size();
     checkSize(size);
+    refuseReferences(request.references());
     Scheduler scheduler = scheduler(s.scheduler());
     Prompting p = prompting(request.prompt(), s);
     float[] pixels = request.image().toNormalizedChw();
@@ -251,6 +253,15 @@ public final class OnnxEngine implements Engine {
 
   /** See {@link #maxPixels()}. */
   public static final int MAX_AREA_FACTOR = 4;
+
+  private static void refuseReferences(List<dev.atelier.core.Reference> references) {
+    if (!references.isEmpty()) {
+      throw new AtelierException.InvalidRequest(
+          "references",
+          "the local engine cannot use reference images yet; send the request without"
+              + " references, or run the server with --engine openai, which passes them on");
+    }
+  }
 
   private void checkSize(ImageSize size) {
     int f = model.vaeScaleFactor();

@@ -178,6 +178,21 @@ class OnnxEngineTest {
   }
 
   @Test
+  void referencesAreRefusedNamingTheField() {
+    var ref =
+        new dev.atelier.core.Reference(
+            new RgbImage(8, 8, new byte[8 * 8 * 3]), dev.atelier.core.Reference.Role.STYLE, 1);
+    GenerationRequest r =
+        new GenerationRequest(
+            "a cup", new ImageSize(64, 64), sampling().steps(1).build(), List.of(ref));
+    assertThatThrownBy(() -> sd.generate(r, ProgressListener.NONE, CancellationToken.none()))
+        .isInstanceOf(AtelierException.InvalidRequest.class)
+        .hasMessageContaining("--engine openai")
+        .satisfies(
+            e -> assertThat(((AtelierException.InvalidRequest) e).param()).isEqualTo("references"));
+  }
+
+  @Test
   void imageToImageAndBlendInpaintingRunOnThePlainModel() throws IOException {
     RgbImage init =
         ImageCodec.decode(

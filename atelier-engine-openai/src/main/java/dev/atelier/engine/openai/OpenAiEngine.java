@@ -9,6 +9,7 @@ import dev.atelier.core.GeneratedImage;
 import dev.atelier.core.GenerationRequest;
 import dev.atelier.core.ImageSize;
 import dev.atelier.core.ProgressListener;
+import dev.atelier.core.Reference;
 import dev.atelier.core.SamplingParams;
 import dev.atelier.core.StepProgress;
 import dev.atelier.core.image.Mask;
@@ -109,7 +110,8 @@ public final class OpenAiEngine implements Engine {
   }
 
   /**
-   * Text-to-image through {@code /images/generations}.
+   * Text-to-image through {@code /images/generations}; with {@link GenerationRequest#references()}
+   * through {@code /images/edits} with the references as the input images.
    *
    * @throws AtelierException.UpstreamFailure when the upstream refuses (its 4xx) or fails (502)
    * @throws AtelierException.Cancelled when cancelled
@@ -117,7 +119,14 @@ public final class OpenAiEngine implements Engine {
   @Override
   public List<GeneratedImage> generate(
       GenerationRequest request, ProgressListener progress, CancellationToken cancel) {
-    return generate(request, UpstreamReferences.none(), progress, cancel);
+    return generate(request, referencesOf(request.references()), progress, cancel);
+  }
+
+  /** The request's references as upstream input images, in order (roles are in the prompt). */
+  private static UpstreamReferences referencesOf(List<Reference> references) {
+    return references.isEmpty()
+        ? UpstreamReferences.none()
+        : UpstreamReferences.of(references.stream().map(Reference::image).toList());
   }
 
   /**
@@ -156,7 +165,9 @@ public final class OpenAiEngine implements Engine {
 
   /**
    * An edit through {@code /images/edits}; an inpainting mask is sent as OpenAI's
-   * transparent-means- edit PNG, image-to-image and instruction edits are sent as plain edits.
+   * transparent-means-edit PNG, references ({@link EditRequest#references()}) follow the image to
+   * edit as further {@code image[]} parts, image-to-image and instruction edits are sent as plain
+   * edits.
    *
    * @throws AtelierException.UpstreamFailure when the upstream refuses (its 4xx) or fails (502)
    * @throws AtelierException.Cancelled when cancelled
@@ -164,7 +175,7 @@ public final class OpenAiEngine implements Engine {
   @Override
   public List<GeneratedImage> edit(
       EditRequest request, ProgressListener progress, CancellationToken cancel) {
-    return edit(request, UpstreamReferences.none(), progress, cancel);
+    return edit(request, referencesOf(request.references()), progress, cancel);
   }
 
   /**

@@ -6,7 +6,10 @@ import dev.atelier.core.CancellationToken;
 import dev.atelier.core.EditMode;
 import dev.atelier.core.EditRequest;
 import dev.atelier.core.GeneratedImage;
+import dev.atelier.core.GenerationRequest;
+import dev.atelier.core.ImageSize;
 import dev.atelier.core.ProgressListener;
+import dev.atelier.core.Reference;
 import dev.atelier.core.SamplingParams;
 import dev.atelier.core.image.ImageCodec;
 import dev.atelier.core.image.ImageLimits;
@@ -132,6 +135,38 @@ class EditTest extends UpstreamTestSupport {
     assertThat(image.parameters())
         .containsEntry("mode", "reference-to-image")
         .containsEntry("references", "1");
+  }
+
+  @Test
+  void referencesOfTheCoreRequestBecomeInputImagesThroughTheEngineInterface() throws Exception {
+    server.enqueue(json(200, imagesJson("", 9)));
+    server.enqueue(json(200, imagesJson("", 9)));
+    var style = new dev.atelier.core.Reference(solid(16, 16, 0x445566), Reference.Role.STYLE, 1);
+    var subject = new dev.atelier.core.Reference(solid(8, 8, 0x112233), Reference.Role.SUBJECT, 1);
+    GenerationRequest g =
+        new GenerationRequest(
+            "a poster", new ImageSize(16, 16), SamplingParams.builder().build(), List.of(style));
+    engine().generate(g, ProgressListener.NONE, CancellationToken.none());
+    RecordedRequest first = take();
+    assertThat(first.getTarget()).isEqualTo("/v1/images/edits");
+    assertThat(ImageCodec.decode(parts(first).get(0).content(), ImageLimits.DEFAULT))
+        .isEqualTo(solid(16, 16, 0x445566));
+
+    EditRequest e =
+        new EditRequest(
+            "put the product on the table",
+            solid(16, 16, 0x808080),
+            new EditMode.ImageToImage(0.6),
+            SamplingParams.builder().build(),
+            List.of(subject));
+    engine().edit(e, ProgressListener.NONE, CancellationToken.none());
+    List<Part> parts = parts(take());
+    List<Part> images = parts.stream().filter(p -> p.name().equals("image[]")).toList();
+    assertThat(images).hasSize(2);
+    assertThat(ImageCodec.decode(images.get(0).content(), ImageLimits.DEFAULT))
+        .isEqualTo(solid(16, 16, 0x808080));
+    assertThat(ImageCodec.decode(images.get(1).content(), ImageLimits.DEFAULT))
+        .isEqualTo(solid(8, 8, 0x112233));
   }
 
   @Test

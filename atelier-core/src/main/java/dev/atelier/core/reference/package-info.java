@@ -1,0 +1,2 @@
+/** Reference images in the workflow: the wording a prompt gets for them, whatever engine runs. */
+package dev.atelier.core.reference;

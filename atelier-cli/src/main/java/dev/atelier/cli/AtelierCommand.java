@@ -22,6 +22,7 @@ import picocli.CommandLine.Command;
       GenerateCommand.class,
       EditCommand.class,
       PlanCommand.class,
+      DoctorCommand.class,
       ModelsCommand.class,
       BenchCommand.class
     })

@@ -1,10 +1,13 @@
 package dev.atelier.cli;
 
+import dev.atelier.core.Engine;
 import dev.atelier.core.edit.ChatTranslator;
 import dev.atelier.core.edit.EditPlanner;
 import dev.atelier.core.edit.Lexicon;
 import dev.atelier.engine.onnx.OnnxEngine;
+import dev.atelier.engine.openai.OpenAiEngine;
 import dev.atelier.server.AtelierServer;
+import dev.atelier.server.PriceTable;
 import dev.atelier.server.ServerConfig;
 import dev.atelier.store.BlobStore;
 import dev.atelier.store.MetadataStore;
@@ -25,7 +28,8 @@ import picocli.CommandLine.Spec;
     name = "serve",
     mixinStandardHelpOptions = true,
     description = {
-      "Serve OpenAI's Images API and Atelier sessions on a local model.",
+      "Serve OpenAI's Images API and Atelier sessions on a local model, or on an upstream",
+      "OpenAI-compatible image API (--engine openai, key from $OPENAI_API_KEY).",
       "Endpoints: /v1/images/generations, /v1/images/edits, /v1/models, /v1/images/{id},",
       "/v1/sessions, /v1/edits/plan, /v1/edits/compose. Point any OpenAI SDK at",
       "http://HOST:PORT/v1. Data (SQLite database and image blobs) lives in --data-dir."
@@ -57,8 +61,11 @@ final class ServeCommand implements Callable<Integer> {
 
   @Option(
       names = "--engine",
-      defaultValue = "local",
-      description = "local (ONNX Runtime in this JVM). Default: ${DEFAULT-VALUE}.")
+      paramLabel = "ENGINE",
+      description =
+          "local (ONNX Runtime in this JVM) or openai (forwards to $OPENAI_BASE_URL, default"
+              + " https://api.openai.com/v1, with $OPENAI_API_KEY). Default: $ATELIER_ENGINE, else"
+              + " local.")
   String engine;
 
   @Option(
@@ -92,6 +99,11 @@ final class ServeCommand implements Callable<Integer> {
 
   @Mixin ModelOptions modelOptions;
 
+  @Mixin UpstreamOptions upstreamOptions;
+
+  /** The environment the engine settings are read from (tests supply their own). */
+  java.util.Map<String, String> env = System.getenv();
+
   /** Lets tests stop a running server. */
   final CountDownLatch stop = new CountDownLatch(1);
 
@@ -103,15 +115,18 @@ final class ServeCommand implements Callable<Integer> {
 
   volatile AtelierServer server;
 
+  /** The engine being served and what the server announces about it. */
+  private record Served(String modelName, int defaultSide, String description) {}
+
   @Override
   public Integer call() throws Exception {
-    String engineName = engine == null ? "" : engine;
-    if (!engineName.equals("local")) {
+    String engineName = engine;
+    if (engineName == null || engineName.isBlank()) {
+      engineName = env.getOrDefault("ATELIER_ENGINE", "local");
+    }
+    if (!engineName.equals("local") && !engineName.equals("openai")) {
       throw new ParameterException(
-          spec.commandLine(),
-          "--engine must be local (the upstream engine is not available yet) but was '"
-              + engineName
-              + "'");
+          spec.commandLine(), "--engine must be local or openai but was '" + engineName + "'");
     }
     if (port < 0 || port > 65535) {
       throw new ParameterException(spec.commandLine(), "--port must be 0..65535 but was " + port);
@@ -122,36 +137,35 @@ final class ServeCommand implements Callable<Integer> {
         databaseUrl != null
             ? databaseUrl
             : System.getenv().getOrDefault("ATELIER_DATABASE_URL", "");
-    try (OnnxEngine onnx = modelOptions.load(data, true);
+    boolean upstream = engineName.equals("openai");
+    PriceTable prices = upstream ? upstreamOptions.prices() : PriceTable.empty();
+    try (Engine eng = upstream ? openUpstream() : modelOptions.load(data, true);
         MetadataStore metadata = Stores.open(data, jdbc);
         GroundingOption grounding = GroundingOption.load(groundingModel, modelOptions.settings());
         AutoCloseable signalClosed = closed::countDown) {
+      Served served = describe(eng);
       BlobStore blobs = Stores.blobs(data);
-      if (preload) {
+      if (preload && eng instanceof OnnxEngine onnx) {
         warmUp(onnx);
       }
       ServerConfig config =
           new ServerConfig(
               host,
               port,
-              onnx.model().name(),
-              onnx.model().defaultImageSide(),
+              served.modelName(),
+              served.defaultSide(),
               Instant.now(),
-              allowRemoteImages);
+              allowRemoteImages,
+              eng.name(),
+              prices);
       try (AtelierServer s =
-          AtelierServer.start(onnx, grounding.grounder(), planner(), metadata, blobs, config)) {
+          AtelierServer.start(eng, grounding.grounder(), planner(), metadata, blobs, config)) {
         server = s;
         spec.commandLine()
             .getOut()
             .printf(
-                "Atelier listening on http://%s:%d/v1 (model %s, %s database, data in %s,"
-                    + " %d ONNX Runtime threads)%n",
-                host,
-                s.port(),
-                onnx.model().name(),
-                metadata.kind(),
-                data,
-                modelOptions.settings().intraOpThreads());
+                "Atelier listening on http://%s:%d/v1 (%s, %s database, data in %s)%n",
+                host, s.port(), served.description(), metadata.kind(), data);
         spec.commandLine().getOut().flush();
         started.countDown();
         // On Ctrl-C the JVM only waits for shutdown hooks: let the hook wait for a clean close.
@@ -177,6 +191,32 @@ final class ServeCommand implements Callable<Integer> {
     }
     return 0;
   }
+
+  private OpenAiEngine openUpstream() {
+    return new OpenAiEngine(upstreamOptions.config(env));
+  }
+
+  private Served describe(Engine eng) {
+    if (eng instanceof OnnxEngine onnx) {
+      return new Served(
+          onnx.model().name(),
+          onnx.model().defaultImageSide(),
+          "model "
+              + onnx.model().name()
+              + ", "
+              + modelOptions.settings().intraOpThreads()
+              + " ONNX Runtime threads");
+    }
+    OpenAiEngine openai = (OpenAiEngine) eng;
+    // The key is never printed: UpstreamConfig's toString redacts it, and only these fields show.
+    return new Served(
+        openai.config().model(),
+        UPSTREAM_DEFAULT_SIDE,
+        "engine openai, model " + openai.config().model() + " at " + openai.config().baseUrl());
+  }
+
+  /** The side of {@code size: "auto"} on the upstream engine: GPT image models' square. */
+  static final int UPSTREAM_DEFAULT_SIDE = 1024;
 
   private void warmUp(OnnxEngine onnx) {
     int side = onnx.model().defaultImageSide();

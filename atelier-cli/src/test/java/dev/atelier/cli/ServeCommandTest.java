@@ -46,7 +46,7 @@ class ServeCommandTest {
       int port = serve.server.port();
       assertThat(out.toString())
           .contains("Atelier listening on http://127.0.0.1:" + port + "/v1")
-          .contains(" ONNX Runtime threads)");
+          .contains(" ONNX Runtime threads, ");
       HttpResponse<String> r =
           HttpClient.newHttpClient()
               .send(

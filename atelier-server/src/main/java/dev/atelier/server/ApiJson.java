@@ -47,6 +47,10 @@ final class ApiJson {
       } else {
         d.put("b64_json", str(Base64.getEncoder().encodeToString(s.bytes())));
       }
+      String revised = s.row().provenance().getOrDefault("revised_prompt", "");
+      if (!revised.isEmpty()) {
+        d.put("revised_prompt", str(revised));
+      }
       d.put("id", str(s.row().id()));
       d.put("seed", num(Double.parseDouble(s.row().provenance().getOrDefault("seed", "0"))));
       data.add(obj(d));
@@ -59,20 +63,31 @@ final class ApiJson {
       m.put("output_format", str(first.format()));
       m.put("size", str(first.width() + "x" + first.height()));
     }
-    Map<String, JsonValue> details = new LinkedHashMap<>();
-    details.put("image_tokens", num(0));
-    details.put("text_tokens", num(0));
-    Map<String, JsonValue> usage = new LinkedHashMap<>();
-    // The local engine bills nothing; the fields are present so OpenAI clients parse them.
-    usage.put("input_tokens", num(0));
-    usage.put("input_tokens_details", obj(details));
-    usage.put("output_tokens", num(0));
-    usage.put("total_tokens", num(0));
-    m.put("usage", obj(usage));
+    TokenUsage total = TokenUsage.ZERO;
+    for (Library.Saved s : images) {
+      total = total.plus(TokenUsage.of(s.row().provenance()));
+    }
+    // The local engine bills nothing (zeros, present so OpenAI clients parse them); the upstream
+    // engine's usage is summed over its calls.
+    JsonValue.Obj usage = usage(total);
+    m.put("usage", usage);
     if (!warnings.isEmpty()) {
       m.put("warnings", strings(warnings));
     }
     return obj(m);
+  }
+
+  /** OpenAI's usage object. */
+  static JsonValue.Obj usage(TokenUsage u) {
+    Map<String, JsonValue> details = new LinkedHashMap<>();
+    details.put("image_tokens", num(u.inputImageTokens()));
+    details.put("text_tokens", num(u.inputTextTokens()));
+    Map<String, JsonValue> usage = new LinkedHashMap<>();
+    usage.put("input_tokens", num(u.inputTokens()));
+    usage.put("input_tokens_details", obj(details));
+    usage.put("output_tokens", num(u.outputTokens()));
+    usage.put("total_tokens", num(u.totalTokens()));
+    return obj(usage);
   }
 
   /** An image's metadata: {@code GET /v1/images/{id}}. */

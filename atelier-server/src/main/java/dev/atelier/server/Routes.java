@@ -40,12 +40,12 @@ final class Routes {
     c.routes.post("/v1/sessions", this::createSession);
     c.routes.get(
         "/v1/sessions/{id}",
-        ctx -> send(ctx, 200, ApiJson.session(sessions.session(ctx.pathParam("id")), base(ctx))));
+        ctx -> send(ctx, 200, sessionJson(sessions.session(ctx.pathParam("id")), ctx)));
     c.routes.delete("/v1/sessions/{id}", this::deleteSession);
     c.routes.post("/v1/sessions/{id}/rounds", this::addRound);
     c.routes.post(
         "/v1/sessions/{id}/undo",
-        ctx -> send(ctx, 200, ApiJson.session(sessions.undo(ctx.pathParam("id")), base(ctx))));
+        ctx -> send(ctx, 200, sessionJson(sessions.undo(ctx.pathParam("id")), ctx)));
     c.routes.post("/v1/sessions/{id}/checkout", this::checkout);
     c.routes.post("/v1/sessions/{id}/restart", this::restart);
   }
@@ -69,6 +69,19 @@ final class Routes {
 
   static void send(Context ctx, int status, JsonValue body) {
     ctx.status(status).contentType("application/json").result(Json.write(body));
+  }
+
+  /** A session with its round tree and what it has cost upstream. */
+  private JsonValue.Obj sessionJson(Session s, Context ctx) {
+    return SessionSpend.of(s, studio.metadata(), config.prices())
+        .addTo(ApiJson.session(s, base(ctx)));
+  }
+
+  /** A round's result, its session with the spend. */
+  private JsonValue.Obj roundJson(Sessions.RoundResult r, Context ctx) {
+    Map<String, JsonValue> m = new LinkedHashMap<>(ApiJson.roundResult(r, base(ctx)).members());
+    m.put("session", sessionJson(r.session(), ctx));
+    return new JsonValue.Obj(m);
   }
 
   static String base(Context ctx) {
@@ -96,7 +109,7 @@ final class Routes {
       JsonValue.Obj response =
           ApiJson.imagesResponse(List.of(r.image()), o.urlResponse(), base(ctx), warnings);
       Map<String, JsonValue> m = new LinkedHashMap<>(response.members());
-      m.put("session", ApiJson.session(r.session(), base(ctx)));
+      m.put("session", sessionJson(r.session(), ctx));
       m.put("round", ApiJson.round(r.round(), base(ctx)));
       send(ctx, 200, new JsonValue.Obj(m));
       return;
@@ -259,7 +272,9 @@ final class Routes {
     model.put("id", ApiJson.str(config.modelName()));
     model.put("object", ApiJson.str("model"));
     model.put("created", ApiJson.num(config.startedAt().getEpochSecond()));
-    model.put("owned_by", ApiJson.str("atelier"));
+    model.put(
+        "owned_by",
+        ApiJson.str(config.engineName().equals("local") ? "atelier" : config.engineName()));
     Map<String, JsonValue> m = new LinkedHashMap<>();
     m.put("object", ApiJson.str("list"));
     m.put("data", new JsonValue.Arr(List.of(new JsonValue.Obj(model))));
@@ -277,7 +292,7 @@ final class Routes {
       String prompt = GenerationOptions.prompt(f, "prompt");
       s = sessions.createFromPrompt(prompt, GenerationOptions.read(f, config.defaultSide()));
     }
-    JsonValue.Obj json = ApiJson.session(s, base(ctx));
+    JsonValue.Obj json = sessionJson(s, ctx);
     Map<String, JsonValue> m = new LinkedHashMap<>(json.members());
     m.put("warnings", ApiJson.strings(warnings));
     send(ctx, 201, new JsonValue.Obj(m));
@@ -305,13 +320,13 @@ final class Routes {
             ? GenerationOptions.prompt(f, "instruction")
             : GenerationOptions.prompt(f, "prompt");
     GenerationOptions o = GenerationOptions.read(f, config.defaultSide());
-    send(ctx, 200, ApiJson.roundResult(round(id, instruction, in, o), base(ctx)));
+    send(ctx, 200, roundJson(round(id, instruction, in, o), ctx));
   }
 
   private void checkout(Context ctx) {
     JsonFields f = new JsonFields(body(ctx));
     String round = f.requiredString("round_id");
-    send(ctx, 200, ApiJson.session(sessions.checkout(ctx.pathParam("id"), round), base(ctx)));
+    send(ctx, 200, sessionJson(sessions.checkout(ctx.pathParam("id"), round), ctx));
   }
 
   private void restart(Context ctx) {
@@ -324,6 +339,6 @@ final class Routes {
           "strength", "strength must be in (0, 1] but was " + strength);
     }
     GenerationOptions o = GenerationOptions.read(f, config.defaultSide());
-    send(ctx, 200, ApiJson.roundResult(sessions.restart(id, o, strength), base(ctx)));
+    send(ctx, 200, roundJson(sessions.restart(id, o, strength), ctx));
   }
 }

@@ -13,6 +13,8 @@ import java.util.Objects;
  * @param startedAt when the server started
  * @param allowRemoteImages whether http(s) image URLs in requests are fetched (public addresses
  *     only)
+ * @param engineName the engine's name ({@code local}, {@code openai}), announced in provenance
+ * @param prices what upstream tokens cost, for the spend reported on responses and sessions
  */
 public record ServerConfig(
     String host,
@@ -20,9 +22,33 @@ public record ServerConfig(
     String modelName,
     int defaultSide,
     Instant startedAt,
-    boolean allowRemoteImages) {
+    boolean allowRemoteImages,
+    String engineName,
+    PriceTable prices) {
+
+  /** A local-engine server: nothing is billed. */
+  public ServerConfig(
+      String host,
+      int port,
+      String modelName,
+      int defaultSide,
+      Instant startedAt,
+      boolean allowRemoteImages) {
+    this(
+        host,
+        port,
+        modelName,
+        defaultSide,
+        startedAt,
+        allowRemoteImages,
+        "local",
+        PriceTable.empty());
+  }
+
   /** Validates the values. */
   public ServerConfig {
+    Objects.requireNonNull(engineName, "engineName");
+    Objects.requireNonNull(prices, "prices");
     Objects.requireNonNull(host, "host");
     Objects.requireNonNull(modelName, "modelName");
     Objects.requireNonNull(startedAt, "startedAt");

@@ -100,7 +100,7 @@ record EditInputs(JsonFields fields, List<BufferedImage> images, Optional<Buffer
     return in;
   }
 
-  private static String reference(String name, JsonValue v) {
+  static String reference(String name, JsonValue v) {
     if (v instanceof JsonValue.Str s) {
       return s.value();
     }
@@ -169,6 +169,25 @@ record EditInputs(JsonFields fields, List<BufferedImage> images, Optional<Buffer
   }
 
   /** The image to edit, cropped to multiples of 8, and a warning when it was cropped. */
+  /** The first image (the one to edit), cropped to multiples of 8, without a word on the others. */
+  RgbImage first(List<String> warnings) {
+    return crop(RgbImage.from(images.get(0)), warnings);
+  }
+
+  /**
+   * The images after the first as references ({@code image[]} holds the image to edit followed by
+   * the images to take from, as OpenAI's edits endpoint does): subject references at weight 1.
+   */
+  List<dev.atelier.core.Reference> furtherImagesAsReferences() {
+    return images.stream()
+        .skip(1)
+        .map(
+            b ->
+                new dev.atelier.core.Reference(
+                    RgbImage.from(b), dev.atelier.core.Reference.Role.SUBJECT, 1.0))
+        .toList();
+  }
+
   RgbImage base(List<String> warnings) {
     RgbImage in = RgbImage.from(images.get(0));
     if (images.size() > 1) {

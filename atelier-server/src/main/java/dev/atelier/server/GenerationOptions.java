@@ -28,14 +28,6 @@ record GenerationOptions(
   static final int MAX_SIDE = 2048;
 
   static GenerationOptions read(JsonFields f, int defaultSide) {
-    if (f.has("reference_images") || f.has("references")) {
-      String name = f.has("reference_images") ? "reference_images" : "references";
-      throw new AtelierException.InvalidRequest(
-          name,
-          name
-              + " are not supported yet by this server (reference images are a planned"
-              + " feature); send the request without them");
-    }
     long n = f.integer("n").orElse(1L);
     if (n < 1 || n > SamplingParams.MAX_N) {
       throw new AtelierException.InvalidRequest(

@@ -1,6 +1,7 @@
 package dev.atelier.server;
 
 import dev.atelier.core.AtelierException;
+import dev.atelier.core.Reference;
 import dev.atelier.core.json.Json;
 import dev.atelier.core.json.JsonValue;
 import dev.atelier.core.session.Ids;
@@ -92,7 +93,8 @@ final class Routes {
     JsonFields f = new JsonFields(body(ctx));
     String prompt = GenerationOptions.prompt(f, "prompt");
     GenerationOptions o = GenerationOptions.read(f, config.defaultSide());
-    Studio.Produced p = studio.generate(prompt, o);
+    List<Reference> references = ReferenceInputs.read(f, inputs);
+    Studio.Produced p = studio.generate(prompt, o, references);
     send(ctx, 200, ApiJson.imagesResponse(p.images(), o.urlResponse(), base(ctx), p.warnings()));
   }
 
@@ -103,6 +105,7 @@ final class Routes {
     GenerationOptions o = GenerationOptions.read(f, config.defaultSide());
     List<String> warnings = new ArrayList<>();
     if (f.has("session")) {
+      refuseReferences(f, "session rounds");
       String sessionId = f.requiredString("session");
       Sessions.RoundResult r = round(sessionId, prompt, in, o);
       warnings.addAll(r.warnings());
@@ -118,18 +121,40 @@ final class Routes {
       throw new AtelierException.InvalidRequest(
           "image", "image is required (one or more images to edit)");
     }
-    var image = in.base(warnings);
     if (in.wantsLocalEdit(studio.hasGrounding())) {
-      localEdit(ctx, in, image, prompt, o, warnings);
+      refuseReferences(f, "plain-words local edits");
+      localEdit(ctx, in, in.base(warnings), prompt, o, warnings);
       return;
+    }
+    // The local engine cannot use further images yet: they are ignored with a warning there; an
+    // upstream engine receives them as OpenAI's edits endpoint does.
+    boolean local = config.engineName().equals("local");
+    var image = local ? in.base(warnings) : in.first(warnings);
+    List<Reference> references = new ArrayList<>(ReferenceInputs.read(f, inputs));
+    if (!local) {
+      references.addAll(in.furtherImagesAsReferences());
     }
     if (in.rerendersWholeImage()) {
       warnings.add(NO_GROUNDING_WARNING);
     }
     var mode = in.modeChoice(0.75).mode(image);
-    Studio.Produced p = studio.edit(prompt, image, mode, o, "");
+    Studio.Produced p = studio.edit(prompt, image, mode, o, "", references);
     warnings.addAll(p.warnings());
     send(ctx, 200, ApiJson.imagesResponse(p.images(), o.urlResponse(), base(ctx), warnings));
+  }
+
+  /** References are not taken on session paths yet: a clear 400 instead of ignoring them. */
+  private static void refuseReferences(JsonFields f, String where) {
+    for (String name : new String[] {"references", "reference_images"}) {
+      if (f.has(name)) {
+        throw new AtelierException.InvalidRequest(
+            name,
+            name
+                + " are accepted on /v1/images/generations and /v1/images/edits but not yet on "
+                + where
+                + "; send the request without them");
+      }
+    }
   }
 
   static final String NO_GROUNDING_WARNING =
@@ -284,6 +309,7 @@ final class Routes {
   private void createSession(Context ctx) {
     EditInputs in = EditInputs.read(ctx, inputs, false);
     JsonFields f = in.fields();
+    refuseReferences(f, "sessions");
     Session s;
     List<String> warnings = new ArrayList<>();
     if (!in.images().isEmpty()) {
@@ -319,6 +345,7 @@ final class Routes {
         f.has("instruction")
             ? GenerationOptions.prompt(f, "instruction")
             : GenerationOptions.prompt(f, "prompt");
+    refuseReferences(f, "session rounds");
     GenerationOptions o = GenerationOptions.read(f, config.defaultSide());
     send(ctx, 200, roundJson(round(id, instruction, in, o), ctx));
   }

@@ -8,12 +8,14 @@ import dev.atelier.core.Engine;
 import dev.atelier.core.GeneratedImage;
 import dev.atelier.core.GenerationRequest;
 import dev.atelier.core.ProgressListener;
+import dev.atelier.core.Reference;
 import dev.atelier.core.SamplingParams;
 import dev.atelier.core.edit.EditPlanner;
 import dev.atelier.core.edit.Grounder;
 import dev.atelier.core.edit.LocalEditor;
 import dev.atelier.core.image.ImageCodec;
 import dev.atelier.core.image.RgbImage;
+import dev.atelier.core.reference.StyleEmphasis;
 import dev.atelier.core.session.StoredImage;
 import dev.atelier.store.BlobStore;
 import dev.atelier.store.MetadataStore;
@@ -127,10 +129,19 @@ final class Studio {
   record Produced(List<Library.Saved> images, List<String> warnings) {}
 
   Produced generate(String prompt, GenerationOptions o) {
+    return generate(prompt, o, List.of());
+  }
+
+  /**
+   * Text-to-image with reference images; a style reference adds the guide's emphasis to the prompt
+   * ({@link StyleEmphasis}), whatever engine runs.
+   */
+  Produced generate(String prompt, GenerationOptions o, List<Reference> references) {
     long start = System.nanoTime();
     List<GeneratedImage> made =
         engine.generate(
-            new GenerationRequest(prompt, o.size(), o.sampling()),
+            new GenerationRequest(
+                StyleEmphasis.apply(prompt, references), o.size(), o.sampling(), references),
             ProgressListener.NONE,
             CancellationToken.none());
     Map<String, String> timing = timing(start, made.size());
@@ -145,9 +156,21 @@ final class Studio {
 
   Produced edit(
       String prompt, RgbImage image, EditMode mode, GenerationOptions o, String parentImageId) {
+    return edit(prompt, image, mode, o, parentImageId, List.of());
+  }
+
+  /** An edit with reference images (see {@link #generate(String, GenerationOptions, List)}). */
+  Produced edit(
+      String prompt,
+      RgbImage image,
+      EditMode mode,
+      GenerationOptions o,
+      String parentImageId,
+      List<Reference> references) {
     Map<String, String> extra = new LinkedHashMap<>(maskProvenance(mode));
     long start = System.nanoTime();
-    List<GeneratedImage> made = runEdit(prompt, image, mode, o.sampling());
+    List<GeneratedImage> made =
+        runEdit(StyleEmphasis.apply(prompt, references), image, mode, o.sampling(), references);
     extra.putAll(timing(start, made.size()));
     List<Library.Saved> saved = new ArrayList<>();
     for (GeneratedImage g : made) {
@@ -160,9 +183,18 @@ final class Studio {
 
   List<GeneratedImage> runEdit(
       String prompt, RgbImage image, EditMode mode, SamplingParams sampling) {
+    return runEdit(prompt, image, mode, sampling, List.of());
+  }
+
+  private List<GeneratedImage> runEdit(
+      String prompt,
+      RgbImage image,
+      EditMode mode,
+      SamplingParams sampling,
+      List<Reference> references) {
     EditRequest request;
     try {
-      request = new EditRequest(prompt, image, mode, sampling);
+      request = new EditRequest(prompt, image, mode, sampling, references);
     } catch (IllegalArgumentException e) {
       String param = e.getMessage().startsWith("mask") ? "mask" : "image";
       throw new AtelierException.InvalidRequest(param, e.getMessage());

@@ -23,6 +23,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 final class FakeEngine implements Engine {
   final AtomicInteger calls = new AtomicInteger();
   final List<String> prompts = new ArrayList<>();
+  final List<List<dev.atelier.core.Reference>> references = new ArrayList<>();
 
   @Override
   public String name() {
@@ -39,6 +40,7 @@ final class FakeEngine implements Engine {
     calls.incrementAndGet();
     synchronized (prompts) {
       prompts.add(r.prompt());
+      references.add(r.references());
     }
     List<GeneratedImage> out = new ArrayList<>();
     SamplingParams s = r.sampling();
@@ -65,6 +67,7 @@ final class FakeEngine implements Engine {
     calls.incrementAndGet();
     synchronized (prompts) {
       prompts.add(r.prompt());
+      references.add(r.references());
     }
     List<GeneratedImage> out = new ArrayList<>();
     SamplingParams s = r.sampling();

@@ -226,10 +226,12 @@ class ImagesApiTest {
         "quality",
         "quality must be one of low, medium, high, auto, standard, hd but was 'ultra'");
     assertError(
-        f.post("/v1/images/generations", "{\"prompt\":\"x\",\"reference_images\":[\"data:,\"]}"),
+        f.post(
+            "/v1/images/generations",
+            "{\"prompt\":\"x\",\"references\":[{\"image\":\"data:,\",\"role\":\"mood\"}]}"),
         400,
-        "reference_images",
-        "reference_images are not supported yet");
+        "references[0].role",
+        "references[0].role must be one of [style, subject, character, object] but was 'mood'");
     assertError(
         f.post("/v1/images/generations", "{\"prompt\": "),
         400,

@@ -11,9 +11,15 @@ import java.util.Objects;
  * @param sampling sampling settings
  * @param references reference images (style, subject, ...), at most {@link
  *     Reference#MAX_REFERENCES}; engines that cannot use them refuse the request
+ * @param prompts one prompt per image (e.g. storyboard panels), exactly {@code sampling.n()} of
+ *     them, or empty for {@code prompt} on every image; {@code prompt} then describes the set
  */
 public record GenerationRequest(
-    String prompt, ImageSize size, SamplingParams sampling, List<Reference> references) {
+    String prompt,
+    ImageSize size,
+    SamplingParams sampling,
+    List<Reference> references,
+    List<String> prompts) {
   /** Longest prompt accepted, as OpenAI's Images API. */
   public static final int MAX_PROMPT_CHARS = 32_000;
 
@@ -23,11 +29,31 @@ public record GenerationRequest(
     Objects.requireNonNull(sampling, "sampling");
     checkPrompt(prompt);
     references = Reference.checkAll(references);
+    prompts = List.copyOf(prompts);
+    if (!prompts.isEmpty() && prompts.size() != sampling.n()) {
+      throw new IllegalArgumentException(
+          "prompts must hold one prompt per image ("
+              + sampling.n()
+              + ") but holds "
+              + prompts.size());
+    }
+    prompts.forEach(GenerationRequest::checkPrompt);
   }
 
-  /** A request without references. */
+  /** A request without references, one prompt for every image. */
   public GenerationRequest(String prompt, ImageSize size, SamplingParams sampling) {
-    this(prompt, size, sampling, List.of());
+    this(prompt, size, sampling, List.of(), List.of());
+  }
+
+  /** A request with references, one prompt for every image. */
+  public GenerationRequest(
+      String prompt, ImageSize size, SamplingParams sampling, List<Reference> references) {
+    this(prompt, size, sampling, references, List.of());
+  }
+
+  /** The prompt of image {@code i}: its own from {@link #prompts()}, else {@link #prompt()}. */
+  public String promptOf(int i) {
+    return prompts.isEmpty() ? prompt : prompts.get(i);
   }
 
   static void checkPrompt(String prompt) {

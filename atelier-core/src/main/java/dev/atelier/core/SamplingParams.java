@@ -15,6 +15,7 @@ import java.util.Objects;
  *     {@code dpmpp_2m}, ...) or {@code "default"} for the model folder's own
  * @param noiseMode how the noise of a batch is drawn
  * @param decoder which VAE decoder to use
+ * @param consistency what the images of a batch share ({@link Consistency#VARIATIONS} by default)
  * @param quality the caller's {@code quality} word ({@code auto}, {@code low}, {@code medium},
  *     {@code high}); the local engine has already turned it into steps and decoder, an upstream
  *     engine forwards it
@@ -28,7 +29,8 @@ public record SamplingParams(
     String scheduler,
     NoiseMode noiseMode,
     Decoder decoder,
-    String quality) {
+    String quality,
+    Consistency consistency) {
 
   /** Most images one call may ask for. */
   public static final int MAX_N = 8;
@@ -44,6 +46,7 @@ public record SamplingParams(
     Objects.requireNonNull(noiseMode, "noiseMode");
     Objects.requireNonNull(decoder, "decoder");
     Objects.requireNonNull(quality, "quality");
+    Objects.requireNonNull(consistency, "consistency");
     if (!QUALITIES.contains(quality)) {
       throw new IllegalArgumentException(
           "quality must be one of " + QUALITIES + " but was '" + quality + "'");
@@ -81,7 +84,8 @@ public record SamplingParams(
         .scheduler(scheduler)
         .noiseMode(noiseMode)
         .decoder(decoder)
-        .quality(quality);
+        .quality(quality)
+        .consistency(consistency);
   }
 
   /** The seed image {@code index} of this batch reports. */
@@ -100,6 +104,7 @@ public record SamplingParams(
     private NoiseMode noiseMode = NoiseMode.PER_IMAGE;
     private Decoder decoder = Decoder.FULL;
     private String quality = "auto";
+    private Consistency consistency = Consistency.VARIATIONS;
 
     private Builder() {}
 
@@ -162,9 +167,24 @@ public record SamplingParams(
       return this;
     }
 
+    /** What the images of a batch share. */
+    public Builder consistency(Consistency v) {
+      this.consistency = v;
+      return this;
+    }
+
     public SamplingParams build() {
       return new SamplingParams(
-          negativePrompt, n, seed, steps, guidanceScale, scheduler, noiseMode, decoder, quality);
+          negativePrompt,
+          n,
+          seed,
+          steps,
+          guidanceScale,
+          scheduler,
+          noiseMode,
+          decoder,
+          quality,
+          consistency);
     }
   }
 }

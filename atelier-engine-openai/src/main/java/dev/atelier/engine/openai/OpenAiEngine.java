@@ -142,6 +142,22 @@ public final class OpenAiEngine implements Engine {
       UpstreamReferences references,
       ProgressListener progress,
       CancellationToken cancel) {
+    if (!request.prompts().isEmpty()) {
+      // One prompt per image (storyboard panels): one upstream call per image, in order.
+      List<GeneratedImage> out = new ArrayList<>();
+      SamplingParams s = request.sampling();
+      for (int i = 0; i < s.n(); i++) {
+        SamplingParams one = s.toBuilder().n(1).seed(s.seedOf(i)).build();
+        out.addAll(
+            generate(
+                new GenerationRequest(
+                    request.promptOf(i), request.size(), one, request.references()),
+                references,
+                progress,
+                cancel));
+      }
+      return List.copyOf(out);
+    }
     SamplingParams s = request.sampling();
     Map<String, String> common =
         Provenance.generation(

@@ -104,6 +104,28 @@ class GenerateTest extends UpstreamTestSupport {
   }
 
   @Test
+  void onePromptPerImageIsOneCallPerImageInOrder() throws Exception {
+    for (int i = 0; i < 3; i++) {
+      server.enqueue(json(200, imagesJson("", i)));
+    }
+    GenerationRequest request =
+        new GenerationRequest(
+            "a storyboard",
+            new ImageSize(16, 16),
+            SamplingParams.builder().n(3).seed(40).build(),
+            java.util.List.of(),
+            java.util.List.of("panel one: a door", "panel two: a key", "第三格：一盏灯"));
+
+    var images = engine().generate(request, ProgressListener.NONE, CancellationToken.none());
+
+    assertThat(images).extracting(GeneratedImage::seed).containsExactly(40L, 41L, 42L);
+    assertThat(take().getBody().utf8()).contains("\"prompt\":\"panel one: a door\"", "\"n\":1");
+    assertThat(take().getBody().utf8()).contains("\"prompt\":\"panel two: a key\"");
+    assertThat(take().getBody().utf8()).contains("第三格：一盏灯");
+    assertThat(images.get(2).parameters()).containsEntry("prompt", "第三格：一盏灯");
+  }
+
+  @Test
   void recordsThatTheNegativePromptWasNotForwarded() throws Exception {
     server.enqueue(json(200, imagesJson("", 0)));
     GenerationRequest request =

@@ -65,6 +65,39 @@ class ServeCommandTest {
           ImageCodec.decode(Base64.getDecoder().decode(m.group(1)), ImageLimits.DEFAULT);
       assertThat(image.width()).isEqualTo(64);
       assertThat(r.body()).contains("\"seed\":7", "\"seed\":8");
+
+      // Streamed: the local engine's latent previews, scaled to the output size, then the image.
+      HttpResponse<String> streamed =
+          HttpClient.newHttpClient()
+              .send(
+                  HttpRequest.newBuilder(
+                          URI.create("http://127.0.0.1:" + port + "/v1/images/generations"))
+                      .header("Content-Type", "application/json")
+                      .POST(
+                          HttpRequest.BodyPublishers.ofString(
+                              "{\"prompt\":\"a white ceramic coffee cup\",\"steps\":4,\"seed\":7,"
+                                  + "\"stream\":true,\"partial_images\":2}"))
+                      .build(),
+                  HttpResponse.BodyHandlers.ofString());
+      assertThat(streamed.statusCode()).as(streamed.body()).isEqualTo(200);
+      assertThat(streamed.headers().firstValue("Content-Type").orElse(""))
+          .startsWith("text/event-stream");
+      Matcher events =
+          Pattern.compile("event: (\\S+)\ndata: \\{\"type\":\"\\1\",\"b64_json\":\"([^\"]+)\"")
+              .matcher(streamed.body());
+      java.util.List<String> names = new java.util.ArrayList<>();
+      while (events.find()) {
+        names.add(events.group(1));
+        RgbImage frame =
+            ImageCodec.decode(Base64.getDecoder().decode(events.group(2)), ImageLimits.DEFAULT);
+        assertThat(frame.width()).isEqualTo(64);
+        assertThat(frame.height()).isEqualTo(64);
+      }
+      assertThat(names)
+          .containsExactly(
+              "image_generation.partial_image",
+              "image_generation.partial_image",
+              "image_generation.completed");
     } finally {
       serve.stop.countDown();
       t.join(30_000);

@@ -1,6 +1,9 @@
 package dev.atelier.server;
 
 import dev.atelier.core.AtelierException;
+import dev.atelier.core.CancellationToken;
+import dev.atelier.core.ImageSize;
+import dev.atelier.core.ProgressListener;
 import dev.atelier.core.Reference;
 import dev.atelier.core.json.Json;
 import dev.atelier.core.json.JsonValue;
@@ -93,9 +96,48 @@ final class Routes {
     JsonFields f = new JsonFields(body(ctx));
     String prompt = GenerationOptions.prompt(f, "prompt");
     GenerationOptions o = GenerationOptions.read(f, config.defaultSide());
+    ImageEventStream.Request stream = ImageEventStream.Request.read(f);
     List<Reference> references = ReferenceInputs.read(f, inputs);
-    Studio.Produced p = studio.generate(prompt, o, references);
-    send(ctx, 200, ApiJson.imagesResponse(p.images(), o.urlResponse(), base(ctx), p.warnings()));
+    answer(
+        ctx,
+        stream,
+        spec("image_generation", o.size(), o.output(), o, stream),
+        o.urlResponse(),
+        (progress, cancel) -> {
+          Studio.Produced p = studio.generate(prompt, o, references, progress, cancel);
+          return new ImageEventStream.Result(p.images(), p.warnings(), Map.of());
+        });
+  }
+
+  /**
+   * Runs {@code work} and answers: as server-sent events when the request asked for a stream, else
+   * as OpenAI's images response with the result's extra members after it.
+   */
+  private void answer(
+      Context ctx,
+      ImageEventStream.Request stream,
+      ImageEventStream.Spec spec,
+      boolean url,
+      ImageEventStream.Work work) {
+    if (stream.stream()) {
+      ImageEventStream.answer(ctx, spec, base(ctx), work);
+      return;
+    }
+    ImageEventStream.Result r = work.run(ProgressListener.NONE, CancellationToken.none());
+    JsonValue.Obj response = ApiJson.imagesResponse(r.images(), url, base(ctx), r.warnings());
+    Map<String, JsonValue> m = new LinkedHashMap<>(response.members());
+    m.putAll(r.extra());
+    send(ctx, 200, new JsonValue.Obj(m));
+  }
+
+  private static ImageEventStream.Spec spec(
+      String prefix,
+      ImageSize size,
+      Library.Output output,
+      GenerationOptions o,
+      ImageEventStream.Request stream) {
+    return new ImageEventStream.Spec(
+        prefix, size, output, o.sampling().quality(), stream.partialImages());
   }
 
   private void edits(Context ctx) {
@@ -103,18 +145,30 @@ final class Routes {
     JsonFields f = in.fields();
     String prompt = GenerationOptions.prompt(f, "prompt");
     GenerationOptions o = GenerationOptions.read(f, config.defaultSide());
+    ImageEventStream.Request stream = ImageEventStream.Request.read(f);
     List<String> warnings = new ArrayList<>();
     if (f.has("session")) {
       refuseReferences(f, "session rounds");
       String sessionId = f.requiredString("session");
-      Sessions.RoundResult r = round(sessionId, prompt, in, o);
-      warnings.addAll(r.warnings());
-      JsonValue.Obj response =
-          ApiJson.imagesResponse(List.of(r.image()), o.urlResponse(), base(ctx), warnings);
-      Map<String, JsonValue> m = new LinkedHashMap<>(response.members());
-      m.put("session", sessionJson(r.session(), ctx));
-      m.put("round", ApiJson.round(r.round(), base(ctx)));
-      send(ctx, 200, new JsonValue.Obj(m));
+      StoredImage head = stored(sessions.session(sessionId).head().imageId());
+      answer(
+          ctx,
+          stream,
+          spec(
+              "image_edit",
+              new ImageSize(head.width(), head.height()),
+              Library.Output.PNG,
+              o,
+              stream),
+          o.urlResponse(),
+          (progress, cancel) -> {
+            Sessions.RoundResult r = round(sessionId, prompt, in, o, progress, cancel);
+            warnings.addAll(r.warnings());
+            Map<String, JsonValue> extra = new LinkedHashMap<>();
+            extra.put("session", sessionJson(r.session(), ctx));
+            extra.put("round", ApiJson.round(r.round(), base(ctx)));
+            return new ImageEventStream.Result(List.of(r.image()), warnings, extra);
+          });
       return;
     }
     if (in.images().isEmpty()) {
@@ -123,7 +177,7 @@ final class Routes {
     }
     if (in.wantsLocalEdit(studio.hasGrounding())) {
       refuseReferences(f, "plain-words local edits");
-      localEdit(ctx, in, in.base(warnings), prompt, o, warnings);
+      localEdit(ctx, in, in.base(warnings), prompt, o, stream, warnings);
       return;
     }
     // The local engine cannot use further images yet: they are ignored with a warning there; an
@@ -138,9 +192,16 @@ final class Routes {
       warnings.add(NO_GROUNDING_WARNING);
     }
     var mode = in.modeChoice(0.75).mode(image);
-    Studio.Produced p = studio.edit(prompt, image, mode, o, "", references);
-    warnings.addAll(p.warnings());
-    send(ctx, 200, ApiJson.imagesResponse(p.images(), o.urlResponse(), base(ctx), warnings));
+    answer(
+        ctx,
+        stream,
+        spec("image_edit", new ImageSize(image.width(), image.height()), o.output(), o, stream),
+        o.urlResponse(),
+        (progress, cancel) -> {
+          Studio.Produced p = studio.edit(prompt, image, mode, o, "", references, progress, cancel);
+          warnings.addAll(p.warnings());
+          return new ImageEventStream.Result(p.images(), warnings, Map.of());
+        });
   }
 
   /** References are not taken on session paths yet: a clear 400 instead of ignoring them. */
@@ -167,11 +228,16 @@ final class Routes {
       dev.atelier.core.image.RgbImage image,
       String instruction,
       GenerationOptions o,
+      ImageEventStream.Request stream,
       List<String> warnings) {
     JsonFields f = in.fields();
     double threshold = threshold(f);
     dev.atelier.core.image.Mask mask = in.userMask(image).orElse(null);
     if (f.bool("dry_run").orElse(false)) {
+      if (stream.stream()) {
+        throw new AtelierException.InvalidRequest(
+            "stream", "a dry run makes no image, so it cannot be streamed; send stream: false");
+      }
       var out = studio.editor().dryRun(image, instruction, mask, studio.editOptions(threshold));
       Map<String, JsonValue> m = new LinkedHashMap<>();
       m.put("plan", out.plan().toJsonValue());
@@ -180,20 +246,26 @@ final class Routes {
       send(ctx, 200, new JsonValue.Obj(m));
       return;
     }
-    Studio.LocalResult r = studio.localEdit(image, instruction, mask, o, threshold, "", "");
-    for (Library.Saved s : r.images()) {
-      studio.metadata().insertImage(s.row());
-    }
-    warnings.addAll(r.outcome().warnings());
-    JsonValue.Obj response =
-        ApiJson.imagesResponse(r.images(), o.urlResponse(), base(ctx), warnings);
-    Map<String, JsonValue> m = new LinkedHashMap<>(response.members());
-    m.put("plan", r.outcome().plan().toJsonValue());
-    m.put(
-        "fidelity",
-        new JsonValue.Arr(
-            r.outcome().reports().stream().<JsonValue>map(x -> x.toJsonValue()).toList()));
-    send(ctx, 200, new JsonValue.Obj(m));
+    answer(
+        ctx,
+        stream,
+        spec("image_edit", new ImageSize(image.width(), image.height()), o.output(), o, stream),
+        o.urlResponse(),
+        (progress, cancel) -> {
+          Studio.LocalResult r =
+              studio.localEdit(image, instruction, mask, o, threshold, "", "", progress, cancel);
+          for (Library.Saved s : r.images()) {
+            studio.metadata().insertImage(s.row());
+          }
+          warnings.addAll(r.outcome().warnings());
+          Map<String, JsonValue> extra = new LinkedHashMap<>();
+          extra.put("plan", r.outcome().plan().toJsonValue());
+          extra.put(
+              "fidelity",
+              new JsonValue.Arr(
+                  r.outcome().reports().stream().<JsonValue>map(x -> x.toJsonValue()).toList()));
+          return new ImageEventStream.Result(r.images(), warnings, extra);
+        });
   }
 
   private static double threshold(JsonFields f) {
@@ -207,14 +279,31 @@ final class Routes {
 
   /** A session round: plain-words local edit when possible, else the explicit edit mode. */
   private Sessions.RoundResult round(
-      String sessionId, String instruction, EditInputs in, GenerationOptions o) {
+      String sessionId,
+      String instruction,
+      EditInputs in,
+      GenerationOptions o,
+      ProgressListener progress,
+      CancellationToken cancel) {
     if (in.wantsLocalEdit(studio.hasGrounding())) {
       var head = studio.load(sessions.session(sessionId).head().imageId());
       return sessions.localRound(
-          sessionId, instruction, in.userMask(head).orElse(null), o, threshold(in.fields()));
+          sessionId,
+          instruction,
+          in.userMask(head).orElse(null),
+          o,
+          threshold(in.fields()),
+          progress,
+          cancel);
     }
     Sessions.RoundResult r =
-        sessions.addRound(sessionId, instruction, in.modeChoice(Studio.DEFAULT_ROUND_STRENGTH), o);
+        sessions.addRound(
+            sessionId,
+            instruction,
+            in.modeChoice(Studio.DEFAULT_ROUND_STRENGTH),
+            o,
+            progress,
+            cancel);
     if (in.rerendersWholeImage()) {
       List<String> w = new ArrayList<>(r.warnings());
       w.add(NO_GROUNDING_WARNING);
@@ -347,7 +436,11 @@ final class Routes {
             : GenerationOptions.prompt(f, "prompt");
     refuseReferences(f, "session rounds");
     GenerationOptions o = GenerationOptions.read(f, config.defaultSide());
-    send(ctx, 200, roundJson(round(id, instruction, in, o), ctx));
+    send(
+        ctx,
+        200,
+        roundJson(
+            round(id, instruction, in, o, ProgressListener.NONE, CancellationToken.none()), ctx));
   }
 
   private void checkout(Context ctx) {

@@ -108,16 +108,32 @@ final class Sessions {
   /** Edits the head image of the session with {@code instruction}. */
   RoundResult addRound(
       String sessionId, String instruction, Studio.EditModeChoice choice, GenerationOptions o) {
+    return addRound(
+        sessionId, instruction, choice, o, ProgressListener.NONE, CancellationToken.none());
+  }
+
+  /**
+   * Like {@link #addRound(String, String, Studio.EditModeChoice, GenerationOptions)}, reporting the
+   * engine's steps; when {@code cancel} is cancelled nothing is stored and the head stays.
+   */
+  RoundResult addRound(
+      String sessionId,
+      String instruction,
+      Studio.EditModeChoice choice,
+      GenerationOptions o,
+      ProgressListener progress,
+      CancellationToken cancel) {
     Session session = session(sessionId);
     Round head = session.head();
     RgbImage current = studio.load(head.imageId());
     EditMode mode = choice.mode(current);
     SamplingParams one = o.sampling().toBuilder().n(1).build();
+    long start = System.nanoTime();
+    GeneratedImage g = studio.runEdit(instruction, current, mode, one, progress, cancel).get(0);
+    cancel.throwIfCancelled("before storing");
     Map<String, String> extra = new LinkedHashMap<>(studio.maskProvenance(mode));
     extra.put("instruction", instruction);
     extra.put("session", sessionId);
-    long start = System.nanoTime();
-    GeneratedImage g = studio.runEdit(instruction, current, mode, one).get(0);
     extra.putAll(Studio.timing(start, 1));
     int since = head.roundsSinceRestart() + 1;
     Library.Saved s =
@@ -153,6 +169,28 @@ final class Sessions {
       dev.atelier.core.image.Mask mask,
       GenerationOptions o,
       double threshold) {
+    return localRound(
+        sessionId,
+        instruction,
+        mask,
+        o,
+        threshold,
+        ProgressListener.NONE,
+        CancellationToken.none());
+  }
+
+  /**
+   * Like {@link #localRound(String, String, dev.atelier.core.image.Mask, GenerationOptions,
+   * double)}, reporting the engine's steps; when cancelled nothing is stored.
+   */
+  RoundResult localRound(
+      String sessionId,
+      String instruction,
+      dev.atelier.core.image.Mask mask,
+      GenerationOptions o,
+      double threshold,
+      ProgressListener progress,
+      CancellationToken cancel) {
     Session session = session(sessionId);
     Round head = session.head();
     RgbImage current = studio.load(head.imageId());
@@ -164,7 +202,16 @@ final class Sessions {
             Library.Output.PNG,
             o.urlResponse());
     Studio.LocalResult r =
-        studio.localEdit(current, instruction, mask, one, threshold, sessionId, head.imageId());
+        studio.localEdit(
+            current,
+            instruction,
+            mask,
+            one,
+            threshold,
+            sessionId,
+            head.imageId(),
+            progress,
+            cancel);
     Library.Saved s = r.images().get(0);
     int since = head.roundsSinceRestart() + 1;
     Map<String, String> params = new LinkedHashMap<>(s.row().provenance());

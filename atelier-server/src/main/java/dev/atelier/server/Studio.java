@@ -92,13 +92,41 @@ final class Studio {
       double threshold,
       String sessionId,
       String parentImageId) {
+    return localEdit(
+        image,
+        instruction,
+        mask,
+        o,
+        threshold,
+        sessionId,
+        parentImageId,
+        ProgressListener.NONE,
+        CancellationToken.none());
+  }
+
+  /**
+   * A plain-words edit that reports the engine's steps (previews of the whole image) and stops when
+   * {@code cancel} is cancelled; nothing is stored when it stops.
+   */
+  LocalResult localEdit(
+      RgbImage image,
+      String instruction,
+      dev.atelier.core.image.Mask mask,
+      GenerationOptions o,
+      double threshold,
+      String sessionId,
+      String parentImageId,
+      ProgressListener progress,
+      CancellationToken cancel) {
+    long start = System.nanoTime();
+    LocalEditor.Outcome out =
+        editor.edit(
+            image, instruction, mask, o.sampling(), editOptions(threshold), progress, cancel);
+    cancel.throwIfCancelled("before storing");
     Map<String, String> extra = new LinkedHashMap<>();
     if (mask != null) {
       extra.putAll(maskProvenance(new EditMode.Inpaint(mask)));
     }
-    long start = System.nanoTime();
-    LocalEditor.Outcome out =
-        editor.edit(image, instruction, mask, o.sampling(), editOptions(threshold));
     extra.putAll(timing(start, out.images().size()));
     extra.put("region_mask_id", storeMask(out.region()));
     List<Library.Saved> saved = new ArrayList<>();
@@ -137,13 +165,29 @@ final class Studio {
    * ({@link StyleEmphasis}), whatever engine runs.
    */
   Produced generate(String prompt, GenerationOptions o, List<Reference> references) {
+    return generate(prompt, o, references, ProgressListener.NONE, CancellationToken.none());
+  }
+
+  /**
+   * Text-to-image that reports every step to {@code progress} and stops when {@code cancel} is
+   * cancelled; the images are stored only after the engine finished and nobody cancelled.
+   *
+   * @throws AtelierException.Cancelled when cancelled (nothing is stored)
+   */
+  Produced generate(
+      String prompt,
+      GenerationOptions o,
+      List<Reference> references,
+      ProgressListener progress,
+      CancellationToken cancel) {
     long start = System.nanoTime();
     List<GeneratedImage> made =
         engine.generate(
             new GenerationRequest(
                 StyleEmphasis.apply(prompt, references), o.size(), o.sampling(), references),
-            ProgressListener.NONE,
-            CancellationToken.none());
+            progress,
+            cancel);
+    cancel.throwIfCancelled("before storing");
     Map<String, String> timing = timing(start, made.size());
     List<Library.Saved> saved = new ArrayList<>();
     for (GeneratedImage g : made) {
@@ -167,10 +211,44 @@ final class Studio {
       GenerationOptions o,
       String parentImageId,
       List<Reference> references) {
-    Map<String, String> extra = new LinkedHashMap<>(maskProvenance(mode));
+    return edit(
+        prompt,
+        image,
+        mode,
+        o,
+        parentImageId,
+        references,
+        ProgressListener.NONE,
+        CancellationToken.none());
+  }
+
+  /**
+   * An edit that reports every step and stops when cancelled; the mask and the images are stored
+   * only after the engine finished and nobody cancelled.
+   *
+   * @throws AtelierException.Cancelled when cancelled (nothing is stored)
+   */
+  Produced edit(
+      String prompt,
+      RgbImage image,
+      EditMode mode,
+      GenerationOptions o,
+      String parentImageId,
+      List<Reference> references,
+      ProgressListener progress,
+      CancellationToken cancel) {
     long start = System.nanoTime();
     List<GeneratedImage> made =
-        runEdit(StyleEmphasis.apply(prompt, references), image, mode, o.sampling(), references);
+        runEdit(
+            StyleEmphasis.apply(prompt, references),
+            image,
+            mode,
+            o.sampling(),
+            references,
+            progress,
+            cancel);
+    cancel.throwIfCancelled("before storing");
+    Map<String, String> extra = new LinkedHashMap<>(maskProvenance(mode));
     extra.putAll(timing(start, made.size()));
     List<Library.Saved> saved = new ArrayList<>();
     for (GeneratedImage g : made) {
@@ -183,7 +261,19 @@ final class Studio {
 
   List<GeneratedImage> runEdit(
       String prompt, RgbImage image, EditMode mode, SamplingParams sampling) {
-    return runEdit(prompt, image, mode, sampling, List.of());
+    return runEdit(
+        prompt, image, mode, sampling, List.of(), ProgressListener.NONE, CancellationToken.none());
+  }
+
+  /** Runs the engine's edit, reporting steps to {@code progress}; stores nothing. */
+  List<GeneratedImage> runEdit(
+      String prompt,
+      RgbImage image,
+      EditMode mode,
+      SamplingParams sampling,
+      ProgressListener progress,
+      CancellationToken cancel) {
+    return runEdit(prompt, image, mode, sampling, List.of(), progress, cancel);
   }
 
   private List<GeneratedImage> runEdit(
@@ -191,7 +281,9 @@ final class Studio {
       RgbImage image,
       EditMode mode,
       SamplingParams sampling,
-      List<Reference> references) {
+      List<Reference> references,
+      ProgressListener progress,
+      CancellationToken cancel) {
     EditRequest request;
     try {
       request = new EditRequest(prompt, image, mode, sampling, references);
@@ -199,7 +291,7 @@ final class Studio {
       String param = e.getMessage().startsWith("mask") ? "mask" : "image";
       throw new AtelierException.InvalidRequest(param, e.getMessage());
     }
-    return engine.edit(request, ProgressListener.NONE, CancellationToken.none());
+    return engine.edit(request, progress, cancel);
   }
 
   static Map<String, String> timing(long startNanos, int images) {

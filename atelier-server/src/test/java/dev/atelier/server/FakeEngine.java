@@ -1,5 +1,6 @@
 package dev.atelier.server;
 
+import dev.atelier.core.AtelierException;
 import dev.atelier.core.CancellationToken;
 import dev.atelier.core.EditMode;
 import dev.atelier.core.EditRequest;
@@ -8,20 +9,40 @@ import dev.atelier.core.GeneratedImage;
 import dev.atelier.core.GenerationRequest;
 import dev.atelier.core.ProgressListener;
 import dev.atelier.core.SamplingParams;
+import dev.atelier.core.StepProgress;
 import dev.atelier.core.image.RgbImage;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * A working in-memory engine for server tests: generation paints a flat colour derived from the
  * prompt and seed; inpainting repaints exactly the masked pixels; image-to-image and instruction
  * edits shift every pixel. Deterministic, so tests can assert pixels.
+ *
+ * <p>Like the local engine it reports every step ({@code steps} of them) with a low-resolution
+ * preview of image 0 (an eighth of each side, its final colour faded in step by step) and checks
+ * the cancellation token before each step. Tests can make it fail at a step ({@link #failAtStep})
+ * or keep reporting one step until it is cancelled ({@link #holdAtStep}), as a slow engine would.
  */
 final class FakeEngine implements Engine {
   final AtomicInteger calls = new AtomicInteger();
+
+  /** A step (1-based) at which the engine throws an engine failure; 0 for none. */
+  volatile int failAtStep;
+
+  /** A step at which the engine keeps reporting progress until cancelled; 0 for none. */
+  volatile int holdAtStep;
+
+  /** Counted down when the engine stopped because its token was cancelled. */
+  final CountDownLatch cancelled = new CountDownLatch(1);
+
   final List<String> prompts = new ArrayList<>();
   final List<List<dev.atelier.core.Reference>> references = new ArrayList<>();
 
@@ -42,8 +63,10 @@ final class FakeEngine implements Engine {
       prompts.add(r.prompt());
       references.add(r.references());
     }
-    List<GeneratedImage> out = new ArrayList<>();
     SamplingParams s = r.sampling();
+    RgbImage first = flat(r.size().width(), r.size().height(), colour(r.prompt(), s.seedOf(0)));
+    steps(s.steps(), first, progress, cancel);
+    List<GeneratedImage> out = new ArrayList<>();
     for (int i = 0; i < s.n(); i++) {
       int c = colour(r.prompt(), s.seedOf(i));
       int w = r.size().width();
@@ -69,8 +92,9 @@ final class FakeEngine implements Engine {
       prompts.add(r.prompt());
       references.add(r.references());
     }
-    List<GeneratedImage> out = new ArrayList<>();
     SamplingParams s = r.sampling();
+    steps(s.steps(), r.image(), progress, cancel);
+    List<GeneratedImage> out = new ArrayList<>();
     for (int i = 0; i < s.n(); i++) {
       byte[] rgb = r.image().rgb().clone();
       int c = colour(r.prompt(), s.seedOf(i));
@@ -97,6 +121,60 @@ final class FakeEngine implements Engine {
               params(r.prompt(), s, i, mode)));
     }
     return out;
+  }
+
+  static RgbImage flat(int w, int h, int c) {
+    byte[] rgb = new byte[w * h * 3];
+    for (int p = 0; p < w * h; p++) {
+      rgb[p * 3] = (byte) (c >> 16);
+      rgb[p * 3 + 1] = (byte) (c >> 8);
+      rgb[p * 3 + 2] = (byte) c;
+    }
+    return new RgbImage(w, h, rgb);
+  }
+
+  /** Reports {@code total} steps with previews of {@code target} faded in, honouring the token. */
+  private void steps(
+      int total, RgbImage target, ProgressListener progress, CancellationToken cancel) {
+    for (int step = 1; step <= total; step++) {
+      stopIfCancelled(cancel, step);
+      if (step == failAtStep) {
+        throw new AtelierException.EngineFailure("fake failure at step " + step, null);
+      }
+      int at = step;
+      progress.onStep(new StepProgress(step, total, () -> Optional.of(preview(target, at, total))));
+      if (step == holdAtStep) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (!cancel.isCancelled()) {
+          if (System.nanoTime() > deadline) {
+            throw new AtelierException.EngineFailure(
+                "held at step " + step + " but never cancelled", null);
+          }
+          LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(2));
+          progress.onStep(new StepProgress(step, total, Optional::empty));
+        }
+        stopIfCancelled(cancel, step);
+      }
+    }
+  }
+
+  private void stopIfCancelled(CancellationToken cancel, int step) {
+    if (cancel.isCancelled()) {
+      cancelled.countDown();
+      cancel.throwIfCancelled("at step " + step);
+    }
+  }
+
+  /** An eighth-size preview of {@code target}: its top-left pixel's colour scaled by step/total. */
+  static RgbImage preview(RgbImage target, int step, int total) {
+    int w = Math.max(1, target.width() / 8);
+    int h = Math.max(1, target.height() / 8);
+    int c = 0;
+    for (int k = 0; k < 3; k++) {
+      int v = (target.rgb()[k] & 0xff) * step / total;
+      c = (c << 8) | v;
+    }
+    return flat(w, h, c);
   }
 
   private static Map<String, String> params(String prompt, SamplingParams s, int i, String mode) {

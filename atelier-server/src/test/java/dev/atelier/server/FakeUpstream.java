@@ -29,7 +29,11 @@ final class FakeUpstream implements AutoCloseable {
   }
 
   /** A queued answer. */
-  record Answer(int status, String json) {}
+  record Answer(int status, String json, String contentType) {
+    Answer(int status, String json) {
+      this(status, json, "application/json");
+    }
+  }
 
   static final String USAGE =
       "{\"input_tokens\":50,\"input_tokens_details\":{\"text_tokens\":20,\"image_tokens\":30},"
@@ -55,6 +59,28 @@ final class FakeUpstream implements AutoCloseable {
     queued.add(new Answer(status, json));
   }
 
+  /** Queues a 200 {@code text/event-stream} answer with these events. */
+  synchronized void enqueueEvents(String... typeAndData) {
+    StringBuilder body = new StringBuilder();
+    for (int i = 0; i < typeAndData.length; i += 2) {
+      body.append("event: ").append(typeAndData[i]).append("\ndata: ");
+      body.append(typeAndData[i + 1]).append("\n\n");
+    }
+    queued.add(new Answer(200, body.toString(), "text/event-stream"));
+  }
+
+  /** A 32x32 PNG of one colour, base64. */
+  static String solidPng(int rgb) {
+    byte[] px = new byte[32 * 32 * 3];
+    for (int i = 0; i < px.length; i += 3) {
+      px[i] = (byte) (rgb >> 16);
+      px[i + 1] = (byte) (rgb >> 8);
+      px[i + 2] = (byte) rgb;
+    }
+    return Base64.getEncoder()
+        .encodeToString(ImageCodec.encodePng(new RgbImage(32, 32, px), Map.of()));
+  }
+
   /** The colour the images of call {@code k} (0-based) have. */
   static int colour(int k) {
     return 0x204080 + k * 0x101010;
@@ -74,7 +100,7 @@ final class FakeUpstream implements AutoCloseable {
       calls++;
     }
     byte[] out = a.json().getBytes(StandardCharsets.UTF_8);
-    ex.getResponseHeaders().add("Content-Type", "application/json");
+    ex.getResponseHeaders().add("Content-Type", a.contentType());
     ex.getResponseHeaders().add("x-request-id", "req_" + calls);
     ex.sendResponseHeaders(a.status(), out.length);
     try (OutputStream os = ex.getResponseBody()) {
@@ -94,15 +120,7 @@ final class FakeUpstream implements AutoCloseable {
   }
 
   private static String images(int n, int rgb) {
-    byte[] px = new byte[32 * 32 * 3];
-    for (int i = 0; i < px.length; i += 3) {
-      px[i] = (byte) (rgb >> 16);
-      px[i + 1] = (byte) (rgb >> 8);
-      px[i + 2] = (byte) rgb;
-    }
-    String b64 =
-        Base64.getEncoder()
-            .encodeToString(ImageCodec.encodePng(new RgbImage(32, 32, px), Map.of()));
+    String b64 = solidPng(rgb);
     StringBuilder data = new StringBuilder();
     for (int i = 0; i < n; i++) {
       data.append(i == 0 ? "" : ",").append("{\"b64_json\":\"").append(b64).append("\"}");

@@ -19,6 +19,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -233,6 +234,55 @@ class UpstreamEngineApiTest {
       assertThat(garbage.status()).as(garbage.body()).isEqualTo(502);
       assertThat(s.metadata.referencedBlobs()).hasSize(blobsBefore);
       assertThat(failed.body() + refused.body() + garbage.body()).doesNotContain(KEY);
+    }
+  }
+
+  @Test
+  void upstreamPartialImagesStreamThroughToTheClient() throws Exception {
+    try (Setup s = new Setup("gpt-image-2", 4, 0)) {
+      s.upstream.enqueueEvents(
+          "image_generation.partial_image",
+          "{\"type\":\"image_generation.partial_image\",\"b64_json\":\""
+              + FakeUpstream.solidPng(0x102030)
+              + "\",\"partial_image_index\":0}",
+          "image_generation.partial_image",
+          "{\"type\":\"image_generation.partial_image\",\"b64_json\":\""
+              + FakeUpstream.solidPng(0x405060)
+              + "\",\"partial_image_index\":1}",
+          "image_generation.completed",
+          "{\"type\":\"image_generation.completed\",\"b64_json\":\""
+              + FakeUpstream.solidPng(0x708090)
+              + "\",\"usage\":"
+              + FakeUpstream.USAGE
+              + "}");
+      HttpResponse<String> r =
+          s.http.send(
+              HttpRequest.newBuilder(URI.create(s.base() + "/v1/images/generations"))
+                  .header("Content-Type", "application/json")
+                  .POST(
+                      HttpRequest.BodyPublishers.ofString(
+                          "{\"prompt\":\"a kite\",\"size\":\"64x64\",\"stream\":true,"
+                              + "\"partial_images\":2}"))
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
+      assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+      assertThat(s.upstream.requests.get(0).text()).contains("\"partial_images\":2");
+      List<StreamingApiTest.Event> events = StreamingApiTest.events(r.body());
+      assertThat(events)
+          .extracting(StreamingApiTest.Event::name)
+          .containsExactly(
+              "image_generation.partial_image",
+              "image_generation.partial_image",
+              "image_generation.completed");
+      int[] colours = {0x102030, 0x405060, 0x708090};
+      for (int i = 0; i < 3; i++) {
+        RgbImage img = ImageCodec.decode(events.get(i).image(), ImageLimits.DEFAULT);
+        assertThat(img.width()).isEqualTo(64);
+        assertThat(img.rgbAt(32, 32)).isEqualTo(colours[i]);
+      }
+      JsonValue.Obj done = events.get(2).data();
+      assertThat(done.object("usage").orElseThrow().integer("total_tokens", -1)).isEqualTo(150);
+      assertThat(s.content(done.string("id", "")).rgbAt(5, 5)).isEqualTo(0x708090);
     }
   }
 }

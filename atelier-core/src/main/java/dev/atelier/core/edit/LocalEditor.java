@@ -8,6 +8,7 @@ import dev.atelier.core.Engine;
 import dev.atelier.core.GeneratedImage;
 import dev.atelier.core.ProgressListener;
 import dev.atelier.core.SamplingParams;
+import dev.atelier.core.StepProgress;
 import dev.atelier.core.image.Box;
 import dev.atelier.core.image.Compositor;
 import dev.atelier.core.image.FidelityReport;
@@ -146,10 +147,32 @@ public final class LocalEditor {
    */
   public Outcome edit(
       RgbImage image, String instruction, Mask userMask, SamplingParams sampling, Options o) {
+    return edit(
+        image, instruction, userMask, sampling, o, ProgressListener.NONE, CancellationToken.none());
+  }
+
+  /**
+   * Like {@link #edit(RgbImage, String, Mask, SamplingParams, Options)}, reporting the engine's
+   * steps and stopping when {@code cancel} is cancelled.
+   *
+   * <p>A step's preview is the whole image: for a local edit the engine's preview of the crop is
+   * scaled back and composited into the input with the feathered mask, so it shows the region
+   * changing and the rest as it is.
+   *
+   * @throws AtelierException.Cancelled when cancelled
+   */
+  public Outcome edit(
+      RgbImage image,
+      String instruction,
+      Mask userMask,
+      SamplingParams sampling,
+      Options o,
+      ProgressListener progress,
+      CancellationToken cancel) {
     EditPlan plan = plan(instruction);
     List<String> warnings = new ArrayList<>(plan.warnings());
     if (plan.scope() == EditPlan.Scope.GLOBAL && userMask == null) {
-      return global(image, instruction, plan, sampling, o, warnings);
+      return global(image, instruction, plan, sampling, o, warnings, progress, cancel);
     }
     Mask[] region = region(image, plan, userMask, o);
     Mask feathered = region[0];
@@ -171,8 +194,8 @@ public final class LocalEditor {
                 scaled,
                 new EditMode.Inpaint(cropMask),
                 s),
-            ProgressListener.NONE,
-            CancellationToken.none());
+            inPlace(progress, image, box, feathered),
+            cancel);
     List<GeneratedImage> images = new ArrayList<>();
     List<FidelityReport> reports = new ArrayList<>();
     for (GeneratedImage g : raw) {
@@ -196,13 +219,15 @@ public final class LocalEditor {
       EditPlan plan,
       SamplingParams sampling,
       Options o,
-      List<String> warnings) {
+      List<String> warnings,
+      ProgressListener progress,
+      CancellationToken cancel) {
     List<GeneratedImage> raw =
         engine.edit(
             new EditRequest(
                 instruction, image, new EditMode.ImageToImage(o.globalStrength()), sampling),
-            ProgressListener.NONE,
-            CancellationToken.none());
+            progress,
+            cancel);
     float[] ones = new float[image.width() * image.height()];
     java.util.Arrays.fill(ones, 1f);
     Mask all = new Mask(image.width(), image.height(), ones);
@@ -217,6 +242,40 @@ public final class LocalEditor {
       reports.add(FidelityReport.compare(image, g.image(), all));
     }
     return new Outcome(plan, all, all, images, reports, warnings);
+  }
+
+  /**
+   * Passes steps on with previews of the whole image: the crop's preview scaled to the region's box
+   * and composited into {@code image}, computed only when the listener asks for it.
+   */
+  private static ProgressListener inPlace(
+      ProgressListener progress, RgbImage image, Box box, Mask feathered) {
+    if (progress == ProgressListener.NONE) {
+      return progress;
+    }
+    return new ProgressListener() {
+      @Override
+      public void onStep(StepProgress p) {
+        progress.onStep(
+            new StepProgress(
+                p.step(),
+                p.totalSteps(),
+                () ->
+                    p.preview()
+                        .map(
+                            crop -> {
+                              RgbImage back =
+                                  Compositor.resizeBicubic(crop, box.width(), box.height());
+                              RgbImage pasted = Compositor.paste(image, back, box);
+                              return Compositor.composite(image, pasted, feathered);
+                            })));
+      }
+
+      @Override
+      public int partialImages() {
+        return progress.partialImages();
+      }
+    };
   }
 
   /** {feathered, hard} for the plan: the caller's mask, or the grounded target. */

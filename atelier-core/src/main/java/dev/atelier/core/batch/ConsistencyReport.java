@@ -11,9 +11,10 @@ import java.util.Map;
  * How alike the colours of a batch's images are: the mean over all pairs of images of their {@link
  * Palette} distance (CIEDE2000) and of their {@link LabHistogram} distance.
  *
- * <p>Lower is more consistent. Two renders of one scene in the same palette usually score a palette
- * distance of a few units; a palette distance above about 20 means the images do not share a colour
- * scheme. A batch of fewer than two images has no pairs and reports zeros.
+ * <p>Lower is more consistent. For scale, from the tests: the same drawn scene at 64x64 and at
+ * 512x384 scores a palette distance of 0.4 and a histogram distance of 0.03; that scene against a
+ * grey striped picture 23 and 0.99; flat red against flat blue 47 and 1. A batch of fewer than two
+ * images has no pairs and reports zeros.
  *
  * @param paletteCiede2000 mean pairwise {@link Palette#distanceTo}, at least 0
  * @param labHistogramDistance mean pairwise {@link LabHistogram#distanceTo}, in [0, 1]

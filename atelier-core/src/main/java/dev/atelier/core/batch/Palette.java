@@ -20,9 +20,9 @@ import java.util.stream.IntStream;
  * clustered by Lloyd's k-means with Euclidean distance in Lab (CIE76), starting from a fixed
  * initialisation: the samples sorted by L*, then a*, then b*, and the ones at the quantiles {@code
  * (2j + 1) / 2K} taken as the {@code K} initial centres. Iteration stops when no sample changes
- * cluster, or after {@value #MAX_ITERATIONS} rounds; a tie goes to the lower-numbered centre.
- * Clusters left empty (an image of fewer than {@code K} colours) are dropped, so a flat image has
- * one swatch of share 1. The same pixels in any order give the same palette up to rounding.
+ * cluster, or after 50 rounds; a tie goes to the lower-numbered centre. Clusters left empty (an
+ * image of fewer than {@code K} colours) are dropped, so a flat image has one swatch of share 1.
+ * The same pixels in any order give the same palette up to rounding.
  *
  * @param swatches the colours, largest share first, shares summing to 1
  */

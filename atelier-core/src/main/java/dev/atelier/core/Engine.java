@@ -34,6 +34,15 @@ public interface Engine extends AutoCloseable {
   List<GeneratedImage> edit(
       EditRequest request, ProgressListener progress, CancellationToken cancel);
 
+  /**
+   * Whether a seed determines the image, so that drawing again with another seed is a free,
+   * reproducible way to get another image. False for an upstream that ignores seeds and bills every
+   * call.
+   */
+  default boolean seedsReproduce() {
+    return true;
+  }
+
   /** Releases native resources; the engine is unusable afterwards. */
   @Override
   void close();

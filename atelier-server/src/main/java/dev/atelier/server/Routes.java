@@ -94,8 +94,8 @@ final class Routes {
 
   private void generations(Context ctx) {
     JsonFields f = new JsonFields(body(ctx));
-    String prompt = GenerationOptions.prompt(f, "prompt");
-    GenerationOptions o = GenerationOptions.read(f, config.defaultSide());
+    BatchInputs batch = BatchInputs.read(f, GenerationOptions.read(f, config.defaultSide()));
+    GenerationOptions o = batch.options();
     ImageEventStream.Request stream = ImageEventStream.Request.read(f);
     List<Reference> references = ReferenceInputs.read(f, inputs);
     answer(
@@ -104,8 +104,11 @@ final class Routes {
         spec("image_generation", o.size(), o.output(), o, stream),
         o.urlResponse(),
         (progress, cancel) -> {
-          Studio.Produced p = studio.generate(prompt, o, references, progress, cancel);
-          return new ImageEventStream.Result(p.images(), p.warnings(), Map.of());
+          Studio.Produced p =
+              studio.generate(batch.prompt(), batch.panels(), o, references, progress, cancel);
+          List<String> warnings = new ArrayList<>(batch.warnings());
+          warnings.addAll(p.warnings());
+          return new ImageEventStream.Result(p.images(), warnings, p.extra());
         });
   }
 

@@ -2,6 +2,7 @@ package dev.atelier.server;
 
 import dev.atelier.core.AtelierException;
 import dev.atelier.core.CancellationToken;
+import dev.atelier.core.Consistency;
 import dev.atelier.core.EditMode;
 import dev.atelier.core.EditRequest;
 import dev.atelier.core.Engine;
@@ -10,11 +11,16 @@ import dev.atelier.core.GenerationRequest;
 import dev.atelier.core.ProgressListener;
 import dev.atelier.core.Reference;
 import dev.atelier.core.SamplingParams;
+import dev.atelier.core.batch.BatchChecks;
+import dev.atelier.core.batch.ConsistencyReport;
+import dev.atelier.core.batch.PerceptualHash;
 import dev.atelier.core.edit.EditPlanner;
 import dev.atelier.core.edit.Grounder;
 import dev.atelier.core.edit.LocalEditor;
 import dev.atelier.core.image.ImageCodec;
 import dev.atelier.core.image.RgbImage;
+import dev.atelier.core.json.JsonValue;
+import dev.atelier.core.reference.ReferenceChecks;
 import dev.atelier.core.reference.StyleEmphasis;
 import dev.atelier.core.session.StoredImage;
 import dev.atelier.store.BlobStore;
@@ -22,6 +28,7 @@ import dev.atelier.store.MetadataStore;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -37,6 +44,7 @@ final class Studio {
   private final BlobStore blobs;
   private final Library library;
   private final boolean grounding;
+  private final Grounder grounder;
   private final LocalEditor editor;
   private final LocalEditor.Options editOptions;
 
@@ -52,6 +60,7 @@ final class Studio {
     this.blobs = blobs;
     this.library = new Library(blobs);
     this.grounding = grounder != LocalEditor.NO_GROUNDER;
+    this.grounder = grounder;
     this.editor = new LocalEditor(engine, planner, grounder);
     LocalEditor.Options d = LocalEditor.Options.DEFAULT;
     this.editOptions =
@@ -154,7 +163,11 @@ final class Studio {
   }
 
   /** Images made by one call, stored, with warnings for the caller. */
-  record Produced(List<Library.Saved> images, List<String> warnings) {}
+  record Produced(
+      List<Library.Saved> images, List<String> warnings, Map<String, JsonValue> extra) {}
+
+  /** Most times a near-duplicate of a variations batch is redrawn with a new seed. */
+  static final int MAX_REDRAWS = 3;
 
   Produced generate(String prompt, GenerationOptions o) {
     return generate(prompt, o, List.of());
@@ -180,13 +193,55 @@ final class Studio {
       List<Reference> references,
       ProgressListener progress,
       CancellationToken cancel) {
+    return generate(prompt, List.of(), o, references, progress, cancel);
+  }
+
+  /**
+   * A batch: one prompt for every image or one per panel ({@code panels}), with the reference
+   * checks' warnings. A variations batch (the default) has no near-duplicates: an image within
+   * {@link PerceptualHash#NEAR_DUPLICATE_MAX_DISTANCE} of an earlier one is redrawn with a new
+   * seed, up to {@link #MAX_REDRAWS} times. Batches of two or more report their {@code
+   * consistency_report}.
+   */
+  Produced generate(
+      String prompt,
+      List<String> panels,
+      GenerationOptions o,
+      List<Reference> references,
+      ProgressListener progress,
+      CancellationToken cancel) {
     long start = System.nanoTime();
-    List<GeneratedImage> made =
-        engine.generate(
-            new GenerationRequest(
-                StyleEmphasis.apply(prompt, references), o.size(), o.sampling(), references),
-            progress,
-            cancel);
+    List<String> warnings =
+        new ArrayList<>(
+            grounding
+                ? ReferenceChecks.warnings(prompt, references, grounder)
+                : ReferenceChecks.warnings(prompt, references));
+    List<String> emphasised = panels.stream().map(p -> StyleEmphasis.apply(p, references)).toList();
+    GenerationRequest request =
+        new GenerationRequest(
+            StyleEmphasis.apply(prompt, references),
+            o.size(),
+            o.sampling(),
+            references,
+            emphasised);
+    List<GeneratedImage> made = new ArrayList<>(engine.generate(request, progress, cancel));
+    if (o.sampling().consistency() == Consistency.VARIATIONS && made.size() > 1) {
+      if (engine.seedsReproduce()) {
+        warnings.addAll(redrawNearDuplicates(request, made, cancel));
+      } else {
+        // Redrawing on an upstream would bill another call for each: say so instead.
+        for (BatchChecks.IndexPair pair :
+            BatchChecks.nearDuplicates(made.stream().map(GeneratedImage::image).toList())) {
+          warnings.add(
+              "images "
+                  + pair.first()
+                  + " and "
+                  + pair.second()
+                  + " are near-duplicates; they were not redrawn because each upstream call is"
+                  + " billed");
+        }
+      }
+    }
     cancel.throwIfCancelled("before storing");
     Map<String, String> timing = timing(start, made.size());
     List<Library.Saved> saved = new ArrayList<>();
@@ -195,7 +250,69 @@ final class Studio {
       metadata.insertImage(s.row());
       saved.add(s);
     }
-    return new Produced(saved, List.of());
+    Map<String, JsonValue> extra = new LinkedHashMap<>();
+    if (made.size() > 1) {
+      extra.put(
+          "consistency", ApiJson.str(o.sampling().consistency().name().toLowerCase(Locale.ROOT)));
+      extra.put(
+          "consistency_report",
+          ConsistencyReport.of(made.stream().map(GeneratedImage::image).toList()).toJsonValue());
+    }
+    return new Produced(saved, warnings, extra);
+  }
+
+  /**
+   * Replaces each image that is a near-duplicate of an earlier one by a fresh one of the same
+   * prompt with a seed past the batch's ({@code seed + n + k}), until none is left or {@link
+   * #MAX_REDRAWS} rounds are spent; returns a sentence per redraw and one if duplicates remain.
+   */
+  private List<String> redrawNearDuplicates(
+      GenerationRequest request, List<GeneratedImage> made, CancellationToken cancel) {
+    List<String> notes = new ArrayList<>();
+    SamplingParams s = request.sampling();
+    long nextSeed = s.seedOf(s.n() - 1) + 1;
+    for (int round = 0; round < MAX_REDRAWS; round++) {
+      List<BatchChecks.IndexPair> pairs =
+          BatchChecks.nearDuplicates(made.stream().map(GeneratedImage::image).toList());
+      if (pairs.isEmpty()) {
+        return notes;
+      }
+      java.util.Set<Integer> redrawn = new java.util.TreeSet<>();
+      for (BatchChecks.IndexPair pair : pairs) {
+        if (redrawn.contains(pair.first()) || !redrawn.add(pair.second())) {
+          continue;
+        }
+        cancel.throwIfCancelled("before redrawing a near-duplicate");
+        int j = pair.second();
+        long seed = nextSeed++;
+        SamplingParams one = s.toBuilder().n(1).seed(seed).build();
+        GeneratedImage fresh =
+            engine
+                .generate(
+                    new GenerationRequest(
+                        request.promptOf(j), request.size(), one, request.references()),
+                    ProgressListener.NONE,
+                    cancel)
+                .get(0);
+        notes.add(
+            "image "
+                + j
+                + " was a near-duplicate of image "
+                + pair.first()
+                + " (perceptual hash distance <= "
+                + PerceptualHash.NEAR_DUPLICATE_MAX_DISTANCE
+                + ") and was redrawn with seed "
+                + seed);
+        made.set(j, fresh);
+      }
+    }
+    if (!BatchChecks.nearDuplicates(made.stream().map(GeneratedImage::image).toList()).isEmpty()) {
+      notes.add(
+          "some images are still near-duplicates after "
+              + MAX_REDRAWS
+              + " redraws; the prompt leaves the model little room to vary");
+    }
+    return notes;
   }
 
   Produced edit(
@@ -256,7 +373,12 @@ final class Studio {
       metadata.insertImage(s.row());
       saved.add(s);
     }
-    return new Produced(saved, List.of());
+    return new Produced(
+        saved,
+        grounding
+            ? ReferenceChecks.warnings(prompt, references, grounder)
+            : ReferenceChecks.warnings(prompt, references),
+        Map.of());
   }
 
   List<GeneratedImage> runEdit(

@@ -44,6 +44,14 @@ final class FakeEngine implements Engine {
   final CountDownLatch cancelled = new CountDownLatch(1);
 
   final List<String> prompts = new ArrayList<>();
+
+  /** Every generation request, in order. */
+  final List<GenerationRequest> generations = new ArrayList<>();
+
+  /** Seeds whose image copies the image of {@link #duplicateOf} (near-duplicates on purpose). */
+  volatile java.util.Set<Long> duplicateSeeds = java.util.Set.of();
+
+  volatile long duplicateOf = -1;
   final List<List<dev.atelier.core.Reference>> references = new ArrayList<>();
 
   @Override
@@ -62,24 +70,21 @@ final class FakeEngine implements Engine {
     synchronized (prompts) {
       prompts.add(r.prompt());
       references.add(r.references());
+      generations.add(r);
     }
     SamplingParams s = r.sampling();
     RgbImage first = flat(r.size().width(), r.size().height(), colour(r.prompt(), s.seedOf(0)));
     steps(s.steps(), first, progress, cancel);
     List<GeneratedImage> out = new ArrayList<>();
     for (int i = 0; i < s.n(); i++) {
-      int c = colour(r.prompt(), s.seedOf(i));
-      int w = r.size().width();
-      int h = r.size().height();
-      byte[] rgb = new byte[w * h * 3];
-      for (int p = 0; p < w * h; p++) {
-        rgb[p * 3] = (byte) (c >> 16);
-        rgb[p * 3 + 1] = (byte) (c >> 8);
-        rgb[p * 3 + 2] = (byte) c;
-      }
+      String prompt = r.promptOf(i);
+      long look = duplicateSeeds.contains(s.seedOf(i)) ? duplicateOf : s.seedOf(i);
+      int c = colour(prompt, look);
       out.add(
           new GeneratedImage(
-              new RgbImage(w, h, rgb), s.seedOf(i), params(r.prompt(), s, i, "text-to-image")));
+              pattern(r.size().width(), r.size().height(), c, prompt.hashCode() ^ look),
+              s.seedOf(i),
+              params(prompt, s, i, "text-to-image")));
     }
     return out;
   }
@@ -121,6 +126,27 @@ final class FakeEngine implements Engine {
               params(r.prompt(), s, i, mode)));
     }
     return out;
+  }
+
+  /**
+   * The prompt's colour with a 4x4 grid of cells, each kept or inverted by a bit of {@code key}
+   * (the top-left cell always kept), so images of different seeds are far apart in perceptual hash,
+   * as real variations are.
+   */
+  static RgbImage pattern(int w, int h, int c, long key) {
+    long bits = new java.util.Random(key).nextLong() & ~1L;
+    byte[] rgb = new byte[w * h * 3];
+    for (int y = 0; y < h; y++) {
+      for (int x = 0; x < w; x++) {
+        int cell = (y * 4 / h) * 4 + x * 4 / w;
+        int v = ((bits >>> cell) & 1) == 0 ? c : c ^ 0xffffff;
+        int p = y * w + x;
+        rgb[p * 3] = (byte) (v >> 16);
+        rgb[p * 3 + 1] = (byte) (v >> 8);
+        rgb[p * 3 + 2] = (byte) v;
+      }
+    }
+    return new RgbImage(w, h, rgb);
   }
 
   static RgbImage flat(int w, int h, int c) {

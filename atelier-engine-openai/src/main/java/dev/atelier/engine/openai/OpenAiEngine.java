@@ -109,6 +109,12 @@ public final class OpenAiEngine implements Engine {
     return NAME;
   }
 
+  /** False: the upstream has no seed, and every call is billed. */
+  @Override
+  public boolean seedsReproduce() {
+    return false;
+  }
+
   /**
    * Text-to-image through {@code /images/generations}; with {@link GenerationRequest#references()}
    * through {@code /images/edits} with the references as the input images.

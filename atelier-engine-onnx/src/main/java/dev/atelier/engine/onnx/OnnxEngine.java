@@ -189,7 +189,7 @@ public final class OnnxEngine implements Engine {
   private String needsIpAdapter(List<Reference> images) {
     return images.get(0).role().wireName()
         + " references need an IP-Adapter export in the model folder (image_encoder/ and"
-        + " ip_adapter/, see docs/adr/0009-ip-adapter-folder-layout.md) and "
+        + " ip_adapter/, see docs/adr/0010-ip-adapter-folder-layout.md) and "
         + model.name()
         + " has none; pull a model that has one (for example an SD 1.5 folder with"
         + " h94/IP-Adapter's ip-adapter_sd15 exported to ONNX; the name is an example), send the"

@@ -16,7 +16,7 @@ import java.util.Set;
 
 /**
  * An IP-Adapter export: a CLIP image encoder and the adapter's projection, turning a reference
- * image into image-prompt tokens for the UNet (layout in ADR 0009).
+ * image into image-prompt tokens for the UNet (layout in ADR 0010).
  *
  * <ul>
  *   <li>{@code image_encoder/model.onnx}: {@code pixel_values} {@code [b, 3, S, S]} float (CLIP

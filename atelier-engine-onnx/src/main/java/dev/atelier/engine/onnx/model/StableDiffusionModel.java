@@ -186,7 +186,7 @@ public final class StableDiffusionModel implements AutoCloseable {
               + (encoder ? "image_encoder/" : "ip_adapter/")
               + " but no "
               + (encoder ? "ip_adapter/model.onnx" : "image_encoder/model.onnx")
-              + "; an IP-Adapter export needs both (ADR 0009)");
+              + "; an IP-Adapter export needs both (ADR 0010)");
     }
     OnnxComponent image = open(env, folder, "image_encoder", settings);
     OnnxComponent proj;
@@ -300,7 +300,7 @@ public final class StableDiffusionModel implements AutoCloseable {
 
   /**
    * The IP-Adapter, when the folder carries one ({@code image_encoder/} and {@code ip_adapter/},
-   * ADR 0009): what subject, character and object references need.
+   * ADR 0010): what subject, character and object references need.
    */
   public Optional<IpAdapter> ipAdapter() {
     return Optional.ofNullable(ipAdapter);

@@ -165,7 +165,7 @@ public final class StableDiffusionModel implements AutoCloseable {
 
   /**
    * The IP-Adapter when the folder has both {@code image_encoder/} and {@code ip_adapter/} (ADR
-   * 0009), else null; one without the other is an incomplete export and refused.
+   * 0010), else null; one without the other is an incomplete export and refused.
    */
   private static IpAdapter loadIpAdapter(
       OrtEnvironment env,

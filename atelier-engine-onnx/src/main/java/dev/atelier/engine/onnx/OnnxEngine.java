@@ -2,6 +2,7 @@ package dev.atelier.engine.onnx;
 
 import dev.atelier.core.AtelierException;
 import dev.atelier.core.CancellationToken;
+import dev.atelier.core.Consistency;
 import dev.atelier.core.Decoder;
 import dev.atelier.core.EditMode;
 import dev.atelier.core.EditRequest;
@@ -11,11 +12,15 @@ import dev.atelier.core.GenerationRequest;
 import dev.atelier.core.ImageSize;
 import dev.atelier.core.NoiseMode;
 import dev.atelier.core.ProgressListener;
+import dev.atelier.core.Reference;
 import dev.atelier.core.SamplingParams;
+import dev.atelier.core.image.RgbImage;
+import dev.atelier.engine.onnx.model.IpAdapter;
 import dev.atelier.engine.onnx.model.ModelKind;
 import dev.atelier.engine.onnx.model.OrtSettings;
 import dev.atelier.engine.onnx.model.StableDiffusionModel;
 import dev.atelier.engine.onnx.model.TinyVae;
+import dev.atelier.engine.onnx.pipeline.ImagePrompt;
 import dev.atelier.engine.onnx.pipeline.ImageToImagePipeline;
 import dev.atelier.engine.onnx.pipeline.InpaintPipeline;
 import dev.atelier.engine.onnx.pipeline.InstructPix2PixPipeline;
@@ -24,7 +29,10 @@ import dev.atelier.engine.onnx.pipeline.PipelineOutput;
 import dev.atelier.engine.onnx.pipeline.PromptEncoder;
 import dev.atelier.engine.onnx.pipeline.Prompting;
 import dev.atelier.engine.onnx.pipeline.RunContext;
+import dev.atelier.engine.onnx.pipeline.SetNoise;
 import dev.atelier.engine.onnx.pipeline.StageTimings;
+import dev.atelier.engine.onnx.pipeline.Steering;
+import dev.atelier.engine.onnx.pipeline.StyleReference;
 import dev.atelier.engine.onnx.pipeline.TextToImagePipeline;
 import dev.atelier.engine.onnx.rng.NoiseSource;
 import dev.atelier.engine.onnx.rng.PerImageNoise;
@@ -36,6 +44,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.UnaryOperator;
 
 /**
  * The local engine: Stable Diffusion 1.x/2.x ONNX folders run in this JVM by ONNX Runtime.
@@ -118,8 +127,8 @@ public final class OnnxEngine implements Engine {
    */
   public List<GeneratedImage> generate(GenerationRequest request, RunContext ctx) {
     SamplingParams s = request.sampling();
-    checkSize(request.size());
-    refuseReferences(request.references());
+    ImageSize size = request.size();
+    checkSize(size);
     if (model.kind() != ModelKind.TEXT_TO_IMAGE) {
       throw new AtelierException.InvalidRequest(
           "model",
@@ -129,20 +138,68 @@ public final class OnnxEngine implements Engine {
               + describe(model.kind())
               + "; text-to-image needs a plain (4-channel) Stable Diffusion model");
     }
+    List<Reference> styles = withRole(request.references(), true);
+    List<Reference> images = withRole(request.references(), false);
+    if (!images.isEmpty() && model.ipAdapter().isEmpty()) {
+      throw new AtelierException.InvalidRequest("references", needsIpAdapter(images));
+    }
     Scheduler scheduler = scheduler(s.scheduler());
-    Map<String, String> params = provenance(request.prompt(), s, scheduler, request.size());
+    Map<String, String> params = provenance(request.prompt(), s, scheduler, size);
+    if (!request.prompts().isEmpty()) {
+      params.put("set_prompt", request.prompt());
+    }
     StableDiffusionModel m = decodingModel(s, params);
+    Steering steering = Steering.NONE;
+    if (s.consistency() == Consistency.SET) {
+      steering = steering.withInitialNoise(new SetNoise(s.seed()));
+      params.put("consistency", "set");
+      params.put("set_mixing", Double.toString(SetNoise.SET_MIXING));
+      params.put("set_seed", Long.toString(s.seed()));
+    }
+    StyleReference style = StyleReference.prepare(model, styles, size.width(), size.height(), ctx);
+    steering = style.steer(steering);
+    style.record(params);
+    if (!images.isEmpty()) {
+      IpAdapter adapter = model.ipAdapter().orElseThrow();
+      steering = steering.withImageTokens(ImagePrompt.tokens(adapter, images));
+      params.put("ip_adapter_references", describeReferences(images));
+      params.put("ip_adapter_tokens", Integer.toString(adapter.tokens()));
+    }
+    Prompting p =
+        new Prompting(
+            request.prompt(),
+            s.negativePrompt(),
+            s.n(),
+            s.steps(),
+            s.guidanceScale(),
+            s.noiseMode(),
+            request.prompts());
     PipelineOutput out =
         new TextToImagePipeline(m, prompts)
-            .run(
-                prompting(request.prompt(), s),
-                request.size().width(),
-                request.size().height(),
-                scheduler,
-                noise(s),
-                ctx);
+            .run(p, size.width(), size.height(), scheduler, noise(s), ctx, steering);
     params.put("mode", "text-to-image");
-    return results(out, s, params);
+    return results(out, s, params, request.prompts(), style::palette);
+  }
+
+  /** The style references ({@code style}) or all the others. */
+  private static List<Reference> withRole(List<Reference> references, boolean style) {
+    return references.stream().filter(r -> (r.role() == Reference.Role.STYLE) == style).toList();
+  }
+
+  private String needsIpAdapter(List<Reference> images) {
+    return images.get(0).role().wireName()
+        + " references need an IP-Adapter export in the model folder (image_encoder/ and"
+        + " ip_adapter/, see docs/adr/0010-ip-adapter-folder-layout.md) and "
+        + model.name()
+        + " has none; pull a model that has one (for example an SD 1.5 folder with"
+        + " h94/IP-Adapter's ip-adapter_sd15 exported to ONNX; the name is an example), send the"
+        + " request with style references only, or run the server with --engine openai";
+  }
+
+  private static String describeReferences(List<Reference> refs) {
+    return refs.stream()
+        .map(r -> r.role().wireName() + " " + r.weight())
+        .collect(java.util.stream.Collectors.joining(", "));
   }
 
   @Override
@@ -156,7 +213,7 @@ public final class OnnxEngine implements Engine {
     SamplingParams s = request.sampling();
     ImageSize size = request.size();
     checkSize(size);
-    refuseReferences(request.references());
+    refuseEditReferences(request.references());
     Scheduler scheduler = scheduler(s.scheduler());
     Prompting p = prompting(request.prompt(), s);
     float[] pixels = request.image().toNormalizedChw();
@@ -217,7 +274,7 @@ public final class OnnxEngine implements Engine {
                     ctx);
           }
         };
-    return results(out, s, params);
+    return results(out, s, params, List.of(), UnaryOperator.identity());
   }
 
   /**
@@ -254,11 +311,11 @@ public final class OnnxEngine implements Engine {
   /** See {@link #maxPixels()}. */
   public static final int MAX_AREA_FACTOR = 4;
 
-  private static void refuseReferences(List<dev.atelier.core.Reference> references) {
+  private static void refuseEditReferences(List<Reference> references) {
     if (!references.isEmpty()) {
       throw new AtelierException.InvalidRequest(
           "references",
-          "the local engine cannot use reference images yet; send the request without"
+          "the local engine uses reference images on text-to-image only; send the edit without"
               + " references, or run the server with --engine openai, which passes them on");
     }
   }
@@ -328,16 +385,23 @@ public final class OnnxEngine implements Engine {
   }
 
   private static List<GeneratedImage> results(
-      PipelineOutput out, SamplingParams s, Map<String, String> params) {
+      PipelineOutput out,
+      SamplingParams s,
+      Map<String, String> params,
+      List<String> perImagePrompts,
+      UnaryOperator<RgbImage> post) {
     List<GeneratedImage> images = new ArrayList<>(out.count());
     for (int i = 0; i < out.count(); i++) {
       Map<String, String> p = new LinkedHashMap<>(params);
+      if (!perImagePrompts.isEmpty()) {
+        p.put("prompt", perImagePrompts.get(i));
+      }
       long seed = s.seedOf(i);
       p.put("seed", Long.toString(seed));
       if (s.noiseMode() == NoiseMode.BATCH) {
         p.put("batch_index", Integer.toString(i));
       }
-      images.add(new GeneratedImage(out.image(i), seed, p));
+      images.add(new GeneratedImage(post.apply(out.image(i)), seed, p));
     }
     return images;
   }

@@ -178,15 +178,40 @@ class OnnxEngineTest {
   }
 
   @Test
-  void referencesAreRefusedNamingTheField() {
+  void subjectReferencesWithoutAnIpAdapterAreRefusedNamingTheField() {
     var ref =
         new dev.atelier.core.Reference(
-            new RgbImage(8, 8, new byte[8 * 8 * 3]), dev.atelier.core.Reference.Role.STYLE, 1);
+            new RgbImage(8, 8, new byte[8 * 8 * 3]), dev.atelier.core.Reference.Role.SUBJECT, 1);
     GenerationRequest r =
         new GenerationRequest(
             "a cup", new ImageSize(64, 64), sampling().steps(1).build(), List.of(ref));
     assertThatThrownBy(() -> sd.generate(r, ProgressListener.NONE, CancellationToken.none()))
         .isInstanceOf(AtelierException.InvalidRequest.class)
+        .hasMessageStartingWith(
+            "subject references need an IP-Adapter export in the model folder (image_encoder/ and"
+                + " ip_adapter/")
+        .hasMessageContaining("tiny-sd has none")
+        .hasMessageContaining("the name is an example")
+        .satisfies(
+            e -> assertThat(((AtelierException.InvalidRequest) e).param()).isEqualTo("references"));
+  }
+
+  @Test
+  void editsWithReferencesAreRefusedNamingTheField() throws IOException {
+    RgbImage init =
+        ImageCodec.decode(
+            Files.readAllBytes(FIXTURES.resolve("goldens/init.png")), ImageLimits.DEFAULT);
+    var ref = new dev.atelier.core.Reference(init, dev.atelier.core.Reference.Role.STYLE, 1);
+    EditRequest r =
+        new EditRequest(
+            "a green box",
+            init,
+            new EditMode.ImageToImage(0.5),
+            sampling().steps(4).build(),
+            List.of(ref));
+    assertThatThrownBy(() -> sd.edit(r, ProgressListener.NONE, CancellationToken.none()))
+        .isInstanceOf(AtelierException.InvalidRequest.class)
+        .hasMessageContaining("text-to-image only")
         .hasMessageContaining("--engine openai")
         .satisfies(
             e -> assertThat(((AtelierException.InvalidRequest) e).param()).isEqualTo("references"));

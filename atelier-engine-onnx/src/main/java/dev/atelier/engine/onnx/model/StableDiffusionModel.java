@@ -26,6 +26,7 @@ public final class StableDiffusionModel implements AutoCloseable {
   private final UNet unet;
   private final VaeDecoder vaeDecoder;
   private final VaeEncoder vaeEncoder;
+  private final IpAdapter ipAdapter;
   private final SchedulerConfig schedulerConfig;
   private final String schedulerClass;
   private final float scalingFactor;
@@ -41,6 +42,7 @@ public final class StableDiffusionModel implements AutoCloseable {
     this.unet = b.unet;
     this.vaeDecoder = b.vaeDecoder;
     this.vaeEncoder = b.vaeEncoder;
+    this.ipAdapter = b.ipAdapter;
     this.schedulerConfig = b.schedulerConfig;
     this.schedulerClass = b.schedulerClass;
     this.scalingFactor = b.scalingFactor;
@@ -57,6 +59,7 @@ public final class StableDiffusionModel implements AutoCloseable {
     this.unet = m.unet;
     this.vaeDecoder = decoder;
     this.vaeEncoder = m.vaeEncoder;
+    this.ipAdapter = m.ipAdapter;
     this.schedulerConfig = m.schedulerConfig;
     this.schedulerClass = m.schedulerClass;
     this.scalingFactor = m.scalingFactor;
@@ -144,6 +147,9 @@ public final class StableDiffusionModel implements AutoCloseable {
             VaeEncoder.wrap(open(env, folder, "vae_encoder", settings), b.vaeScaleFactor);
         opened.add(b.vaeEncoder);
       }
+      b.ipAdapter =
+          loadIpAdapter(
+              env, folder, settings, b.textEncoder.hiddenSize(), b.tokenizer.maxLength(), b.unet);
       return new StableDiffusionModel(b);
     } catch (RuntimeException e) {
       for (AutoCloseable c : opened) {
@@ -155,6 +161,72 @@ public final class StableDiffusionModel implements AutoCloseable {
       }
       throw e;
     }
+  }
+
+  /**
+   * The IP-Adapter when the folder has both {@code image_encoder/} and {@code ip_adapter/} (ADR
+   * 0010), else null; one without the other is an incomplete export and refused.
+   */
+  private static IpAdapter loadIpAdapter(
+      OrtEnvironment env,
+      ModelFolder folder,
+      OrtSettings settings,
+      int hidden,
+      int textLength,
+      UNet unet) {
+    boolean encoder = hasGraph(folder, "image_encoder");
+    boolean projection = hasGraph(folder, "ip_adapter");
+    if (!encoder && !projection) {
+      return null;
+    }
+    if (encoder != projection) {
+      throw new AtelierException.ModelUnavailable(
+          folder.root()
+              + " has "
+              + (encoder ? "image_encoder/" : "ip_adapter/")
+              + " but no "
+              + (encoder ? "ip_adapter/model.onnx" : "image_encoder/model.onnx")
+              + "; an IP-Adapter export needs both (ADR 0010)");
+    }
+    OnnxComponent image = open(env, folder, "image_encoder", settings);
+    OnnxComponent proj;
+    try {
+      proj = open(env, folder, "ip_adapter", settings);
+    } catch (RuntimeException e) {
+      image.close();
+      throw e;
+    }
+    IpAdapter adapter =
+        IpAdapter.wrap(
+            image,
+            proj,
+            hidden,
+            folder
+                .json("image_encoder", "preprocessor_config.json")
+                .orElse(new JsonValue.Obj(java.util.Map.of())));
+    long sequence =
+        unet.graph().input("encoder_hidden_states").map(i -> i.getShape()[1]).orElse(-1L);
+    if (sequence > 0 && sequence != textLength + adapter.tokens()) {
+      adapter.close();
+      throw new AtelierException.ModelUnavailable(
+          "unet/model.onnx in "
+              + folder.root()
+              + " takes "
+              + sequence
+              + " encoder_hidden_states tokens but the IP-Adapter needs "
+              + textLength
+              + " text + "
+              + adapter.tokens()
+              + " image tokens");
+    }
+    return adapter;
+  }
+
+  private static boolean hasGraph(ModelFolder folder, String component) {
+    return folder
+        .component(component)
+        .map(d -> Files.isRegularFile(d.resolve("model.onnx")))
+        .orElse(false);
   }
 
   private static ClipTokenizer loadTokenizer(ModelFolder folder) {
@@ -226,6 +298,14 @@ public final class StableDiffusionModel implements AutoCloseable {
     return Optional.ofNullable(vaeEncoder);
   }
 
+  /**
+   * The IP-Adapter, when the folder carries one ({@code image_encoder/} and {@code ip_adapter/},
+   * ADR 0010): what subject, character and object references need.
+   */
+  public Optional<IpAdapter> ipAdapter() {
+    return Optional.ofNullable(ipAdapter);
+  }
+
   /** {@code scheduler/scheduler_config.json}. */
   public SchedulerConfig schedulerConfig() {
     return schedulerConfig;
@@ -262,6 +342,9 @@ public final class StableDiffusionModel implements AutoCloseable {
     if (vaeEncoder != null) {
       vaeEncoder.close();
     }
+    if (ipAdapter != null) {
+      ipAdapter.close();
+    }
   }
 
   private static final class Builder {
@@ -271,6 +354,7 @@ public final class StableDiffusionModel implements AutoCloseable {
     UNet unet;
     VaeDecoder vaeDecoder;
     VaeEncoder vaeEncoder;
+    IpAdapter ipAdapter;
     SchedulerConfig schedulerConfig;
     String schedulerClass;
     float scalingFactor;

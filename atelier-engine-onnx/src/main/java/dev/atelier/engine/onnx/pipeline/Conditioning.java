@@ -2,6 +2,8 @@ package dev.atelier.engine.onnx.pipeline;
 
 import dev.atelier.engine.onnx.model.UNet;
 import dev.atelier.engine.onnx.pipeline.internal.Tensors;
+import java.util.HashMap;
+import java.util.Map;
 
 /**
  * The text side of a run as the UNet sees it, in diffusers' batch order, plus the plain
@@ -19,21 +21,49 @@ record Conditioning(boolean guided, float[] hidden, long[] hiddenShape, float[] 
    * the UNet does not embed the guidance itself (LCM's {@code timestep_cond}).
    */
   static Conditioning forGuidance(PromptEncoder prompts, Prompting p, UNet unet, RunContext ctx) {
+    return forGuidance(prompts, p, unet, ctx, ImageTokens.NONE);
+  }
+
+  /**
+   * Like {@link #forGuidance(PromptEncoder, Prompting, UNet, RunContext)}, with image {@code i}
+   * conditioned on {@code p.promptOf(i)} (each distinct prompt encoded once) and {@code tokens}
+   * appended to every row: {@code tokens.cond()} to conditional rows, {@code tokens.uncond()} to
+   * unconditional ones.
+   */
+  static Conditioning forGuidance(
+      PromptEncoder prompts, Prompting p, UNet unet, RunContext ctx, ImageTokens tokens) {
     boolean lcm = unet.timestepCondDim().isPresent();
     boolean guided = p.guidanceScale() > 1 && !lcm;
-    float[] cond = Tensors.repeat(prompts.embed(p.prompt(), ctx.timings()), p.n());
-    float[] hidden = cond;
+    Map<String, float[]> distinct = new HashMap<>();
+    float[][] condRows = new float[p.n()][];
+    for (int i = 0; i < p.n(); i++) {
+      condRows[i] = distinct.computeIfAbsent(p.promptOf(i), s -> prompts.embed(s, ctx.timings()));
+    }
+    float[] hidden = rows(condRows, tokens.cond());
     if (guided) {
-      float[] uncond = Tensors.repeat(prompts.embed(p.negativePrompt(), ctx.timings()), p.n());
-      hidden = Tensors.concat(uncond, cond);
+      float[][] uncondRows = new float[p.n()][];
+      java.util.Arrays.fill(uncondRows, prompts.embed(p.negativePrompt(), ctx.timings()));
+      hidden = Tensors.concat(rows(uncondRows, tokens.uncond()), hidden);
     }
     float[] timestepCond =
         lcm
             ? Guidance.guidanceEmbedding(
                 p.guidanceScale(), unet.timestepCondDim().getAsInt(), p.n())
             : new float[0];
-    return new Conditioning(
-        guided, hidden, shape(prompts, guided ? 2 * p.n() : p.n()), timestepCond);
+    long[] shape = shape(prompts, guided ? 2 * p.n() : p.n());
+    shape[1] += tokens.count();
+    return new Conditioning(guided, hidden, shape, timestepCond);
+  }
+
+  /** Each text row followed by {@code extra}, rows concatenated along the batch axis. */
+  private static float[] rows(float[][] text, float[] extra) {
+    int per = text[0].length + extra.length;
+    float[] out = new float[text.length * per];
+    for (int i = 0; i < text.length; i++) {
+      System.arraycopy(text[i], 0, out, i * per, text[i].length);
+      System.arraycopy(extra, 0, out, i * per + text[i].length, extra.length);
+    }
+    return out;
   }
 
   /** {@code [cond x n, uncond x n, uncond x n]}: InstructPix2Pix's order when guided. */

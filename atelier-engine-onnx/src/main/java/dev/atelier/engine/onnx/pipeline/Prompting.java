@@ -1,17 +1,20 @@
 package dev.atelier.engine.onnx.pipeline;
 
 import dev.atelier.core.NoiseMode;
+import java.util.List;
 import java.util.Objects;
 
 /**
  * The text side and the batch settings of a pipeline run.
  *
- * @param prompt the prompt (an instruction for InstructPix2Pix)
+ * @param prompt the prompt (an instruction for InstructPix2Pix); every image's when {@code
+ *     perImage} is empty
  * @param negativePrompt the negative prompt; "" encodes the empty string, as diffusers does
  * @param n images in the batch
  * @param steps inference steps (before image-to-image's strength cut)
  * @param guidanceScale classifier-free guidance; <= 1 runs the conditional branch only
  * @param noiseMode how encoder samples are drawn for a batch (see {@link NoiseMode})
+ * @param perImage one prompt per image (exactly {@code n}), or empty for {@code prompt} on all
  */
 public record Prompting(
     String prompt,
@@ -19,18 +22,40 @@ public record Prompting(
     int n,
     int steps,
     double guidanceScale,
-    NoiseMode noiseMode) {
+    NoiseMode noiseMode,
+    List<String> perImage) {
 
   /** Validates the values. */
   public Prompting {
     Objects.requireNonNull(prompt, "prompt");
     Objects.requireNonNull(negativePrompt, "negativePrompt");
     Objects.requireNonNull(noiseMode, "noiseMode");
+    perImage = List.copyOf(perImage);
     if (n < 1) {
       throw new IllegalArgumentException("n must be >= 1 but was " + n);
     }
     if (steps < 1) {
       throw new IllegalArgumentException("steps must be >= 1 but was " + steps);
     }
+    if (!perImage.isEmpty() && perImage.size() != n) {
+      throw new IllegalArgumentException(
+          "perImage must hold one prompt per image (" + n + ") but holds " + perImage.size());
+    }
+  }
+
+  /** One prompt for every image. */
+  public Prompting(
+      String prompt,
+      String negativePrompt,
+      int n,
+      int steps,
+      double guidanceScale,
+      NoiseMode noiseMode) {
+    this(prompt, negativePrompt, n, steps, guidanceScale, noiseMode, List.of());
+  }
+
+  /** The prompt of image {@code i}: its own from {@link #perImage()}, else {@link #prompt()}. */
+  public String promptOf(int i) {
+    return perImage.isEmpty() ? prompt : perImage.get(i);
   }
 }

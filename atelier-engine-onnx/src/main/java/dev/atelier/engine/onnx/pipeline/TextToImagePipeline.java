@@ -12,7 +12,8 @@ import dev.atelier.engine.onnx.scheduler.Scheduler;
  *
  * <p>Classifier-free guidance runs as one UNet batch {@code [uncond, cond]}; a guidance scale <= 1,
  * or an LCM UNet (guidance embedded instead), runs the conditional half only. All {@code n} images
- * go through the UNet as one batch; the prompt is encoded once whatever {@code n} is.
+ * go through the UNet as one batch; each distinct prompt is encoded once whatever {@code n} is
+ * (image {@code i} uses {@link Prompting#promptOf}).
  */
 public final class TextToImagePipeline {
   private final StableDiffusionModel model;
@@ -33,16 +34,32 @@ public final class TextToImagePipeline {
    */
   public PipelineOutput run(
       Prompting p, int width, int height, Scheduler scheduler, NoiseSource noise, RunContext ctx) {
+    return run(p, width, height, scheduler, noise, ctx, Steering.NONE);
+  }
+
+  /**
+   * Like {@link #run(Prompting, int, int, Scheduler, NoiseSource, RunContext)}, with {@code
+   * steering}'s initial noise, style pull and image tokens; {@link Steering#NONE} is that method.
+   */
+  public PipelineOutput run(
+      Prompting p,
+      int width,
+      int height,
+      Scheduler scheduler,
+      NoiseSource noise,
+      RunContext ctx,
+      Steering steering) {
     int f = model.vaeScaleFactor();
     if (width % f != 0 || height % f != 0) {
       throw new IllegalArgumentException(
           "size must be a multiple of " + f + " but was " + width + "x" + height);
     }
     UNet unet = model.unet();
-    Conditioning text = Conditioning.forGuidance(prompts, p, unet, ctx);
+    Conditioning text = Conditioning.forGuidance(prompts, p, unet, ctx, steering.imageTokens());
     scheduler.setTimesteps(p.steps());
     long[] shape = {p.n(), 4, height / f, width / f};
-    float[] latents = Tensors.scale(noise.randn(shape), scheduler.initNoiseSigma());
+    float[] drawn = steering.initialNoise().apply(noise.randn(shape), shape);
+    float[] latents = Tensors.scale(drawn, scheduler.initNoiseSigma());
 
     StepModel stepModel = text.plainStep(p.guidanceScale());
     float[] result =
@@ -53,7 +70,7 @@ public final class TextToImagePipeline {
             latents,
             shape,
             stepModel,
-            StepHook.NONE,
+            steering.hook(scheduler, scheduler.timesteps(), shape),
             noise,
             ctx);
     return VaeStage.decode(model, result, shape, ctx);

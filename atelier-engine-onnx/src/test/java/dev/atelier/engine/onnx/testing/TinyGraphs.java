@@ -208,6 +208,45 @@ public final class TinyGraphs {
     return write(g, dir);
   }
 
+  /**
+   * A CLIP-style image encoder: {@code image_embeds}[b, c] = mean over y, x of {@code
+   * pixel_values}[b, c, y, x], for input {@code pixel_values} [batch, 3, height, width] (symbolic
+   * sides) and output [batch, 3].
+   */
+  public static Path imageEncoder(Path dir) throws IOException {
+    OnnxModelWriter g =
+        OnnxModelWriter.graph("image_encoder")
+            .input("pixel_values", ElementType.FLOAT, "batch", 3, "height", "width")
+            .node(
+                "ReduceMean",
+                List.of("pixel_values"),
+                List.of("image_embeds"),
+                Map.of("axes", new long[] {2, 3}, "keepdims", 0L))
+            .output("image_embeds", ElementType.FLOAT, "batch", 3);
+    return write(g, dir);
+  }
+
+  /**
+   * An IP-Adapter projection: {@code image_prompt_embeds}[b] = reshape(image_embeds[b] @ weights +
+   * bias, [tokens, hidden]), for input {@code image_embeds} [batch, width] and output [batch,
+   * tokens, hidden]; {@code weights} is [width, tokens * hidden] row-major.
+   */
+  public static Path ipAdapterProjection(
+      Path dir, int width, int tokens, int hidden, float[] weights, float[] bias)
+      throws IOException {
+    OnnxModelWriter g =
+        OnnxModelWriter.graph("ip_adapter")
+            .input("image_embeds", ElementType.FLOAT, "batch", width)
+            .initializer("weights", weights, width, (long) tokens * hidden)
+            .initializer("bias", bias, (long) tokens * hidden)
+            .initializer("token_shape", new long[] {-1, tokens, hidden}, 3)
+            .node("MatMul", List.of("image_embeds", "weights"), List.of("projected"))
+            .node("Add", List.of("projected", "bias"), List.of("biased"))
+            .node("Reshape", List.of("biased", "token_shape"), List.of("image_prompt_embeds"))
+            .output("image_prompt_embeds", ElementType.FLOAT, "batch", tokens, hidden);
+    return write(g, dir);
+  }
+
   /** Returns the name of a float32 view of {@code input}, adding a Cast when needed. */
   private static String toFloat(OnnxModelWriter g, String input, ElementType type) {
     if (type == ElementType.FLOAT) {

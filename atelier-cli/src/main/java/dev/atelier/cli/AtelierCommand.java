@@ -24,7 +24,8 @@ import picocli.CommandLine.Command;
       PlanCommand.class,
       DoctorCommand.class,
       ModelsCommand.class,
-      BenchCommand.class
+      BenchCommand.class,
+      BenchBatchesCommand.class
     })
 public final class AtelierCommand implements Runnable {
   @picocli.CommandLine.Spec CommandLine.Model.CommandSpec spec;

@@ -145,7 +145,8 @@ class OnnxEngineSetsAndReferencesTest {
     assertThat(after).isLessThan(before / 2);
     assertThat(styled.parameters())
         .containsEntry("style_reference_weight", "1.0")
-        .containsEntry("style_reference", "latent statistics (first 40% of steps) + lab palette");
+        .containsEntry(
+            "style_reference", "latent statistics (first 40% of steps) + palette mapping");
   }
 
   @Test
@@ -177,7 +178,7 @@ class OnnxEngineSetsAndReferencesTest {
                   CancellationToken.none())
               .get(0);
       assertThat(styled.parameters())
-          .containsEntry("style_reference", "lab palette only (the model has no vae_encoder)");
+          .containsEntry("style_reference", "palette mapping only (the model has no vae_encoder)");
       ColorSpaces.Lab refMean = PaletteTransfer.statistics(ref).meanLab();
       RgbImage plain = run(request(sampling().build(), List.of(), List.of())).get(0).image();
       assertThat(meanDeltaE(styled.image(), refMean)).isLessThan(meanDeltaE(plain, refMean) / 2);

@@ -1,8 +1,9 @@
 package dev.atelier.engine.onnx.pipeline;
 
 import dev.atelier.core.Reference;
+import dev.atelier.core.batch.Palette;
+import dev.atelier.core.batch.PaletteMapping;
 import dev.atelier.core.image.Compositor;
-import dev.atelier.core.image.PaletteTransfer;
 import dev.atelier.core.image.RgbImage;
 import dev.atelier.engine.onnx.model.LatentDistribution;
 import dev.atelier.engine.onnx.model.StableDiffusionModel;
@@ -13,13 +14,16 @@ import java.util.Map;
 
 /**
  * Style references on the local engine: a latent statistics pull during the early steps ({@link
- * StyleStatistics}) and a Lab palette transfer of every decoded image ({@link PaletteTransfer}).
+ * StyleStatistics}) and a palette transfer of every decoded image: its dominant colours mapped onto
+ * the reference's ({@link PaletteMapping}), which moves the palette further than matching Lab mean
+ * and spread or each Lab channel's histogram (docs/benchmarks.md).
  *
  * <p>Each reference is resized to the output size (bicubic) and encoded with the VAE encoder; the
  * mode of its distribution (no draw, so the run's noise is untouched), times the scaling factor,
- * gives per-channel statistics. Several references act as one whose statistics (latent and Lab) are
- * their average and whose weight is their mean weight. A model without a VAE encoder gets the
- * palette transfer only, and provenance says so. Weight 0 changes no pixel.
+ * gives per-channel statistics. Several references act as one whose statistics (latent means and
+ * spreads) are their average and whose palette holds all their colours and whose weight is their
+ * mean weight. A model without a VAE encoder gets the palette transfer only, and provenance says
+ * so. Weight 0 changes no pixel.
  */
 public final class StyleReference {
   /** No style reference. */
@@ -29,11 +33,10 @@ public final class StyleReference {
   // Null when there is no latent pull (no reference, or no VAE encoder).
   private final StyleStatistics latent;
   // Null when there is no reference.
-  private final PaletteTransfer.Stats palette;
+  private final Palette palette;
   private final int count;
 
-  private StyleReference(
-      double weight, StyleStatistics latent, PaletteTransfer.Stats palette, int count) {
+  private StyleReference(double weight, StyleStatistics latent, Palette palette, int count) {
     this.weight = weight;
     this.latent = latent;
     this.palette = palette;
@@ -54,9 +57,12 @@ public final class StyleReference {
       return NONE;
     }
     double weight = references.stream().mapToDouble(Reference::weight).average().orElse(0);
-    List<PaletteTransfer.Stats> lab = new ArrayList<>();
+    List<Palette.Swatch> swatches = new ArrayList<>();
     for (Reference r : references) {
-      lab.add(PaletteTransfer.statistics(r.image()));
+      // Several references: their swatches together, each share divided among them.
+      for (Palette.Swatch w : Palette.of(r.image()).swatches()) {
+        swatches.add(new Palette.Swatch(w.lab(), w.share() / references.size()));
+      }
     }
     StyleStatistics latent = null;
     if (model.vaeEncoder().isPresent()) {
@@ -68,7 +74,7 @@ public final class StyleReference {
       }
       latent = StyleStatistics.average(stats);
     }
-    return new StyleReference(weight, latent, PaletteTransfer.average(lab), references.size());
+    return new StyleReference(weight, latent, new Palette(swatches), references.size());
   }
 
   /** The (mean) weight; 0 for {@link #NONE}. */
@@ -88,7 +94,7 @@ public final class StyleReference {
 
   /** A decoded image with the reference palette transferred; the image itself for {@link #NONE}. */
   public RgbImage palette(RgbImage decoded) {
-    return palette == null ? decoded : PaletteTransfer.apply(decoded, palette, weight);
+    return palette == null ? decoded : PaletteMapping.apply(decoded, palette, weight);
   }
 
   /** Records what was done, when there was a reference. */
@@ -100,8 +106,8 @@ public final class StyleReference {
     provenance.put(
         "style_reference",
         latent != null
-            ? "latent statistics (first 40% of steps) + lab palette"
-            : "lab palette only (the model has no vae_encoder)");
+            ? "latent statistics (first 40% of steps) + palette mapping"
+            : "palette mapping only (the model has no vae_encoder)");
     if (count > 1) {
       provenance.put("style_references", count + " (statistics averaged)");
     }

@@ -70,6 +70,22 @@ public record Palette(List<Swatch> swatches) {
   }
 
   /**
+   * Several images' palettes as one: all their swatches, each image's shares divided by the number
+   * of images (several style references acting together).
+   *
+   * @throws IllegalArgumentException when {@code images} is empty
+   */
+  public static Palette ofAll(List<RgbImage> images) {
+    List<Swatch> all = new java.util.ArrayList<>();
+    for (RgbImage image : images) {
+      for (Swatch w : of(image).swatches()) {
+        all.add(new Swatch(w.lab(), w.share() / images.size()));
+      }
+    }
+    return new Palette(all);
+  }
+
+  /**
    * Finds an image's palette as this class describes.
    *
    * @param image the image

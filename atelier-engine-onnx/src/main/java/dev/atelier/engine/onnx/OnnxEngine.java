@@ -14,6 +14,8 @@ import dev.atelier.core.NoiseMode;
 import dev.atelier.core.ProgressListener;
 import dev.atelier.core.Reference;
 import dev.atelier.core.SamplingParams;
+import dev.atelier.core.batch.Palette;
+import dev.atelier.core.batch.PaletteMapping;
 import dev.atelier.core.image.RgbImage;
 import dev.atelier.engine.onnx.model.IpAdapter;
 import dev.atelier.engine.onnx.model.ModelKind;
@@ -213,7 +215,7 @@ public final class OnnxEngine implements Engine {
     SamplingParams s = request.sampling();
     ImageSize size = request.size();
     checkSize(size);
-    refuseEditReferences(request.references());
+    UnaryOperator<RgbImage> palette = editPalette(request.references());
     Scheduler scheduler = scheduler(s.scheduler());
     Prompting p = prompting(request.prompt(), s);
     float[] pixels = request.image().toNormalizedChw();
@@ -274,7 +276,11 @@ public final class OnnxEngine implements Engine {
                     ctx);
           }
         };
-    return results(out, s, params, List.of(), UnaryOperator.identity());
+    if (!request.references().isEmpty()) {
+      params.put("style_reference_weight", Double.toString(styleWeight(request.references())));
+      params.put("style_reference", "palette mapping (edits have no latent pull)");
+    }
+    return results(out, s, params, List.of(), palette);
   }
 
   /**
@@ -311,13 +317,29 @@ public final class OnnxEngine implements Engine {
   /** See {@link #maxPixels()}. */
   public static final int MAX_AREA_FACTOR = 4;
 
-  private static void refuseEditReferences(List<Reference> references) {
-    if (!references.isEmpty()) {
+  /**
+   * Style references on edits: the edited image's colour clusters mapped onto the references'
+   * palette, scaled by their mean weight (no latent pull: the input image already fixes the
+   * latents). Subject, character and object references are refused on edits.
+   */
+  private static UnaryOperator<RgbImage> editPalette(List<Reference> references) {
+    if (references.isEmpty()) {
+      return UnaryOperator.identity();
+    }
+    if (!withRole(references, false).isEmpty()) {
       throw new AtelierException.InvalidRequest(
           "references",
-          "the local engine uses reference images on text-to-image only; send the edit without"
-              + " references, or run the server with --engine openai, which passes them on");
+          "the local engine takes only style references on edits; send subject, character and"
+              + " object references with a text-to-image request, or run the server with"
+              + " --engine openai, which passes them on");
     }
+    Palette palette = Palette.ofAll(references.stream().map(Reference::image).toList());
+    double weight = styleWeight(references);
+    return image -> PaletteMapping.apply(image, palette, weight);
+  }
+
+  private static double styleWeight(List<Reference> references) {
+    return references.stream().mapToDouble(Reference::weight).average().orElse(0);
   }
 
   private void checkSize(ImageSize size) {

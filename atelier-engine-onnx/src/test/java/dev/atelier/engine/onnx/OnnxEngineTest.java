@@ -197,21 +197,36 @@ class OnnxEngineTest {
   }
 
   @Test
-  void editsWithReferencesAreRefusedNamingTheField() throws IOException {
+  void editsTakeStyleReferencesAsAPaletteAndRefuseTheOtherRoles() throws IOException {
     RgbImage init =
         ImageCodec.decode(
             Files.readAllBytes(FIXTURES.resolve("goldens/init.png")), ImageLimits.DEFAULT);
-    var ref = new dev.atelier.core.Reference(init, dev.atelier.core.Reference.Role.STYLE, 1);
+    RgbImage warm = new RgbImage(init.width(), init.height(), new byte[init.rgb().length]);
+    java.util.Arrays.fill(warm.rgb(), (byte) 0);
+    for (int p = 0; p < warm.rgb().length; p += 3) {
+      warm.rgb()[p] = (byte) 0xE0;
+      warm.rgb()[p + 1] = (byte) 0x7A;
+      warm.rgb()[p + 2] = (byte) 0x2F;
+    }
+    var style = new dev.atelier.core.Reference(warm, dev.atelier.core.Reference.Role.STYLE, 1);
+    SamplingParams s = sampling().steps(4).build();
+    EditRequest plain =
+        new EditRequest("a green box", init, new EditMode.ImageToImage(0.5), s, List.of());
+    EditRequest styled =
+        new EditRequest("a green box", init, new EditMode.ImageToImage(0.5), s, List.of(style));
+    RgbImage a = sd.edit(plain, ProgressListener.NONE, CancellationToken.none()).get(0).image();
+    var b = sd.edit(styled, ProgressListener.NONE, CancellationToken.none()).get(0);
+    var refPalette = dev.atelier.core.batch.Palette.of(warm);
+    assertThat(refPalette.distanceTo(dev.atelier.core.batch.Palette.of(b.image())))
+        .isLessThan(refPalette.distanceTo(dev.atelier.core.batch.Palette.of(a)) / 2);
+    assertThat(b.parameters()).containsEntry("style_reference_weight", "1.0");
+
+    var subject = new dev.atelier.core.Reference(init, dev.atelier.core.Reference.Role.SUBJECT, 1);
     EditRequest r =
-        new EditRequest(
-            "a green box",
-            init,
-            new EditMode.ImageToImage(0.5),
-            sampling().steps(4).build(),
-            List.of(ref));
+        new EditRequest("a green box", init, new EditMode.ImageToImage(0.5), s, List.of(subject));
     assertThatThrownBy(() -> sd.edit(r, ProgressListener.NONE, CancellationToken.none()))
         .isInstanceOf(AtelierException.InvalidRequest.class)
-        .hasMessageContaining("text-to-image only")
+        .hasMessageContaining("only style references on edits")
         .hasMessageContaining("--engine openai")
         .satisfies(
             e -> assertThat(((AtelierException.InvalidRequest) e).param()).isEqualTo("references"));

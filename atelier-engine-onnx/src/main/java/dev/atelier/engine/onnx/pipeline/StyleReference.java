@@ -57,13 +57,6 @@ public final class StyleReference {
       return NONE;
     }
     double weight = references.stream().mapToDouble(Reference::weight).average().orElse(0);
-    List<Palette.Swatch> swatches = new ArrayList<>();
-    for (Reference r : references) {
-      // Several references: their swatches together, each share divided among them.
-      for (Palette.Swatch w : Palette.of(r.image()).swatches()) {
-        swatches.add(new Palette.Swatch(w.lab(), w.share() / references.size()));
-      }
-    }
     StyleStatistics latent = null;
     if (model.vaeEncoder().isPresent()) {
       List<StyleStatistics> stats = new ArrayList<>();
@@ -74,7 +67,11 @@ public final class StyleReference {
       }
       latent = StyleStatistics.average(stats);
     }
-    return new StyleReference(weight, latent, new Palette(swatches), references.size());
+    return new StyleReference(
+        weight,
+        latent,
+        Palette.ofAll(references.stream().map(Reference::image).toList()),
+        references.size());
   }
 
   /** The (mean) weight; 0 for {@link #NONE}. */

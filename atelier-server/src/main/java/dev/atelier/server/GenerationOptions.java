@@ -4,7 +4,9 @@ import dev.atelier.core.AtelierException;
 import dev.atelier.core.Decoder;
 import dev.atelier.core.ImageSize;
 import dev.atelier.core.NoiseMode;
+import dev.atelier.core.Reference;
 import dev.atelier.core.SamplingParams;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.ThreadLocalRandom;
 
@@ -22,7 +24,22 @@ record GenerationOptions(
     ImageSize size,
     boolean sizeAuto,
     Library.Output output,
-    boolean urlResponse) {
+    boolean urlResponse,
+    List<Reference> references) {
+
+  GenerationOptions(
+      SamplingParams sampling,
+      ImageSize size,
+      boolean sizeAuto,
+      Library.Output output,
+      boolean urlResponse) {
+    this(sampling, size, sizeAuto, output, urlResponse, List.of());
+  }
+
+  /** These options with the request's reference images (read by {@link ReferenceInputs}). */
+  GenerationOptions withReferences(List<Reference> refs) {
+    return new GenerationOptions(sampling, size, sizeAuto, output, urlResponse, refs);
+  }
 
   /** Longest side accepted for a requested size. */
   static final int MAX_SIDE = 2048;

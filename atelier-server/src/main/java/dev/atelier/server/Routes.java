@@ -147,11 +147,12 @@ final class Routes {
     EditInputs in = EditInputs.read(ctx, inputs, false);
     JsonFields f = in.fields();
     String prompt = GenerationOptions.prompt(f, "prompt");
-    GenerationOptions o = GenerationOptions.read(f, config.defaultSide());
+    GenerationOptions o =
+        GenerationOptions.read(f, config.defaultSide())
+            .withReferences(ReferenceInputs.read(f, inputs));
     ImageEventStream.Request stream = ImageEventStream.Request.read(f);
     List<String> warnings = new ArrayList<>();
     if (f.has("session")) {
-      refuseReferences(f, "session rounds");
       String sessionId = f.requiredString("session");
       StoredImage head = stored(sessions.session(sessionId).head().imageId());
       answer(
@@ -179,7 +180,6 @@ final class Routes {
           "image", "image is required (one or more images to edit)");
     }
     if (in.wantsLocalEdit(studio.hasGrounding())) {
-      refuseReferences(f, "plain-words local edits");
       localEdit(ctx, in, in.base(warnings), prompt, o, stream, warnings);
       return;
     }
@@ -187,7 +187,7 @@ final class Routes {
     // upstream engine receives them as OpenAI's edits endpoint does.
     boolean local = config.engineName().equals("local");
     var image = local ? in.base(warnings) : in.first(warnings);
-    List<Reference> references = new ArrayList<>(ReferenceInputs.read(f, inputs));
+    List<Reference> references = new ArrayList<>(o.references());
     if (!local) {
       references.addAll(in.furtherImagesAsReferences());
     }
@@ -205,20 +205,6 @@ final class Routes {
           warnings.addAll(p.warnings());
           return new ImageEventStream.Result(p.images(), warnings, Map.of());
         });
-  }
-
-  /** References are not taken on session paths yet: a clear 400 instead of ignoring them. */
-  private static void refuseReferences(JsonFields f, String where) {
-    for (String name : new String[] {"references", "reference_images"}) {
-      if (f.has(name)) {
-        throw new AtelierException.InvalidRequest(
-            name,
-            name
-                + " are accepted on /v1/images/generations and /v1/images/edits but not yet on "
-                + where
-                + "; send the request without them");
-      }
-    }
   }
 
   static final String NO_GROUNDING_WARNING =
@@ -401,14 +387,17 @@ final class Routes {
   private void createSession(Context ctx) {
     EditInputs in = EditInputs.read(ctx, inputs, false);
     JsonFields f = in.fields();
-    refuseReferences(f, "sessions");
     Session s;
     List<String> warnings = new ArrayList<>();
     if (!in.images().isEmpty()) {
       s = sessions.createFromImage(in.base(warnings));
     } else {
       String prompt = GenerationOptions.prompt(f, "prompt");
-      s = sessions.createFromPrompt(prompt, GenerationOptions.read(f, config.defaultSide()));
+      s =
+          sessions.createFromPrompt(
+              prompt,
+              GenerationOptions.read(f, config.defaultSide())
+                  .withReferences(ReferenceInputs.read(f, inputs)));
     }
     JsonValue.Obj json = sessionJson(s, ctx);
     Map<String, JsonValue> m = new LinkedHashMap<>(json.members());
@@ -437,8 +426,9 @@ final class Routes {
         f.has("instruction")
             ? GenerationOptions.prompt(f, "instruction")
             : GenerationOptions.prompt(f, "prompt");
-    refuseReferences(f, "session rounds");
-    GenerationOptions o = GenerationOptions.read(f, config.defaultSide());
+    GenerationOptions o =
+        GenerationOptions.read(f, config.defaultSide())
+            .withReferences(ReferenceInputs.read(f, inputs));
     send(
         ctx,
         200,

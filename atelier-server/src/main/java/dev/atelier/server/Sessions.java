@@ -9,6 +9,7 @@ import dev.atelier.core.ProgressListener;
 import dev.atelier.core.SamplingParams;
 import dev.atelier.core.image.ImageCodec;
 import dev.atelier.core.image.RgbImage;
+import dev.atelier.core.reference.StyleEmphasis;
 import dev.atelier.core.session.Ids;
 import dev.atelier.core.session.PromptMerger;
 import dev.atelier.core.session.Round;
@@ -56,7 +57,8 @@ final class Sessions {
         studio
             .engine()
             .generate(
-                new GenerationRequest(prompt, o.size(), one),
+                new GenerationRequest(
+                    StyleEmphasis.apply(prompt, o.references()), o.size(), one, o.references()),
                 ProgressListener.NONE,
                 CancellationToken.none())
             .get(0);
@@ -129,7 +131,17 @@ final class Sessions {
     EditMode mode = choice.mode(current);
     SamplingParams one = o.sampling().toBuilder().n(1).build();
     long start = System.nanoTime();
-    GeneratedImage g = studio.runEdit(instruction, current, mode, one, progress, cancel).get(0);
+    GeneratedImage g =
+        studio
+            .runEdit(
+                StyleEmphasis.apply(instruction, o.references()),
+                current,
+                mode,
+                one,
+                o.references(),
+                progress,
+                cancel)
+            .get(0);
     cancel.throwIfCancelled("before storing");
     Map<String, String> extra = new LinkedHashMap<>(studio.maskProvenance(mode));
     extra.put("instruction", instruction);
@@ -200,7 +212,8 @@ final class Sessions {
             o.size(),
             o.sizeAuto(),
             Library.Output.PNG,
-            o.urlResponse());
+            o.urlResponse(),
+            o.references());
     Studio.LocalResult r =
         studio.localEdit(
             current,

@@ -130,7 +130,14 @@ final class Studio {
     long start = System.nanoTime();
     LocalEditor.Outcome out =
         editor.edit(
-            image, instruction, mask, o.sampling(), editOptions(threshold), progress, cancel);
+            image,
+            instruction,
+            mask,
+            o.sampling(),
+            editOptions(threshold),
+            o.references(),
+            progress,
+            cancel);
     cancel.throwIfCancelled("before storing");
     Map<String, String> extra = new LinkedHashMap<>();
     if (mask != null) {
@@ -398,7 +405,8 @@ final class Studio {
     return runEdit(prompt, image, mode, sampling, List.of(), progress, cancel);
   }
 
-  private List<GeneratedImage> runEdit(
+  /** An edit with references (the caller adds any style emphasis to the prompt). */
+  List<GeneratedImage> runEdit(
       String prompt,
       RgbImage image,
       EditMode mode,

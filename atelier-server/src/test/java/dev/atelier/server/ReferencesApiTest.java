@@ -76,6 +76,34 @@ class ReferencesApiTest {
   }
 
   @Test
+  void sessionsTakeReferencesWhenCreatedAndInEveryRound() throws Exception {
+    try (ServerFixture f = new ServerFixture(dir)) {
+      ServerFixture.Reply created =
+          f.post(
+              "/v1/sessions",
+              "{\"prompt\":\"a jazz poster\",\"size\":\"64x64\",\"reference_images\":[\""
+                  + png()
+                  + "\"]}");
+      assertThat(created.status()).as(created.body()).isEqualTo(201);
+      assertThat(f.engine.prompts.get(0))
+          .endsWith("Strictly follow the style of the reference image.");
+      String id = created.json().string("id", "");
+      ServerFixture.Reply round =
+          f.post(
+              "/v1/sessions/" + id + "/rounds",
+              "{\"instruction\":\"make it brighter\",\"strength\":0.5,"
+                  + "\"references\":[{\"image\":\""
+                  + png()
+                  + "\",\"role\":\"subject\",\"weight\":0.8}]}");
+      assertThat(round.status()).as(round.body()).isEqualTo(200);
+      assertThat(f.engine.references.get(1))
+          .singleElement()
+          .satisfies(r -> assertThat(r.role()).isEqualTo(Reference.Role.SUBJECT));
+      assertThat(f.engine.prompts.get(1)).isEqualTo("make it brighter");
+    }
+  }
+
+  @Test
   void badReferencesAre400sNamingTheFieldAndNothingRuns() throws Exception {
     try (ServerFixture f = new ServerFixture(dir)) {
       String img = png();
@@ -120,10 +148,10 @@ class ReferencesApiTest {
           "references[0]",
           "references[0] must be an object");
       assertError(
-          f.post("/v1/sessions", "{\"prompt\":\"x\",\"reference_images\":[\"" + img + "\"]}"),
+          f.post("/v1/sessions", "{\"prompt\":\"x\",\"references\":[{\"role\":\"style\"}]}"),
           400,
-          "reference_images",
-          "not yet on sessions");
+          "references[0].image",
+          "references[0].image is required");
       assertThat(f.engine.calls.get()).isZero();
     }
   }

@@ -189,6 +189,34 @@ class UpstreamEngineApiTest {
   }
 
   @Test
+  void aPlainWordsRoundWithAStyleReferenceSendsItAfterTheCropAndKeepsTheRest() throws Exception {
+    try (Setup s = new Setup("gpt-image-2", 8, 0)) {
+      BufferedImage input = LocalEditApiTest.noise(96, 64, 5);
+      String id =
+          s.post("/v1/sessions", "{\"image\":\"" + LocalEditApiTest.b64(input) + "\"}")
+              .json()
+              .string("id", "");
+      String ref =
+          "data:image/png;base64," + LocalEditApiTest.b64(LocalEditApiTest.noise(32, 32, 9));
+      ServerFixture.Reply r =
+          s.post(
+              "/v1/sessions/" + id + "/rounds",
+              "{\"instruction\":\"change the sofa to deep emerald green\","
+                  + "\"reference_images\":[\""
+                  + ref
+                  + "\"]}");
+      assertThat(r.status()).as(r.body()).isEqualTo(200);
+      String sent = s.upstream.requests.get(0).text();
+      assertThat(sent.split("name=\"image\\[\\]\"", -1)).hasSize(3);
+      assertThat(sent)
+          .contains("name=\"mask\"", "Strictly follow the style of the reference image.");
+      RgbImage next = s.content(r.json().object("round").orElseThrow().string("image_id", ""));
+      LocalEditApiTest.assertOnlyColumnsChanged(
+          RgbImage.from(input), next, 0, (int) Math.round(0.15 * 96));
+    }
+  }
+
+  @Test
   void sessionsOnAModelWithoutAPriceSayHowToGetOne() throws Exception {
     try (Setup s = new Setup("gpt-image-2", 8, 0)) {
       ServerFixture.Reply created =

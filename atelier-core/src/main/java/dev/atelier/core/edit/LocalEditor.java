@@ -7,6 +7,7 @@ import dev.atelier.core.EditRequest;
 import dev.atelier.core.Engine;
 import dev.atelier.core.GeneratedImage;
 import dev.atelier.core.ProgressListener;
+import dev.atelier.core.Reference;
 import dev.atelier.core.SamplingParams;
 import dev.atelier.core.StepProgress;
 import dev.atelier.core.image.Box;
@@ -14,6 +15,7 @@ import dev.atelier.core.image.Compositor;
 import dev.atelier.core.image.FidelityReport;
 import dev.atelier.core.image.Mask;
 import dev.atelier.core.image.RgbImage;
+import dev.atelier.core.reference.StyleEmphasis;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -169,10 +171,27 @@ public final class LocalEditor {
       Options o,
       ProgressListener progress,
       CancellationToken cancel) {
+    return edit(image, instruction, userMask, sampling, o, List.of(), progress, cancel);
+  }
+
+  /**
+   * Like {@link #edit(RgbImage, String, Mask, SamplingParams, Options, ProgressListener,
+   * CancellationToken)} with reference images handed to the engine (a style reference also adds the
+   * guide's emphasis to the prompt, {@link StyleEmphasis}).
+   */
+  public Outcome edit(
+      RgbImage image,
+      String instruction,
+      Mask userMask,
+      SamplingParams sampling,
+      Options o,
+      List<Reference> references,
+      ProgressListener progress,
+      CancellationToken cancel) {
     EditPlan plan = plan(instruction);
     List<String> warnings = new ArrayList<>(plan.warnings());
     if (plan.scope() == EditPlan.Scope.GLOBAL && userMask == null) {
-      return global(image, instruction, plan, sampling, o, warnings, progress, cancel);
+      return global(image, instruction, plan, sampling, o, references, warnings, progress, cancel);
     }
     Mask[] region = region(image, plan, userMask, o);
     Mask feathered = region[0];
@@ -190,10 +209,11 @@ public final class LocalEditor {
     List<GeneratedImage> raw =
         engine.edit(
             new EditRequest(
-                InpaintPrompt.positive(plan, instruction),
+                StyleEmphasis.apply(InpaintPrompt.positive(plan, instruction), references),
                 scaled,
                 new EditMode.Inpaint(cropMask),
-                s),
+                s,
+                references),
             inPlace(progress, image, box, feathered),
             cancel);
     List<GeneratedImage> images = new ArrayList<>();
@@ -219,13 +239,18 @@ public final class LocalEditor {
       EditPlan plan,
       SamplingParams sampling,
       Options o,
+      List<Reference> references,
       List<String> warnings,
       ProgressListener progress,
       CancellationToken cancel) {
     List<GeneratedImage> raw =
         engine.edit(
             new EditRequest(
-                instruction, image, new EditMode.ImageToImage(o.globalStrength()), sampling),
+                StyleEmphasis.apply(instruction, references),
+                image,
+                new EditMode.ImageToImage(o.globalStrength()),
+                sampling,
+                references),
             progress,
             cancel);
     float[] ones = new float[image.width() * image.height()];

@@ -1,6 +1,7 @@
 package dev.atelier.cli;
 
 import dev.atelier.core.CancellationToken;
+import dev.atelier.core.Consistency;
 import dev.atelier.core.GeneratedImage;
 import dev.atelier.core.GenerationRequest;
 import dev.atelier.core.ImageSize;
@@ -53,19 +54,54 @@ final class GenerateCommand implements Callable<Integer> {
   @Option(names = "--quiet", description = "No progress bar.")
   boolean quiet;
 
+  @Option(
+      names = "--consistency",
+      paramLabel = "MODE",
+      description =
+          "variations (distinct images) or set (shared low-frequency noise, for storyboards and"
+              + " brand sets). Default: ${DEFAULT-VALUE}.",
+      defaultValue = "variations")
+  String consistency;
+
+  @Option(
+      names = "--panel",
+      paramLabel = "TEXT",
+      description =
+          "One prompt per image (repeat it; n follows), e.g. storyboard panels; PROMPT then"
+              + " describes the set.")
+  List<String> panels = new java.util.ArrayList<>();
+
   @Mixin ModelOptions modelOptions;
   @Mixin SamplingOptions samplingOptions;
 
   @Override
   public Integer call() throws Exception {
     SamplingParams sampling = samplingOptions.params();
+    Consistency mode =
+        switch (consistency) {
+          case "variations" -> Consistency.VARIATIONS;
+          case "set" -> Consistency.SET;
+          default ->
+              throw new ParameterException(
+                  spec.commandLine(),
+                  "--consistency must be variations or set but was '" + consistency + "'");
+        };
+    SamplingParams.Builder b = sampling.toBuilder().consistency(mode);
+    if (!panels.isEmpty()) {
+      b.n(panels.size());
+    }
+    try {
+      sampling = b.build();
+    } catch (IllegalArgumentException e) {
+      throw new ParameterException(spec.commandLine(), "--panel: " + e.getMessage());
+    }
     ImageSize requested = parseSize();
     try (OnnxEngine engine = modelOptions.load()) {
       int side = engine.model().defaultImageSide();
       ImageSize imageSize = requested != null ? requested : new ImageSize(side, side);
       GenerationRequest request;
       try {
-        request = new GenerationRequest(prompt, imageSize, sampling);
+        request = new GenerationRequest(prompt, imageSize, sampling, List.of(), panels);
       } catch (IllegalArgumentException e) {
         throw new ParameterException(spec.commandLine(), e.getMessage());
       }

@@ -39,6 +39,39 @@ class AtelierCommandTest {
   }
 
   @Test
+  void generateMakesASetOfStoryboardPanelsOnePromptEach() throws IOException {
+    Run r =
+        run(
+            "generate",
+            "a storyboard",
+            "--consistency",
+            "set",
+            "--panel",
+            "panel 1: a detective opens a door",
+            "--panel",
+            "第二格：侦探拿起一把钥匙",
+            "--size",
+            "64x64",
+            "--model",
+            model("tiny-sd"),
+            "--seed",
+            "3",
+            "--steps",
+            "2",
+            "--out",
+            out.toString(),
+            "--quiet");
+    assertThat(r.code()).as(r.stderr()).isZero();
+    assertThat(r.stdout().lines()).hasSize(2);
+    Map<String, String> text =
+        ImageCodec.readPngText(Files.readAllBytes(out.resolve("atelier-4.png")));
+    assertThat(text.get("atelier")).contains("第二格：侦探拿起一把钥匙", "\"consistency\":\"set\"");
+    Run bad = run("generate", "x", "--consistency", "coherent", "--model", model("tiny-sd"));
+    assertThat(bad.code()).isEqualTo(2);
+    assertThat(bad.stderr()).contains("--consistency must be variations or set but was 'coherent'");
+  }
+
+  @Test
   void generateWritesOnePngPerImageWithItsParametersAndPrintsSeeds() throws IOException {
     Run r =
         run(

@@ -8,9 +8,11 @@ import dev.atelier.store.BlobStore;
 import dev.atelier.store.MetadataStore;
 import io.javalin.Javalin;
 import io.javalin.config.SizeUnit;
+import io.javalin.http.staticfiles.Location;
 
 /**
- * The HTTP server: OpenAI's Images API and sessions over one engine and one store.
+ * The HTTP server: OpenAI's Images API and sessions over one engine and one store, and Atelier
+ * Studio (static files from the classpath's {@code /studio}) at {@code /}.
  *
  * <p>Owns nothing it is given: the caller closes the engine and the stores after {@link #close()}.
  * On start it sweeps blobs that no row references (what a crash between writing an image and
@@ -68,6 +70,15 @@ public final class AtelierServer implements AutoCloseable {
               c.jetty.multipartConfig.maxTotalRequestSize(200, SizeUnit.MB);
               c.jetty.multipartConfig.maxInMemoryFileSize(64, SizeUnit.MB);
               c.startup.showJavalinBanner = false;
+              c.staticFiles.add(
+                  sf -> {
+                    // The studio (a plain HTML/JS client of the public API) lives at /; the API
+                    // routes are matched first, so /v1/... is unaffected.
+                    sf.hostedPath = "/";
+                    sf.directory = "/studio";
+                    sf.location = Location.CLASSPATH;
+                    sf.headers = java.util.Map.of("Cache-Control", "no-cache");
+                  });
               routes.register(c);
               c.routes.exception(
                   Exception.class,

@@ -1,0 +1,247 @@
+package dev.atelier.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.function.Function;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.openqa.selenium.By;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.StaleElementReferenceException;
+import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.support.ui.ExpectedConditions;
+import org.openqa.selenium.support.ui.WebDriverWait;
+
+/**
+ * Atelier Studio in a real headless Chromium against a real server (FakeEngine, FakeGrounder,
+ * SQLite): generate, open as session, plan, preview region, apply, undo, branch, restart, a field
+ * error, and a reload that restores the session. Skips (visibly) where Debian's chromium and
+ * chromium-driver are not installed.
+ */
+@Tag("browser")
+class StudioBrowserTest {
+  private static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
+  private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
+  private static final Path SHOTS = Path.of("target", "studio-screenshots");
+
+  @TempDir Path dir;
+  private ServerFixture server;
+  private ChromeDriver driver;
+  private WebDriverWait wait;
+
+  @BeforeEach
+  void start() throws IOException {
+    Assumptions.assumeTrue(
+        Files.isExecutable(CHROMEDRIVER) && Files.isExecutable(CHROMIUM),
+        "the studio browser tests need /usr/bin/chromium and /usr/bin/chromedriver"
+            + " (Debian: apt-get install chromium chromium-driver)");
+    // Never let Selenium Manager look for (or download) a driver or browser.
+    System.setProperty("SE_OFFLINE", "true");
+    Files.createDirectories(SHOTS);
+    server = new ServerFixture(dir, false, new FakeGrounder());
+    ChromeOptions options = new ChromeOptions();
+    options.setBinary(CHROMIUM.toString());
+    options.addArguments(
+        "--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1280,800");
+    ChromeDriverService service =
+        new ChromeDriverService.Builder()
+            .usingDriverExecutable(CHROMEDRIVER.toFile())
+            .usingAnyFreePort()
+            .build();
+    driver = new ChromeDriver(service, options);
+    wait = new WebDriverWait(driver, Duration.ofSeconds(20));
+    // The views re-render whole lists, so an element found a moment ago may be gone.
+    wait.ignoring(StaleElementReferenceException.class);
+  }
+
+  @AfterEach
+  void stop() {
+    if (driver != null) {
+      driver.quit();
+    }
+    if (server != null) {
+      server.close();
+    }
+  }
+
+  @Test
+  void generateOpenEditUndoBranchRestartAndReload() {
+    open("/");
+    shot("01-start");
+
+    // A 400 names its field: the message appears under the size input.
+    setValue("size", "100x100");
+    click("generate");
+    WebElement sizeError = visible("error-size");
+    assertThat(sizeError.getText()).contains("size");
+    assertThat(testId("size").getAttribute("aria-invalid")).isEqualTo("true");
+    shot("02-size-error");
+
+    setValue("size", "64x64");
+    setValue("n", "3");
+    setValue("seed", "7");
+    click("generate");
+    wait.until(d -> results().size() == 3);
+    assertThat(testId("error-size").isDisplayed()).isFalse();
+    assertThat(results())
+        .extracting(r -> r.getAttribute("data-seed"))
+        .containsExactly("7", "8", "9");
+    shot("03-generated");
+
+    // Reroll the second image alone: a new id and seed in slot 2, the others kept.
+    List<String> before = results().stream().map(r -> r.getAttribute("data-id")).toList();
+    results().get(1).findElement(By.cssSelector("[data-testid=reroll]")).click();
+    wait.until(d -> !results().get(1).getAttribute("data-id").equals(before.get(1)));
+    assertThat(results().get(0).getAttribute("data-id")).isEqualTo(before.get(0));
+    assertThat(results().get(2).getAttribute("data-id")).isEqualTo(before.get(2));
+
+    results().get(0).findElement(By.cssSelector("[data-testid=open-session]")).click();
+    wait.until(d -> rounds().size() == 1);
+    String sessionId = testId("session-id").getText();
+    assertThat(sessionId).startsWith("ses_");
+    assertThat(driver.getCurrentUrl()).contains("session=" + sessionId);
+    String root = rounds().get(0).getAttribute("data-round-id");
+    shot("04-session");
+
+    testId("instruction").sendKeys("change the sofa to deep emerald green");
+    wait.until(d -> testId("plan").isDisplayed() && testId("plan").getText().contains("sofa"));
+    shot("05-plan");
+
+    click("preview-region");
+    wait.until(ExpectedConditions.visibilityOf(testId("mask-overlay")));
+    assertThat(testId("mask-tools").isDisplayed()).isTrue();
+    shot("06-region");
+
+    click("apply");
+    wait.until(d -> rounds().size() == 2);
+    WebElement second = rounds().get(1);
+    assertThat(second.getAttribute("data-parent")).isEqualTo(root);
+    wait.until(d -> testId("fidelity").getText().contains("psnr"));
+    assertThat(headRound()).isEqualTo(second.getAttribute("data-round-id"));
+    shot("07-applied");
+
+    click("undo");
+    wait.until(d -> root.equals(headRound()));
+    shot("08-undone");
+
+    // A second edit from the root: a branch, two children under the first round.
+    click("apply");
+    wait.until(d -> rounds().size() == 3);
+    assertThat(
+            driver.findElements(
+                By.cssSelector("[data-round-id='" + root + "'] > ul > [data-testid=round]")))
+        .hasSize(2);
+    shot("09-branch");
+
+    click("restart");
+    wait.until(d -> rounds().stream().anyMatch(r -> "restart".equals(r.getAttribute("data-kind"))));
+    String restart =
+        rounds().stream()
+            .filter(r -> "restart".equals(r.getAttribute("data-kind")))
+            .findFirst()
+            .orElseThrow()
+            .getAttribute("data-round-id");
+    wait.until(d -> restart.equals(headRound()));
+    shot("10-restart");
+
+    // Reload: the hash brings back the session (and the results) from the server.
+    driver.navigate().refresh();
+    wait.until(d -> "true".equals(d.findElement(By.tagName("body")).getAttribute("data-ready")));
+    wait.until(d -> rounds().size() == 4);
+    assertThat(testId("session-id").getText()).isEqualTo(sessionId);
+    assertThat(headRound()).isEqualTo(restart);
+    assertThat(results()).hasSize(3);
+    shot("11-reloaded");
+  }
+
+  @Test
+  void phoneWidthKeepsEveryControlReachable() {
+    driver.manage().window().setSize(new org.openqa.selenium.Dimension(390, 844));
+    open("/");
+    setValue("size", "64x64");
+    setValue("n", "2");
+    click("generate");
+    wait.until(d -> results().size() == 2);
+    Long overflow =
+        (Long)
+            driver.executeScript(
+                "return document.documentElement.scrollWidth - document.documentElement.clientWidth;");
+    assertThat(overflow).isLessThanOrEqualTo(0L);
+    for (WebElement control :
+        driver.findElements(By.cssSelector("input:not([type=hidden]), select, textarea"))) {
+      String id = control.getAttribute("id");
+      boolean labelled =
+          (id != null && !driver.findElements(By.cssSelector("label[for='" + id + "']")).isEmpty())
+              || control.getAttribute("aria-label") != null
+              || !control.findElements(By.xpath("ancestor::label")).isEmpty();
+      assertThat(labelled).as("control %s has a label", id).isTrue();
+    }
+    shot("12-phone");
+  }
+
+  private void open(String path) {
+    driver.get(server.base() + path);
+    wait.until(d -> "true".equals(d.findElement(By.tagName("body")).getAttribute("data-ready")));
+  }
+
+  private WebElement testId(String id) {
+    return driver.findElement(By.cssSelector("[data-testid='" + id + "']"));
+  }
+
+  private WebElement visible(String id) {
+    return wait.until(
+        ExpectedConditions.visibilityOfElementLocated(
+            By.cssSelector("[data-testid='" + id + "']")));
+  }
+
+  private void click(String id) {
+    wait.until(
+            ExpectedConditions.elementToBeClickable(By.cssSelector("[data-testid='" + id + "']")))
+        .click();
+  }
+
+  private void setValue(String id, String value) {
+    WebElement e = testId(id);
+    e.clear();
+    e.sendKeys(value);
+  }
+
+  private List<WebElement> results() {
+    return driver.findElements(By.cssSelector("[data-testid=result]"));
+  }
+
+  private List<WebElement> rounds() {
+    return driver.findElements(By.cssSelector("[data-testid=round]"));
+  }
+
+  private String headRound() {
+    return wait.until(
+        (Function<WebDriver, String>)
+            d ->
+                d.findElement(By.cssSelector(".round[aria-current=true]"))
+                    .findElement(By.xpath(".."))
+                    .getAttribute("data-round-id"));
+  }
+
+  private void shot(String name) {
+    try {
+      Files.write(SHOTS.resolve(name + ".png"), driver.getScreenshotAs(OutputType.BYTES));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}

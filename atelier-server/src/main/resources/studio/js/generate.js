@@ -46,9 +46,13 @@ async function generate() {
   button.disabled = true;
   const made = [];
   const warnings = new Set();
+  const started = performance.now();
+  let previews = 0;
+  $("generate-status").textContent = "Generating…";
   try {
     await stream("/v1/images/generations", { ...request, partial_images: partials }, (type, d) => {
       if (type.endsWith("partial_image")) {
+        previews++;
         $("previews").replaceChildren(
           el("img", { src: `data:image/${d.output_format || "png"};base64,${d.b64_json}`,
             alt: `Step preview ${d.partial_image_index + 1}`, testid: "step-preview" }));
@@ -60,8 +64,12 @@ async function generate() {
     });
     results = made;
     renderResults();
+    const seconds = ((performance.now() - started) / 1000).toFixed(1);
+    $("generate-status").textContent =
+      `${made.length} image${made.length === 1 ? "" : "s"} in ${seconds} s (${previews} step preview${previews === 1 ? "" : "s"})`;
     showWarnings($("generate-warnings"), [...warnings]);
   } catch (error) {
+    $("generate-status").textContent = "";
     showError(form, error);
   } finally {
     progress.hidden = true;

@@ -9,14 +9,14 @@ export class MaskCanvas {
     this.ctx = canvas.getContext("2d", { willReadFrequently: true });
     this.sizeInput = sizeInput;
     this.active = false;
-    let drawing = false;
+    this.last = null;
     canvas.addEventListener("pointerdown", (e) => {
-      drawing = true;
       canvas.setPointerCapture(e.pointerId);
+      this.last = null;
       this.paint(e);
     });
-    canvas.addEventListener("pointermove", (e) => drawing && this.paint(e));
-    canvas.addEventListener("pointerup", () => (drawing = false));
+    canvas.addEventListener("pointermove", (e) => this.last && this.paint(e));
+    canvas.addEventListener("pointerup", () => (this.last = null));
   }
 
   /** Shows the mask in a data URL (grey levels: white = edit) sized like the image. */
@@ -52,18 +52,25 @@ export class MaskCanvas {
     return document.querySelector('input[name="tool"]:checked')?.value || "brush";
   }
 
+  /** Paints (or erases) a round-capped line from the last pointer position to this one. */
   paint(e) {
     const r = this.canvas.getBoundingClientRect();
     const x = ((e.clientX - r.left) / r.width) * this.canvas.width;
     const y = ((e.clientY - r.top) / r.height) * this.canvas.height;
-    const radius = (Number(this.sizeInput.value) / 2) * (this.canvas.width / r.width);
+    // The size is in screen pixels; at least about one image pixel so small images get a mark.
+    const width = Math.max(Number(this.sizeInput.value) * (this.canvas.width / r.width), 1.5);
+    const from = this.last || { x, y };
     const ctx = this.ctx;
     ctx.globalCompositeOperation = this.tool() === "eraser" ? "destination-out" : "source-over";
-    ctx.fillStyle = TINT;
+    ctx.strokeStyle = TINT;
+    ctx.lineWidth = width;
+    ctx.lineCap = "round";
     ctx.beginPath();
-    ctx.arc(x, y, Math.max(radius, 0.5), 0, Math.PI * 2);
-    ctx.fill();
+    ctx.moveTo(from.x, from.y);
+    ctx.lineTo(x, y);
+    ctx.stroke();
     ctx.globalCompositeOperation = "source-over";
+    this.last = { x, y };
   }
 
   /** The region as a PNG data URL, white = edit, black = keep (send with mask_mode "white"). */

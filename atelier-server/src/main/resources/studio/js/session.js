@@ -4,7 +4,7 @@ import { call, contentUrl, get, post } from "./api.js";
 import { MaskCanvas } from "./mask.js";
 import { writeHash } from "./state.js";
 import { clearErrors, el, showError, showWarnings } from "./ui.js";
-import { zip } from "./zip.js";
+import { sessionZip } from "./archive.js";
 
 const $ = (id) => document.getElementById(id);
 let session = null;
@@ -160,19 +160,30 @@ async function showPlan() {
 
 function renderPlan(plan) {
   const { warnings = [], ...rest } = plan;
-  $("plan").replaceChildren(
-    el("h3", {}, "Plan"),
-    el("dl", { testid: "plan-fields" }, ...definitions(rest)),
-    warnings.length ? el("ul", { class: "warnings", testid: "plan-warnings" }, ...warnings.map((w) => el("li", {}, w))) : undefined,
-  );
+  const parts = [el("h3", {}, "Plan"), el("dl", { testid: "plan-fields" }, ...definitions(rest))];
+  if (warnings.length) {
+    parts.push(el("ul", { class: "warnings", testid: "plan-warnings" }, ...warnings.map((w) => el("li", {}, w))));
+  }
+  $("plan").replaceChildren(...parts);
   $("plan").hidden = false;
 }
 
 function definitions(obj) {
-  return Object.entries(obj).flatMap(([k, v]) => [
-    el("dt", {}, k.replace(/_/g, " ")),
-    el("dd", {}, typeof v === "object" && v !== null ? JSON.stringify(v) : String(v)),
-  ]);
+  return Object.entries(obj).flatMap(([k, v]) => [el("dt", {}, k.replace(/_/g, " ")), el("dd", {}, describe(v))]);
+}
+
+/** A plan or report value in words: null as a dash, lists joined, objects as key: value. */
+function describe(v) {
+  if (v === null || v === undefined) return "—";
+  if (Array.isArray(v)) return v.length ? v.map(describe).join(", ") : "—";
+  if (typeof v === "number") return Number.isInteger(v) ? String(v) : v.toFixed(4);
+  if (typeof v === "object") {
+    return Object.entries(v)
+      .filter(([, x]) => x !== null)
+      .map(([k, x]) => `${k.replace(/_/g, " ")}: ${describe(x)}`)
+      .join("; ");
+  }
+  return String(v);
 }
 
 async function previewRegion() {
@@ -205,15 +216,8 @@ function apply() {
 }
 
 async function downloadSession() {
-  const files = [{ name: "session.json", bytes: new TextEncoder().encode(JSON.stringify(session, null, 2)) }];
-  for (const r of session.rounds) {
-    const response = await fetch(contentUrl(r.image_id));
-    const bytes = new Uint8Array(await response.arrayBuffer());
-    const ext = (response.headers.get("Content-Type") || "").includes("jpeg") ? "jpg" : "png";
-    files.push({ name: `images/${r.id}-${r.image_id}.${ext}`, bytes });
-  }
-  const url = URL.createObjectURL(zip(files));
-  const a = el("a", { href: url, download: `${session.id}.zip`, testid: "session-zip" });
+  const url = URL.createObjectURL(await sessionZip(session));
+  const a = el("a", { href: url, download: `${session.id}.zip` });
   document.body.append(a);
   a.click();
   a.remove();

@@ -100,6 +100,7 @@ class StudioBrowserTest {
     assertThat(results())
         .extracting(r -> r.getAttribute("data-seed"))
         .containsExactly("7", "8", "9");
+    assertThat(testId("generate-status").getText()).contains("3 images", "2 step previews");
     shot("03-generated");
 
     // Reroll the second image alone: a new id and seed in slot 2, the others kept.
@@ -124,6 +125,16 @@ class StudioBrowserTest {
     click("preview-region");
     wait.until(ExpectedConditions.visibilityOf(testId("mask-overlay")));
     assertThat(testId("mask-tools").isDisplayed()).isTrue();
+    long grounded = paintedPixels();
+    assertThat(grounded).isPositive();
+    WebElement canvas = testId("mask-overlay");
+    testId("tool-eraser").click();
+    stroke(canvas, -canvas.getSize().width / 2 + 5);
+    long erased = paintedPixels();
+    assertThat(erased).isLessThan(grounded);
+    testId("tool-brush").click();
+    stroke(canvas, canvas.getSize().width / 4);
+    assertThat(paintedPixels()).isGreaterThan(erased);
     shot("06-region");
 
     click("apply");
@@ -158,6 +169,10 @@ class StudioBrowserTest {
     wait.until(d -> restart.equals(headRound()));
     shot("10-restart");
 
+    assertThat(testId("download-head").getAttribute("href")).endsWith("/content");
+    assertThat(testId("download-head").getAttribute("download")).endsWith(".png");
+    assertThat(sessionZipEntries(sessionId)).hasSize(5).first().isEqualTo("session.json");
+
     // Reload: the hash brings back the session (and the results) from the server.
     driver.navigate().refresh();
     wait.until(d -> "true".equals(d.findElement(By.tagName("body")).getAttribute("data-ready")));
@@ -191,6 +206,82 @@ class StudioBrowserTest {
       assertThat(labelled).as("control %s has a label", id).isTrue();
     }
     shot("12-phone");
+  }
+
+  @Test
+  void referencesWithRoleAndWeightAndTheResponseWarnings() {
+    open("/");
+    setValue("size", "64x64");
+    setValue("n", "1");
+    click("generate");
+    wait.until(d -> results().size() == 1);
+    String id = results().get(0).getAttribute("data-id");
+
+    click("add-reference");
+    setValue("reference-id", id);
+    new org.openqa.selenium.support.ui.Select(testId("reference-role")).selectByValue("style");
+    click("generate");
+    wait.until(d -> testId("generate-warnings").isDisplayed());
+    assertThat(testId("generate-warnings").getText()).contains("512");
+    shot("13-reference-warning");
+  }
+
+  /** Draws a horizontal stroke through the canvas centre, dx pixels from it. */
+  private void stroke(WebElement canvas, int dx) {
+    new org.openqa.selenium.interactions.Actions(driver)
+        .moveToElement(canvas, dx, -20)
+        .clickAndHold()
+        .moveByOffset(0, 40)
+        .release()
+        .perform();
+  }
+
+  /** Pixels of the region canvas that are part of the edit region. */
+  private long paintedPixels() {
+    return (Long)
+        driver.executeScript(
+            "const c = document.querySelector('[data-testid=mask-overlay]');"
+                + "const px = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;"
+                + "let n = 0; for (let i = 3; i < px.length; i += 4) if (px[i] > 127) n++;"
+                + "return n;");
+  }
+
+  /**
+   * Builds the session's ZIP in the page (the same code the download button runs) and reads it back
+   * with java.util.zip, which checks every stored entry's CRC and size.
+   */
+  private List<String> sessionZipEntries(String sessionId) {
+    driver.manage().timeouts().scriptTimeout(Duration.ofSeconds(20));
+    String b64 =
+        (String)
+            driver.executeAsyncScript(
+                "const done = arguments[arguments.length - 1];"
+                    + "Promise.all([import('/js/archive.js'),"
+                    + " fetch('/v1/sessions/' + arguments[0]).then(r => r.json())])"
+                    + ".then(([m, s]) => m.sessionZip(s)).then(b => b.arrayBuffer())"
+                    + ".then(buf => { let s = ''; for (const x of new Uint8Array(buf))"
+                    + " s += String.fromCharCode(x); done(btoa(s)); })"
+                    + ".catch(e => done('error: ' + e));",
+                sessionId);
+    assertThat(b64).doesNotStartWith("error");
+    List<String> names = new java.util.ArrayList<>();
+    try (var zin =
+        new java.util.zip.ZipInputStream(
+            new java.io.ByteArrayInputStream(java.util.Base64.getDecoder().decode(b64)))) {
+      for (var e = zin.getNextEntry(); e != null; e = zin.getNextEntry()) {
+        byte[] bytes = zin.readAllBytes();
+        names.add(e.getName());
+        if (e.getName().endsWith(".png")) {
+          assertThat(bytes).startsWith(0x89, 'P', 'N', 'G');
+        } else {
+          assertThat(new String(bytes, java.nio.charset.StandardCharsets.UTF_8))
+              .contains(sessionId);
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return names;
   }
 
   private void open(String path) {

@@ -1,0 +1,18 @@
+// A whole session as a ZIP: session.json (the round tree) and every round's image.
+import { contentUrl } from "./api.js";
+import { zip } from "./zip.js";
+
+/** Fetches every round's image and returns the ZIP Blob. */
+export async function sessionZip(session) {
+  const files = [
+    { name: "session.json", bytes: new TextEncoder().encode(JSON.stringify(session, null, 2)) },
+  ];
+  for (const r of session.rounds) {
+    const response = await fetch(contentUrl(r.image_id));
+    if (!response.ok) throw new Error(`image ${r.image_id}: HTTP ${response.status}`);
+    const bytes = new Uint8Array(await response.arrayBuffer());
+    const ext = (response.headers.get("Content-Type") || "").includes("jpeg") ? "jpg" : "png";
+    files.push({ name: `images/${r.id}-${r.image_id}.${ext}`, bytes });
+  }
+  return zip(files);
+}

@@ -57,6 +57,7 @@ class StudioBrowserTest {
     options.setBinary(CHROMIUM.toString());
     options.addArguments(
         "--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1280,800");
+    options.setCapability("goog:loggingPrefs", java.util.Map.of("browser", "ALL"));
     ChromeDriverService service =
         new ChromeDriverService.Builder()
             .usingDriverExecutable(CHROMEDRIVER.toFile())
@@ -71,7 +72,15 @@ class StudioBrowserTest {
   @AfterEach
   void stop() {
     if (driver != null) {
+      // Script errors fail the test; failed requests (the 400s the tests provoke) are expected.
+      List<String> severe =
+          driver.manage().logs().get(org.openqa.selenium.logging.LogType.BROWSER).getAll().stream()
+              .filter(e -> e.getLevel().intValue() >= java.util.logging.Level.SEVERE.intValue())
+              .map(e -> e.getMessage())
+              .filter(m -> !m.contains("Failed to load resource"))
+              .toList();
       driver.quit();
+      assertThat(severe).as("errors in the browser console").isEmpty();
     }
     if (server != null) {
       server.close();
@@ -168,6 +177,12 @@ class StudioBrowserTest {
             .getAttribute("data-round-id");
     wait.until(d -> restart.equals(headRound()));
     shot("10-restart");
+
+    // A 400 from a round names `instruction`: the message appears under the instruction box.
+    testId("instruction").clear();
+    click("apply");
+    assertThat(visible("error-instruction").getText()).contains("instruction");
+    shot("10b-instruction-error");
 
     assertThat(testId("download-head").getAttribute("href")).endsWith("/content");
     assertThat(testId("download-head").getAttribute("download")).endsWith(".png");

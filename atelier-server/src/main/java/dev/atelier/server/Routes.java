@@ -183,6 +183,14 @@ final class Routes {
       localEdit(ctx, in, in.base(warnings), prompt, o, stream, warnings);
       return;
     }
+    if (f.bool("dry_run").orElse(false)) {
+      // A dry run previews a plain-words edit's region; without a region it would make an image.
+      throw new AtelierException.InvalidRequest(
+          "dry_run",
+          "dry_run previews the region of a plain-words edit, which needs a grounding model"
+              + " (serve --grounding-model) or a mask, without strength/instruct; this request"
+              + " has neither, so nothing was previewed or stored");
+    }
     // The local engine cannot use further images yet: they are ignored with a warning there; an
     // upstream engine receives them as OpenAI's edits endpoint does.
     boolean local = config.engineName().equals("local");

@@ -180,6 +180,24 @@ class ImagesApiTest {
   }
 
   @Test
+  void aDryRunWithoutGroundingOrMaskIsA400AndMakesNothing() throws Exception {
+    String dataUrl =
+        "data:image/png;base64," + Base64.getEncoder().encodeToString(png(solid(64, 64, 0x000000)));
+    int blobs = f.metadata.referencedBlobs().size();
+    assertError(
+        f.post(
+            "/v1/images/edits",
+            "{\"prompt\":\"change the sofa to green\",\"image\":\""
+                + dataUrl
+                + "\",\"dry_run\":true}"),
+        400,
+        "dry_run",
+        "needs a grounding model (serve --grounding-model) or a mask");
+    assertThat(f.engine.calls.get()).isZero();
+    assertThat(f.metadata.referencedBlobs()).hasSize(blobs);
+  }
+
+  @Test
   void modelsListsTheServedModel() throws Exception {
     ServerFixture.Reply r = f.get("/v1/models");
     assertThat(r.json().array("data").get(0).asObject().string("id", "")).isEqualTo("fake-model");

@@ -22,7 +22,12 @@ export function initGenerate(onOpenSession) {
 
 async function formRequest() {
   const form = $("generate-form");
-  const body = { prompt: form.prompt.value, size: form.size.value.trim() || "auto", quality: form.quality.value };
+  const body = {
+    prompt: form.prompt.value,
+    size: form.size.value.trim() || "auto",
+    quality: form.quality.value,
+    consistency: form.consistency.value,
+  };
   if (form.n.value !== "") body.n = Number(form.n.value);
   if (form.seed.value !== "") body.seed = Number(form.seed.value);
   const references = await readReferences($("reference-list"));
@@ -46,6 +51,8 @@ async function generate() {
   button.disabled = true;
   const made = [];
   const warnings = new Set();
+  let report = null;
+  $("consistency-report").hidden = true;
   const started = performance.now();
   let previews = 0;
   $("generate-status").textContent = "Generating…";
@@ -58,6 +65,7 @@ async function generate() {
             alt: `Step preview ${d.partial_image_index + 1}`, testid: "step-preview" }));
       } else if (type.endsWith("completed")) {
         made.push({ id: d.id, seed: d.seed, request });
+        if (d.consistency_report) report = { mode: d.consistency, ...d.consistency_report };
         (d.warnings || []).forEach((w) => warnings.add(w));
       }
       progress.value = ++done;
@@ -68,6 +76,12 @@ async function generate() {
     $("generate-status").textContent =
       `${made.length} image${made.length === 1 ? "" : "s"} in ${seconds} s (${previews} step preview${previews === 1 ? "" : "s"})`;
     showWarnings($("generate-warnings"), [...warnings]);
+    if (report) {
+      $("consistency-report").textContent =
+        `${report.mode}: mean palette difference ${report.palette_ciede2000.toFixed(1)} CIEDE2000, ` +
+        `Lab histogram distance ${report.lab_histogram_distance.toFixed(3)} over ${report.pairs} pairs`;
+      $("consistency-report").hidden = false;
+    }
   } catch (error) {
     $("generate-status").textContent = "";
     showError(form, error);

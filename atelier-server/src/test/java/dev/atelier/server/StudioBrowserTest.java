@@ -241,6 +241,23 @@ class StudioBrowserTest {
     shot("13-reference-warning");
   }
 
+  @Test
+  void aCoherentSetShowsItsConsistencyReport() {
+    open("/");
+    setValue("size", "64x64");
+    setValue("n", "3");
+    new org.openqa.selenium.support.ui.Select(testId("consistency")).selectByValue("set");
+    click("generate");
+    wait.until(d -> results().size() == 3);
+    wait.until(d -> testId("consistency-report").isDisplayed());
+    assertThat(testId("consistency-report").getText())
+        .startsWith("set: mean palette difference")
+        .contains("over 3 pairs");
+    assertThat(server.engine.generations.get(0).sampling().consistency())
+        .isEqualTo(dev.atelier.core.Consistency.SET);
+    shot("14-set-report");
+  }
+
   /** Draws a horizontal stroke through the canvas centre, dx pixels from it. */
   private void stroke(WebElement canvas, int dx) {
     new org.openqa.selenium.interactions.Actions(driver)

@@ -233,6 +233,9 @@ final class SessionFactory {
     OrtSession.SessionOptions o = new OrtSession.SessionOptions();
     try {
       o.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
+      // ONNX Runtime warns on every cached graph that it is specific to this machine; the cache
+      // key already holds the CPU and ORT version, so only errors are worth a user's terminal.
+      o.setSessionLogLevel(ai.onnxruntime.OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR);
       o.setIntraOpNumThreads(settings.intraOpThreads());
       o.setInterOpNumThreads(1);
       // An idle server should not burn a core per thread spinning for work.

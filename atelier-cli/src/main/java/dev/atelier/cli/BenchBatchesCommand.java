@@ -43,8 +43,8 @@ import picocli.CommandLine.Spec;
     name = "bench-batches",
     mixinStandardHelpOptions = true,
     description = {
-      "Measure batch consistency (set vs variations) and style-reference palette transfer on a",
-      "local model, over the bundled prompts (English and Chinese, from the practitioner guide)."
+      "Measure batch consistency (set vs variations) and style references on a local model.",
+      "Runs over the bundled prompts (English and Chinese, from the practitioner guide)."
     })
 final class BenchBatchesCommand implements Callable<Integer> {
   /** Prompts in the guide's spirit, English and Chinese: at least ten, as the target asks. */

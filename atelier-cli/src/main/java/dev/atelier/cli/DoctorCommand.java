@@ -22,8 +22,9 @@ import picocli.CommandLine.Spec;
     name = "doctor",
     mixinStandardHelpOptions = true,
     description = {
-      "Check the engine without generating: for --engine openai, that the upstream is reachable,",
-      "accepts $OPENAI_API_KEY and lists the model; for --engine local, that the model loads.",
+      "Check the engine without generating anything.",
+      "For --engine openai: the upstream is reachable, accepts $OPENAI_API_KEY and lists the",
+      "model; for --engine local: the model loads.",
       "Exit code 0 when every check passes, 4 (openai) or 3 (local) otherwise."
     })
 final class DoctorCommand implements Callable<Integer> {

@@ -28,8 +28,8 @@ import picocli.CommandLine.Spec;
     name = "serve",
     mixinStandardHelpOptions = true,
     description = {
-      "Serve OpenAI's Images API and Atelier sessions on a local model, or on an upstream",
-      "OpenAI-compatible image API (--engine openai, key from $OPENAI_API_KEY).",
+      "Serve OpenAI's Images API, Atelier sessions and the studio (local or upstream engine).",
+      "--engine openai forwards to an OpenAI-compatible image API (key from $OPENAI_API_KEY).",
       "Endpoints: /v1/images/generations, /v1/images/edits, /v1/models, /v1/images/{id},",
       "/v1/sessions, /v1/edits/plan, /v1/edits/compose. Point any OpenAI SDK at",
       "http://HOST:PORT/v1. Data (SQLite database and image blobs) lives in --data-dir."

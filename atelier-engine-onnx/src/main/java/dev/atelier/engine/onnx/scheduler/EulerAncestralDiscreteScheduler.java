@@ -53,23 +53,9 @@ public final class EulerAncestralDiscreteScheduler implements Scheduler {
   public void setTimesteps(int numInferenceSteps) {
     int trainSteps = training.size();
     Options.checkSteps(numInferenceSteps, trainSteps);
-    double[] t =
-        switch (spacing) {
-          case "linspace" ->
-              Spacing.reverse(Spacing.linspace(0, trainSteps - 1, numInferenceSteps, true));
-          case "leading" ->
-              Spacing.leading(
-                  numInferenceSteps,
-                  trainSteps / numInferenceSteps,
-                  config.integer("steps_offset", 0));
-          default -> Spacing.trailing(trainSteps, trainSteps, numInferenceSteps);
-        };
+    double[] t = SigmaSpace.spacedTimesteps(spacing, numInferenceSteps, trainSteps, config);
     timesteps = Spacing.toFloat(t);
-    double[] at = new double[timesteps.length];
-    for (int i = 0; i < at.length; i++) {
-      at[i] = timesteps[i];
-    }
-    double[] s = Spacing.interp(at, training.sigmas());
+    double[] s = Spacing.interp(SigmaSpace.widen(timesteps), training.sigmas());
     sigmas = new float[s.length + 1];
     for (int i = 0; i < s.length; i++) {
       sigmas[i] = (float) s[i];
@@ -90,11 +76,7 @@ public final class EulerAncestralDiscreteScheduler implements Scheduler {
 
   @Override
   public float initNoiseSigma() {
-    float max = Float.NEGATIVE_INFINITY;
-    for (float s : sigmas) {
-      max = Math.max(max, s);
-    }
-    return spacing.equals("leading") ? F32.sqrt(max * max + 1f) : max;
+    return SigmaSpace.initNoiseSigma(sigmas, spacing);
   }
 
   @Override
@@ -104,13 +86,7 @@ public final class EulerAncestralDiscreteScheduler implements Scheduler {
 
   @Override
   public float[] scaleModelInput(float[] sample, float timestep) {
-    float sigma = sigmas[cursor.current(timestep, timesteps, false)];
-    float denom = F32.sqrt(sigma * sigma + 1f);
-    float[] out = new float[sample.length];
-    for (int i = 0; i < out.length; i++) {
-      out[i] = sample[i] / denom;
-    }
-    return out;
+    return SigmaSpace.scaleModelInput(sample, sigmas[cursor.current(timestep, timesteps, false)]);
   }
 
   @Override

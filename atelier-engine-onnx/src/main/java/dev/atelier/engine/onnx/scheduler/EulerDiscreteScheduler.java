@@ -81,28 +81,14 @@ public final class EulerDiscreteScheduler implements Scheduler {
   public void setTimesteps(int numInferenceSteps) {
     int trainSteps = training.size();
     Options.checkSteps(numInferenceSteps, trainSteps);
-    double[] t =
-        switch (spacing) {
-          case "linspace" ->
-              Spacing.reverse(Spacing.linspace(0, trainSteps - 1, numInferenceSteps, true));
-          case "leading" ->
-              Spacing.leading(
-                  numInferenceSteps,
-                  trainSteps / numInferenceSteps,
-                  config.integer("steps_offset", 0));
-          default -> Spacing.trailing(trainSteps, trainSteps, numInferenceSteps);
-        };
+    double[] t = SigmaSpace.spacedTimesteps(spacing, numInferenceSteps, trainSteps, config);
     // The spaced timesteps are float32 in diffusers before sigmas are interpolated at them.
     float[] ts = Spacing.toFloat(t);
     float[] train = training.sigmas();
     float[] logSigmas = Spacing.log(train);
     double[] s;
     if (interpolation.equals("linear")) {
-      double[] at = new double[ts.length];
-      for (int i = 0; i < at.length; i++) {
-        at[i] = ts[i];
-      }
-      s = Spacing.interp(at, train);
+      s = Spacing.interp(SigmaSpace.widen(ts), train);
     } else {
       // diffusers' log_linear yields num_inference_steps + 1 sigmas before the final one.
       float[] logs =
@@ -154,11 +140,7 @@ public final class EulerDiscreteScheduler implements Scheduler {
 
   @Override
   public float initNoiseSigma() {
-    float max = Float.NEGATIVE_INFINITY;
-    for (float s : sigmas) {
-      max = Math.max(max, s);
-    }
-    return spacing.equals("leading") ? F32.sqrt(max * max + 1f) : max;
+    return SigmaSpace.initNoiseSigma(sigmas, spacing);
   }
 
   @Override
@@ -168,13 +150,7 @@ public final class EulerDiscreteScheduler implements Scheduler {
 
   @Override
   public float[] scaleModelInput(float[] sample, float timestep) {
-    float sigma = sigmas[cursor.current(timestep, timesteps, false)];
-    float denom = F32.sqrt(sigma * sigma + 1f);
-    float[] out = new float[sample.length];
-    for (int i = 0; i < out.length; i++) {
-      out[i] = sample[i] / denom;
-    }
-    return out;
+    return SigmaSpace.scaleModelInput(sample, sigmas[cursor.current(timestep, timesteps, false)]);
   }
 
   @Override

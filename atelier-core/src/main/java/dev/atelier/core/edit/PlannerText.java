@@ -2,7 +2,6 @@ package dev.atelier.core.edit;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.regex.Pattern;
 
 /**
@@ -26,17 +25,6 @@ final class PlannerText {
               + "|\\s+and\\s+(?:then\\s+)?(?=(?:make|change|turn|replace|remove|delete|add|paint"
               + "|swap|set|convert|recolou?r)\\b)"
               + "|(?:并且|并|然后|再)(?=把|将|移除|删除|去掉|添加|加上|在)");
-
-  private static final Pattern KEEP_EN =
-      Pattern.compile(
-          "^(?:(?:and|but|while|please|also|just)\\s+)*"
-              + "(?:keep|keeping|preserve|preserving|maintain|maintaining|retain|retaining"
-              + "|leave|leaving|(?:do\\s+not|don't|without)\\s+"
-              + "(?:change|changing|alter|altering|touch|touching|modify|modifying))\\b.*"
-              + "|.*\\b(?:unchanged|untouched|intact|as\\s+(?:is|before)"
-              + "|(?:stays?|remains?|kept|keeps?|staying|remaining)\\s+the\\s+same)$");
-
-  private static final Pattern KEEP_ZH = Pattern.compile("保持|维持|保留|不变|原样|不要改|不要动|别动|勿改|不作改动|不做改动");
 
   private static final Pattern LEADING_FILLER =
       Pattern.compile(
@@ -70,8 +58,7 @@ final class PlannerText {
 
   /** Whether {@code clause} only says what to leave alone. */
   static boolean isKeepClause(String clause) {
-    String lower = clause.strip().toLowerCase(Locale.ROOT);
-    return KEEP_EN.matcher(lower).matches() || KEEP_ZH.matcher(lower).find();
+    return dev.atelier.core.edit.KeepClause.matches(clause);
   }
 
   /** {@code clause} without leading politeness and sequencing words. */

@@ -24,17 +24,6 @@ final class Clauses {
               + "|maintain|maintaining|retain|retaining)\\b)"
               + "|(?:并且|并|同时|但)(?=保持|维持|保留)");
 
-  private static final Pattern KEEP_EN =
-      Pattern.compile(
-          "^(?:(?:and|but|while|please|also|just)\\s+)*"
-              + "(?:keep|keeping|preserve|preserving|maintain|maintaining|retain|retaining"
-              + "|leave|leaving|(?:do\\s+not|don't|without)\\s+"
-              + "(?:change|changing|alter|altering|touch|touching|modify|modifying))\\b.*"
-              + "|.*\\b(?:unchanged|untouched|intact|as\\s+before"
-              + "|(?:stays?|remains?|kept|keeps?|staying|remaining)\\s+the\\s+same)$");
-
-  private static final Pattern KEEP_ZH = Pattern.compile("保持|维持|保留|不变|原样|不要改|不要动|别动|勿改|不作改动|不做改动");
-
   private static final Pattern LEADING_FILLER =
       Pattern.compile(
           "^(?:(?:please|then|now|also|next|finally)\\s+|请|然后|接着|再|最后|另外)+",
@@ -59,8 +48,7 @@ final class Clauses {
    * "其他元素保持不变"): such clauses steer one edit and mean nothing to a fresh render.
    */
   static boolean isKeepClause(String clause) {
-    String lower = clause.strip().toLowerCase(Locale.ROOT);
-    return KEEP_EN.matcher(lower).matches() || KEEP_ZH.matcher(lower).find();
+    return dev.atelier.core.edit.KeepClause.matches(clause);
   }
 
   /** {@code clause} without leading politeness and sequencing words ("please", "then", "请"). */

@@ -74,15 +74,7 @@ final class EditCommand implements Callable<Integer> {
       defaultValue = "1.5")
   double imageGuidance;
 
-  @Option(
-      names = "--out",
-      paramLabel = "DIR",
-      description = "Folder for the PNGs. Default: ${DEFAULT-VALUE}.",
-      defaultValue = ".")
-  Path out;
-
-  @Option(names = "--quiet", description = "No progress bar.")
-  boolean quiet;
+  @Mixin OutputOptions output;
 
   @Option(
       names = "--grounding-model",
@@ -162,11 +154,11 @@ final class EditCommand implements Callable<Integer> {
       throw new ParameterException(spec.commandLine(), e.getMessage());
     }
     try (OnnxEngine engine = modelOptions.load()) {
-      ProgressBar bar = quiet ? null : ProgressBar.stderr("editing");
+      ProgressBar bar = output.progressBar("editing");
       List<GeneratedImage> images =
           engine.edit(request, bar == null ? p -> {} : bar, CancellationToken.none());
       ImageFiles.writeAll(
-          images, out, sampling.noiseMode() == NoiseMode.BATCH, spec.commandLine().getOut());
+          images, output.out, sampling.noiseMode() == NoiseMode.BATCH, spec.commandLine().getOut());
     }
     return 0;
   }
@@ -190,8 +182,8 @@ final class EditCommand implements Callable<Integer> {
       if (dryRun) {
         LocalEditor.Outcome o = editor.dryRun(input, prompt, userMask, options);
         stdout.println(o.plan().toJson());
-        Path file = out.resolve("atelier-mask.png");
-        java.nio.file.Files.createDirectories(out);
+        Path file = output.out.resolve("atelier-mask.png");
+        java.nio.file.Files.createDirectories(output.out);
         java.nio.file.Files.write(
             file, ImageCodec.encodePng(o.region().toGrayImage(), java.util.Map.of()));
         stdout.println(file + "  mask (white = edit)");
@@ -202,7 +194,7 @@ final class EditCommand implements Callable<Integer> {
       for (String w : o.warnings()) {
         System.err.println("warning: " + w);
       }
-      ImageFiles.writeAll(o.images(), out, sampling.noiseMode() == NoiseMode.BATCH, stdout);
+      ImageFiles.writeAll(o.images(), output.out, sampling.noiseMode() == NoiseMode.BATCH, stdout);
       for (var report : o.reports()) {
         stdout.println("fidelity " + report.toJson());
       }

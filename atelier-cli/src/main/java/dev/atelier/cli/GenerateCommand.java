@@ -8,7 +8,6 @@ import dev.atelier.core.ImageSize;
 import dev.atelier.core.NoiseMode;
 import dev.atelier.core.SamplingParams;
 import dev.atelier.engine.onnx.OnnxEngine;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -44,15 +43,7 @@ final class GenerateCommand implements Callable<Integer> {
       description = "Image size, multiples of 8. Default: the model's native size, square.")
   String size;
 
-  @Option(
-      names = "--out",
-      paramLabel = "DIR",
-      description = "Folder for the PNGs. Default: ${DEFAULT-VALUE}.",
-      defaultValue = ".")
-  Path out;
-
-  @Option(names = "--quiet", description = "No progress bar.")
-  boolean quiet;
+  @Mixin OutputOptions output;
 
   @Option(
       names = "--consistency",
@@ -105,11 +96,11 @@ final class GenerateCommand implements Callable<Integer> {
       } catch (IllegalArgumentException e) {
         throw new ParameterException(spec.commandLine(), e.getMessage());
       }
-      ProgressBar bar = quiet ? null : ProgressBar.stderr("generating");
+      ProgressBar bar = output.progressBar("generating");
       List<GeneratedImage> images =
           engine.generate(request, bar == null ? p -> {} : bar, CancellationToken.none());
       ImageFiles.writeAll(
-          images, out, sampling.noiseMode() == NoiseMode.BATCH, spec.commandLine().getOut());
+          images, output.out, sampling.noiseMode() == NoiseMode.BATCH, spec.commandLine().getOut());
     }
     return 0;
   }

@@ -35,7 +35,7 @@ class LocalEditorTest {
     @Override
     public List<GeneratedImage> generate(
         GenerationRequest r, ProgressListener p, CancellationToken c) {
-      throw new UnsupportedOperationException("not used");
+      throw new AssertionError("LocalEditor must only call edit, never generate");
     }
 
     @Override

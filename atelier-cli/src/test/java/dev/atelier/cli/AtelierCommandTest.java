@@ -189,10 +189,10 @@ class AtelierCommandTest {
 
   @Test
   void badArgumentsGetOneClearLineAndExitCode2() {
-    Run tooMany = run("generate", "cup", "-n", "9", "--model", model("tiny-sd"));
+    Run tooMany = run("generate", "cup", "-n", "11", "--model", model("tiny-sd"));
     assertThat(tooMany.code()).isEqualTo(2);
     assertThat(tooMany.stderr().strip())
-        .isEqualTo("atelier generate: n must be 1..8 but was 9 (see --help)");
+        .isEqualTo("atelier generate: n must be 1..10 but was 11 (see --help)");
 
     Run size = run("generate", "cup", "--size", "65x64", "--model", model("tiny-sd"));
     assertThat(size.code()).isEqualTo(2);

@@ -19,21 +19,39 @@ public abstract sealed class AtelierException extends RuntimeException {
   /** A request parameter is missing, malformed or out of range. */
   public static final class InvalidRequest extends AtelierException {
     private final String param;
+    private final String code;
 
     /**
-     * Creates the error.
+     * Creates the error with OpenAI's code {@code invalid_value}.
      *
      * @param param the parameter's wire name (e.g. {@code "n"}), or {@code ""} when none applies
      * @param message what was expected and what was found
      */
     public InvalidRequest(String param, String message) {
+      this(param, message, "invalid_value");
+    }
+
+    /**
+     * Creates the error with another OpenAI error code.
+     *
+     * @param param the parameter's wire name, or {@code ""}
+     * @param message what was expected and what was found
+     * @param code OpenAI's machine-readable code, e.g. {@code unknown_parameter}
+     */
+    public InvalidRequest(String param, String message, String code) {
       super(message, null);
       this.param = param;
+      this.code = code;
     }
 
     /** The parameter's wire name, or {@code ""}. */
     public String param() {
       return param;
+    }
+
+    /** OpenAI's error code: {@code invalid_value} unless the cause was more specific. */
+    public String code() {
+      return code;
     }
   }
 

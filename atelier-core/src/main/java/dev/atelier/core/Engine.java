@@ -43,6 +43,15 @@ public interface Engine extends AutoCloseable {
     return true;
   }
 
+  /**
+   * How many text tokens the model's own tokenizer makes of {@code prompt}, untruncated and without
+   * start/end tokens: the text part of the {@code usage} an OpenAI-shaped response reports. Empty
+   * when the engine cannot count them (an upstream reports its own usage instead).
+   */
+  default java.util.OptionalInt promptTokens(String prompt) {
+    return java.util.OptionalInt.empty();
+  }
+
   /** Releases native resources; the engine is unusable afterwards. */
   @Override
   void close();

@@ -33,7 +33,7 @@ public record SamplingParams(
     Consistency consistency) {
 
   /** Most images one call may ask for. */
-  public static final int MAX_N = 8;
+  public static final int MAX_N = 10;
 
   /** The quality words an engine may receive. */
   public static final java.util.List<String> QUALITIES =

@@ -70,6 +70,9 @@ public final class AtelierServer implements AutoCloseable {
               c.jetty.multipartConfig.maxTotalRequestSize(200, SizeUnit.MB);
               c.jetty.multipartConfig.maxInMemoryFileSize(64, SizeUnit.MB);
               c.startup.showJavalinBanner = false;
+              // A known route called with another method is a 405, not a 404.
+              c.http.prefer405over404 = true;
+              RequestLog.install(c);
               c.staticFiles.add(
                   sf -> {
                     // The studio (a plain HTML/JS client of the public API) lives at /; the API
@@ -84,7 +87,30 @@ public final class AtelierServer implements AutoCloseable {
                   Exception.class,
                   (e, ctx) -> {
                     ErrorMapper.Answer a = ErrorMapper.map(e);
+                    if (e instanceof ErrorMapper.MethodNotAllowed m) {
+                      ctx.header("Allow", m.allowed());
+                    }
                     ctx.status(a.status()).contentType("application/json").result(a.body());
+                  });
+              c.routes.error(
+                  405,
+                  ctx -> {
+                    String type = ctx.res().getContentType();
+                    if (type == null || !type.contains("json")) {
+                      ErrorMapper.Answer a =
+                          ErrorMapper.answer(
+                              405,
+                              ctx.path()
+                                  + " does not answer "
+                                  + ctx.method()
+                                  + (ctx.res().getHeader("Allow") == null
+                                      ? ""
+                                      : "; it answers " + ctx.res().getHeader("Allow")),
+                              "invalid_request_error",
+                              "",
+                              "method_not_allowed");
+                      ctx.contentType("application/json").result(a.body());
+                    }
                   });
               c.routes.error(
                   404,

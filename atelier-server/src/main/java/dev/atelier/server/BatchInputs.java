@@ -76,7 +76,13 @@ record BatchInputs(
     String described = sheet.isEmpty() || !panels.isEmpty() ? prompt : sheet.applyTo(prompt);
     GenerationOptions options =
         new GenerationOptions(
-            sampling.build(), o.size(), o.sizeAuto(), o.output(), o.urlResponse());
+            sampling.build(),
+            o.size(),
+            o.sizeAuto(),
+            o.output(),
+            o.urlResponse(),
+            List.of(),
+            o.request());
     return new BatchInputs(options, described, applied, sheet, warnings);
   }
 

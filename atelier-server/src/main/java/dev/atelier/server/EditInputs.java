@@ -102,10 +102,16 @@ record EditInputs(JsonFields fields, List<BufferedImage> images, Optional<Buffer
 
   static String reference(String name, JsonValue v) {
     if (v instanceof JsonValue.Str s) {
+      if (s.value().trim().matches("file-[A-Za-z0-9_-]{1,64}")) {
+        throw fileIdsUnsupported(name);
+      }
       return s.value();
     }
     if (v instanceof JsonValue.Obj o) {
-      for (String key : new String[] {"image_url", "url", "file_id", "id"}) {
+      if (o.has("file_id")) {
+        throw fileIdsUnsupported(name);
+      }
+      for (String key : new String[] {"image_url", "url", "id"}) {
         if (o.has(key) && o.get(key).orElseThrow() instanceof JsonValue.Str s) {
           return s.value();
         }
@@ -118,6 +124,14 @@ record EditInputs(JsonFields fields, List<BufferedImage> images, Optional<Buffer
     }
     throw JsonFields.invalid(
         name, "a data URL, base64 string, image id or {\"image_url\": ...}", v);
+  }
+
+  private static AtelierException.InvalidRequest fileIdsUnsupported(String name) {
+    return new AtelierException.InvalidRequest(
+        name,
+        name
+            + " names a file_id, but Atelier has no Files API: send the image itself (a multipart"
+            + " part, a base64 data URL or an http(s) image_url) or an Atelier image id (img_...)");
   }
 
   private static byte[] bytes(Part part, String name) throws IOException {
@@ -188,15 +202,96 @@ record EditInputs(JsonFields fields, List<BufferedImage> images, Optional<Buffer
         .toList();
   }
 
+  /**
+   * The one image this edit changes, cropped to multiples of 8.
+   *
+   * @throws AtelierException.InvalidRequest naming {@code image} when several were sent: the local
+   *     engine, plain-words edits and sessions change one image and cannot compose others into it
+   */
   RgbImage base(List<String> warnings) {
-    RgbImage in = RgbImage.from(images.get(0));
     if (images.size() > 1) {
-      warnings.add(
-          (images.size() - 1)
-              + " additional image(s) were ignored: reference images are not supported yet, the"
-              + " first image is edited");
+      throw new AtelierException.InvalidRequest(
+          "image",
+          "image holds "
+              + images.size()
+              + " images but this edit changes exactly one: the local engine, plain-words local"
+              + " edits and sessions cannot compose several images; send the image to edit alone"
+              + " and the others as references ([{\"image\": ..., \"role\": \"style\"}])");
     }
-    return crop(in, warnings);
+    return crop(RgbImage.from(images.get(0)), warnings);
+  }
+
+  /**
+   * These inputs with the image (and the mask) scaled to cover {@code size} and centre-cropped to
+   * it, so the edit comes back at the requested size; unchanged when the image already has it.
+   * Cropping is reported in {@code warnings}.
+   */
+  EditInputs resizedTo(dev.atelier.core.ImageSize size, List<String> warnings) {
+    if (images.isEmpty()) {
+      return this;
+    }
+    BufferedImage first = images.get(0);
+    if (first.getWidth() == size.width() && first.getHeight() == size.height()) {
+      return this;
+    }
+    if (mask.isPresent()
+        && (mask.get().getWidth() != first.getWidth()
+            || mask.get().getHeight() != first.getHeight())) {
+      throw new AtelierException.InvalidRequest(
+          "mask",
+          "mask must have the image's size "
+              + first.getWidth()
+              + "x"
+              + first.getHeight()
+              + " but is "
+              + mask.get().getWidth()
+              + "x"
+              + mask.get().getHeight());
+    }
+    double scale =
+        Math.max(
+            size.width() / (double) first.getWidth(), size.height() / (double) first.getHeight());
+    int scaledW = (int) Math.ceil(first.getWidth() * scale);
+    int scaledH = (int) Math.ceil(first.getHeight() * scale);
+    if (scaledW != size.width() || scaledH != size.height()) {
+      warnings.add(
+          "image resized from "
+              + first.getWidth()
+              + "x"
+              + first.getHeight()
+              + " to cover "
+              + size
+              + " and centre-cropped to it (the aspect ratios differ)");
+    }
+    List<BufferedImage> resized = new ArrayList<>(images);
+    resized.set(0, cover(first, size));
+    return new EditInputs(fields, resized, mask.map(m -> cover(m, size)));
+  }
+
+  /** {@code src} scaled (bicubic) to cover {@code size}, centre-cropped, alpha kept. */
+  private static BufferedImage cover(BufferedImage src, dev.atelier.core.ImageSize size) {
+    double scale =
+        Math.max(size.width() / (double) src.getWidth(), size.height() / (double) src.getHeight());
+    int w = (int) Math.ceil(src.getWidth() * scale);
+    int h = (int) Math.ceil(src.getHeight() * scale);
+    BufferedImage out =
+        new BufferedImage(
+            size.width(),
+            size.height(),
+            src.getColorModel().hasAlpha()
+                ? BufferedImage.TYPE_INT_ARGB
+                : BufferedImage.TYPE_INT_RGB);
+    java.awt.Graphics2D g = out.createGraphics();
+    try {
+      g.setComposite(java.awt.AlphaComposite.Src);
+      g.setRenderingHint(
+          java.awt.RenderingHints.KEY_INTERPOLATION,
+          java.awt.RenderingHints.VALUE_INTERPOLATION_BICUBIC);
+      g.drawImage(src, (size.width() - w) / 2, (size.height() - h) / 2, w, h, null);
+    } finally {
+      g.dispose();
+    }
+    return out;
   }
 
   static RgbImage crop(RgbImage in, List<String> warnings) {

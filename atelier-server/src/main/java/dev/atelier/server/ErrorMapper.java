@@ -26,7 +26,7 @@ public final class ErrorMapper {
   public static Answer map(Throwable t) {
     return switch (t) {
       case AtelierException.InvalidRequest e ->
-          answer(400, e.getMessage(), "invalid_request_error", e.param(), "invalid_value");
+          answer(400, e.getMessage(), "invalid_request_error", e.param(), e.code());
       case AtelierException.NotFound e ->
           answer(404, e.getMessage(), "invalid_request_error", e.param(), "not_found");
       case AtelierException.ModelUnavailable e ->
@@ -60,6 +60,8 @@ public final class ErrorMapper {
         yield answer(
             500, "the engine failed: " + e.getMessage(), "server_error", "", "engine_error");
       }
+      case MethodNotAllowed e ->
+          answer(405, e.getMessage(), "invalid_request_error", "", "method_not_allowed");
       case PayloadTooLarge e ->
           answer(413, e.getMessage(), "invalid_request_error", e.param, "too_large");
       case IllegalArgumentException e ->
@@ -69,6 +71,22 @@ public final class ErrorMapper {
         yield answer(500, "internal error", "server_error", "", "internal_error");
       }
     };
+  }
+
+  /** A 405 for a known route called with a method it does not answer. */
+  public static final class MethodNotAllowed extends RuntimeException {
+    final String allowed;
+
+    /** Creates the error for {@code method} on {@code path}, which answers {@code allowed}. */
+    public MethodNotAllowed(String method, String path, String allowed) {
+      super(path + " does not answer " + method + "; it answers " + allowed);
+      this.allowed = allowed;
+    }
+
+    /** The methods the route answers, for the {@code Allow} header. */
+    public String allowed() {
+      return allowed;
+    }
   }
 
   /** A 413 for uploads over a limit. */

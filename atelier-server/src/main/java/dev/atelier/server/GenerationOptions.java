@@ -12,12 +12,16 @@ import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * The fields shared by generations, edits and session rounds, read and checked one by one so every
- * error names its field: n, size, quality, output_format, output_compression, response_format,
- * background, and Atelier's extensions seed, negative_prompt, steps, scheduler, guidance, noise.
+ * error names its field: n, size, quality, background, moderation, output_format,
+ * output_compression, response_format, user, and Atelier's extensions seed, negative_prompt, steps,
+ * scheduler, guidance, noise.
  *
  * <p>{@code quality} maps to steps when {@code steps} is absent: low 10, medium and auto 20, high
  * 30 ({@code standard}/{@code hd}, DALL-E's names, map to medium/high); low also decodes with the
  * tiny decoder when the server has one ({@code --tiny-decoder}).
+ *
+ * @param request what the response and every stored image record of the request itself: the quality
+ *     and background that ran, the moderation level and the caller's {@code user}
  */
 record GenerationOptions(
     SamplingParams sampling,
@@ -25,7 +29,8 @@ record GenerationOptions(
     boolean sizeAuto,
     Library.Output output,
     boolean urlResponse,
-    List<Reference> references) {
+    List<Reference> references,
+    RequestInfo request) {
 
   GenerationOptions(
       SamplingParams sampling,
@@ -33,13 +38,47 @@ record GenerationOptions(
       boolean sizeAuto,
       Library.Output output,
       boolean urlResponse) {
-    this(sampling, size, sizeAuto, output, urlResponse, List.of());
+    this(sampling, size, sizeAuto, output, urlResponse, List.of(), RequestInfo.DEFAULT);
+  }
+
+  /**
+   * OpenAI's request fields that steer no pixel but are answered and recorded.
+   *
+   * @param quality the quality that ran ({@code low}, {@code medium}, {@code high}; {@code auto} is
+   *     medium here)
+   * @param background always {@code opaque}: the models paint every pixel
+   * @param moderation {@code auto} or {@code low}, as sent (the local engine runs no moderation)
+   * @param user the caller's end-user id, or empty
+   */
+  record RequestInfo(String quality, String background, String moderation, String user) {
+    static final RequestInfo DEFAULT = new RequestInfo("medium", "opaque", "auto", "");
+
+    /** The provenance entries of these fields ({@code user} only when sent). */
+    java.util.Map<String, String> provenance() {
+      java.util.Map<String, String> m = new java.util.LinkedHashMap<>();
+      m.put("quality", quality);
+      m.put("background", background);
+      m.put("moderation", moderation);
+      if (!user.isEmpty()) {
+        m.put("user", user);
+      }
+      return m;
+    }
   }
 
   /** These options with the request's reference images (read by {@link ReferenceInputs}). */
   GenerationOptions withReferences(List<Reference> refs) {
-    return new GenerationOptions(sampling, size, sizeAuto, output, urlResponse, refs);
+    return new GenerationOptions(sampling, size, sizeAuto, output, urlResponse, refs, request);
   }
+
+  /** These options with another output size (an edit's {@code size}, a session's size). */
+  GenerationOptions withSize(ImageSize newSize) {
+    return new GenerationOptions(
+        sampling, newSize, false, output, urlResponse, references, request);
+  }
+
+  /** Longest {@code user} accepted, in characters. */
+  static final int MAX_USER = 256;
 
   /** Longest side accepted for a requested size. */
   static final int MAX_SIDE = 2048;
@@ -93,6 +132,12 @@ record GenerationOptions(
     }
     String noise = f.oneOf("noise", "per-image", "batch").orElse("per-image");
     String background = f.oneOf("background", "auto", "opaque", "transparent").orElse("auto");
+    String moderation = f.oneOf("moderation", "auto", "low").orElse("auto");
+    String user = f.string("user").orElse("");
+    if (user.length() > MAX_USER) {
+      throw new AtelierException.InvalidRequest(
+          "user", "user must be at most " + MAX_USER + " characters but was " + user.length());
+    }
     if (background.equals("transparent")) {
       throw new AtelierException.InvalidRequest(
           "background",
@@ -131,7 +176,13 @@ record GenerationOptions(
         size,
         auto,
         new Library.Output(format, (int) compression),
-        responseFormat.equals("url"));
+        responseFormat.equals("url"),
+        List.of(),
+        new RequestInfo(
+            sampling.quality().equals("auto") ? "medium" : sampling.quality(),
+            "opaque",
+            moderation,
+            user));
   }
 
   /** The prompt field, checked. */

@@ -6,32 +6,51 @@ import java.util.Optional;
 
 /**
  * Typed reads of request fields with errors that name the field, what was expected and what was
- * found. Unknown fields are ignored, as OpenAI does. Multipart form fields arrive as strings and
- * are read through {@link #fromForm}.
+ * found.
+ *
+ * <p>JSON is read strictly: {@code "n": "2"} is a string, not an integer, and is refused, as OpenAI
+ * refuses it. Multipart form fields can only be strings, so fields read through {@link #fromForm}
+ * accept the text of a number or a boolean. Which fields a route takes is checked once per request
+ * by {@link Endpoint#check}.
  */
 final class JsonFields {
   private final JsonValue.Obj obj;
+  private final boolean form;
 
   JsonFields(JsonValue.Obj obj) {
+    this(obj, false);
+  }
+
+  private JsonFields(JsonValue.Obj obj, boolean form) {
     this.obj = obj;
+    this.form = form;
   }
 
   static JsonFields fromForm(java.util.Map<String, String> form) {
     java.util.Map<String, JsonValue> m = new java.util.LinkedHashMap<>();
     form.forEach((k, v) -> m.put(k, new JsonValue.Str(v)));
-    return new JsonFields(new JsonValue.Obj(m));
+    return new JsonFields(new JsonValue.Obj(m), true);
+  }
+
+  /** Whether the fields came from a multipart form (every value a string). */
+  boolean isForm() {
+    return form;
   }
 
   JsonValue.Obj raw() {
     return obj;
   }
 
+  /**
+   * Whether the request gave {@code name} a value: a JSON {@code null} counts as absent, as
+   * OpenAI's nullable request fields do.
+   */
   boolean has(String name) {
-    return obj.has(name);
+    return obj.get(name).filter(v -> !(v instanceof JsonValue.Null)).isPresent();
   }
 
   Optional<String> string(String name) {
-    if (!obj.has(name)) {
+    if (!has(name)) {
       return Optional.empty();
     }
     if (obj.get(name).orElseThrow() instanceof JsonValue.Str s) {
@@ -46,7 +65,7 @@ final class JsonFields {
   }
 
   Optional<Long> integer(String name) {
-    if (!obj.has(name)) {
+    if (!has(name)) {
       return Optional.empty();
     }
     JsonValue v = obj.get(name).orElseThrow();
@@ -55,21 +74,21 @@ final class JsonFields {
         && Math.abs(n.value()) < 9.0e15) {
       return Optional.of((long) n.value());
     }
-    if (v instanceof JsonValue.Str s && s.value().trim().matches("-?\\d{1,15}")) {
+    if (form && v instanceof JsonValue.Str s && s.value().trim().matches("-?\\d{1,15}")) {
       return Optional.of(Long.parseLong(s.value().trim()));
     }
     throw invalid(name, "an integer", v);
   }
 
   Optional<Double> number(String name) {
-    if (!obj.has(name)) {
+    if (!has(name)) {
       return Optional.empty();
     }
     JsonValue v = obj.get(name).orElseThrow();
     if (v instanceof JsonValue.Num n && Double.isFinite(n.value())) {
       return Optional.of(n.value());
     }
-    if (v instanceof JsonValue.Str s) {
+    if (form && v instanceof JsonValue.Str s) {
       try {
         double d = Double.parseDouble(s.value().trim());
         if (Double.isFinite(d)) {
@@ -83,14 +102,16 @@ final class JsonFields {
   }
 
   Optional<Boolean> bool(String name) {
-    if (!obj.has(name)) {
+    if (!has(name)) {
       return Optional.empty();
     }
     JsonValue v = obj.get(name).orElseThrow();
     if (v instanceof JsonValue.Bool b) {
       return Optional.of(b.value());
     }
-    if (v instanceof JsonValue.Str s && (s.value().equals("true") || s.value().equals("false"))) {
+    if (form
+        && v instanceof JsonValue.Str s
+        && (s.value().equals("true") || s.value().equals("false"))) {
       return Optional.of(Boolean.parseBoolean(s.value()));
     }
     throw invalid(name, "true or false", v);

@@ -36,6 +36,7 @@ final class Routes {
   void register(JavalinConfig c) {
     c.routes.post("/v1/images/generations", this::generations);
     c.routes.post("/v1/images/edits", this::edits);
+    c.routes.post("/v1/images/variations", this::variations);
     c.routes.get("/v1/images/{id}", this::image);
     c.routes.get("/v1/images/{id}/content", this::content);
     c.routes.get("/v1/models", this::models);
@@ -54,7 +55,21 @@ final class Routes {
     c.routes.post("/v1/sessions/{id}/restart", this::restart);
   }
 
+  /** The routes that answer only POST, which {@code GET /v1/images/{id}} must not swallow. */
+  private static final java.util.Set<String> POST_ONLY_IMAGE_ROUTES =
+      java.util.Set.of("generations", "edits", "variations");
+
   static JsonValue.Obj body(Context ctx) {
+    String type = ctx.contentType() == null ? "" : ctx.contentType();
+    if (type.startsWith("multipart/form-data")
+        || type.startsWith("application/x-www-form-urlencoded")) {
+      throw new AtelierException.InvalidRequest(
+          "",
+          ctx.path()
+              + " takes a JSON body (Content-Type: application/json) but got "
+              + type.replaceAll(";.*", "")
+              + "; multipart forms are for /v1/images/edits and /v1/images/variations");
+    }
     String text = ctx.body();
     if (text.isBlank()) {
       return new JsonValue.Obj(Map.of());
@@ -92,8 +107,15 @@ final class Routes {
     return ctx.scheme() + "://" + ctx.host();
   }
 
+  /** Checks the fields and the model a request to {@code endpoint} sent. */
+  private JsonFields checked(Endpoint endpoint, JsonFields f) {
+    endpoint.check(f);
+    ModelNames.check(f, config.modelName());
+    return f;
+  }
+
   private void generations(Context ctx) {
-    JsonFields f = new JsonFields(body(ctx));
+    JsonFields f = checked(Endpoint.GENERATIONS, new JsonFields(body(ctx)));
     BatchInputs batch = BatchInputs.read(f, GenerationOptions.read(f, config.defaultSide()));
     GenerationOptions o = batch.options();
     ImageEventStream.Request stream = ImageEventStream.Request.read(f);
@@ -102,7 +124,7 @@ final class Routes {
         ctx,
         stream,
         spec("image_generation", o.size(), o.output(), o, stream),
-        o.urlResponse(),
+        new Billing(o, batch.prompt(), references.stream().map(Routes::sizeOf).toList()),
         (progress, cancel) -> {
           Studio.Produced p =
               studio.generate(batch.prompt(), batch.panels(), o, references, progress, cancel);
@@ -120,17 +142,49 @@ final class Routes {
       Context ctx,
       ImageEventStream.Request stream,
       ImageEventStream.Spec spec,
-      boolean url,
+      Billing billing,
       ImageEventStream.Work work) {
     if (stream.stream()) {
       ImageEventStream.answer(ctx, spec, base(ctx), work);
       return;
     }
     ImageEventStream.Result r = work.run(ProgressListener.NONE, CancellationToken.none());
-    JsonValue.Obj response = ApiJson.imagesResponse(r.images(), url, base(ctx), r.warnings());
+    GenerationOptions o = billing.options();
+    JsonValue.Obj response =
+        ApiJson.imagesResponse(r.images(), o.urlResponse(), base(ctx), r.warnings());
     Map<String, JsonValue> m = new LinkedHashMap<>(response.members());
+    m.put("model", ApiJson.str(config.modelName()));
+    m.put("quality", ApiJson.str(o.request().quality()));
+    m.put("background", ApiJson.str(o.request().background()));
+    billing.usage(studio.engine(), r.images()).ifPresent(u -> m.put("usage", ApiJson.usage(u)));
     m.putAll(r.extra());
     send(ctx, 200, new JsonValue.Obj(m));
+  }
+
+  /**
+   * What a call's {@code usage} is counted from when the engine bills nothing itself (the local
+   * engine): its options, its prompt and the sizes of its input images.
+   */
+  record Billing(GenerationOptions options, String prompt, List<ImageSize> inputs) {
+    /** The estimated usage, or empty when the engine reports its own (an upstream's). */
+    java.util.Optional<TokenUsage> usage(dev.atelier.core.Engine engine, List<Library.Saved> made) {
+      var tokens = engine.promptTokens(prompt);
+      if (tokens.isEmpty()) {
+        return java.util.Optional.empty();
+      }
+      List<ImageSize> outputs =
+          made.stream().map(s -> new ImageSize(s.row().width(), s.row().height())).toList();
+      return java.util.Optional.of(
+          TokenUsage.estimate(tokens.getAsInt(), inputs, outputs, options.request().quality()));
+    }
+  }
+
+  private static ImageSize sizeOf(Reference r) {
+    return new ImageSize(r.image().width(), r.image().height());
+  }
+
+  private static ImageSize sizeOf(dev.atelier.core.image.RgbImage i) {
+    return new ImageSize(i.width(), i.height());
   }
 
   private static ImageEventStream.Spec spec(
@@ -144,29 +198,29 @@ final class Routes {
   }
 
   private void edits(Context ctx) {
-    EditInputs in = EditInputs.read(ctx, inputs, false);
-    JsonFields f = in.fields();
+    EditInputs sent = EditInputs.read(ctx, inputs, false);
+    JsonFields f = checked(Endpoint.EDITS, sent.fields());
     String prompt = GenerationOptions.prompt(f, "prompt");
     GenerationOptions o =
         GenerationOptions.read(f, config.defaultSide())
             .withReferences(ReferenceInputs.read(f, inputs));
     ImageEventStream.Request stream = ImageEventStream.Request.read(f);
     List<String> warnings = new ArrayList<>();
+    List<ImageSize> referenceSizes = o.references().stream().map(Routes::sizeOf).toList();
     if (f.has("session")) {
       String sessionId = f.requiredString("session");
       StoredImage head = stored(sessions.session(sessionId).head().imageId());
+      ImageSize headSize = new ImageSize(head.width(), head.height());
+      requireSessionSize(o, headSize);
+      List<ImageSize> billed = new ArrayList<>(referenceSizes);
+      billed.add(headSize);
       answer(
           ctx,
           stream,
-          spec(
-              "image_edit",
-              new ImageSize(head.width(), head.height()),
-              Library.Output.PNG,
-              o,
-              stream),
-          o.urlResponse(),
+          spec("image_edit", headSize, Library.Output.PNG, o, stream),
+          new Billing(o, prompt, billed),
           (progress, cancel) -> {
-            Sessions.RoundResult r = round(sessionId, prompt, in, o, progress, cancel);
+            Sessions.RoundResult r = round(sessionId, prompt, sent, o, progress, cancel);
             warnings.addAll(r.warnings());
             Map<String, JsonValue> extra = new LinkedHashMap<>();
             extra.put("session", sessionJson(r.session(), ctx));
@@ -175,12 +229,17 @@ final class Routes {
           });
       return;
     }
-    if (in.images().isEmpty()) {
+    if (sent.images().isEmpty()) {
       throw new AtelierException.InvalidRequest(
           "image", "image is required (one or more images to edit)");
     }
+    // OpenAI's size on an edit is the output's size: the input is brought to it first, so every
+    // path below (local edit, mask, image-to-image) works and preserves at that size.
+    EditInputs in = o.sizeAuto() ? sent : sent.resizedTo(o.size(), warnings);
+    List<ImageSize> billed = new ArrayList<>(referenceSizes);
+    in.images().forEach(b -> billed.add(new ImageSize(b.getWidth(), b.getHeight())));
     if (in.wantsLocalEdit(studio.hasGrounding())) {
-      localEdit(ctx, in, in.base(warnings), prompt, o, stream, warnings);
+      localEdit(ctx, in, in.base(warnings), prompt, o, stream, warnings, billed);
       return;
     }
     if (f.bool("dry_run").orElse(false)) {
@@ -191,8 +250,8 @@ final class Routes {
               + " (serve --grounding-model) or a mask, without strength/instruct; this request"
               + " has neither, so nothing was previewed or stored");
     }
-    // The local engine cannot use further images yet: they are ignored with a warning there; an
-    // upstream engine receives them as OpenAI's edits endpoint does.
+    // The local engine edits one image (several are refused, naming image); an upstream engine
+    // receives the further images as OpenAI's edits endpoint does.
     boolean local = config.engineName().equals("local");
     var image = local ? in.base(warnings) : in.first(warnings);
     List<Reference> references = new ArrayList<>(o.references());
@@ -206,14 +265,72 @@ final class Routes {
     answer(
         ctx,
         stream,
-        spec("image_edit", new ImageSize(image.width(), image.height()), o.output(), o, stream),
-        o.urlResponse(),
+        spec("image_edit", sizeOf(image), o.output(), o, stream),
+        new Billing(o, prompt, billed),
         (progress, cancel) -> {
           Studio.Produced p = studio.edit(prompt, image, mode, o, "", references, progress, cancel);
           warnings.addAll(p.warnings());
           return new ImageEventStream.Result(p.images(), warnings, Map.of());
         });
   }
+
+  /** A session round keeps the session's size: another {@code size} is refused, not ignored. */
+  private static void requireSessionSize(GenerationOptions o, ImageSize sessionSize) {
+    if (!o.sizeAuto() && !o.size().equals(sessionSize)) {
+      throw new AtelierException.InvalidRequest(
+          "size",
+          "size must be 'auto' or the session's size "
+              + sessionSize
+              + " for a round but was "
+              + o.size()
+              + "; restart the session or start a new one at another size");
+    }
+  }
+
+  /**
+   * {@code /v1/images/variations}: OpenAI's DALL-E 2 endpoint, served as {@code n} image-to-image
+   * variations of the one input image (strength 0.7 unless {@code strength} says otherwise),
+   * steered by an optional {@code prompt}.
+   */
+  private void variations(Context ctx) {
+    EditInputs sent = EditInputs.read(ctx, inputs, true);
+    JsonFields f = checked(Endpoint.VARIATIONS, sent.fields());
+    if (sent.mask().isPresent()) {
+      throw new AtelierException.InvalidRequest(
+          "mask", "variations take no mask; use /v1/images/edits to change a masked region");
+    }
+    if (sent.images().size() > 1) {
+      throw new AtelierException.InvalidRequest(
+          "image", "variations take exactly one image but " + sent.images().size() + " were sent");
+    }
+    String prompt = f.has("prompt") ? GenerationOptions.prompt(f, "prompt") : VARIATION_PROMPT;
+    double strength = f.number("strength").orElse(VARIATION_STRENGTH);
+    if (strength <= 0 || strength > 1) {
+      throw new AtelierException.InvalidRequest(
+          "strength", "strength must be in (0, 1] but was " + strength);
+    }
+    GenerationOptions o = GenerationOptions.read(f, config.defaultSide());
+    List<String> warnings = new ArrayList<>();
+    EditInputs in = o.sizeAuto() ? sent : sent.resizedTo(o.size(), warnings);
+    var image = in.base(warnings);
+    var mode = new dev.atelier.core.EditMode.ImageToImage(strength);
+    answer(
+        ctx,
+        ImageEventStream.Request.NONE,
+        spec("image_edit", sizeOf(image), o.output(), o, ImageEventStream.Request.NONE),
+        new Billing(o, prompt, List.of(sizeOf(image))),
+        (progress, cancel) -> {
+          Studio.Produced p = studio.edit(prompt, image, mode, o, "", List.of(), progress, cancel);
+          warnings.addAll(p.warnings());
+          return new ImageEventStream.Result(p.images(), warnings, Map.of());
+        });
+  }
+
+  /** The prompt of a variation that sent none: the image itself carries the content. */
+  static final String VARIATION_PROMPT = "a variation of this image, same subject and style";
+
+  /** How far a variation may move from its image (image-to-image strength). */
+  static final double VARIATION_STRENGTH = 0.7;
 
   static final String NO_GROUNDING_WARNING =
       "no grounding model is configured, so the whole image was re-rendered and pixels outside the"
@@ -226,7 +343,8 @@ final class Routes {
       String instruction,
       GenerationOptions o,
       ImageEventStream.Request stream,
-      List<String> warnings) {
+      List<String> warnings,
+      List<ImageSize> billed) {
     JsonFields f = in.fields();
     double threshold = threshold(f);
     dev.atelier.core.image.Mask mask = in.userMask(image).orElse(null);
@@ -246,8 +364,8 @@ final class Routes {
     answer(
         ctx,
         stream,
-        spec("image_edit", new ImageSize(image.width(), image.height()), o.output(), o, stream),
-        o.urlResponse(),
+        spec("image_edit", sizeOf(image), o.output(), o, stream),
+        new Billing(o, instruction, billed),
         (progress, cancel) -> {
           Studio.LocalResult r =
               studio.localEdit(image, instruction, mask, o, threshold, "", "", progress, cancel);
@@ -311,6 +429,7 @@ final class Routes {
 
   private void plan(Context ctx) {
     JsonFields f = new JsonFields(body(ctx));
+    Endpoint.EDIT_PLAN.check(f);
     String instruction = f.string("instruction").orElse("");
     if (instruction.isBlank()) {
       throw new AtelierException.InvalidRequest("instruction", "instruction must not be empty");
@@ -320,6 +439,7 @@ final class Routes {
 
   private void compose(Context ctx) {
     JsonFields f = new JsonFields(body(ctx));
+    Endpoint.EDIT_COMPOSE.check(f);
     String language = f.oneOf("language", "en", "zh").orElse("en");
     List<String> keep = new ArrayList<>();
     for (JsonValue v : f.raw().array("keep")) {
@@ -362,6 +482,9 @@ final class Routes {
   }
 
   private void image(Context ctx) {
+    if (POST_ONLY_IMAGE_ROUTES.contains(ctx.pathParam("id"))) {
+      throw new ErrorMapper.MethodNotAllowed(ctx.method().name(), ctx.path(), "POST");
+    }
     send(ctx, 200, ApiJson.image(stored(ctx.pathParam("id")), base(ctx)));
   }
 
@@ -394,7 +517,7 @@ final class Routes {
 
   private void createSession(Context ctx) {
     EditInputs in = EditInputs.read(ctx, inputs, false);
-    JsonFields f = in.fields();
+    JsonFields f = checked(Endpoint.SESSION_CREATE, in.fields());
     Session s;
     List<String> warnings = new ArrayList<>();
     if (!in.images().isEmpty()) {
@@ -429,7 +552,7 @@ final class Routes {
     String id = ctx.pathParam("id");
     sessions.session(id);
     EditInputs in = EditInputs.read(ctx, inputs, false);
-    JsonFields f = in.fields();
+    JsonFields f = checked(Endpoint.SESSION_ROUND, in.fields());
     String instruction =
         f.has("instruction")
             ? GenerationOptions.prompt(f, "instruction")
@@ -437,6 +560,8 @@ final class Routes {
     GenerationOptions o =
         GenerationOptions.read(f, config.defaultSide())
             .withReferences(ReferenceInputs.read(f, inputs));
+    StoredImage head = stored(sessions.session(id).head().imageId());
+    requireSessionSize(o, new ImageSize(head.width(), head.height()));
     send(
         ctx,
         200,
@@ -446,6 +571,7 @@ final class Routes {
 
   private void checkout(Context ctx) {
     JsonFields f = new JsonFields(body(ctx));
+    Endpoint.SESSION_CHECKOUT.check(f);
     String round = f.requiredString("round_id");
     send(ctx, 200, sessionJson(sessions.checkout(ctx.pathParam("id"), round), ctx));
   }
@@ -453,7 +579,7 @@ final class Routes {
   private void restart(Context ctx) {
     String id = ctx.pathParam("id");
     sessions.session(id);
-    JsonFields f = new JsonFields(body(ctx));
+    JsonFields f = checked(Endpoint.SESSION_RESTART, new JsonFields(body(ctx)));
     double strength = f.number("strength").orElse(Studio.DEFAULT_ROUND_STRENGTH);
     if (strength <= 0 || strength > 1) {
       throw new AtelierException.InvalidRequest(

@@ -213,7 +213,8 @@ final class Sessions {
             o.sizeAuto(),
             Library.Output.PNG,
             o.urlResponse(),
-            o.references());
+            o.references(),
+            o.request());
     Studio.LocalResult r =
         studio.localEdit(
             current,

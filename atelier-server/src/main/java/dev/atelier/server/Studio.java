@@ -144,6 +144,7 @@ final class Studio {
       extra.putAll(maskProvenance(new EditMode.Inpaint(mask)));
     }
     extra.putAll(timing(start, out.images().size()));
+    extra.putAll(o.request().provenance());
     extra.put("region_mask_id", storeMask(out.region()));
     List<Library.Saved> saved = new ArrayList<>();
     for (GeneratedImage g : out.images()) {
@@ -250,7 +251,8 @@ final class Studio {
       }
     }
     cancel.throwIfCancelled("before storing");
-    Map<String, String> timing = timing(start, made.size());
+    Map<String, String> timing = new LinkedHashMap<>(timing(start, made.size()));
+    timing.putAll(o.request().provenance());
     List<Library.Saved> saved = new ArrayList<>();
     for (GeneratedImage g : made) {
       Library.Saved s = library.save(g, o.output(), "", "", timing);
@@ -374,6 +376,7 @@ final class Studio {
     cancel.throwIfCancelled("before storing");
     Map<String, String> extra = new LinkedHashMap<>(maskProvenance(mode));
     extra.putAll(timing(start, made.size()));
+    extra.putAll(o.request().provenance());
     List<Library.Saved> saved = new ArrayList<>();
     for (GeneratedImage g : made) {
       Library.Saved s = library.save(g, o.output(), "", parentImageId, extra);

@@ -141,10 +141,10 @@ class BatchesApiTest {
       assertError(
           f.post(
               "/v1/images/generations",
-              "{\"prompts\":[\"a\",\"b\",\"c\",\"d\",\"e\",\"f\",\"g\",\"h\",\"i\"]}"),
+              "{\"prompts\":[\"a\",\"b\",\"c\",\"d\",\"e\",\"f\",\"g\",\"h\",\"i\",\"j\",\"k\"]}"),
           400,
           "prompts",
-          "prompts must hold 1..8 prompts but holds 9");
+          "prompts must hold 1..10 prompts but holds 11");
       assertError(
           f.post(
               "/v1/images/generations",

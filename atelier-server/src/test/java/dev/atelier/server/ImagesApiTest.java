@@ -140,21 +140,26 @@ class ImagesApiTest {
   }
 
   @Test
-  void sdkEditWithSeveralImagesEditsTheFirstAndWarns() throws Exception {
-    ImagesResponse r =
-        sdk.images()
-            .edit(
-                ImageEditParams.builder()
-                    .image(
-                        ImageEditParams.Image.ofInputStreams(
-                            List.of(
-                                new java.io.ByteArrayInputStream(png(solid(64, 64, 0x102030))),
-                                new java.io.ByteArrayInputStream(png(solid(64, 64, 0xffffff))))))
-                    .prompt("make it warmer")
-                    .build());
-    RgbImage out = decode(r.data().orElseThrow().get(0).b64Json().orElseThrow());
-    assertThat(out.rgbAt(0, 0)).isEqualTo(0x213141);
-    assertThat(r._additionalProperties().get("warnings").toString()).contains("additional image");
+  void sdkEditWithSeveralImagesOnTheLocalEngineIsRefusedNamingImage() throws Exception {
+    int before = f.metadata.referencedBlobs().size();
+    assertThatThrownBy(
+            () ->
+                sdk.images()
+                    .edit(
+                        ImageEditParams.builder()
+                            .image(
+                                ImageEditParams.Image.ofInputStreams(
+                                    List.of(
+                                        new java.io.ByteArrayInputStream(
+                                            png(solid(64, 64, 0x102030))),
+                                        new java.io.ByteArrayInputStream(
+                                            png(solid(64, 64, 0xffffff))))))
+                            .prompt("make it warmer")
+                            .build()))
+        .isInstanceOf(BadRequestException.class)
+        .hasMessageContaining("image holds 2 images but this edit changes exactly one")
+        .hasMessageContaining("references");
+    assertThat(f.metadata.referencedBlobs()).hasSize(before);
   }
 
   @Test
@@ -208,10 +213,10 @@ class ImagesApiTest {
   void badInputIsA4xxNamingTheFieldAndStoresNothing() throws Exception {
     int before = f.metadata.referencedBlobs().size();
     assertError(
-        f.post("/v1/images/generations", "{\"prompt\":\"cup\",\"n\":9}"),
+        f.post("/v1/images/generations", "{\"prompt\":\"cup\",\"n\":11}"),
         400,
         "n",
-        "n must be between 1 and 8 but was 9");
+        "n must be between 1 and 10 but was 11");
     assertError(
         f.post("/v1/images/generations", "{\"prompt\":\"\"}"),
         400,
@@ -292,7 +297,7 @@ class ImagesApiTest {
     assertThatThrownBy(
             () -> sdk.images().generate(ImageGenerateParams.builder().prompt("x").n(12).build()))
         .isInstanceOf(BadRequestException.class)
-        .hasMessageContaining("n must be between 1 and 8 but was 12");
+        .hasMessageContaining("n must be between 1 and 10 but was 12");
   }
 
   @Test

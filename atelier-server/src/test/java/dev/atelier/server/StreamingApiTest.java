@@ -185,7 +185,7 @@ class StreamingApiTest {
             "/v1/images/generations",
             "{\"prompt\":\"a fox\",\"size\":\"64x64\",\"steps\":4,\"quality\":\"high\","
                 + "\"output_format\":\"jpeg\",\"output_compression\":80,"
-                + "\"stream\":\"true\",\"partial_images\":\"1\"}");
+                + "\"stream\":true,\"partial_images\":1}");
     List<Event> events = events(r.body());
     assertThat(events).extracting(Event::type).endsWith("image_generation.completed");
     assertThat(events).hasSize(2);

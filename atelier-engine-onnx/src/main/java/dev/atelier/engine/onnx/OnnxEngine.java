@@ -204,6 +204,12 @@ public final class OnnxEngine implements Engine {
         .collect(java.util.stream.Collectors.joining(", "));
   }
 
+  /** Counts with the model's CLIP tokenizer (what the text encoder sees before truncation). */
+  @Override
+  public java.util.OptionalInt promptTokens(String prompt) {
+    return java.util.OptionalInt.of(model.tokenizer().tokenIds(prompt).length);
+  }
+
   @Override
   public List<GeneratedImage> edit(
       EditRequest request, ProgressListener progress, CancellationToken cancel) {

@@ -1,0 +1,66 @@
+package dev.atelier.server;
+
+import io.javalin.config.JavalinConfig;
+import io.javalin.http.Context;
+import java.util.UUID;
+import java.util.regex.Pattern;
+
+/**
+ * One log line per request and an {@code x-request-id} on every response that matches it.
+ *
+ * <p>The line holds the method, the route (the matched pattern, e.g. {@code /v1/sessions/{id}}, so
+ * ids and query strings stay out), the status, the duration and the request id; never a header, a
+ * body or a prompt. A client's own {@code x-request-id} is kept when it is a plain token (letters,
+ * digits, {@code . _ : -}, at most 128 characters); anything else is replaced, so a client cannot
+ * write into the log.
+ */
+final class RequestLog {
+  private static final System.Logger LOG = System.getLogger("dev.atelier.server.requests");
+  private static final Pattern CLIENT_ID = Pattern.compile("[A-Za-z0-9._:-]{1,128}");
+  static final String HEADER = "x-request-id";
+  private static final String ATTRIBUTE = "atelier.request-id";
+
+  private RequestLog() {}
+
+  static void install(JavalinConfig c) {
+    c.routes.before(
+        ctx -> {
+          String sent = ctx.header(HEADER);
+          String id =
+              sent != null && CLIENT_ID.matcher(sent).matches()
+                  ? sent
+                  : "req_" + UUID.randomUUID().toString().replace("-", "");
+          ctx.attribute(ATTRIBUTE, id);
+          ctx.header(HEADER, id);
+        });
+    c.requestLogger.http(
+        (ctx, ms) ->
+            LOG.log(
+                System.Logger.Level.INFO,
+                "{0} {1} {2} {3} ms {4}",
+                ctx.method(),
+                route(ctx),
+                Integer.toString(ctx.statusCode()),
+                String.format(java.util.Locale.ROOT, "%.1f", ms),
+                id(ctx)));
+  }
+
+  /** The request's id (set before any handler runs). */
+  static String id(Context ctx) {
+    String id = ctx.attribute(ATTRIBUTE);
+    return id == null ? "-" : id;
+  }
+
+  private static String route(Context ctx) {
+    try {
+      String matched = ctx.endpoint().path;
+      if (matched != null && !matched.isEmpty() && !matched.equals("*")) {
+        return matched;
+      }
+    } catch (RuntimeException e) {
+      // no matched endpoint (static file, 404): fall through to the plain path
+    }
+    String path = ctx.path();
+    return path.startsWith("/v1/") ? path : "/(studio)";
+  }
+}

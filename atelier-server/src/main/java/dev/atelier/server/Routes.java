@@ -205,6 +205,7 @@ final class Routes {
         GenerationOptions.read(f, config.defaultSide())
             .withReferences(ReferenceInputs.read(f, inputs));
     ImageEventStream.Request stream = ImageEventStream.Request.read(f);
+    threshold(f); // checked on every edit, not only where a grounding model uses it
     List<String> warnings = new ArrayList<>();
     List<ImageSize> referenceSizes = o.references().stream().map(Routes::sizeOf).toList();
     if (f.has("session")) {
@@ -294,11 +295,11 @@ final class Routes {
    */
   private void variations(Context ctx) {
     EditInputs sent = EditInputs.read(ctx, inputs, true);
-    JsonFields f = checked(Endpoint.VARIATIONS, sent.fields());
     if (sent.mask().isPresent()) {
       throw new AtelierException.InvalidRequest(
           "mask", "variations take no mask; use /v1/images/edits to change a masked region");
     }
+    JsonFields f = checked(Endpoint.VARIATIONS, sent.fields());
     if (sent.images().size() > 1) {
       throw new AtelierException.InvalidRequest(
           "image", "variations take exactly one image but " + sent.images().size() + " were sent");

@@ -59,6 +59,12 @@ final class FakeEngine implements Engine {
     return "fake";
   }
 
+  /** A fake tokenizer: one token per whitespace-separated word. */
+  @Override
+  public java.util.OptionalInt promptTokens(String prompt) {
+    return java.util.OptionalInt.of(prompt.isBlank() ? 0 : prompt.trim().split("\\s+").length);
+  }
+
   static int colour(String prompt, long seed) {
     return (prompt.hashCode() * 31 + (int) seed) & 0xffffff;
   }

@@ -72,6 +72,7 @@ async function generate() {
     });
     results = made;
     renderResults();
+    document.dispatchEvent(new CustomEvent("studio:stored"));
     const seconds = ((performance.now() - started) / 1000).toFixed(1);
     $("generate-status").textContent =
       `${made.length} image${made.length === 1 ? "" : "s"} in ${seconds} s (${previews} step preview${previews === 1 ? "" : "s"})`;
@@ -105,6 +106,7 @@ async function reroll(index, button) {
     const d = answer.data[0];
     results[index] = { id: d.id, seed: d.seed, request: slot.request };
     renderResults();
+    document.dispatchEvent(new CustomEvent("studio:stored"));
     showWarnings($("generate-warnings"), answer.warnings);
   } catch (error) {
     const p = card.querySelector(".error");

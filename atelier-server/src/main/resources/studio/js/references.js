@@ -34,11 +34,15 @@ export function addReferenceRow(list, imageId = "") {
       "div",
       { class: "field" },
       el("label", { for: `ref-weight-${k}` }, "Weight"),
-      el("input", {
-        id: `ref-weight-${k}`, class: "ref-weight", type: "range", min: "0", max: "1", step: "0.05", value: "1",
-        oninput: (e) => (weightOut.textContent = Number(e.target.value).toFixed(2)),
-      }),
-      weightOut,
+      el(
+        "div",
+        { class: "inline" },
+        el("input", {
+          id: `ref-weight-${k}`, class: "ref-weight", type: "range", min: "0", max: "1", step: "0.05", value: "1",
+          oninput: (e) => (weightOut.textContent = Number(e.target.value).toFixed(2)),
+        }),
+        weightOut,
+      ),
     ),
     el("button", { type: "button", class: "remove", onclick: () => row.remove(), "aria-label": `Remove reference ${k}` }, "Remove"),
   );

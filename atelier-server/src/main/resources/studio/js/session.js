@@ -46,14 +46,19 @@ const path = () => `/v1/sessions/${encodeURIComponent(session.id)}`;
 export async function openSession(body) {
   const created = await post("/v1/sessions", body);
   show(created);
+  stored();
   $("session").scrollIntoView({ block: "start" });
   $("instruction").focus();
 }
 
-/** Shows a stored session (after a reload). */
-export async function loadSession(id) {
+/** Shows a stored session (after a reload, or from the gallery). */
+export async function loadSession(id, scroll = false) {
   show(await get(`/v1/sessions/${encodeURIComponent(id)}`));
+  if (scroll) $("session").scrollIntoView({ block: "start" });
 }
+
+/** Tells the other views (the gallery) that something new was stored. */
+const stored = () => document.dispatchEvent(new CustomEvent("studio:stored"));
 
 /** Runs a session action, then shows the session it answers with (or the round answer's). */
 async function act(run, status = "") {
@@ -70,6 +75,7 @@ async function act(run, status = "") {
       show(answer);
     }
     $("edit-status").textContent = status;
+    stored();
   } catch (error) {
     showError(form, error);
   } finally {

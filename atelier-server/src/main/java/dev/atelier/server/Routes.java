@@ -53,6 +53,7 @@ final class Routes {
         ctx -> send(ctx, 200, sessionJson(sessions.undo(ctx.pathParam("id")), ctx)));
     c.routes.post("/v1/sessions/{id}/checkout", this::checkout);
     c.routes.post("/v1/sessions/{id}/restart", this::restart);
+    new Gallery(studio.metadata()).register(c);
   }
 
   /** The routes that answer only POST, which {@code GET /v1/images/{id}} must not swallow. */
@@ -510,6 +511,9 @@ final class Routes {
     model.put(
         "owned_by",
         ApiJson.str(config.engineName().equals("local") ? "atelier" : config.engineName()));
+    // Atelier's extensions, so a client (the studio) can say what runs and warn about the demo.
+    model.put("engine", ApiJson.str(config.engineName()));
+    model.put("demo", new JsonValue.Bool(config.demo()));
     Map<String, JsonValue> m = new LinkedHashMap<>();
     m.put("object", ApiJson.str("list"));
     m.put("data", new JsonValue.Arr(List.of(new JsonValue.Obj(model))));

@@ -15,6 +15,8 @@ import java.util.Objects;
  *     only)
  * @param engineName the engine's name ({@code local}, {@code openai}), announced in provenance
  * @param prices what upstream tokens cost, for the spend reported on responses and sessions
+ * @param demo whether the server runs the demo models (tiny random-weight test models whose images
+ *     are noise); {@code /v1/models} says so and the studio shows a notice
  */
 public record ServerConfig(
     String host,
@@ -24,7 +26,30 @@ public record ServerConfig(
     Instant startedAt,
     boolean allowRemoteImages,
     String engineName,
-    PriceTable prices) {
+    PriceTable prices,
+    boolean demo) {
+
+  /** A server with a real model (not the demo models). */
+  public ServerConfig(
+      String host,
+      int port,
+      String modelName,
+      int defaultSide,
+      Instant startedAt,
+      boolean allowRemoteImages,
+      String engineName,
+      PriceTable prices) {
+    this(
+        host,
+        port,
+        modelName,
+        defaultSide,
+        startedAt,
+        allowRemoteImages,
+        engineName,
+        prices,
+        false);
+  }
 
   /** A local-engine server: nothing is billed. */
   public ServerConfig(

@@ -205,7 +205,10 @@ class ImagesApiTest {
   @Test
   void modelsListsTheServedModel() throws Exception {
     ServerFixture.Reply r = f.get("/v1/models");
-    assertThat(r.json().array("data").get(0).asObject().string("id", "")).isEqualTo("fake-model");
+    JsonValue.Obj model = r.json().array("data").get(0).asObject();
+    assertThat(model.string("id", "")).isEqualTo("fake-model");
+    assertThat(model.string("engine", "")).isEqualTo("local");
+    assertThat(model.bool("demo", true)).isFalse();
     assertThat(sdk.models().list().data()).extracting(m -> m.id()).containsExactly("fake-model");
   }
 

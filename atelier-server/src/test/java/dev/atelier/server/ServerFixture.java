@@ -31,16 +31,27 @@ final class ServerFixture implements AutoCloseable {
   }
 
   ServerFixture(Path dataDir, boolean allowRemote, dev.atelier.core.edit.Grounder grounder) {
+    this(
+        dataDir,
+        grounder,
+        new ServerConfig("127.0.0.1", 0, "fake-model", 64, Instant.now(), allowRemote));
+  }
+
+  /** A server that says it runs the demo models (model id {@code demo}, {@code demo: true}). */
+  static ServerFixture demo(Path dataDir, dev.atelier.core.edit.Grounder grounder) {
+    return new ServerFixture(
+        dataDir,
+        grounder,
+        new ServerConfig(
+            "127.0.0.1", 0, "demo", 64, Instant.now(), false, "local", PriceTable.empty(), true));
+  }
+
+  private ServerFixture(
+      Path dataDir, dev.atelier.core.edit.Grounder grounder, ServerConfig config) {
     this.dataDir = dataDir;
     this.metadata = Stores.open(dataDir, "");
     this.blobs = Stores.blobs(dataDir);
-    this.server =
-        AtelierServer.start(
-            engine,
-            grounder,
-            metadata,
-            blobs,
-            new ServerConfig("127.0.0.1", 0, "fake-model", 64, Instant.now(), allowRemote));
+    this.server = AtelierServer.start(engine, grounder, metadata, blobs, config);
   }
 
   String base() {

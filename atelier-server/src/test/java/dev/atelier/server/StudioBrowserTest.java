@@ -29,8 +29,9 @@ import org.openqa.selenium.support.ui.WebDriverWait;
 /**
  * Atelier Studio in a real headless Chromium against a real server (FakeEngine, FakeGrounder,
  * SQLite): generate, open as session, plan, preview region, apply, undo, branch, restart, a field
- * error, and a reload that restores the session. Skips (visibly) where Debian's chromium and
- * chromium-driver are not installed.
+ * error, a reload that restores the session, the gallery, the model line and the demo notice, and
+ * labels that sit with their fields. Skips (visibly) where Debian's chromium and chromium-driver
+ * are not installed.
  */
 @Tag("browser")
 class StudioBrowserTest {
@@ -220,6 +221,8 @@ class StudioBrowserTest {
               || !control.findElements(By.xpath("ancestor::label")).isEmpty();
       assertThat(labelled).as("control %s has a label", id).isTrue();
     }
+    click("add-reference");
+    assertLabelsSitWithTheirFields();
     shot("12-phone");
   }
 
@@ -233,6 +236,7 @@ class StudioBrowserTest {
     String id = results().get(0).getAttribute("data-id");
 
     click("add-reference");
+    assertLabelsSitWithTheirFields();
     setValue("reference-id", id);
     new org.openqa.selenium.support.ui.Select(testId("reference-role")).selectByValue("style");
     click("generate");
@@ -256,6 +260,150 @@ class StudioBrowserTest {
     assertThat(server.engine.generations.get(0).sampling().consistency())
         .isEqualTo(dev.atelier.core.Consistency.SET);
     shot("14-set-report");
+  }
+
+  @Test
+  void galleryListsImagesAndSessionsNewestFirstAndOpensThem() {
+    open("/");
+    assertThat(testId("model-info").getText()).isEqualTo("fake-model · local");
+    assertThat(testId("demo-notice").isDisplayed()).isFalse();
+    setValue("size", "64x64");
+    setValue("n", "8");
+    click("generate");
+    wait.until(d -> results().size() == 8);
+    List<String> older = resultIds();
+    setValue("n", "6");
+    click("generate");
+    wait.until(d -> !resultIds().contains(older.get(0)) && results().size() == 6);
+    List<String> newer = resultIds();
+
+    // Newest first: the second batch's last image leads, a page of 12, then "More images".
+    List<String> newestFirst = new java.util.ArrayList<>(older);
+    newestFirst.addAll(newer);
+    java.util.Collections.reverse(newestFirst);
+    click("open-gallery");
+    wait.until(d -> galleryImages().size() == 12);
+    assertThat(galleryIds("gallery-image")).isEqualTo(newestFirst.subList(0, 12));
+    assertThat(testId("gallery-sessions").findElements(By.tagName("li"))).isEmpty();
+    assertThat(testId("gallery").getText()).contains("No sessions yet");
+    click("more-images");
+    wait.until(d -> galleryImages().size() == 14);
+    assertThat(galleryIds("gallery-image")).isEqualTo(newestFirst);
+    assertThat(testId("more-images").isDisplayed()).isFalse();
+    assertThat(driver.getCurrentUrl()).contains("gallery=1");
+    shot("15-gallery");
+
+    // An image opens as a session, as a result does; the gallery then shows that session.
+    String picked = newestFirst.get(13);
+    galleryImages().get(13).findElement(By.cssSelector("[data-testid=gallery-open-image]")).click();
+    wait.until(d -> rounds().size() == 1);
+    String sessionId = testId("session-id").getText();
+    wait.until(d -> galleryIds("gallery-session").equals(List.of(sessionId)));
+    assertThat(gallerySessions().get(0).getText()).contains("1 round");
+    // The session's first image (a copy of the picked one) is now the newest image.
+    wait.until(d -> galleryImages().size() == 12);
+    assertThat(galleryIds("gallery-image")).doesNotContain(picked).hasSize(12);
+    assertThat(galleryIds("gallery-image").get(0))
+        .isEqualTo(testId("compare").getAttribute("data-head-image"));
+    assertLabelsSitWithTheirFields();
+
+    click("close-session");
+    assertThat(testId("session").isDisplayed()).isFalse();
+    gallerySessions()
+        .get(0)
+        .findElement(By.cssSelector("[data-testid=gallery-open-session]"))
+        .click();
+    wait.until(d -> testId("session").isDisplayed() && rounds().size() == 1);
+    assertThat(testId("session-id").getText()).isEqualTo(sessionId);
+    assertThat(driver.getCurrentUrl()).contains("session=" + sessionId);
+    shot("16-gallery-session");
+
+    // A reload keeps the gallery open, rebuilt from the server.
+    driver.navigate().refresh();
+    wait.until(d -> "true".equals(d.findElement(By.tagName("body")).getAttribute("data-ready")));
+    wait.until(d -> galleryIds("gallery-session").equals(List.of(sessionId)));
+    assertThat(galleryImages()).hasSize(12);
+    assertThat(testId("more-images").isDisplayed()).isTrue();
+    click("close-gallery");
+    assertThat(testId("gallery").isDisplayed()).isFalse();
+    assertThat(driver.getCurrentUrl()).doesNotContain("gallery");
+  }
+
+  @Test
+  void theDemoModelsShowANoticeAndTheModelLine() {
+    server.close();
+    server = ServerFixture.demo(dir, new FakeGrounder());
+    driver.manage().window().setSize(new org.openqa.selenium.Dimension(390, 844));
+    open("/");
+    WebElement notice = visible("demo-notice");
+    assertThat(notice.getText())
+        .contains("demo model: images are noise", "random weights", "./atelier serve --model PATH");
+    assertThat(testId("model-info").getText()).isEqualTo("demo · local");
+    Long overflow =
+        (Long)
+            driver.executeScript(
+                "return document.documentElement.scrollWidth - document.documentElement.clientWidth;");
+    assertThat(overflow).isLessThanOrEqualTo(0L);
+    shot("17-demo-notice");
+  }
+
+  /**
+   * Each visible label sits right above its control, and the labels of fields side by side in a row
+   * line up (a hint or an error under one input must not push its label up).
+   */
+  private void assertLabelsSitWithTheirFields() {
+    @SuppressWarnings("unchecked")
+    List<String> problems =
+        (List<String>)
+            driver.executeScript(
+                """
+                const problems = [];
+                const shown = (e) => e.getClientRects().length > 0;
+                for (const label of document.querySelectorAll('label[for]')) {
+                  const control = document.getElementById(label.htmlFor);
+                  if (!control || !shown(label) || !shown(control)) continue;
+                  const l = label.getBoundingClientRect(), c = control.getBoundingClientRect();
+                  const gap = c.top - l.bottom;
+                  if (gap < 0 || gap > 8 || Math.abs(c.left - l.left) > 2) {
+                    problems.push(label.htmlFor + ': label ends at ' + l.bottom + ' (x ' + l.left
+                      + '), control starts at ' + c.top + ' (x ' + c.left + ')');
+                  }
+                }
+                for (const row of document.querySelectorAll('.row')) {
+                  const fields = [...row.querySelectorAll(':scope > .field')]
+                    .filter((f) => shown(f) && f.querySelector('label'));
+                  for (const a of fields) for (const b of fields) {
+                    const ra = a.getBoundingClientRect(), rb = b.getBoundingClientRect();
+                    const sameLine = ra.top < rb.bottom && rb.top < ra.bottom;
+                    const la = a.querySelector('label').getBoundingClientRect().top;
+                    const lb = b.querySelector('label').getBoundingClientRect().top;
+                    if (a !== b && sameLine && Math.abs(la - lb) > 2) {
+                      problems.push(a.querySelector('label').textContent + ' label at ' + la
+                        + ' but ' + b.querySelector('label').textContent + ' label at ' + lb);
+                    }
+                  }
+                }
+                return problems;
+                """);
+    assertThat(problems).as("labels out of place").isEmpty();
+  }
+
+  private List<String> resultIds() {
+    return results().stream().map(r -> r.getAttribute("data-id")).toList();
+  }
+
+  private List<WebElement> galleryImages() {
+    return driver.findElements(By.cssSelector("[data-testid=gallery-image]"));
+  }
+
+  private List<WebElement> gallerySessions() {
+    return driver.findElements(By.cssSelector("[data-testid=gallery-session]"));
+  }
+
+  private List<String> galleryIds(String testid) {
+    return driver.findElements(By.cssSelector("[data-testid=" + testid + "]")).stream()
+        .map(e -> e.getAttribute("data-id"))
+        .toList();
   }
 
   /** Draws a horizontal stroke through the canvas centre, dx pixels from it. */

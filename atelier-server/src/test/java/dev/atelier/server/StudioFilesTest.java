@@ -31,7 +31,16 @@ class StudioFilesTest {
 
       for (String module :
           new String[] {
-            "api", "generate", "session", "mask", "zip", "state", "ui", "references", "main"
+            "api",
+            "generate",
+            "session",
+            "gallery",
+            "mask",
+            "zip",
+            "state",
+            "ui",
+            "references",
+            "main"
           }) {
         HttpResponse<String> js = get(f, "/js/" + module + ".js");
         assertThat(js.statusCode()).as(module).isEqualTo(200);

@@ -135,6 +135,8 @@ class UpstreamEngineApiTest {
       assertThat(third.rgbAt(10, 10)).isEqualTo(FakeUpstream.colour(1));
       ServerFixture.Reply models = s.get("/v1/models");
       assertThat(models.body()).contains("gpt-image-2").doesNotContain(KEY);
+      assertThat(models.json().array("data").get(0).asObject().string("engine", ""))
+          .isEqualTo("openai");
       assertThat(r.body()).doesNotContain(KEY);
       assertThat(s.upstream.requests.get(0).headers().get("Authorization"))
           .containsExactly("Bearer " + KEY);

@@ -5,6 +5,7 @@ import dev.atelier.core.session.Round;
 import dev.atelier.core.session.Session;
 import dev.atelier.core.session.StoredImage;
 import dev.atelier.store.internal.ConnectionSource;
+import dev.atelier.store.internal.Cursor;
 import dev.atelier.store.internal.Dialect;
 import dev.atelier.store.internal.ImageRows;
 import dev.atelier.store.internal.Migrator;
@@ -118,6 +119,54 @@ public final class JdbcMetadataStore implements MetadataStore {
   public Optional<StoredImage> image(String id) {
     Objects.requireNonNull(id, "id");
     return transactor.inTransaction("image " + id, c -> ImageRows.find(c, id));
+  }
+
+  @Override
+  public Optional<Page<StoredImage>> images(int limit, String after) {
+    checkPage(limit, after);
+    return transactor.inTransaction(
+        "images after '" + after + "'",
+        c -> {
+          Optional<Cursor> cursor =
+              after.isEmpty() ? Optional.of(Cursor.NEWEST) : ImageRows.cursor(c, after);
+          if (cursor.isEmpty()) {
+            return Optional.empty();
+          }
+          return Optional.of(page(ImageRows.newestFirst(c, cursor.get(), limit + 1), limit));
+        });
+  }
+
+  @Override
+  public Optional<Page<SessionSummary>> sessions(int limit, String after) {
+    checkPage(limit, after);
+    return transactor.inTransaction(
+        "sessions after '" + after + "'",
+        c -> {
+          Optional<Cursor> cursor =
+              after.isEmpty() ? Optional.of(Cursor.NEWEST) : SessionRows.cursor(c, after);
+          if (cursor.isEmpty()) {
+            return Optional.empty();
+          }
+          return Optional.of(page(SessionRows.newestFirst(c, cursor.get(), limit + 1), limit));
+        });
+  }
+
+  /** The largest page the listings return. */
+  public static final int MAX_PAGE = 1000;
+
+  private static void checkPage(int limit, String after) {
+    Objects.requireNonNull(after, "after");
+    if (limit < 1 || limit > MAX_PAGE) {
+      throw new IllegalArgumentException("limit must be 1.." + MAX_PAGE + " but was " + limit);
+    }
+  }
+
+  /**
+   * The first {@code limit} of {@code rows}, which were read with one more to see if more follow.
+   */
+  private static <T> Page<T> page(java.util.List<T> rows, int limit) {
+    boolean more = rows.size() > limit;
+    return new Page<>(more ? rows.subList(0, limit) : rows, more);
   }
 
   @Override

@@ -21,6 +21,28 @@ public interface MetadataStore extends AutoCloseable {
   /** The image with {@code id}. */
   Optional<StoredImage> image(String id);
 
+  /**
+   * Stored images newest first (by creation time, then id), session images included.
+   *
+   * @param limit the most images to return, 1..1000
+   * @param after {@code ""} to start at the newest image, else an image id: the page holds the
+   *     images listed after it (older ones)
+   * @return empty when {@code after} names no image
+   * @throws IllegalArgumentException when {@code limit} is not 1..1000
+   */
+  Optional<Page<StoredImage>> images(int limit, String after);
+
+  /**
+   * Sessions newest first (by creation time, then id), as summaries without their round trees.
+   *
+   * @param limit the most sessions to return, 1..1000
+   * @param after {@code ""} to start at the newest session, else a session id: the page holds the
+   *     sessions listed after it (older ones)
+   * @return empty when {@code after} names no session
+   * @throws IllegalArgumentException when {@code limit} is not 1..1000
+   */
+  Optional<Page<SessionSummary>> sessions(int limit, String after);
+
   /** Every sha256 some image row references (for sweeping orphan blobs). */
   Set<String> referencedBlobs();
 

@@ -34,6 +34,13 @@ final class Fixtures {
         Map.of("engine", "fake", "seed", "42"));
   }
 
+  /** An image outside any session, stored at {@code createdAt}. */
+  static StoredImage imageAt(String id, Instant createdAt) {
+    StoredImage i = image(id);
+    return new StoredImage(
+        id, i.sha256(), "png", 512, 768, createdAt, "", "", Map.of("engine", "fake"));
+  }
+
   /** An EDIT round of {@code parentId} producing image {@code imageId}. */
   static Round edit(String id, String sessionId, String parentId, String imageId, int since) {
     return new Round(

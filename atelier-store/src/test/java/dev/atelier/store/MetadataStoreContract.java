@@ -2,6 +2,7 @@ package dev.atelier.store;
 
 import static dev.atelier.store.Fixtures.edit;
 import static dev.atelier.store.Fixtures.image;
+import static dev.atelier.store.Fixtures.imageAt;
 import static dev.atelier.store.Fixtures.session;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -10,9 +11,11 @@ import dev.atelier.core.AtelierException;
 import dev.atelier.core.session.Round;
 import dev.atelier.core.session.Session;
 import dev.atelier.core.session.StoredImage;
+import dev.atelier.store.internal.Migrator;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -241,8 +244,9 @@ abstract class MetadataStoreContract extends StoreHarness {
     reopen();
     reopen();
 
-    assertThat(count("SELECT COUNT(*) FROM schema_version")).isEqualTo(1);
-    assertThat(count("SELECT MAX(version) FROM schema_version")).isEqualTo(1);
+    assertThat(count("SELECT COUNT(*) FROM schema_version")).isEqualTo(Migrator.latestVersion());
+    assertThat(count("SELECT MAX(version) FROM schema_version"))
+        .isEqualTo(Migrator.latestVersion());
     assertThat(store().image("img_1")).isPresent();
   }
 
@@ -260,7 +264,8 @@ abstract class MetadataStoreContract extends StoreHarness {
     assertThatThrownBy(this::openStore)
         .isInstanceOf(AtelierException.StorageFailure.class)
         .hasMessageContaining(
-            "database schema version is 7 but this Atelier knows versions up to 1");
+            "database schema version is 7 but this Atelier knows versions up to "
+                + Migrator.latestVersion());
   }
 
   @Test
@@ -309,5 +314,129 @@ abstract class MetadataStoreContract extends StoreHarness {
               "ses_" + t + "_r4",
               "ses_" + t + "_r5");
     }
+  }
+
+  @Test
+  void imagesComeNewestFirstInPagesAfterAnId() {
+    Instant t = Instant.parse("2025-03-01T12:00:00Z");
+    // Whole seconds next to fractions (Instant.toString writes them with 0, 3 or 9 digits), and
+    // two images of the same instant, which the id orders.
+    store().insertImage(imageAt("img_a", t));
+    store().insertImage(imageAt("img_b", t.plusMillis(500)));
+    store().insertImage(imageAt("img_c", t.plusSeconds(1)));
+    store().insertImage(imageAt("img_d", t.plusSeconds(1)));
+    store().insertImage(imageAt("img_e", t.plusNanos(1_000_000_001)));
+
+    Page<StoredImage> first = store().images(2, "").orElseThrow();
+    assertThat(first.items()).extracting(StoredImage::id).containsExactly("img_e", "img_d");
+    assertThat(first.hasMore()).isTrue();
+    Page<StoredImage> second = store().images(2, "img_d").orElseThrow();
+    assertThat(second.items()).extracting(StoredImage::id).containsExactly("img_c", "img_b");
+    assertThat(second.hasMore()).isTrue();
+    Page<StoredImage> last = store().images(2, "img_b").orElseThrow();
+    assertThat(last.items()).extracting(StoredImage::id).containsExactly("img_a");
+    assertThat(last.hasMore()).isFalse();
+    assertThat(last.items().getFirst()).isEqualTo(imageAt("img_a", t));
+    assertThat(store().images(5, "").orElseThrow().hasMore()).isFalse();
+    assertThat(store().images(5, "img_a").orElseThrow().items()).isEmpty();
+  }
+
+  @Test
+  void listingsAfterAMissingIdAreEmptyAndLimitsAreChecked() {
+    assertThat(store().images(20, "")).contains(new Page<>(List.of(), false));
+    assertThat(store().images(20, "img_nope")).isEmpty();
+    assertThat(store().sessions(20, "ses_nope")).isEmpty();
+    assertThatThrownBy(() -> store().images(0, ""))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("limit must be 1..1000 but was 0");
+    assertThatThrownBy(() -> store().sessions(1001, ""))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("limit must be 1..1000 but was 1001");
+  }
+
+  @Test
+  void sessionsComeNewestFirstAsSummaries() {
+    threeRoundSession();
+    store().moveHead("ses_1", "rnd_1");
+    Session later =
+        new Session(
+            "ses_2",
+            Fixtures.T0.plusSeconds(60),
+            "rnd_9",
+            List.of(
+                new Round(
+                    "rnd_9",
+                    "ses_2",
+                    "",
+                    Round.Kind.CREATE,
+                    "img_9",
+                    "",
+                    Map.of(),
+                    0,
+                    Fixtures.T0.plusSeconds(60))));
+    store().createSession(later, image("img_9", "ses_2", ""));
+
+    Page<SessionSummary> page = store().sessions(1, "").orElseThrow();
+    assertThat(page.items())
+        .containsExactly(
+            new SessionSummary("ses_2", Fixtures.T0.plusSeconds(60), "", "rnd_9", "img_9", 1));
+    assertThat(page.hasMore()).isTrue();
+    Page<SessionSummary> next = store().sessions(1, "ses_2").orElseThrow();
+    assertThat(next.items())
+        .containsExactly(
+            new SessionSummary("ses_1", Fixtures.T0, "a lighthouse at dusk", "rnd_1", "img_1", 4));
+    assertThat(next.hasMore()).isFalse();
+
+    store().deleteSession("ses_2");
+    assertThat(store().sessions(20, "").orElseThrow().items())
+        .extracting(SessionSummary::id)
+        .containsExactly("ses_1");
+  }
+
+  @Test
+  void migrationTwoMakesOldTimestampsListInTimeOrder() throws Exception {
+    // A version-1 database as the previous Atelier wrote it: Instant.toString timestamps.
+    String v1;
+    try (var in =
+        getClass()
+            .getResourceAsStream(
+                "/dev/atelier/store/migrations/" + expectedKind() + "/V1__init.sql")) {
+      v1 = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+    }
+    try (Connection c = rawConnection();
+        java.sql.Statement s = c.createStatement()) {
+      for (String sql : v1.replaceAll("(?m)^--.*$", "").split(";")) {
+        if (!sql.isBlank()) {
+          s.execute(sql);
+        }
+      }
+      s.execute(
+          "CREATE TABLE schema_version (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)");
+      s.execute("INSERT INTO schema_version (version, applied_at) VALUES (1, 'x')");
+      String[][] rows = {
+        {"img_whole", "2025-03-01T12:00:00Z"},
+        {"img_milli", "2025-03-01T12:00:00.500Z"},
+        {"img_micro", "2025-03-01T12:00:00.000001Z"},
+        {"img_nano", "2025-03-01T12:00:00.000000001Z"},
+      };
+      for (String[] r : rows) {
+        s.execute(
+            "INSERT INTO images (id, sha256, format, width, height, created_at, provenance)"
+                + " VALUES ('"
+                + r[0]
+                + "', '"
+                + image(r[0]).sha256()
+                + "', 'png', 1, 1, '"
+                + r[1]
+                + "', '{}')");
+      }
+    }
+
+    assertThat(store().images(10, "").orElseThrow().items())
+        .extracting(StoredImage::id)
+        .containsExactly("img_milli", "img_micro", "img_nano", "img_whole");
+    assertThat(store().image("img_micro").orElseThrow().createdAt())
+        .isEqualTo(Instant.parse("2025-03-01T12:00:00.000001Z"));
+    assertThat(count("SELECT MAX(version) FROM schema_version")).isEqualTo(2);
   }
 }

@@ -6,7 +6,9 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 
@@ -27,7 +29,7 @@ public final class ImageRows {
       p.setString(3, image.format());
       p.setInt(4, image.width());
       p.setInt(5, image.height());
-      p.setString(6, image.createdAt().toString());
+      p.setString(6, Timestamps.sortable(image.createdAt()));
       p.setString(7, image.sessionId());
       p.setString(8, image.parentImageId());
       p.setString(9, JsonMaps.write(image.provenance()));
@@ -44,19 +46,55 @@ public final class ImageRows {
         if (!rs.next()) {
           return Optional.empty();
         }
-        return Optional.of(
-            new StoredImage(
-                rs.getString("id"),
-                rs.getString("sha256"),
-                rs.getString("format"),
-                rs.getInt("width"),
-                rs.getInt("height"),
-                Instant.parse(rs.getString("created_at")),
-                rs.getString("session_id"),
-                rs.getString("parent_image_id"),
-                JsonMaps.read(rs.getString("provenance"), "images.provenance")));
+        return Optional.of(row(rs));
       }
     }
+  }
+
+  /**
+   * At most {@code limit} images older than {@code cursor} in (created_at, id) order, newest first.
+   */
+  public static List<StoredImage> newestFirst(Connection c, Cursor cursor, int limit)
+      throws SQLException {
+    String sql =
+        "SELECT "
+            + COLUMNS
+            + " FROM images"
+            + (cursor.isNewest() ? "" : " WHERE (created_at, id) < (?, ?)")
+            + " ORDER BY created_at DESC, id DESC LIMIT ?";
+    try (PreparedStatement p = c.prepareStatement(sql)) {
+      int i = 1;
+      if (!cursor.isNewest()) {
+        p.setString(i++, cursor.createdAt());
+        p.setString(i++, cursor.id());
+      }
+      p.setInt(i, limit);
+      List<StoredImage> out = new ArrayList<>();
+      try (ResultSet rs = p.executeQuery()) {
+        while (rs.next()) {
+          out.add(row(rs));
+        }
+      }
+      return out;
+    }
+  }
+
+  /** Where image {@code id} sits in the listing order, if it exists. */
+  public static Optional<Cursor> cursor(Connection c, String id) throws SQLException {
+    return Cursor.of(c, "SELECT created_at, id FROM images WHERE id = ?", id);
+  }
+
+  private static StoredImage row(ResultSet rs) throws SQLException {
+    return new StoredImage(
+        rs.getString("id"),
+        rs.getString("sha256"),
+        rs.getString("format"),
+        rs.getInt("width"),
+        rs.getInt("height"),
+        Instant.parse(rs.getString("created_at")),
+        rs.getString("session_id"),
+        rs.getString("parent_image_id"),
+        JsonMaps.read(rs.getString("provenance"), "images.provenance"));
   }
 
   /** Every distinct sha256 that some row names. */

@@ -2,6 +2,7 @@ package dev.atelier.store.internal;
 
 import dev.atelier.core.session.Round;
 import dev.atelier.core.session.Session;
+import dev.atelier.store.SessionSummary;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -24,7 +25,7 @@ public final class SessionRows {
         c.prepareStatement(
             "INSERT INTO sessions (id, created_at, head_round_id) VALUES (?, ?, ?)")) {
       p.setString(1, session.id());
-      p.setString(2, session.createdAt().toString());
+      p.setString(2, Timestamps.sortable(session.createdAt()));
       p.setString(3, session.headRoundId());
       p.executeUpdate();
     }
@@ -103,6 +104,49 @@ public final class SessionRows {
         return Optional.of(new Session(id, createdAt, head, rounds));
       }
     }
+  }
+
+  /**
+   * Summaries of at most {@code limit} sessions older than {@code cursor} in (created_at, id)
+   * order, newest first; one statement, so one snapshot.
+   */
+  public static List<SessionSummary> newestFirst(Connection c, Cursor cursor, int limit)
+      throws SQLException {
+    String sql =
+        "SELECT s.id, s.created_at, s.head_round_id, h.image_id AS head_image_id,"
+            + " (SELECT r.instruction FROM rounds r WHERE r.session_id = s.id"
+            + " ORDER BY r.seq LIMIT 1) AS prompt,"
+            + " (SELECT COUNT(*) FROM rounds r WHERE r.session_id = s.id) AS round_count"
+            + " FROM sessions s JOIN rounds h ON h.id = s.head_round_id"
+            + (cursor.isNewest() ? "" : " WHERE (s.created_at, s.id) < (?, ?)")
+            + " ORDER BY s.created_at DESC, s.id DESC LIMIT ?";
+    try (PreparedStatement p = c.prepareStatement(sql)) {
+      int i = 1;
+      if (!cursor.isNewest()) {
+        p.setString(i++, cursor.createdAt());
+        p.setString(i++, cursor.id());
+      }
+      p.setInt(i, limit);
+      List<SessionSummary> out = new ArrayList<>();
+      try (ResultSet rs = p.executeQuery()) {
+        while (rs.next()) {
+          out.add(
+              new SessionSummary(
+                  rs.getString("id"),
+                  Instant.parse(rs.getString("created_at")),
+                  rs.getString("prompt"),
+                  rs.getString("head_round_id"),
+                  rs.getString("head_image_id"),
+                  rs.getInt("round_count")));
+        }
+      }
+      return out;
+    }
+  }
+
+  /** Where session {@code id} sits in the listing order, if it exists. */
+  public static Optional<Cursor> cursor(Connection c, String id) throws SQLException {
+    return Cursor.of(c, "SELECT created_at, id FROM sessions WHERE id = ?", id);
   }
 
   private static Round round(ResultSet rs, String sessionId) throws SQLException {

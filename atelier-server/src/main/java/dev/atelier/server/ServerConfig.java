@@ -15,6 +15,7 @@ import java.util.Objects;
  *     only)
  * @param engineName the engine's name ({@code local}, {@code openai}), announced in provenance
  * @param prices what upstream tokens cost, for the spend reported on responses and sessions
+ * @param demo whether the engine runs the tiny random-weight demo models ({@code serve --demo})
  */
 public record ServerConfig(
     String host,
@@ -24,7 +25,30 @@ public record ServerConfig(
     Instant startedAt,
     boolean allowRemoteImages,
     String engineName,
-    PriceTable prices) {
+    PriceTable prices,
+    boolean demo) {
+
+  /** A server on real models (not the demo). */
+  public ServerConfig(
+      String host,
+      int port,
+      String modelName,
+      int defaultSide,
+      Instant startedAt,
+      boolean allowRemoteImages,
+      String engineName,
+      PriceTable prices) {
+    this(
+        host,
+        port,
+        modelName,
+        defaultSide,
+        startedAt,
+        allowRemoteImages,
+        engineName,
+        prices,
+        false);
+  }
 
   /** A local-engine server: nothing is billed. */
   public ServerConfig(

@@ -1,15 +1,21 @@
 package dev.atelier.cli;
 
+import dev.atelier.core.AtelierException.ModelUnavailable;
 import dev.atelier.engine.onnx.OnnxEngine;
+import dev.atelier.engine.onnx.hub.DownloadProgress;
 import dev.atelier.engine.onnx.hub.HubClient;
 import dev.atelier.engine.onnx.hub.HubConfig;
 import dev.atelier.engine.onnx.hub.ModelCache;
+import dev.atelier.engine.onnx.hub.ModelId;
 import dev.atelier.engine.onnx.hub.ModelRegistry;
+import dev.atelier.engine.onnx.hub.ProgressFormatter;
+import dev.atelier.engine.onnx.hub.RegistryEntry;
 import dev.atelier.engine.onnx.model.OrtSettings;
 import dev.atelier.engine.onnx.model.StableDiffusionModel;
 import dev.atelier.engine.onnx.model.TinyVae;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Optional;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
@@ -42,9 +48,16 @@ final class ModelOptions {
   boolean offline;
 
   @Option(
+      names = "--demo",
+      description =
+          "Use the tiny built-in models (random weights: the images are noise) instead of --model,"
+              + " to try every command and endpoint in a minute without a download.")
+  boolean demo;
+
+  @Option(
       names = "--threads",
       paramLabel = "N",
-      description = "ONNX Runtime intra-op threads (default: physical cores).")
+      description = "ONNX Runtime intra-op threads. Default: one per physical core.")
   int threads;
 
   @Option(
@@ -65,18 +78,71 @@ final class ModelOptions {
   int fixedShapes;
 
   /**
-   * The model folder: a local folder as given, else a cached (or freshly pulled) Hub model, with a
-   * download progress bar on stderr.
+   * The model folder: the demo model, a local folder as given, else a cached (or freshly pulled)
+   * Hub model, with a download progress bar on stderr.
+   *
+   * @throws ModelUnavailable with the first-run screen ({@link FirstRunHelp}) when the model is
+   *     neither cached nor pullable
    */
   Path modelPath(Path dataDir) {
+    if (demo) {
+      requireNoModelWithDemo();
+      return DemoModels.extract(dataDir).textToImage();
+    }
     String name = model;
     if (name == null || name.isBlank()) {
       name = System.getenv("ATELIER_MODEL");
     }
-    if (name == null || name.isBlank()) {
+    boolean byDefault = name == null || name.isBlank();
+    if (byDefault) {
       name = ModelRegistry.bundled().defaultModel().name();
     }
-    return resolve(name, dataDir);
+    Path local = Path.of(name);
+    if (Files.isDirectory(local) || looksLikePath(name)) {
+      return local;
+    }
+    ModelRegistry registry = ModelRegistry.bundled();
+    Optional<RegistryEntry> entry = registry.find(name);
+    ModelId id = ModelId.parse(registry.expand(name));
+    HubConfig hub = hubConfig(offline);
+    ModelCache cache = new ModelCache(dataDir, new HubClient(hub));
+    String what = entry.isPresent() ? name + " (" + id + ")" : id.toString();
+    DownloadBar bar = DownloadBar.stderr();
+    // Said once the Hub has listed the files, so the size is the real one.
+    DownloadProgress progress =
+        new DownloadProgress() {
+          private boolean announced;
+
+          @Override
+          public void update(String file, long bytesDone, long totalBytes) {
+            if (!announced) {
+              announced = true;
+              System.err.println(
+                  "atelier: pulling "
+                      + what
+                      + ", "
+                      + ProgressFormatter.bytes(totalBytes)
+                      + ", into "
+                      + cache.folder(id)
+                      + "; an interrupted pull resumes where it stopped (--demo tries Atelier now"
+                      + " with tiny built-in models)");
+            }
+            bar.update(file, bytesDone, totalBytes);
+          }
+        };
+    try {
+      return cache.pull(id.toString(), progress);
+    } catch (ModelUnavailable e) {
+      throw FirstRunHelp.screen(name, entry, byDefault, id, cache, hub, e);
+    }
+  }
+
+  /** Refuses {@code --demo} together with {@code --model}, which would be ignored otherwise. */
+  void requireNoModelWithDemo() {
+    if (demo && model != null && !model.isBlank()) {
+      throw new ParameterException(
+          spec.commandLine(), "--demo and --model exclude each other but both were given");
+    }
   }
 
   /** Paths, unlike repo ids (owner/name), start with / . ~ or have more than one separator. */
@@ -149,9 +215,12 @@ final class ModelOptions {
 
   /** The model cache under {@code dataDir}, offline when asked or when the environment says so. */
   static ModelCache cache(Path dataDir, boolean offline) {
+    return new ModelCache(dataDir, new HubClient(hubConfig(offline)));
+  }
+
+  /** The Hub settings of the environment, offline also when {@code --offline} was given. */
+  static HubConfig hubConfig(boolean offline) {
     HubConfig env = HubConfig.fromEnvironment();
-    return new ModelCache(
-        dataDir,
-        new HubClient(new HubConfig(env.endpoint(), env.token(), env.offline() || offline)));
+    return offline ? env.withOffline("--offline") : env;
   }
 }

@@ -8,7 +8,7 @@ final class OutputOptions {
   @Option(
       names = "--out",
       paramLabel = "DIR",
-      description = "Folder for the PNGs. Default: ${DEFAULT-VALUE}.",
+      description = "Folder for the PNGs. Default: the current directory.",
       defaultValue = ".")
   Path out;
 

@@ -116,7 +116,7 @@ final class ServeCommand implements Callable<Integer> {
   volatile AtelierServer server;
 
   /** The engine being served and what the server announces about it. */
-  private record Served(String modelName, int defaultSide, String description) {}
+  private record Served(String modelName, int defaultSide, String description, String engine) {}
 
   @Override
   public Integer call() throws Exception {
@@ -138,10 +138,25 @@ final class ServeCommand implements Callable<Integer> {
             ? databaseUrl
             : System.getenv().getOrDefault("ATELIER_DATABASE_URL", "");
     boolean upstream = engineName.equals("openai");
+    boolean demo = modelOptions.demo;
+    if (demo && upstream) {
+      throw new ParameterException(
+          spec.commandLine(), "--demo runs the local engine but --engine was openai");
+    }
+    if (demo) {
+      modelOptions.requireNoModelWithDemo();
+    }
     PriceTable prices = upstream ? upstreamOptions.prices() : PriceTable.empty();
-    try (Engine eng = upstream ? openUpstream() : modelOptions.load(data, true);
+    DemoModels demoModels = demo ? DemoModels.extract(data) : null;
+    try (Engine eng =
+            upstream
+                ? openUpstream()
+                : demo ? openDemo(demoModels, data) : modelOptions.load(data, true);
         MetadataStore metadata = Stores.open(data, jdbc);
-        GroundingOption grounding = GroundingOption.load(groundingModel, modelOptions.settings());
+        GroundingOption grounding =
+            GroundingOption.load(
+                groundingModel == null && demo ? demoModels.grounding() : groundingModel,
+                modelOptions.settings());
         AutoCloseable signalClosed = closed::countDown) {
       Served served = describe(eng);
       BlobStore blobs = Stores.blobs(data);
@@ -157,16 +172,14 @@ final class ServeCommand implements Callable<Integer> {
               Instant.now(),
               allowRemoteImages,
               eng.name(),
-              prices);
+              prices,
+              demo);
       try (AtelierServer s =
           AtelierServer.start(eng, grounding.grounder(), planner(), metadata, blobs, config)) {
         server = s;
-        spec.commandLine()
-            .getOut()
-            .printf(
-                "Atelier listening on http://%s:%d/v1 (%s, %s database, data in %s)%n",
-                host, s.port(), served.description(), metadata.kind(), data);
-        spec.commandLine().getOut().flush();
+        java.io.PrintWriter out = spec.commandLine().getOut();
+        out.print(banner(s.port(), served, metadata.kind(), data, grounding));
+        out.flush();
         started.countDown();
         // On Ctrl-C the JVM only waits for shutdown hooks: let the hook wait for a clean close.
         Thread hook =
@@ -196,23 +209,83 @@ final class ServeCommand implements Callable<Integer> {
     return new OpenAiEngine(upstreamOptions.config(env));
   }
 
+  /** The demo models: tiny-sd for text-to-image, tiny-sd-inpaint for masked edits. */
+  private Engine openDemo(DemoModels models, Path data) {
+    var settings = modelOptions.settings().withOptimizedCache(data.resolve("ort-cache"));
+    OnnxEngine textToImage = OnnxEngine.load(models.textToImage(), settings);
+    try {
+      return new DemoEngine(textToImage, OnnxEngine.load(models.inpainting(), settings));
+    } catch (RuntimeException e) {
+      textToImage.close();
+      throw e;
+    }
+  }
+
   private Served describe(Engine eng) {
+    if (eng instanceof DemoEngine pair) {
+      OnnxEngine t2i = pair.textToImage();
+      return new Served(
+          DemoModels.MODEL_NAME,
+          t2i.model().defaultImageSide(),
+          DemoModels.MODEL_NAME
+              + " (tiny-sd, tiny-sd-inpaint for masked edits; random weights, the images are"
+              + " noise)",
+          "local (ONNX Runtime, " + modelOptions.settings().intraOpThreads() + " threads)");
+    }
     if (eng instanceof OnnxEngine onnx) {
       return new Served(
           onnx.model().name(),
           onnx.model().defaultImageSide(),
-          "model "
-              + onnx.model().name()
-              + ", "
-              + modelOptions.settings().intraOpThreads()
-              + " ONNX Runtime threads");
+          onnx.model().name(),
+          "local (ONNX Runtime, " + modelOptions.settings().intraOpThreads() + " threads)");
     }
     OpenAiEngine openai = (OpenAiEngine) eng;
     // The key is never printed: UpstreamConfig's toString redacts it, and only these fields show.
     return new Served(
         openai.config().model(),
         UPSTREAM_DEFAULT_SIDE,
-        "engine openai, model " + openai.config().model() + " at " + openai.config().baseUrl());
+        openai.config().model(),
+        "openai, forwarding to " + openai.config().baseUrl());
+  }
+
+  /** What a user needs to start using the server, printed once it listens. */
+  private String banner(
+      int boundPort, Served served, String databaseKind, Path data, GroundingOption grounding) {
+    // Links must be clickable: a wildcard bind address is reached through localhost.
+    String shownHost =
+        host.equals("0.0.0.0") || host.equals("::") || host.equals("[::]") ? "localhost" : host;
+    if (shownHost.contains(":") && !shownHost.startsWith("[")) {
+      shownHost = "[" + shownHost + "]";
+    }
+    String base = "http://" + shownHost + ":" + boundPort;
+    StringBuilder b = new StringBuilder();
+    b.append("Atelier listening on ").append(base).append("/v1\n");
+    row(b, "studio", base + "/");
+    row(b, "API", base + "/v1 (any OpenAI SDK: base_url=" + base + "/v1)");
+    row(b, "model", served.description());
+    row(b, "engine", served.engine());
+    row(
+        b,
+        "grounding",
+        grounding.owned() != null
+            ? "CLIPSeg (plain-words local edits find their region)"
+            : "none (local edits need a mask; --grounding-model PATH)");
+    row(b, "data", data.toAbsolutePath() + " (" + databaseKind + " database)");
+    row(b, "keys", apiKeys());
+    return b.toString();
+  }
+
+  /**
+   * The banner's line about API keys. Hook: the server accepts every request today; when key
+   * checking lands, this says where the keys come from.
+   */
+  static String apiKeys() {
+    return "none required (every request is accepted; any api_key works)";
+  }
+
+  private static void row(StringBuilder b, String label, String value) {
+    b.append("  ").append(label).append(':').append(" ".repeat(11 - label.length()));
+    b.append(value).append('\n');
   }
 
   /** The side of {@code size: "auto"} on the upstream engine: GPT image models' square. */

@@ -46,7 +46,11 @@ class ServeCommandTest {
       int port = serve.server.port();
       assertThat(out.toString())
           .contains("Atelier listening on http://127.0.0.1:" + port + "/v1")
-          .contains(" ONNX Runtime threads, ");
+          .contains("studio:     http://127.0.0.1:" + port + "/")
+          .contains("model:      tiny-sd")
+          .contains("engine:     local (ONNX Runtime, ")
+          .contains("keys:       none required")
+          .contains("data:       " + data.toAbsolutePath() + " (sqlite database)");
       HttpResponse<String> r =
           HttpClient.newHttpClient()
               .send(

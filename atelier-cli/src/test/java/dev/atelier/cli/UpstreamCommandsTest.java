@@ -152,7 +152,9 @@ class UpstreamCommandsTest {
     t.start();
     try {
       assertThat(serve.started.await(60, TimeUnit.SECONDS)).as(out.toString()).isTrue();
-      assertThat(out.toString()).contains("engine openai, model gpt-image-2 at http://127.0.0.1:");
+      assertThat(out.toString())
+          .contains("model:      gpt-image-2")
+          .contains("engine:     openai, forwarding to http://127.0.0.1:");
       int port = serve.server.port();
       HttpResponse<String> r =
           HttpClient.newHttpClient()

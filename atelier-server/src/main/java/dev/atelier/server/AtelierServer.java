@@ -9,6 +9,7 @@ import dev.atelier.store.MetadataStore;
 import io.javalin.Javalin;
 import io.javalin.config.SizeUnit;
 import io.javalin.http.staticfiles.Location;
+import org.slf4j.LoggerFactory;
 
 /**
  * The HTTP server: OpenAI's Images API and sessions over one engine and one store, and Atelier
@@ -60,6 +61,9 @@ public final class AtelierServer implements AutoCloseable {
       BlobStore blobs,
       ServerConfig config) {
     blobs.sweep(metadata.referencedBlobs());
+    if (config.demo()) {
+      LoggerFactory.getLogger(AtelierServer.class).warn("demo model: images are noise");
+    }
     Studio studio = new Studio(engine, metadata, blobs, grounder, planner, config.defaultSide());
     Routes routes = new Routes(studio, config);
     Javalin app =

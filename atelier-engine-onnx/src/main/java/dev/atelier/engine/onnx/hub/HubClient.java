@@ -183,10 +183,7 @@ public final class HubClient {
   private void requireOnline(ModelId model, String action) {
     if (config.offline()) {
       throw new ModelUnavailable(
-          "offline mode (ATELIER_OFFLINE or HF_HUB_OFFLINE is set): cannot "
-              + action
-              + " of "
-              + model);
+          "offline mode (set by " + config.offlineBy() + "): cannot " + action + " of " + model);
     }
   }
 

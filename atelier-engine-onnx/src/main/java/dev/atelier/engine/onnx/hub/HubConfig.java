@@ -11,16 +11,29 @@ import java.util.Objects;
  *     https://huggingface.co})
  * @param token an access token sent as {@code Authorization: Bearer}, or {@code ""} for none
  * @param offline when true no request is ever made; only cached models can be used
+ * @param offlineBy what asked for offline mode, for messages ({@code --offline}, {@code
+ *     ATELIER_OFFLINE=1}, ...); {@code ""} when online
  */
-public record HubConfig(URI endpoint, String token, boolean offline) {
+public record HubConfig(URI endpoint, String token, boolean offline, String offlineBy) {
 
   /** The public Hub. */
   public static final URI DEFAULT_ENDPOINT = URI.create("https://huggingface.co");
+
+  /** A configuration whose offline mode, when on, was asked for by an unnamed setting. */
+  public HubConfig(URI endpoint, String token, boolean offline) {
+    this(endpoint, token, offline, "");
+  }
 
   /** Validates the values and drops a trailing slash from the endpoint. */
   public HubConfig {
     Objects.requireNonNull(endpoint, "endpoint");
     Objects.requireNonNull(token, "token");
+    Objects.requireNonNull(offlineBy, "offlineBy");
+    if (!offline) {
+      offlineBy = "";
+    } else if (offlineBy.isBlank()) {
+      offlineBy = "offline mode was requested";
+    }
     String scheme = endpoint.getScheme();
     if (!"http".equals(scheme) && !"https".equals(scheme)) {
       throw new IllegalArgumentException(
@@ -45,9 +58,26 @@ public record HubConfig(URI endpoint, String token, boolean offline) {
   public static HubConfig fromEnvironment(Map<String, String> env) {
     String endpoint = env.getOrDefault("HF_ENDPOINT", "").strip();
     String token = env.getOrDefault("HF_TOKEN", "");
-    boolean offline = isSet(env.get("ATELIER_OFFLINE")) || isSet(env.get("HF_HUB_OFFLINE"));
+    // Messages name only the variable that is set, so nobody hunts for one that is not.
+    String offlineBy = "";
+    for (String name : new String[] {"ATELIER_OFFLINE", "HF_HUB_OFFLINE"}) {
+      if (offlineBy.isEmpty() && isSet(env.get(name))) {
+        offlineBy = name + "=" + env.get(name).strip();
+      }
+    }
     return new HubConfig(
-        endpoint.isEmpty() ? DEFAULT_ENDPOINT : URI.create(endpoint), token, offline);
+        endpoint.isEmpty() ? DEFAULT_ENDPOINT : URI.create(endpoint),
+        token,
+        !offlineBy.isEmpty(),
+        offlineBy);
+  }
+
+  /**
+   * This configuration, offline because of {@code by} (such as {@code --offline}) unless it was
+   * offline already.
+   */
+  public HubConfig withOffline(String by) {
+    return offline ? this : new HubConfig(endpoint, token, true, by);
   }
 
   /** True when a token will be sent. */
@@ -63,7 +93,7 @@ public record HubConfig(URI endpoint, String token, boolean offline) {
         + ", token="
         + (hasToken() ? "set" : "none")
         + ", offline="
-        + offline
+        + (offline ? offlineBy : "false")
         + "]";
   }
 

@@ -130,6 +130,49 @@ public final class ModelCache {
     return resolve(idOrPath, DownloadProgress.NONE);
   }
 
+  /**
+   * What a pull of this revision fetches, as far as the cache knows: the files the Hub listed for
+   * an earlier (possibly interrupted) pull, and how many of their bytes are here already.
+   *
+   * @param totalBytes the sum of the listed files' sizes
+   * @param presentBytes bytes already on disk, finished files and resumable {@code .part} files
+   */
+  public record Listed(long totalBytes, long presentBytes) {}
+
+  /**
+   * The size of a pull of {@code model} when a listing of its files was recorded here; empty when
+   * the Hub never answered a listing for it.
+   */
+  public Optional<Listed> listed(ModelId model) {
+    Path folder = folder(model);
+    List<HubFile> files;
+    try {
+      files = CacheManifest.read(folder);
+    } catch (IOException | RuntimeException unreadable) {
+      return Optional.empty();
+    }
+    if (files.isEmpty()) {
+      return Optional.empty();
+    }
+    long total = 0;
+    long present = 0;
+    for (HubFile f : files) {
+      total += f.size();
+      Path target = folder.resolve(f.path());
+      Path part = target.resolveSibling(target.getFileName() + ".part");
+      try {
+        if (Files.isRegularFile(target)) {
+          present += Math.min(f.size(), Files.size(target));
+        } else if (Files.isRegularFile(part)) {
+          present += Math.min(f.size(), Files.size(part));
+        }
+      } catch (IOException vanished) {
+        // Counted as absent: the next pull fetches it.
+      }
+    }
+    return Optional.of(new Listed(total, present));
+  }
+
   /** Every cached revision, complete or not, sorted by id then revision. */
   public List<CachedModel> list() {
     List<CachedModel> models = new ArrayList<>();
@@ -208,7 +251,9 @@ public final class ModelCache {
             ? "it was never pulled (expected a complete folder at " + folder + ")"
             : "an earlier pull stopped before these files arrived: " + String.join(", ", missing);
     return new ModelUnavailable(
-        "offline mode (ATELIER_OFFLINE or HF_HUB_OFFLINE is set) and repo "
+        "offline mode (set by "
+            + client.config().offlineBy()
+            + ") and repo "
             + model.repo()
             + " at revision "
             + model.revision()

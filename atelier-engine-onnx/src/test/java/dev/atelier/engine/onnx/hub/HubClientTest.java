@@ -159,4 +159,18 @@ class HubClientTest {
         .isEqualTo(new HubConfig(HubConfig.DEFAULT_ENDPOINT, "", false));
     assertThat(HubConfig.fromEnvironment(Map.of("ATELIER_OFFLINE", "1")).offline()).isTrue();
   }
+
+  @Test
+  void offlineMessagesNameOnlyWhatSetOfflineMode() {
+    HubConfig byEnv = HubConfig.fromEnvironment(Map.of("HF_HUB_OFFLINE", "1"));
+    assertThat(byEnv.offlineBy()).isEqualTo("HF_HUB_OFFLINE=1");
+    assertThat(byEnv.withOffline("--offline").offlineBy()).isEqualTo("HF_HUB_OFFLINE=1");
+    HubConfig byFlag = HubConfig.fromEnvironment(Map.of()).withOffline("--offline");
+
+    assertThatThrownBy(() -> new HubClient(byFlag).listFiles(ModelId.parse("owner/model")))
+        .hasMessageContaining("offline mode (set by --offline)")
+        .hasMessageNotContaining("ATELIER_OFFLINE")
+        .hasMessageNotContaining("HF_HUB_OFFLINE");
+    assertThat(HubConfig.fromEnvironment(Map.of("ATELIER_OFFLINE", "0")).offlineBy()).isEmpty();
+  }
 }

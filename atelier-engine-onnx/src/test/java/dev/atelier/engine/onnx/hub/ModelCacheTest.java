@@ -118,6 +118,22 @@ class ModelCacheTest {
   }
 
   @Test
+  void listedSizeIsKnownOnceTheHubAnsweredAListing() {
+    ModelCache cache = cache(false);
+    assertThat(cache.listed(ModelId.parse(ID))).isEmpty();
+    hub.dropOnce.add("unet/model.onnx");
+    assertThatThrownBy(() -> cache.pull(ID, DownloadProgress.NONE))
+        .isInstanceOf(ModelUnavailable.class);
+
+    ModelCache.Listed listed = cache.listed(ModelId.parse(ID)).orElseThrow();
+    assertThat(listed.totalBytes()).isPositive();
+    assertThat(listed.presentBytes()).isLessThan(listed.totalBytes());
+    cache.pull(ID, DownloadProgress.NONE);
+    assertThat(cache.listed(ModelId.parse(ID)).orElseThrow().presentBytes())
+        .isEqualTo(listed.totalBytes());
+  }
+
+  @Test
   void completeModelIsUsedOfflineAndWithoutRequests() {
     Path pulled = cache(false).pull(ID, DownloadProgress.NONE);
     hub.requests.clear();

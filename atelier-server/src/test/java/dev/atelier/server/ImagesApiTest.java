@@ -268,7 +268,7 @@ class ImagesApiTest {
                 + "\"}"),
         400,
         "image",
-        "image: expected PNG, JPEG, GIF or BMP data");
+        "image: expected PNG, JPEG, GIF, BMP or WebP data");
     String img = Base64.getEncoder().encodeToString(png(solid(64, 64, 0)));
     String wrongMask = Base64.getEncoder().encodeToString(png(leftHalfMask(32, 32)));
     assertError(

@@ -9,8 +9,10 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.UUID;
 
 /** Reading input images and writing results as PNGs that carry their parameters. */
 final class ImageFiles {
@@ -26,14 +28,20 @@ final class ImageFiles {
     return PngMetadata.textChunks(provenance);
   }
 
-  /** Writes {@code image} to {@code file} atomically (temp file, then move). */
+  /**
+   * Writes {@code image} to {@code file} atomically (temp file, then move).
+   *
+   * <p>The file gets the mode any CLI tool's output gets, 0666 less the user's umask (0644 under
+   * the usual 022): the temp file is created with a plain open rather than {@link
+   * Files#createTempFile}, which would make it 0600.
+   */
   static void writePng(GeneratedImage image, Path file) throws IOException {
     byte[] png = ImageCodec.encodePng(image.image(), metadata(image));
     Path dir = file.toAbsolutePath().getParent();
     Files.createDirectories(dir);
-    Path tmp = Files.createTempFile(dir, ".atelier-", ".png.tmp");
+    Path tmp = dir.resolve(".atelier-" + UUID.randomUUID() + ".png.tmp");
     try {
-      Files.write(tmp, png);
+      Files.write(tmp, png, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
       Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     } finally {
       Files.deleteIfExists(tmp);

@@ -105,7 +105,7 @@ final class OptimizedGraphCache {
     return Files.isRegularFile(dir.resolve(key + ".skip"));
   }
 
-  // Owner-only like the rest of the data folder (README, "Data dir"); the graphs ONNX Runtime
+  // Owner-only like the rest of the data folder (README, "The server"); the graphs ONNX Runtime
   // writes inside get its default mode, and the folder keeps other users out of them.
   private void createDirectory() throws IOException {
     if (Files.isDirectory(dir)) {

@@ -39,11 +39,6 @@ final class Library {
 
     static final Output PNG = new Output("png", 100);
 
-    /** The HTTP content type of images in this format. */
-    String contentType() {
-      return contentType(format);
-    }
-
     /**
      * The HTTP content type of a stored image's format ({@code png}, {@code jpeg}, {@code webp}).
      */

@@ -11,7 +11,8 @@ export async function sessionZip(session) {
     const response = await fetch(contentUrl(r.image_id));
     if (!response.ok) throw new Error(`image ${r.image_id}: HTTP ${response.status}`);
     const bytes = new Uint8Array(await response.arrayBuffer());
-    const ext = (response.headers.get("Content-Type") || "").includes("jpeg") ? "jpg" : "png";
+    const type = response.headers.get("Content-Type") || "";
+    const ext = type.includes("jpeg") ? "jpg" : type.includes("webp") ? "webp" : "png";
     files.push({ name: `images/${r.id}-${r.image_id}.${ext}`, bytes });
   }
   return zip(files);

@@ -3,59 +3,45 @@ package dev.atelier.cli;
 import dev.atelier.core.GeneratedImage;
 import dev.atelier.core.image.ImageCodec;
 import dev.atelier.core.image.ImageLimits;
+import dev.atelier.core.image.PngMetadata;
 import dev.atelier.core.image.RgbImage;
-import dev.atelier.core.json.Json;
-import dev.atelier.core.json.JsonValue;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.UUID;
 
 /** Reading input images and writing results as PNGs that carry their parameters. */
 final class ImageFiles {
   private ImageFiles() {}
 
   /**
-   * The PNG text chunks for an image: {@code parameters} in the widely read "prompt / Negative
-   * prompt / Steps: ..." form, and {@code atelier} with every field as JSON.
+   * The PNG text chunks for an image ({@link PngMetadata}: A1111 {@code parameters}, {@code
+   * atelier} JSON, {@code Software}), the same as the server writes.
    */
   static Map<String, String> metadata(GeneratedImage image) {
-    Map<String, String> p = image.parameters();
-    StringBuilder a = new StringBuilder(p.getOrDefault("prompt", ""));
-    if (p.containsKey("negative_prompt")) {
-      a.append("\nNegative prompt: ").append(p.get("negative_prompt"));
-    }
-    a.append("\nSteps: ")
-        .append(p.getOrDefault("steps", ""))
-        .append(", Sampler: ")
-        .append(p.getOrDefault("scheduler", ""))
-        .append(", CFG scale: ")
-        .append(p.getOrDefault("guidance", ""))
-        .append(", Seed: ")
-        .append(image.seed())
-        .append(", Size: ")
-        .append(p.getOrDefault("size", ""))
-        .append(", Model: ")
-        .append(p.getOrDefault("model", ""));
-    Map<String, JsonValue> json = new LinkedHashMap<>();
-    p.forEach((k, v) -> json.put(k, new JsonValue.Str(v)));
-    Map<String, String> chunks = new LinkedHashMap<>();
-    chunks.put("parameters", a.toString());
-    chunks.put("atelier", Json.write(new JsonValue.Obj(json)));
-    chunks.put("Software", "Atelier");
-    return chunks;
+    Map<String, String> provenance = new LinkedHashMap<>(image.parameters());
+    provenance.putIfAbsent("seed", Long.toString(image.seed()));
+    return PngMetadata.textChunks(provenance);
   }
 
-  /** Writes {@code image} to {@code file} atomically (temp file, then move). */
+  /**
+   * Writes {@code image} to {@code file} atomically (temp file, then move).
+   *
+   * <p>The file gets the mode any CLI tool's output gets, 0666 less the user's umask (0644 under
+   * the usual 022): the temp file is created with a plain open rather than {@link
+   * Files#createTempFile}, which would make it 0600.
+   */
   static void writePng(GeneratedImage image, Path file) throws IOException {
     byte[] png = ImageCodec.encodePng(image.image(), metadata(image));
     Path dir = file.toAbsolutePath().getParent();
     Files.createDirectories(dir);
-    Path tmp = Files.createTempFile(dir, ".atelier-", ".png.tmp");
+    Path tmp = dir.resolve(".atelier-" + UUID.randomUUID() + ".png.tmp");
     try {
-      Files.write(tmp, png);
+      Files.write(tmp, png, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
       Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     } finally {
       Files.deleteIfExists(tmp);

@@ -12,7 +12,6 @@ import dev.atelier.server.ServerConfig;
 import dev.atelier.store.BlobStore;
 import dev.atelier.store.MetadataStore;
 import dev.atelier.store.Stores;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.concurrent.Callable;
@@ -132,7 +131,7 @@ final class ServeCommand implements Callable<Integer> {
       throw new ParameterException(spec.commandLine(), "--port must be 0..65535 but was " + port);
     }
     Path data = dataDir != null ? dataDir : defaultDataDir();
-    Files.createDirectories(data);
+    Stores.createDataDir(data);
     String jdbc =
         databaseUrl != null
             ? databaseUrl

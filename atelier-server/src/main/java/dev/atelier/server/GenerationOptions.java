@@ -6,6 +6,7 @@ import dev.atelier.core.ImageSize;
 import dev.atelier.core.NoiseMode;
 import dev.atelier.core.Reference;
 import dev.atelier.core.SamplingParams;
+import dev.atelier.core.image.ImageCodec;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.ThreadLocalRandom;
@@ -145,8 +146,15 @@ record GenerationOptions(
     }
     String format = f.oneOf("output_format", "png", "jpeg", "webp").orElse("png");
     if (format.equals("webp")) {
-      throw new AtelierException.InvalidRequest(
-          "output_format", "output_format 'webp' is not supported by this server; use png or jpeg");
+      ImageCodec.webpEncoderProblem()
+          .ifPresent(
+              reason -> {
+                throw new AtelierException.InvalidRequest(
+                    "output_format",
+                    "output_format 'webp' cannot be written by this server: "
+                        + reason
+                        + "; it reads WebP inputs; use png or jpeg");
+              });
     }
     long compression = f.integer("output_compression").orElse(100L);
     if (compression < 0 || compression > 100) {

@@ -6,7 +6,6 @@ import dev.atelier.core.ImageSize;
 import dev.atelier.core.ProgressListener;
 import dev.atelier.core.StepProgress;
 import dev.atelier.core.image.Compositor;
-import dev.atelier.core.image.ImageCodec;
 import dev.atelier.core.image.RgbImage;
 import dev.atelier.core.json.Json;
 import dev.atelier.core.json.JsonValue;
@@ -199,10 +198,7 @@ final class ImageEventStream implements ProgressListener {
         preview.width() == spec.size().width() && preview.height() == spec.size().height()
             ? preview
             : Compositor.resizeBicubic(preview, spec.size().width(), spec.size().height());
-    byte[] bytes =
-        spec.output().format().equals("jpeg")
-            ? ImageCodec.encodeJpeg(sized, spec.output().compression() / 100f)
-            : ImageCodec.encodePng(sized, Map.of());
+    byte[] bytes = spec.output().encode(sized, Map.of());
     Map<String, JsonValue> m =
         common(
             spec.prefix() + ".partial_image",

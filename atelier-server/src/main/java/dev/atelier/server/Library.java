@@ -2,6 +2,8 @@ package dev.atelier.server;
 
 import dev.atelier.core.GeneratedImage;
 import dev.atelier.core.image.ImageCodec;
+import dev.atelier.core.image.PngMetadata;
+import dev.atelier.core.image.RgbImage;
 import dev.atelier.core.session.Ids;
 import dev.atelier.core.session.StoredImage;
 import dev.atelier.store.BlobStore;
@@ -20,7 +22,13 @@ final class Library {
     this.blobs = blobs;
   }
 
-  /** How to encode results. */
+  /**
+   * How to encode results.
+   *
+   * @param format {@code png}, {@code jpeg} or {@code webp}
+   * @param compression OpenAI's {@code output_compression}, 0..100: JPEG quality {@code compression
+   *     / 100}; WebP lossy at that quality, or lossless at 100; ignored for PNG
+   */
   record Output(String format, int compression) {
     Output {
       if (compression < 0 || compression > 100) {
@@ -30,14 +38,37 @@ final class Library {
     }
 
     static final Output PNG = new Output("png", 100);
+
+    /**
+     * The HTTP content type of a stored image's format ({@code png}, {@code jpeg}, {@code webp}).
+     */
+    static String contentType(String format) {
+      return switch (format) {
+        case "jpeg" -> "image/jpeg";
+        case "webp" -> "image/webp";
+        default -> "image/png";
+      };
+    }
+
+    /**
+     * Encodes {@code image} in this format; PNGs carry {@code textChunks} ({@link
+     * PngMetadata#textChunks}), the other formats carry no metadata.
+     */
+    byte[] encode(RgbImage image, Map<String, String> textChunks) {
+      return switch (format) {
+        case "jpeg" -> ImageCodec.encodeJpeg(image, compression / 100f);
+        case "webp" -> ImageCodec.encodeWebp(image, compression / 100f);
+        default -> ImageCodec.encodePng(image, textChunks);
+      };
+    }
   }
 
   /** Encoded bytes plus the row describing them (not yet inserted). */
   record Saved(StoredImage row, byte[] bytes) {}
 
   /**
-   * Encodes {@code image} (PNG with provenance text, or JPEG), writes the blob durably, and builds
-   * its row.
+   * Encodes {@code image} (PNG with provenance text, JPEG or WebP), writes the blob durably, and
+   * builds its row.
    */
   Saved save(
       GeneratedImage image,
@@ -47,10 +78,7 @@ final class Library {
       Map<String, String> extraProvenance) {
     Map<String, String> provenance = new LinkedHashMap<>(image.parameters());
     provenance.putAll(extraProvenance);
-    byte[] bytes =
-        output.format().equals("jpeg")
-            ? ImageCodec.encodeJpeg(image.image(), output.compression() / 100f)
-            : ImageCodec.encodePng(image.image(), textChunks(provenance));
+    byte[] bytes = output.encode(image.image(), PngMetadata.textChunks(provenance));
     String sha = blobs.put(bytes);
     StoredImage row =
         new StoredImage(
@@ -64,15 +92,5 @@ final class Library {
             parentImageId,
             provenance);
     return new Saved(row, bytes);
-  }
-
-  private static Map<String, String> textChunks(Map<String, String> provenance) {
-    Map<String, dev.atelier.core.json.JsonValue> json = new LinkedHashMap<>();
-    provenance.forEach((k, v) -> json.put(k, new dev.atelier.core.json.JsonValue.Str(v)));
-    Map<String, String> chunks = new LinkedHashMap<>();
-    chunks.put(
-        "atelier", dev.atelier.core.json.Json.write(new dev.atelier.core.json.JsonValue.Obj(json)));
-    chunks.put("Software", "Atelier");
-    return chunks;
   }
 }

@@ -498,9 +498,7 @@ final class Routes {
             .get(img.sha256())
             .orElseThrow(
                 () -> new AtelierException.StorageFailure("blob missing for " + img.id(), null));
-    ctx.status(200)
-        .contentType(img.format().equals("jpeg") ? "image/jpeg" : "image/png")
-        .result(bytes);
+    ctx.status(200).contentType(Library.Output.contentType(img.format())).result(bytes);
   }
 
   private void models(Context ctx) {

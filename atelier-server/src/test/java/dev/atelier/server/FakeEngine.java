@@ -90,7 +90,7 @@ final class FakeEngine implements Engine {
           new GeneratedImage(
               pattern(r.size().width(), r.size().height(), c, prompt.hashCode() ^ look),
               s.seedOf(i),
-              params(prompt, s, i, "text-to-image")));
+              params(prompt, s, i, "text-to-image", r.size().toString())));
     }
     return out;
   }
@@ -129,7 +129,7 @@ final class FakeEngine implements Engine {
           new GeneratedImage(
               new RgbImage(r.image().width(), r.image().height(), rgb),
               s.seedOf(i),
-              params(r.prompt(), s, i, mode)));
+              params(r.prompt(), s, i, mode, r.image().width() + "x" + r.image().height())));
     }
     return out;
   }
@@ -209,14 +209,21 @@ final class FakeEngine implements Engine {
     return flat(w, h, c);
   }
 
-  private static Map<String, String> params(String prompt, SamplingParams s, int i, String mode) {
+  // The same fields as OnnxEngine's provenance, so that PNG metadata can be checked end to end.
+  private static Map<String, String> params(
+      String prompt, SamplingParams s, int i, String mode, String size) {
     Map<String, String> m = new LinkedHashMap<>();
     m.put("engine", "fake");
     m.put("model", "fake-model");
     m.put("prompt", prompt);
+    if (!s.negativePrompt().isEmpty()) {
+      m.put("negative_prompt", s.negativePrompt());
+    }
     m.put("seed", Long.toString(s.seedOf(i)));
     m.put("steps", Integer.toString(s.steps()));
     m.put("scheduler", s.scheduler());
+    m.put("guidance", Double.toString(s.guidanceScale()));
+    m.put("size", size);
     m.put("mode", mode);
     return m;
   }

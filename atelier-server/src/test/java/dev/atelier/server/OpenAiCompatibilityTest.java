@@ -309,6 +309,8 @@ class OpenAiCompatibilityTest {
         route -> {
           assertThat(ok(route, "\"output_format\":\"jpeg\"").string("output_format", ""))
               .isEqualTo("jpeg");
+          assertThat(ok(route, "\"output_format\":\"webp\"").string("output_format", ""))
+              .isEqualTo("webp");
           bad(route, "\"output_format\":\"gif\"", "output_format", "output_format must be one of");
         });
     c.put(

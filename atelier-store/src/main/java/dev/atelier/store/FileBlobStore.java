@@ -3,6 +3,7 @@ package dev.atelier.store;
 import dev.atelier.core.AtelierException;
 import dev.atelier.store.internal.BlobNames;
 import dev.atelier.store.internal.Fsync;
+import dev.atelier.store.internal.OwnerOnly;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -26,6 +27,9 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  * hex digits before any path is built from them. Puts and sweeps of one instance exclude each
  * other, so a sweep never deletes a temp file being written; other processes sharing the folder are
  * not coordinated.
+ *
+ * <p>Blobs are written 0600 and the folders this store creates are 0700 (owner only, whatever the
+ * umask), like the SQLite database beside them.
  */
 public final class FileBlobStore implements BlobStore {
   private final Path blobs;
@@ -43,8 +47,8 @@ public final class FileBlobStore implements BlobStore {
     this.blobs = base.resolve("sha256");
     this.tmp = base.resolve("tmp");
     try {
-      Files.createDirectories(blobs);
-      Files.createDirectories(tmp);
+      OwnerOnly.createDirectories(blobs);
+      OwnerOnly.createDirectories(tmp);
     } catch (IOException e) {
       throw new AtelierException.StorageFailure(
           "cannot create blob folders under " + base + ": " + e, e);
@@ -65,7 +69,7 @@ public final class FileBlobStore implements BlobStore {
       if (Files.exists(target)) {
         return sha;
       }
-      Path temp = Files.createTempFile(tmp, sha.substring(0, 8) + "-", ".tmp");
+      Path temp = OwnerOnly.createTempFile(tmp, sha.substring(0, 8) + "-", ".tmp");
       try {
         try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.WRITE)) {
           ByteBuffer buffer = ByteBuffer.wrap(bytes);
@@ -76,7 +80,7 @@ public final class FileBlobStore implements BlobStore {
         }
         Path dir = target.getParent();
         if (!Files.isDirectory(dir)) {
-          Files.createDirectories(dir);
+          OwnerOnly.createDirectories(dir);
           Fsync.directory(blobs);
         }
         // A concurrent put of the same bytes may win the race; replacing identical content is

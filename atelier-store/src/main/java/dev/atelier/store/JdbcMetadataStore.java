@@ -9,12 +9,12 @@ import dev.atelier.store.internal.Cursor;
 import dev.atelier.store.internal.Dialect;
 import dev.atelier.store.internal.ImageRows;
 import dev.atelier.store.internal.Migrator;
+import dev.atelier.store.internal.OwnerOnly;
 import dev.atelier.store.internal.PooledConnectionSource;
 import dev.atelier.store.internal.SessionRows;
 import dev.atelier.store.internal.SingleConnectionSource;
 import dev.atelier.store.internal.Transactor;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.SQLException;
 import java.util.Objects;
@@ -43,6 +43,10 @@ public final class JdbcMetadataStore implements MetadataStore {
   /**
    * Opens (creating if absent) the SQLite database {@code file} and migrates it.
    *
+   * <p>A new database file is created 0600 and missing folders 0700 before SQLite opens it; SQLite
+   * gives its {@code -wal} and {@code -shm} files the database file's mode, so they are owner-only
+   * too. An existing file keeps its mode.
+   *
    * @throws AtelierException.StorageFailure when the file cannot be opened or migrated, or was
    *     written by a newer Atelier
    */
@@ -51,8 +55,9 @@ public final class JdbcMetadataStore implements MetadataStore {
     try {
       Path parent = absolute.getParent();
       if (parent != null) {
-        Files.createDirectories(parent);
+        OwnerOnly.createDirectories(parent);
       }
+      OwnerOnly.createFileIfAbsent(absolute);
       String url = "jdbc:sqlite:" + absolute;
       return migrated(
           new JdbcMetadataStore(

@@ -1,5 +1,7 @@
 package dev.atelier.store;
 
+import dev.atelier.store.internal.OwnerOnly;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Objects;
 
@@ -36,6 +38,20 @@ public final class Stores {
         "database URL must be empty (SQLite in the data folder) or start with jdbc:postgresql:"
             + " but was "
             + redact(jdbcUrl));
+  }
+
+  /**
+   * Creates the data folder, owner-only (0700 on POSIX file systems), unless it exists.
+   *
+   * <p>Everything Atelier writes there is owner-only: folders 0700, the SQLite database with its
+   * {@code -wal}/{@code -shm} files and the blobs 0600. An existing folder keeps its mode.
+   *
+   * @param dataDir the data folder
+   * @return {@code dataDir}
+   * @throws IOException when it cannot be created
+   */
+  public static Path createDataDir(Path dataDir) throws IOException {
+    return OwnerOnly.createDirectories(dataDir);
   }
 
   /**

@@ -11,6 +11,7 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import javax.imageio.IIOImage;
 import javax.imageio.ImageIO;
 import javax.imageio.ImageReader;
@@ -24,13 +25,21 @@ import javax.imageio.stream.MemoryCacheImageInputStream;
 import javax.imageio.stream.MemoryCacheImageOutputStream;
 
 /**
- * Decodes untrusted image bytes safely and encodes PNG and JPEG, using only the JDK's ImageIO.
+ * Decodes untrusted image bytes safely and encodes PNG, JPEG and WebP through ImageIO.
  *
  * <p>Decoding detects the format from the leading bytes rather than trusting a file name or content
  * type, reads the dimensions from the header and checks them against {@link ImageLimits} before any
  * pixel is decoded, and turns every decoder failure into an {@link IllegalArgumentException} whose
  * message says what was wrong. Nothing else escapes for bad input, so callers can map that one
  * exception to "400 invalid image".
+ *
+ * <p>PNG, JPEG, GIF and BMP use the JDK's own plugins. The JDK has none for WebP, so WebP is read
+ * and written by whatever WebP plugins the application puts on the class path (the server and CLI
+ * ship TwelveMonkeys' pure-Java reader and libwebp's encoder, see docs/adr/0015-webp-codec.md);
+ * this class names no plugin at compile time, and without them WebP is refused with a message that
+ * says so. Every size a WebP file states (canvas, each bitstream and animation frame) is checked
+ * against the limits from its chunk headers before the reader is even created; the reader's own
+ * {@code getWidth}, which parses only the header, is then checked as for the other formats.
  *
  * <p>Streams are memory-cached, never spilled to ImageIO's temporary-file cache. All methods are
  * thread-safe: each call uses its own reader or writer.
@@ -42,7 +51,7 @@ public final class ImageCodec {
   /**
    * Decodes an image to 8-bit RGB, dropping any alpha channel.
    *
-   * @param bytes a PNG, JPEG, GIF or BMP file; for an animated GIF, its first frame
+   * @param bytes a PNG, JPEG, GIF, BMP or WebP file; for an animated GIF or WebP, its first frame
    * @param limits the largest image accepted
    * @return the pixels
    * @throws IllegalArgumentException if the bytes exceed the limits, are not one of the supported
@@ -57,7 +66,7 @@ public final class ImageCodec {
    * Decodes an image as ImageIO presents it, alpha included, for callers such as {@link
    * Mask#fromAlpha} that need more than RGB.
    *
-   * @param bytes a PNG, JPEG, GIF or BMP file; for an animated GIF, its first frame
+   * @param bytes a PNG, JPEG, GIF, BMP or WebP file; for an animated GIF or WebP, its first frame
    * @param limits the largest image accepted
    * @return the decoded image
    * @throws IllegalArgumentException if the bytes exceed the limits, are not one of the supported
@@ -66,11 +75,11 @@ public final class ImageCodec {
   public static BufferedImage decodeRaw(byte[] bytes, ImageLimits limits) {
     limits.checkBytes(bytes.length);
     String format = detectFormat(bytes);
-    Iterator<ImageReader> readers = ImageIO.getImageReadersByFormatName(format);
-    if (!readers.hasNext()) {
-      throw new IllegalArgumentException(format + " images are not supported by this JDK");
+    if (format.equals("webp")) {
+      // getWidth reports only the canvas; the bitstreams inside may state larger sizes.
+      WebpHeaders.check(bytes, limits);
     }
-    ImageReader reader = readers.next();
+    ImageReader reader = readerFor(format);
     try (ImageInputStream in = new MemoryCacheImageInputStream(new ByteArrayInputStream(bytes))) {
       reader.setInput(in, true, true);
       // Only the header is parsed here; refusing now is what stops a decompression bomb.
@@ -93,6 +102,22 @@ public final class ImageCodec {
     } finally {
       reader.dispose();
     }
+  }
+
+  private static ImageReader readerFor(String format) {
+    if (format.equals("webp")) {
+      return WebpPlugins.reader()
+          .orElseThrow(
+              () ->
+                  new IllegalArgumentException(
+                      "WebP images cannot be decoded here: no WebP ImageIO reader is on the class"
+                          + " path; send PNG or JPEG instead"));
+    }
+    Iterator<ImageReader> readers = ImageIO.getImageReadersByFormatName(format);
+    if (!readers.hasNext()) {
+      throw new IllegalArgumentException(format + " images are not supported by this JDK");
+    }
+    return readers.next();
   }
 
   /** A reader step that may fail in the ways ImageIO decoders do. */
@@ -165,6 +190,70 @@ public final class ImageCodec {
   }
 
   /**
+   * Encodes an image as a WebP file with libwebp, through the WebP ImageIO writer on the class
+   * path.
+   *
+   * <p>{@code quality} 1 writes lossless WebP (VP8L), whose pixels decode exactly as given, as
+   * PNG's do; anything below writes lossy WebP (VP8) at that quality, libwebp's {@code -q 100 *
+   * quality}. So OpenAI's {@code output_compression} maps as {@code compression / 100}, and its
+   * default of 100 loses nothing.
+   *
+   * @param image the pixels
+   * @param quality from 0 (smallest) to 1 (lossless)
+   * @return the WebP file
+   * @throws IllegalArgumentException if {@code quality} lies outside [0, 1]
+   * @throws IllegalStateException if no WebP writer is on the class path, or it fails to load its
+   *     native library on this platform; {@link #webpEncoderProblem()} tells beforehand
+   */
+  public static byte[] encodeWebp(RgbImage image, float quality) {
+    if (!(quality >= 0f && quality <= 1f)) {
+      throw new IllegalArgumentException("quality must be in [0, 1] but was " + quality);
+    }
+    ImageWriter writer =
+        WebpPlugins.writer()
+            .orElseThrow(
+                () ->
+                    new IllegalStateException(
+                        "cannot write WebP: no WebP ImageIO writer is on the class path"));
+    try {
+      ImageWriteParam param = writer.getDefaultWriteParam();
+      param.setCompressionMode(ImageWriteParam.MODE_EXPLICIT);
+      boolean lossless = quality == 1f;
+      param.setCompressionType(compressionType(param, lossless ? "lossless" : "lossy"));
+      if (!lossless) {
+        param.setCompressionQuality(quality);
+      }
+      return write(writer, new IIOImage(image.toBufferedImage(), null, null), param);
+    } finally {
+      writer.dispose();
+    }
+  }
+
+  /**
+   * Tells why {@link #encodeWebp} cannot work in this process, or nothing when it can.
+   *
+   * <p>The answer is found once, by encoding one pixel, and then kept.
+   *
+   * @return a reason such as "no WebP encoder (ImageIO writer) is on its class path", or empty
+   */
+  public static Optional<String> webpEncoderProblem() {
+    return WebpPlugins.encoderProblem();
+  }
+
+  private static String compressionType(ImageWriteParam param, String wanted) {
+    for (String type : param.getCompressionTypes()) {
+      if (type.equalsIgnoreCase(wanted)) {
+        return type;
+      }
+    }
+    throw new IllegalStateException(
+        "the WebP writer offers no '"
+            + wanted
+            + "' compression type, only "
+            + List.of(param.getCompressionTypes()));
+  }
+
+  /**
    * Reads the text chunks of a PNG: {@code tEXt}, {@code zTXt} and {@code iTXt}, wherever they sit
    * in the file.
    *
@@ -206,11 +295,8 @@ public final class ImageCodec {
     if (startsWith(b, 'B', 'M')) {
       return "bmp";
     }
-    if (startsWith(b, 'R', 'I', 'F', 'F')
-        && b.length >= 12
-        && matchesAt(b, 8, 'W', 'E', 'B', 'P')) {
-      throw new IllegalArgumentException(
-          "WebP images are not supported: the JDK cannot decode them; send PNG or JPEG instead");
+    if (startsWith(b, 'R', 'I', 'F', 'F') && matchesAt(b, 8, 'W', 'E', 'B', 'P')) {
+      return "webp";
     }
     StringBuilder head = new StringBuilder();
     for (int i = 0; i < Math.min(8, b.length); i++) {
@@ -218,8 +304,8 @@ public final class ImageCodec {
     }
     throw new IllegalArgumentException(
         b.length == 0
-            ? "expected PNG, JPEG, GIF or BMP data but got 0 bytes"
-            : "expected PNG, JPEG, GIF or BMP data but the bytes start with 0x" + head);
+            ? "expected PNG, JPEG, GIF, BMP or WebP data but got 0 bytes"
+            : "expected PNG, JPEG, GIF, BMP or WebP data but the bytes start with 0x" + head);
   }
 
   private static boolean startsWith(byte[] b, int... magic) {

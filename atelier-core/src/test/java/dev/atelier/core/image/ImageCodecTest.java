@@ -163,13 +163,10 @@ class ImageCodecTest {
   void namesTheFormatsItAcceptsForUnknownBytes() {
     assertThatThrownBy(() -> ImageCodec.decode(new byte[] {1, 2, 3, (byte) 0xab}, LIMITS))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessage("expected PNG, JPEG, GIF or BMP data but the bytes start with 0x010203ab");
-    assertThatThrownBy(() -> ImageCodec.decode(new byte[0], LIMITS))
-        .hasMessage("expected PNG, JPEG, GIF or BMP data but got 0 bytes");
-    byte[] webp = bytes("RIFF\0\0\0\0WEBPVP8 ");
-    assertThatThrownBy(() -> ImageCodec.decode(webp, LIMITS))
         .hasMessage(
-            "WebP images are not supported: the JDK cannot decode them; send PNG or JPEG instead");
+            "expected PNG, JPEG, GIF, BMP or WebP data but the bytes start with 0x010203ab");
+    assertThatThrownBy(() -> ImageCodec.decode(new byte[0], LIMITS))
+        .hasMessage("expected PNG, JPEG, GIF, BMP or WebP data but got 0 bytes");
   }
 
   @Test

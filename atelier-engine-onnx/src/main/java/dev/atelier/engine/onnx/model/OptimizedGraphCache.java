@@ -3,8 +3,10 @@ package dev.atelier.engine.onnx.model;
 import ai.onnxruntime.OrtEnvironment;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
@@ -63,7 +65,7 @@ final class OptimizedGraphCache {
 
   /** Where ONNX Runtime should save the graph for {@code key}; creates the folder. */
   Path target(String key) throws IOException {
-    Files.createDirectories(dir);
+    createDirectory();
     return dir.resolve(key + ".onnx");
   }
 
@@ -91,7 +93,7 @@ final class OptimizedGraphCache {
   /** Marks {@code key} as not cacheable (saving failed), so later loads do not try again. */
   void skip(String key) {
     try {
-      Files.createDirectories(dir);
+      createDirectory();
       Files.writeString(dir.resolve(key + ".skip"), "saving the optimised graph failed");
     } catch (IOException e) {
       // Then the next load tries again; correctness does not depend on the marker.
@@ -101,6 +103,29 @@ final class OptimizedGraphCache {
   /** True when saving {@code key} failed before. */
   boolean skipped(String key) {
     return Files.isRegularFile(dir.resolve(key + ".skip"));
+  }
+
+  // Owner-only like the rest of the data folder (README, "The server"); the graphs ONNX Runtime
+  // writes inside get its default mode, and the folder keeps other users out of them.
+  private void createDirectory() throws IOException {
+    if (Files.isDirectory(dir)) {
+      return;
+    }
+    if (dir.getFileSystem().supportedFileAttributeViews().contains("posix")) {
+      Path parent = dir.toAbsolutePath().getParent();
+      if (parent != null) {
+        Files.createDirectories(parent);
+      }
+      try {
+        Files.createDirectory(
+            dir,
+            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+      } catch (FileAlreadyExistsException e) {
+        // Created concurrently: fine.
+      }
+    } else {
+      Files.createDirectories(dir);
+    }
   }
 
   private static String cpuModel() {

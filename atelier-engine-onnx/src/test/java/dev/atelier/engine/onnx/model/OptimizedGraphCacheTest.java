@@ -62,4 +62,18 @@ class OptimizedGraphCacheTest {
     assertThat(generate(cached)).isEqualTo(uncached);
     assertThat(entries(cache, ".ok")).hasSize(4);
   }
+
+  @Test
+  void createsItsFolderOwnerOnlyLikeTheRestOfTheDataFolder() throws Exception {
+    org.junit.jupiter.api.Assumptions.assumeTrue(
+        cache.getFileSystem().supportedFileAttributeViews().contains("posix"));
+    Path dir = cache.resolve("data/ort-cache");
+
+    new OptimizedGraphCache(dir).target("k");
+
+    assertThat(
+            java.nio.file.attribute.PosixFilePermissions.toString(
+                Files.getPosixFilePermissions(dir)))
+        .isEqualTo("rwx------");
+  }
 }

@@ -249,30 +249,35 @@ final class Sessions {
     }
     Map<String, dev.atelier.core.json.JsonValue> fidelity =
         new LinkedHashMap<>(r.outcome().reports().get(0).toJsonValue().members());
+    // null, not NaN: with no never-edited pixel there is nothing to measure (see README).
     fidelity.put(
-        "drift_since_first", new dev.atelier.core.json.JsonValue.Num(drift(session, round, s)));
+        "drift_since_first",
+        drift(session, round, s)
+            .<dev.atelier.core.json.JsonValue>map(dev.atelier.core.json.JsonValue.Num::new)
+            .orElse(dev.atelier.core.json.JsonValue.Null.INSTANCE));
     return new RoundResult(
         session(sessionId), round, s, warnings, new dev.atelier.core.json.JsonValue.Obj(fidelity));
   }
 
   /**
    * Fraction of pixels outside every region edited along the path that differ from the chain's
-   * first image (0 when preservation held).
+   * first image (0 when preservation held); empty when it cannot be measured: a whole-image round
+   * on the path, regions that cover the whole image, or a size change.
    */
-  private double drift(Session before, Round added, Library.Saved image) {
+  private java.util.Optional<Double> drift(Session before, Round added, Library.Saved image) {
     List<Round> path = new ArrayList<>(new SessionTree(before).path(added.parentId()));
     path.add(added);
     RgbImage first = studio.load(path.get(0).imageId());
     RgbImage now = ImageCodec.decode(image.bytes(), ImageInputs.LIMITS);
     if (first.width() != now.width() || first.height() != now.height()) {
-      return Double.NaN;
+      return java.util.Optional.empty();
     }
     float[] union = new float[first.width() * first.height()];
     for (Round r : path) {
       String maskId = r.params().getOrDefault("region_mask_id", "");
       if (maskId.isEmpty()) {
         if (r.kind() == Round.Kind.EDIT) {
-          return Double.NaN; // a whole-image round: nothing is "never edited"
+          return java.util.Optional.empty(); // a whole-image round: nothing is "never edited"
         }
         continue;
       }
@@ -283,8 +288,10 @@ final class Sessions {
         }
       }
     }
-    return dev.atelier.core.image.FidelityReport.driftOutside(
-        first, now, new dev.atelier.core.image.Mask(first.width(), first.height(), union));
+    java.util.OptionalDouble d =
+        dev.atelier.core.image.FidelityReport.driftOutside(
+            first, now, new dev.atelier.core.image.Mask(first.width(), first.height(), union));
+    return d.isPresent() ? java.util.Optional.of(d.getAsDouble()) : java.util.Optional.empty();
   }
 
   Session undo(String sessionId) {

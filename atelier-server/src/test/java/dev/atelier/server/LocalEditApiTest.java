@@ -240,4 +240,42 @@ class LocalEditApiTest {
       }
     }
   }
+
+  /** A fully transparent PNG: OpenAI's mask convention for "edit every pixel". */
+  static String wholeMask(int w, int h) throws Exception {
+    return b64(new BufferedImage(w, h, BufferedImage.TYPE_INT_ARGB));
+  }
+
+  @Test
+  void driftIsNullNotNanWhenNoPixelWasLeftUnedited() throws Exception {
+    try (ServerFixture f = server()) {
+      String id =
+          f.post("/v1/sessions", "{\"image\":\"" + b64(noise(64, 48, 5)) + "\"}")
+              .json()
+              .string("id", "");
+      ServerFixture.Reply global =
+          f.post(
+              "/v1/sessions/" + id + "/rounds",
+              "{\"instruction\":\"make it a watercolor painting\",\"seed\":1}");
+      assertThat(global.status()).as(global.body()).isEqualTo(200);
+      assertThat(global.body()).doesNotContain("NaN").doesNotContain("Infinity");
+      JsonValue.Obj fidelity = global.json().object("fidelity").orElseThrow();
+      assertThat(fidelity.get("drift_since_first")).contains(JsonValue.Null.INSTANCE);
+
+      String other =
+          f.post("/v1/sessions", "{\"image\":\"" + b64(noise(64, 48, 6)) + "\"}")
+              .json()
+              .string("id", "");
+      ServerFixture.Reply whole =
+          f.post(
+              "/v1/sessions/" + other + "/rounds",
+              "{\"instruction\":\"make the sofa green\",\"seed\":1,\"mask\":\""
+                  + wholeMask(64, 48)
+                  + "\"}");
+      assertThat(whole.status()).as(whole.body()).isEqualTo(200);
+      assertThat(whole.body()).doesNotContain("NaN").doesNotContain("Infinity");
+      assertThat(whole.json().object("fidelity").orElseThrow().get("drift_since_first"))
+          .contains(JsonValue.Null.INSTANCE);
+    }
+  }
 }

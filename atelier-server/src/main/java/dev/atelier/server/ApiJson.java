@@ -150,6 +150,9 @@ final class ApiJson {
     m.put("round", round(r.round(), baseUrl));
     m.put("warnings", strings(r.warnings()));
     m.put("fidelity", r.fidelity());
+    if (!r.plan().members().isEmpty()) {
+      m.put("plan", r.plan());
+    }
     m.put("session", session(r.session(), baseUrl));
     return obj(m);
   }

@@ -38,15 +38,32 @@ final class Sessions {
    * A round added to a session, with the session after it.
    *
    * @param fidelity the round's fidelity report (and drift since round 0), or an empty object
+   * @param plan the plain-words round's 3W1K plan, or an empty object for other rounds
    */
   record RoundResult(
       Session session,
       Round round,
       Library.Saved image,
       List<String> warnings,
-      dev.atelier.core.json.JsonValue.Obj fidelity) {
+      dev.atelier.core.json.JsonValue.Obj fidelity,
+      dev.atelier.core.json.JsonValue.Obj plan) {
     RoundResult(Session session, Round round, Library.Saved image, List<String> warnings) {
       this(session, round, image, warnings, new dev.atelier.core.json.JsonValue.Obj(Map.of()));
+    }
+
+    RoundResult(
+        Session session,
+        Round round,
+        Library.Saved image,
+        List<String> warnings,
+        dev.atelier.core.json.JsonValue.Obj fidelity) {
+      this(
+          session,
+          round,
+          image,
+          warnings,
+          fidelity,
+          new dev.atelier.core.json.JsonValue.Obj(Map.of()));
     }
   }
 
@@ -256,7 +273,12 @@ final class Sessions {
             .<dev.atelier.core.json.JsonValue>map(dev.atelier.core.json.JsonValue.Num::new)
             .orElse(dev.atelier.core.json.JsonValue.Null.INSTANCE));
     return new RoundResult(
-        session(sessionId), round, s, warnings, new dev.atelier.core.json.JsonValue.Obj(fidelity));
+        session(sessionId),
+        round,
+        s,
+        warnings,
+        new dev.atelier.core.json.JsonValue.Obj(fidelity),
+        r.outcome().plan().toJsonValue());
   }
 
   /**

@@ -75,6 +75,7 @@ class LocalEditApiTest {
               "from",
               "to",
               "keep",
+              "keep_everything_else",
               "strict",
               "warnings");
       assertThat(plan.json().string("operation", "")).isEqualTo("recolor");

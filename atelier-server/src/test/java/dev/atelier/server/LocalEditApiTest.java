@@ -279,4 +279,58 @@ class LocalEditApiTest {
           .contains(JsonValue.Null.INSTANCE);
     }
   }
+
+  /** Opaque except columns [x0, x1), which are transparent (OpenAI's "edit here"). */
+  static String columnMask(int w, int h, int x0, int x1) throws Exception {
+    BufferedImage m = new BufferedImage(w, h, BufferedImage.TYPE_INT_ARGB);
+    for (int y = 0; y < h; y++) {
+      for (int x = 0; x < w; x++) {
+        m.setRGB(x, y, x >= x0 && x < x1 ? 0 : 0xff000000);
+      }
+    }
+    return b64(m);
+  }
+
+  @Test
+  void aMaskedEditWhosePromptNamesNoTargetDoesNotAskForATargetOrAMask() throws Exception {
+    try (ServerFixture f = server()) {
+      BufferedImage input = noise(64, 48, 9);
+      String mask = columnMask(64, 48, 10, 30);
+      ServerFixture.Reply edit =
+          f.post(
+              "/v1/images/edits",
+              "{\"prompt\":\"a sofa\",\"image\":\""
+                  + b64(input)
+                  + "\",\"mask\":\""
+                  + mask
+                  + "\",\"seed\":1}");
+      assertThat(edit.status()).as(edit.body()).isEqualTo(200);
+      assertThat(edit.body()).doesNotContain("no target recognised");
+      assertOnlyColumnsChanged(RgbImage.from(input), image(edit), 10, 30);
+
+      ServerFixture.Reply dry =
+          f.post(
+              "/v1/images/edits",
+              "{\"prompt\":\"a sofa\",\"image\":\""
+                  + b64(input)
+                  + "\",\"mask\":\""
+                  + mask
+                  + "\",\"dry_run\":true}");
+      assertThat(dry.status()).as(dry.body()).isEqualTo(200);
+      assertThat(dry.body()).doesNotContain("no target recognised");
+
+      String id =
+          f.post("/v1/sessions", "{\"image\":\"" + b64(input) + "\"}").json().string("id", "");
+      ServerFixture.Reply round =
+          f.post(
+              "/v1/sessions/" + id + "/rounds",
+              "{\"instruction\":\"a sofa\",\"mask\":\"" + mask + "\",\"seed\":2}");
+      assertThat(round.status()).as(round.body()).isEqualTo(200);
+      assertThat(round.body()).doesNotContain("no target recognised");
+
+      // Without a mask the warning is still the advice the user needs.
+      assertThat(f.post("/v1/edits/plan", "{\"instruction\":\"a sofa\"}").body())
+          .contains("no target recognised");
+    }
+  }
 }

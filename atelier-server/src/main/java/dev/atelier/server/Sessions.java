@@ -69,6 +69,16 @@ final class Sessions {
 
   /** A session whose first image is generated from {@code prompt}. */
   Session createFromPrompt(String prompt, GenerationOptions o) {
+    return createFromPrompt(prompt, o, true);
+  }
+
+  /**
+   * A session whose first image is generated from {@code prompt}; its parameters are recorded for
+   * restarts ({@link SessionParams}).
+   *
+   * @param seedGiven whether the request named the seed (restarts then reuse it)
+   */
+  Session createFromPrompt(String prompt, GenerationOptions o, boolean seedGiven) {
     SamplingParams one = o.sampling().toBuilder().n(1).build();
     GeneratedImage g =
         studio
@@ -82,16 +92,33 @@ final class Sessions {
     String sessionId = Ids.newId("ses");
     Library.Saved s = studio.library().save(g, Library.Output.PNG, sessionId, "", Map.of());
     Map<String, String> params = new LinkedHashMap<>(g.parameters());
+    params.putAll(SessionParams.record(o, seedGiven));
     return create(sessionId, s, prompt, params);
   }
 
-  /** A session that starts from an uploaded or stored image. */
+  /** A session that starts from an uploaded or stored image, without a prompt. */
   Session createFromImage(RgbImage image) {
+    return createFromImage(image, "", null, false);
+  }
+
+  /**
+   * A session that starts from an uploaded or stored image.
+   *
+   * @param prompt what the image shows, {@code ""} for none; kept as the first round's prompt, so a
+   *     restart has a base to merge the rounds into
+   * @param o the request's generation parameters, recorded for restarts; {@code null} for none
+   * @param seedGiven whether the request named the seed
+   */
+  Session createFromImage(RgbImage image, String prompt, GenerationOptions o, boolean seedGiven) {
     String sessionId = Ids.newId("ses");
     Map<String, String> provenance = Map.of("source", "upload");
     GeneratedImage uploaded = new GeneratedImage(image, 0, provenance);
     Library.Saved s = studio.library().save(uploaded, Library.Output.PNG, sessionId, "", Map.of());
-    return create(sessionId, s, "", Map.of("source", "upload"));
+    Map<String, String> params = new LinkedHashMap<>(provenance);
+    if (o != null) {
+      params.putAll(SessionParams.record(o, seedGiven));
+    }
+    return create(sessionId, s, prompt, params);
   }
 
   private Session create(
@@ -340,28 +367,66 @@ final class Sessions {
   }
 
   /**
-   * Consolidates: re-renders the chain's first image with the head path's instructions merged into
-   * one prompt (image-to-image), as a new root-like round.
+   * A restart's outcome: what was merged, with which parameters, and the new round unless it was a
+   * dry run.
+   *
+   * @param merge the merged prompt, the rounds merged and omitted, and one warning per omission
+   * @param options the parameters the re-render uses (the session's, overridden by the request)
+   * @param strength the image-to-image strength
+   * @param result the stored round; empty for a dry run, which stores nothing
    */
-  RoundResult restart(String sessionId, GenerationOptions o, double strength) {
+  record Restart(
+      PromptMerger.Merge merge,
+      GenerationOptions options,
+      double strength,
+      java.util.Optional<RoundResult> result) {}
+
+  /**
+   * Consolidates: re-renders the chain's first image with the head path's rounds merged into one
+   * prompt (image-to-image), as a new root-like round. Rounds undone from the chain and structural
+   * rounds are left out, each with a warning. The re-render uses the session's recorded parameters
+   * ({@link SessionParams}); the fields named in {@code explicit} keep the request's values.
+   *
+   * @param requested the request's parameters (server defaults where it named none)
+   * @param explicit the field names the request body contains
+   * @param dryRun when true, only merges: no engine call, no image, no round, head unchanged
+   * @throws AtelierException.InvalidRequest when there is nothing to merge
+   */
+  Restart restart(
+      String sessionId,
+      GenerationOptions requested,
+      java.util.Set<String> explicit,
+      double strength,
+      boolean dryRun) {
     Session session = session(sessionId);
     SessionTree tree = new SessionTree(session);
     List<Round> path = tree.path(session.headRoundId());
     Round first = path.get(0);
-    List<String> instructions = new ArrayList<>();
+    java.util.Set<String> onPath = new java.util.HashSet<>();
     for (Round r : path) {
-      if (r.kind() == Round.Kind.EDIT) {
-        instructions.add(r.instruction());
+      onPath.add(r.id());
+    }
+    List<PromptMerger.Step> steps = new ArrayList<>();
+    for (Round r : session.rounds()) {
+      // Every edit of this chain, in the order made: those off the head's path were undone (or
+      // sit on another branch) and are reported, not merged.
+      if (r.kind() == Round.Kind.EDIT && tree.path(r.id()).get(0).id().equals(first.id())) {
+        steps.add(new PromptMerger.Step(r.id(), r.instruction(), !onPath.contains(r.id())));
       }
     }
     String base =
         first.kind() == Round.Kind.RESTART
             ? first.params().getOrDefault("base_prompt", "")
             : first.instruction();
-    String merged = PromptMerger.merge(base, instructions);
+    PromptMerger.Merge merge = PromptMerger.consolidate(base, steps);
+    String merged = merge.prompt();
     if (merged.isBlank()) {
       throw new AtelierException.InvalidRequest(
           "session", "nothing to consolidate: the session has no prompt and no instructions yet");
+    }
+    GenerationOptions o = SessionParams.forRestart(first.params(), requested, explicit);
+    if (dryRun) {
+      return new Restart(merge, o, strength, java.util.Optional.empty());
     }
     RgbImage firstImage = studio.load(first.imageId());
     SamplingParams one = o.sampling().toBuilder().n(1).build();
@@ -373,9 +438,11 @@ final class Sessions {
             .save(
                 g, Library.Output.PNG, sessionId, first.imageId(), Map.of("merged_prompt", merged));
     Map<String, String> params = new LinkedHashMap<>(g.parameters());
+    params.putAll(SessionParams.carried(first.params()));
     params.put("merged_prompt", merged);
     params.put("base_prompt", merged);
     params.put("consolidated_from", session.headRoundId());
+    params.put("strength", Double.toString(strength));
     Round round =
         new Round(
             Ids.newId("rnd"),
@@ -388,7 +455,11 @@ final class Sessions {
             0,
             Instant.now());
     studio.metadata().addRound(s.row(), round);
-    return new RoundResult(session(sessionId), round, s, List.of());
+    return new Restart(
+        merge,
+        o,
+        strength,
+        java.util.Optional.of(new RoundResult(session(sessionId), round, s, merge.warnings())));
   }
 
   boolean delete(String sessionId) {

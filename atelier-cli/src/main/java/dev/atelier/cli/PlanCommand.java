@@ -13,7 +13,8 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     description = {
       "Print the 3W1K edit plan of a plain-words instruction (English or Chinese) as JSON.",
-      "Fields: operation, scope, target, attribute, from, to, keep, strict, warnings.",
+      "Fields: operation, scope, target, attribute, from, to, keep, keep_everything_else,"
+          + " strict, warnings.",
       "Loads no model."
     })
 final class PlanCommand implements Callable<Integer> {

@@ -150,7 +150,43 @@ final class ApiJson {
     m.put("round", round(r.round(), baseUrl));
     m.put("warnings", strings(r.warnings()));
     m.put("fidelity", r.fidelity());
+    if (!r.plan().members().isEmpty()) {
+      m.put("plan", r.plan());
+    }
     m.put("session", session(r.session(), baseUrl));
     return obj(m);
+  }
+
+  /**
+   * What a restart merged and with which parameters: {@code merged_prompt}, {@code merged_rounds}
+   * (ids), {@code omitted_rounds} ({@code round_id}, {@code instruction}, {@code reason}), {@code
+   * parameters} and {@code warnings}; the members a restart answer adds to its round result, and
+   * the whole answer of a dry run (with {@code dry_run: true}).
+   */
+  static Map<String, JsonValue> restart(Sessions.Restart r) {
+    Map<String, JsonValue> m = new LinkedHashMap<>();
+    m.put("merged_prompt", str(r.merge().prompt()));
+    m.put("merged_rounds", strings(r.merge().merged()));
+    List<JsonValue> omitted = new ArrayList<>();
+    for (var o : r.merge().omitted()) {
+      Map<String, JsonValue> one = new LinkedHashMap<>();
+      one.put("round_id", str(o.roundId()));
+      one.put("instruction", str(o.instruction()));
+      one.put("reason", str(o.reason()));
+      omitted.add(obj(one));
+    }
+    m.put("omitted_rounds", new JsonValue.Arr(omitted));
+    var s = r.options().sampling();
+    Map<String, JsonValue> p = new LinkedHashMap<>();
+    p.put("steps", num(s.steps()));
+    p.put("guidance", num(s.guidanceScale()));
+    p.put("scheduler", str(s.scheduler()));
+    p.put("seed", num(s.seed()));
+    p.put("negative_prompt", str(s.negativePrompt()));
+    p.put("quality", str(s.quality()));
+    p.put("strength", num(r.strength()));
+    m.put("parameters", obj(p));
+    m.put("warnings", strings(r.merge().warnings()));
+    return m;
   }
 }

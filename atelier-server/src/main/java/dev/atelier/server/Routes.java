@@ -524,14 +524,21 @@ final class Routes {
     Session s;
     List<String> warnings = new ArrayList<>();
     if (!in.images().isEmpty()) {
-      s = sessions.createFromImage(in.base(warnings));
+      // An image session keeps its prompt and parameters: restarts merge into and render with them.
+      s =
+          sessions.createFromImage(
+              in.base(warnings),
+              f.has("prompt") ? GenerationOptions.prompt(f, "prompt") : "",
+              GenerationOptions.read(f, config.defaultSide()),
+              f.has("seed"));
     } else {
       String prompt = GenerationOptions.prompt(f, "prompt");
       s =
           sessions.createFromPrompt(
               prompt,
               GenerationOptions.read(f, config.defaultSide())
-                  .withReferences(ReferenceInputs.read(f, inputs)));
+                  .withReferences(ReferenceInputs.read(f, inputs)),
+              f.has("seed"));
     }
     JsonValue.Obj json = sessionJson(s, ctx);
     Map<String, JsonValue> m = new LinkedHashMap<>(json.members());
@@ -589,6 +596,16 @@ final class Routes {
           "strength", "strength must be in (0, 1] but was " + strength);
     }
     GenerationOptions o = GenerationOptions.read(f, config.defaultSide());
-    send(ctx, 200, roundJson(sessions.restart(id, o, strength), ctx));
+    boolean dryRun = f.bool("dry_run").orElse(false);
+    Sessions.Restart r = sessions.restart(id, o, f.raw().members().keySet(), strength, dryRun);
+    Map<String, JsonValue> m = new LinkedHashMap<>();
+    if (dryRun) {
+      m.put("object", ApiJson.str("session.restart.dry_run"));
+      m.put("dry_run", new JsonValue.Bool(true));
+    } else {
+      m.putAll(roundJson(r.result().orElseThrow(), ctx).members());
+    }
+    m.putAll(ApiJson.restart(r));
+    send(ctx, 200, new JsonValue.Obj(m));
   }
 }

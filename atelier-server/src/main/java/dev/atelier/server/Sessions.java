@@ -38,20 +38,47 @@ final class Sessions {
    * A round added to a session, with the session after it.
    *
    * @param fidelity the round's fidelity report (and drift since round 0), or an empty object
+   * @param plan the plain-words round's 3W1K plan, or an empty object for other rounds
    */
   record RoundResult(
       Session session,
       Round round,
       Library.Saved image,
       List<String> warnings,
-      dev.atelier.core.json.JsonValue.Obj fidelity) {
+      dev.atelier.core.json.JsonValue.Obj fidelity,
+      dev.atelier.core.json.JsonValue.Obj plan) {
     RoundResult(Session session, Round round, Library.Saved image, List<String> warnings) {
       this(session, round, image, warnings, new dev.atelier.core.json.JsonValue.Obj(Map.of()));
+    }
+
+    RoundResult(
+        Session session,
+        Round round,
+        Library.Saved image,
+        List<String> warnings,
+        dev.atelier.core.json.JsonValue.Obj fidelity) {
+      this(
+          session,
+          round,
+          image,
+          warnings,
+          fidelity,
+          new dev.atelier.core.json.JsonValue.Obj(Map.of()));
     }
   }
 
   /** A session whose first image is generated from {@code prompt}. */
   Session createFromPrompt(String prompt, GenerationOptions o) {
+    return createFromPrompt(prompt, o, true);
+  }
+
+  /**
+   * A session whose first image is generated from {@code prompt}; its parameters are recorded for
+   * restarts ({@link SessionParams}).
+   *
+   * @param seedGiven whether the request named the seed (restarts then reuse it)
+   */
+  Session createFromPrompt(String prompt, GenerationOptions o, boolean seedGiven) {
     SamplingParams one = o.sampling().toBuilder().n(1).build();
     GeneratedImage g =
         studio
@@ -65,16 +92,33 @@ final class Sessions {
     String sessionId = Ids.newId("ses");
     Library.Saved s = studio.library().save(g, Library.Output.PNG, sessionId, "", Map.of());
     Map<String, String> params = new LinkedHashMap<>(g.parameters());
+    params.putAll(SessionParams.record(o, seedGiven));
     return create(sessionId, s, prompt, params);
   }
 
-  /** A session that starts from an uploaded or stored image. */
+  /** A session that starts from an uploaded or stored image, without a prompt. */
   Session createFromImage(RgbImage image) {
+    return createFromImage(image, "", null, false);
+  }
+
+  /**
+   * A session that starts from an uploaded or stored image.
+   *
+   * @param prompt what the image shows, {@code ""} for none; kept as the first round's prompt, so a
+   *     restart has a base to merge the rounds into
+   * @param o the request's generation parameters, recorded for restarts; {@code null} for none
+   * @param seedGiven whether the request named the seed
+   */
+  Session createFromImage(RgbImage image, String prompt, GenerationOptions o, boolean seedGiven) {
     String sessionId = Ids.newId("ses");
     Map<String, String> provenance = Map.of("source", "upload");
     GeneratedImage uploaded = new GeneratedImage(image, 0, provenance);
     Library.Saved s = studio.library().save(uploaded, Library.Output.PNG, sessionId, "", Map.of());
-    return create(sessionId, s, "", Map.of("source", "upload"));
+    Map<String, String> params = new LinkedHashMap<>(provenance);
+    if (o != null) {
+      params.putAll(SessionParams.record(o, seedGiven));
+    }
+    return create(sessionId, s, prompt, params);
   }
 
   private Session create(
@@ -250,30 +294,40 @@ final class Sessions {
     }
     Map<String, dev.atelier.core.json.JsonValue> fidelity =
         new LinkedHashMap<>(r.outcome().reports().get(0).toJsonValue().members());
+    // null, not NaN: with no never-edited pixel there is nothing to measure (see README).
     fidelity.put(
-        "drift_since_first", new dev.atelier.core.json.JsonValue.Num(drift(session, round, s)));
+        "drift_since_first",
+        drift(session, round, s)
+            .<dev.atelier.core.json.JsonValue>map(dev.atelier.core.json.JsonValue.Num::new)
+            .orElse(dev.atelier.core.json.JsonValue.Null.INSTANCE));
     return new RoundResult(
-        session(sessionId), round, s, warnings, new dev.atelier.core.json.JsonValue.Obj(fidelity));
+        session(sessionId),
+        round,
+        s,
+        warnings,
+        new dev.atelier.core.json.JsonValue.Obj(fidelity),
+        r.outcome().plan().toJsonValue());
   }
 
   /**
    * Fraction of pixels outside every region edited along the path that differ from the chain's
-   * first image (0 when preservation held).
+   * first image (0 when preservation held); empty when it cannot be measured: a whole-image round
+   * on the path, regions that cover the whole image, or a size change.
    */
-  private double drift(Session before, Round added, Library.Saved image) {
+  private java.util.Optional<Double> drift(Session before, Round added, Library.Saved image) {
     List<Round> path = new ArrayList<>(new SessionTree(before).path(added.parentId()));
     path.add(added);
     RgbImage first = studio.load(path.get(0).imageId());
     RgbImage now = ImageCodec.decode(image.bytes(), ImageInputs.LIMITS);
     if (first.width() != now.width() || first.height() != now.height()) {
-      return Double.NaN;
+      return java.util.Optional.empty();
     }
     float[] union = new float[first.width() * first.height()];
     for (Round r : path) {
       String maskId = r.params().getOrDefault("region_mask_id", "");
       if (maskId.isEmpty()) {
         if (r.kind() == Round.Kind.EDIT) {
-          return Double.NaN; // a whole-image round: nothing is "never edited"
+          return java.util.Optional.empty(); // a whole-image round: nothing is "never edited"
         }
         continue;
       }
@@ -284,8 +338,10 @@ final class Sessions {
         }
       }
     }
-    return dev.atelier.core.image.FidelityReport.driftOutside(
-        first, now, new dev.atelier.core.image.Mask(first.width(), first.height(), union));
+    java.util.OptionalDouble d =
+        dev.atelier.core.image.FidelityReport.driftOutside(
+            first, now, new dev.atelier.core.image.Mask(first.width(), first.height(), union));
+    return d.isPresent() ? java.util.Optional.of(d.getAsDouble()) : java.util.Optional.empty();
   }
 
   Session undo(String sessionId) {
@@ -312,28 +368,66 @@ final class Sessions {
   }
 
   /**
-   * Consolidates: re-renders the chain's first image with the head path's instructions merged into
-   * one prompt (image-to-image), as a new root-like round.
+   * A restart's outcome: what was merged, with which parameters, and the new round unless it was a
+   * dry run.
+   *
+   * @param merge the merged prompt, the rounds merged and omitted, and one warning per omission
+   * @param options the parameters the re-render uses (the session's, overridden by the request)
+   * @param strength the image-to-image strength
+   * @param result the stored round; empty for a dry run, which stores nothing
    */
-  RoundResult restart(String sessionId, GenerationOptions o, double strength) {
+  record Restart(
+      PromptMerger.Merge merge,
+      GenerationOptions options,
+      double strength,
+      java.util.Optional<RoundResult> result) {}
+
+  /**
+   * Consolidates: re-renders the chain's first image with the head path's rounds merged into one
+   * prompt (image-to-image), as a new root-like round. Rounds undone from the chain and structural
+   * rounds are left out, each with a warning. The re-render uses the session's recorded parameters
+   * ({@link SessionParams}); the fields named in {@code explicit} keep the request's values.
+   *
+   * @param requested the request's parameters (server defaults where it named none)
+   * @param explicit the field names the request body contains
+   * @param dryRun when true, only merges: no engine call, no image, no round, head unchanged
+   * @throws AtelierException.InvalidRequest when there is nothing to merge
+   */
+  Restart restart(
+      String sessionId,
+      GenerationOptions requested,
+      java.util.Set<String> explicit,
+      double strength,
+      boolean dryRun) {
     Session session = session(sessionId);
     SessionTree tree = new SessionTree(session);
     List<Round> path = tree.path(session.headRoundId());
     Round first = path.get(0);
-    List<String> instructions = new ArrayList<>();
+    java.util.Set<String> onPath = new java.util.HashSet<>();
     for (Round r : path) {
-      if (r.kind() == Round.Kind.EDIT) {
-        instructions.add(r.instruction());
+      onPath.add(r.id());
+    }
+    List<PromptMerger.Step> steps = new ArrayList<>();
+    for (Round r : session.rounds()) {
+      // Every edit of this chain, in the order made: those off the head's path were undone (or
+      // sit on another branch) and are reported, not merged.
+      if (r.kind() == Round.Kind.EDIT && tree.path(r.id()).get(0).id().equals(first.id())) {
+        steps.add(new PromptMerger.Step(r.id(), r.instruction(), !onPath.contains(r.id())));
       }
     }
     String base =
         first.kind() == Round.Kind.RESTART
             ? first.params().getOrDefault("base_prompt", "")
             : first.instruction();
-    String merged = PromptMerger.merge(base, instructions);
+    PromptMerger.Merge merge = PromptMerger.consolidate(base, steps);
+    String merged = merge.prompt();
     if (merged.isBlank()) {
       throw new AtelierException.InvalidRequest(
           "session", "nothing to consolidate: the session has no prompt and no instructions yet");
+    }
+    GenerationOptions o = SessionParams.forRestart(first.params(), requested, explicit);
+    if (dryRun) {
+      return new Restart(merge, o, strength, java.util.Optional.empty());
     }
     RgbImage firstImage = studio.load(first.imageId());
     SamplingParams one = o.sampling().toBuilder().n(1).build();
@@ -345,9 +439,11 @@ final class Sessions {
             .save(
                 g, Library.Output.PNG, sessionId, first.imageId(), Map.of("merged_prompt", merged));
     Map<String, String> params = new LinkedHashMap<>(g.parameters());
+    params.putAll(SessionParams.carried(first.params()));
     params.put("merged_prompt", merged);
     params.put("base_prompt", merged);
     params.put("consolidated_from", session.headRoundId());
+    params.put("strength", Double.toString(strength));
     Round round =
         new Round(
             Ids.newId("rnd"),
@@ -360,7 +456,11 @@ final class Sessions {
             0,
             Instant.now());
     studio.metadata().addRound(s.row(), round);
-    return new RoundResult(session(sessionId), round, s, List.of());
+    return new Restart(
+        merge,
+        o,
+        strength,
+        java.util.Optional.of(new RoundResult(session(sessionId), round, s, merge.warnings())));
   }
 
   boolean delete(String sessionId) {

@@ -7,12 +7,20 @@ import dev.atelier.core.edit.Region;
 import dev.atelier.core.image.Box;
 import dev.atelier.core.image.Mask;
 import dev.atelier.core.image.RgbImage;
+import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * A grounder for tests: each known phrase owns a fixed vertical strip of the image (fractions of
  * the width; the right quarter belongs to nothing); anything else grounds to nothing, as a real
  * model below its threshold would.
+ *
+ * <p>Keep phrases are subtracted like the real region finder does, and a target left with nothing
+ * is the same 400. A vague keep phrase ("everything else", "the rest", "other") grounds to the
+ * whole image, as CLIPSeg's does, so a planner that sent one would fail here as it does in
+ * production. Every query is recorded in {@link #queries}.
  */
 final class FakeGrounder implements Grounder {
   static final Map<String, double[]> STRIPS =
@@ -23,9 +31,24 @@ final class FakeGrounder implements Grounder {
           "table", new double[] {0.45, 0.6},
           "lamp", new double[] {0.6, 0.75});
 
+  private final Map<String, double[]> strips;
+
+  /** The queries received, in order. */
+  final List<GroundingQuery> queries = new CopyOnWriteArrayList<>();
+
+  FakeGrounder() {
+    this(STRIPS);
+  }
+
+  /** A grounder that knows exactly {@code strips}. */
+  FakeGrounder(Map<String, double[]> strips) {
+    this.strips = Map.copyOf(strips);
+  }
+
   @Override
   public Region locate(RgbImage image, GroundingQuery q) {
-    double[] strip = STRIPS.get(q.phrase());
+    queries.add(q);
+    double[] strip = strips.get(q.phrase());
     if (strip == null) {
       throw new AtelierException.InvalidRequest(
           "", "target '" + q.phrase() + "' grounds to nothing (best score 0.12 < threshold 0.4)");
@@ -40,7 +63,31 @@ final class FakeGrounder implements Grounder {
         v[y * w + x] = 1f;
       }
     }
+    for (String keep : q.keep()) {
+      double[] k =
+          vague(keep) ? new double[] {0, 1} : strips.getOrDefault(keep, new double[] {0, 0});
+      for (int y = 0; y < h; y++) {
+        for (int x = (int) Math.round(k[0] * w); x < Math.round(k[1] * w); x++) {
+          v[y * w + x] = 0f;
+        }
+      }
+    }
     Mask m = new Mask(w, h, v);
+    if (m.isEmpty()) {
+      throw new AtelierException.InvalidRequest(
+          "",
+          "target '"
+              + q.phrase()
+              + "' lies entirely inside the keep regions "
+              + q.keep()
+              + "; nothing would be edited");
+    }
     return new Region(m, m, 0.93, new Box(x0, 0, x1 - x0, h));
+  }
+
+  private static boolean vague(String phrase) {
+    return phrase
+        .toLowerCase(Locale.ROOT)
+        .matches(".*\\b(?:everything|rest|else)\\b.*|other(?: elements| parts)?");
   }
 }

@@ -75,6 +75,7 @@ class LocalEditApiTest {
               "from",
               "to",
               "keep",
+              "keep_everything_else",
               "strict",
               "warnings");
       assertThat(plan.json().string("operation", "")).isEqualTo("recolor");
@@ -238,6 +239,98 @@ class LocalEditApiTest {
         }
         assertThat(changed).as("strip %d edited", s).isPositive();
       }
+    }
+  }
+
+  /** A fully transparent PNG: OpenAI's mask convention for "edit every pixel". */
+  static String wholeMask(int w, int h) throws Exception {
+    return b64(new BufferedImage(w, h, BufferedImage.TYPE_INT_ARGB));
+  }
+
+  @Test
+  void driftIsNullNotNanWhenNoPixelWasLeftUnedited() throws Exception {
+    try (ServerFixture f = server()) {
+      String id =
+          f.post("/v1/sessions", "{\"image\":\"" + b64(noise(64, 48, 5)) + "\"}")
+              .json()
+              .string("id", "");
+      ServerFixture.Reply global =
+          f.post(
+              "/v1/sessions/" + id + "/rounds",
+              "{\"instruction\":\"make it a watercolor painting\",\"seed\":1}");
+      assertThat(global.status()).as(global.body()).isEqualTo(200);
+      assertThat(global.body()).doesNotContain("NaN").doesNotContain("Infinity");
+      JsonValue.Obj fidelity = global.json().object("fidelity").orElseThrow();
+      assertThat(fidelity.get("drift_since_first")).contains(JsonValue.Null.INSTANCE);
+
+      String other =
+          f.post("/v1/sessions", "{\"image\":\"" + b64(noise(64, 48, 6)) + "\"}")
+              .json()
+              .string("id", "");
+      ServerFixture.Reply whole =
+          f.post(
+              "/v1/sessions/" + other + "/rounds",
+              "{\"instruction\":\"make the sofa green\",\"seed\":1,\"mask\":\""
+                  + wholeMask(64, 48)
+                  + "\"}");
+      assertThat(whole.status()).as(whole.body()).isEqualTo(200);
+      assertThat(whole.body()).doesNotContain("NaN").doesNotContain("Infinity");
+      assertThat(whole.json().object("fidelity").orElseThrow().get("drift_since_first"))
+          .contains(JsonValue.Null.INSTANCE);
+    }
+  }
+
+  /** Opaque except columns [x0, x1), which are transparent (OpenAI's "edit here"). */
+  static String columnMask(int w, int h, int x0, int x1) throws Exception {
+    BufferedImage m = new BufferedImage(w, h, BufferedImage.TYPE_INT_ARGB);
+    for (int y = 0; y < h; y++) {
+      for (int x = 0; x < w; x++) {
+        m.setRGB(x, y, x >= x0 && x < x1 ? 0 : 0xff000000);
+      }
+    }
+    return b64(m);
+  }
+
+  @Test
+  void aMaskedEditWhosePromptNamesNoTargetDoesNotAskForATargetOrAMask() throws Exception {
+    try (ServerFixture f = server()) {
+      BufferedImage input = noise(64, 48, 9);
+      String mask = columnMask(64, 48, 10, 30);
+      ServerFixture.Reply edit =
+          f.post(
+              "/v1/images/edits",
+              "{\"prompt\":\"a sofa\",\"image\":\""
+                  + b64(input)
+                  + "\",\"mask\":\""
+                  + mask
+                  + "\",\"seed\":1}");
+      assertThat(edit.status()).as(edit.body()).isEqualTo(200);
+      assertThat(edit.body()).doesNotContain("no target recognised");
+      assertOnlyColumnsChanged(RgbImage.from(input), image(edit), 10, 30);
+
+      ServerFixture.Reply dry =
+          f.post(
+              "/v1/images/edits",
+              "{\"prompt\":\"a sofa\",\"image\":\""
+                  + b64(input)
+                  + "\",\"mask\":\""
+                  + mask
+                  + "\",\"dry_run\":true}");
+      assertThat(dry.status()).as(dry.body()).isEqualTo(200);
+      assertThat(dry.body()).doesNotContain("no target recognised");
+
+      String id =
+          f.post("/v1/sessions", "{\"image\":\"" + b64(input) + "\"}").json().string("id", "");
+      ServerFixture.Reply round =
+          f.post(
+              "/v1/sessions/" + id + "/rounds",
+              "{\"instruction\":\"a sofa\",\"mask\":\"" + mask + "\",\"seed\":2}");
+      assertThat(round.status()).as(round.body()).isEqualTo(200);
+      assertThat(round.body()).doesNotContain("no target recognised");
+
+      // Without a mask the warning is still the advice the user needs.
+      assertThat(f.post("/v1/edits/plan", "{\"instruction\":\"a sofa\"}").body())
+          .contains("no target recognised");
     }
   }
 }

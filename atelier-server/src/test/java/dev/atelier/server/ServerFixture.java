@@ -90,7 +90,32 @@ final class ServerFixture implements AutoCloseable {
         .body();
   }
 
+  /**
+   * Jackson with its default, strict settings: no NaN or Infinity literals, no comments, no single
+   * quotes, no trailing tokens. Every JSON answer of every server test goes through it, so a
+   * response that only our lenient core parser could read fails the test that produced it.
+   */
+  private static final com.fasterxml.jackson.databind.ObjectMapper STRICT =
+      new com.fasterxml.jackson.databind.ObjectMapper()
+          .enable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+
+  /** Fails with the body when a JSON response is not strict RFC 8259 JSON. */
+  static void assertStrictJson(String body) {
+    try {
+      STRICT.readTree(body);
+    } catch (IOException e) {
+      throw new AssertionError("response is not strict JSON (" + e.getMessage() + "): " + body, e);
+    }
+  }
+
   private static Reply reply(HttpResponse<String> r) {
+    if (r.headers()
+        .firstValue("Content-Type")
+        .orElse("")
+        .toLowerCase(java.util.Locale.ROOT)
+        .startsWith("application/json")) {
+      assertStrictJson(r.body());
+    }
     JsonValue.Obj json = null;
     try {
       if (Json.parse(r.body()) instanceof JsonValue.Obj o) {

@@ -65,7 +65,9 @@ class SessionsApiTest {
       assertThat(round.string("kind", "")).isEqualTo("restart");
       assertThat(round.number("rounds_since_restart", -1)).isEqualTo(0);
       String merged = round.string("instruction", "");
-      assertThat(merged).contains("light grey sofa").containsIgnoringCase("emerald");
+      // The guide's merge: the round's from->to rewrites the first prompt instead of being
+      // appended.
+      assertThat(merged).contains("with a deep emerald green sofa").doesNotContain("light grey");
       assertThat(restarted.json().object("session").orElseThrow().string("head", ""))
           .isEqualTo(round.string("id", ""));
     }

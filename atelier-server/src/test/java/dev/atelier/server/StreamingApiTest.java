@@ -90,6 +90,7 @@ class StreamingApiTest {
         }
       }
       if (!data.isEmpty()) {
+        ServerFixture.assertStrictJson(data.toString());
         out.add(new Event(name, Json.parse(data.toString()).asObject()));
       }
     }

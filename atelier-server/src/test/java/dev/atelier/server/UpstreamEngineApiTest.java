@@ -84,6 +84,7 @@ class UpstreamEngineApiTest {
     }
 
     private ServerFixture.Reply reply(HttpResponse<String> r) {
+      ServerFixture.assertStrictJson(r.body());
       JsonValue.Obj json =
           dev.atelier.core.json.Json.parse(r.body()) instanceof JsonValue.Obj o ? o : null;
       return new ServerFixture.Reply(r.statusCode(), r.body(), json);

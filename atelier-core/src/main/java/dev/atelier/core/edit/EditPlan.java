@@ -25,7 +25,12 @@ import java.util.Objects;
  * @param attribute the attribute that changes
  * @param from the old value in English, {@code ""} when the instruction does not name it
  * @param to the new value in English (verbatim for text edits), {@code ""} when none
- * @param keep the elements that must stay unchanged, in English, in the order written
+ * @param keep the elements that must stay unchanged, in English, in the order written; never
+ *     "everything else" and the like, which {@code keepEverythingElse} records instead
+ * @param keepEverythingElse whether the instruction asks to keep everything outside the target
+ *     ("keep everything else unchanged", "其他保持不变", "其余不变"): the complement of the region, not a
+ *     region to keep, so it is never grounded and can never swallow the target; a local edit
+ *     preserves every pixel outside its region in any case
  * @param strict whether the instruction demands that everything else is preserved exactly
  * @param warnings advice for the user, in a fixed order
  */
@@ -37,6 +42,7 @@ public record EditPlan(
     String from,
     String to,
     List<String> keep,
+    boolean keepEverythingElse,
     boolean strict,
     List<String> warnings) {
 
@@ -152,6 +158,23 @@ public record EditPlan(
   }
 
   /**
+   * A plan whose instruction does not ask to keep everything else ({@code keepEverythingElse}
+   * false).
+   */
+  public EditPlan(
+      Operation operation,
+      Scope scope,
+      Target target,
+      Attribute attribute,
+      String from,
+      String to,
+      List<String> keep,
+      boolean strict,
+      List<String> warnings) {
+    this(operation, scope, target, attribute, from, to, keep, false, strict, warnings);
+  }
+
+  /**
    * Validates and copies the lists.
    *
    * @throws IllegalArgumentException when a keep item or warning is blank
@@ -179,7 +202,8 @@ public record EditPlan(
 
   /**
    * The plan as compact JSON with the keys {@code operation, scope, target, attribute, from, to,
-   * keep, strict, warnings} in that order; absent values are JSON {@code null}.
+   * keep, keep_everything_else, strict, warnings} in that order; absent values are JSON {@code
+   * null}.
    */
   public String toJson() {
     return Json.write(toJsonValue());
@@ -195,6 +219,7 @@ public record EditPlan(
     m.put("from", stringOrNull(from.isEmpty() ? null : from));
     m.put("to", stringOrNull(to.isEmpty() ? null : to));
     m.put("keep", strings(keep));
+    m.put("keep_everything_else", new JsonValue.Bool(keepEverythingElse));
     m.put("strict", new JsonValue.Bool(strict));
     m.put("warnings", strings(warnings));
     return new JsonValue.Obj(m);

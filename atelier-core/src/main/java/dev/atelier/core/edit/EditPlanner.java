@@ -74,10 +74,17 @@ public final class EditPlanner {
     boolean zh = PlannerText.isChinese(text);
     Set<String> misses = new LinkedHashSet<>();
     List<String> keep = new ArrayList<>();
+    boolean everythingElse = false;
     List<Change> changes = new ArrayList<>();
     for (String clause : PlannerText.clauses(text)) {
       if (PlannerText.isKeepClause(clause)) {
         for (String item : KeepConstraints.items(clause, zh)) {
+          // "Everything else" is the complement of the target, not a region: grounding it finds
+          // the whole image, which would swallow the target. Compositing keeps it anyway.
+          if (KeepConstraints.isEverythingElse(item, zh || PlannerText.hasHan(item))) {
+            everythingElse = true;
+            continue;
+          }
           String en = render(item, zh, misses);
           if (!en.isEmpty() && !keep.contains(en)) {
             keep.add(en);
@@ -102,7 +109,7 @@ public final class EditPlanner {
     if (variables > 1) {
       warnings.add(Lint.multipleVariables(variables));
     }
-    if (strict && keep.isEmpty()) {
+    if (strict && keep.isEmpty() && !everythingElse) {
       warnings.add(Lint.STRICT_WITHOUT_KEEP);
     }
     Lint.structuralFor(text).ifPresent(warnings::add);
@@ -114,6 +121,7 @@ public final class EditPlanner {
         draft.from(),
         draft.to(),
         keep,
+        everythingElse,
         strict,
         List.copyOf(warnings));
   }

@@ -38,7 +38,40 @@ final class KeepConstraints {
               + "|\\bunchanged\\b",
           Pattern.CASE_INSENSITIVE);
 
+  /**
+   * Keep items that name the complement of the target rather than a thing in the picture: "keep
+   * everything else unchanged", "其他保持不变", "其余不变". A grounding model reads such a phrase as the
+   * whole image, which would swallow the target (a 400 "target lies entirely inside the keep
+   * regions"), so they never become keep targets; the plan records them as {@link
+   * EditPlan#keepEverythingElse()}, which every local edit honours anyway by compositing.
+   */
+  private static final Pattern EVERYTHING_ELSE_EN =
+      Pattern.compile(
+          "(?:(?:all|absolutely)\\s+)?(?:everything|anything|all)(?:\\s+(?:else|other))?"
+              + "(?:\\s+(?:in|of|on)\\s+(?:the\\s+)?(?:image|picture|photo|scene|frame|shot))?"
+              + "|(?:all\\s+)?(?:the\\s+)?rest(?:\\s+of\\s+(?:it|the\\s+(?:image|picture|photo|scene"
+              + "|frame|shot)))?"
+              + "|(?:all\\s+)?(?:the\\s+)?other\\s+(?:elements?|parts?|things|areas?|regions?|details)"
+              + "|(?:all\\s+)?(?:the\\s+)?remaining\\s+(?:elements?|parts?|areas?|image|picture|scene)"
+              + "|everything\\s+(?:besides|apart\\s+from|other\\s+than|except)\\s+.+");
+
+  private static final Pattern EVERYTHING_ELSE_ZH =
+      Pattern.compile(
+          "(?:画面)?(?:其他|其它|其余|剩余|剩下)(?:的)?(?:一切|所有|全部|部分|元素|地方|区域|内容|画面|东西)?"
+              + "|一切|所有|全部|其余一切|其他所有的?东西|(?:除此之外|除此以外)的?(?:一切|所有)?");
+
   private KeepConstraints() {}
+
+  /**
+   * Whether a keep item (as {@link #items} returns it) means "everything outside the target" rather
+   * than a thing that could be grounded.
+   */
+  static boolean isEverythingElse(String item, boolean chinese) {
+    String text = item.strip().toLowerCase(Locale.ROOT);
+    return chinese
+        ? EVERYTHING_ELSE_ZH.matcher(text.replaceAll("\\s+", "")).matches()
+        : EVERYTHING_ELSE_EN.matcher(text.replaceAll("\\s+", " ")).matches();
+  }
 
   /** Whether {@code instruction} demands that everything it does not change is preserved. */
   static boolean isStrict(String instruction) {

@@ -135,7 +135,7 @@ public final class LocalEditor {
    * mask and send it back).
    */
   public Outcome dryRun(RgbImage image, String instruction, Mask userMask, Options o) {
-    EditPlan plan = plan(instruction);
+    EditPlan plan = forMask(plan(instruction), userMask);
     Mask[] region = region(image, plan, userMask, o);
     return new Outcome(plan, region[0], region[1], List.of(), List.of(), plan.warnings());
   }
@@ -188,7 +188,7 @@ public final class LocalEditor {
       List<Reference> references,
       ProgressListener progress,
       CancellationToken cancel) {
-    EditPlan plan = plan(instruction);
+    EditPlan plan = forMask(plan(instruction), userMask);
     List<String> warnings = new ArrayList<>(plan.warnings());
     if (plan.scope() == EditPlan.Scope.GLOBAL && userMask == null) {
       return global(image, instruction, plan, sampling, o, references, warnings, progress, cancel);
@@ -301,6 +301,27 @@ public final class LocalEditor {
         return progress.partialImages();
       }
     };
+  }
+
+  /**
+   * {@code plan} without the "no target recognised" warning when the caller sent a mask: the mask
+   * is the region, so a prompt that only describes the result ("a sofa") is complete.
+   */
+  static EditPlan forMask(EditPlan plan, Mask userMask) {
+    if (userMask == null || !plan.warnings().contains(Lint.NO_TARGET)) {
+      return plan;
+    }
+    return new EditPlan(
+        plan.operation(),
+        plan.scope(),
+        plan.target(),
+        plan.attribute(),
+        plan.from(),
+        plan.to(),
+        plan.keep(),
+        plan.keepEverythingElse(),
+        plan.strict(),
+        plan.warnings().stream().filter(w -> !w.equals(Lint.NO_TARGET)).toList());
   }
 
   /** {feathered, hard} for the plan: the caller's mask, or the grounded target. */

@@ -4,6 +4,7 @@ import dev.atelier.core.json.Json;
 import dev.atelier.core.json.JsonValue;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.OptionalDouble;
 
 /**
  * How faithfully an edit kept the image outside its region, and how much it changed inside.
@@ -96,13 +97,18 @@ public record FidelityReport(
    * @param round0 the image the session started from
    * @param current the image after the latest round, the same size
    * @param everEdited the union of every round's mask; values above 0 count as edited
-   * @return a fraction in [0, 1]; NaN if every pixel has been edited
+   * @return a fraction in [0, 1]; empty when every pixel has been edited (a whole-image round, or
+   *     regions that together cover the image): then nothing is "never edited" and drift is not
+   *     measurable, which is not the same as 0 (nothing drifted)
    * @throws IllegalArgumentException if the sizes differ
    */
-  public static double driftOutside(RgbImage round0, RgbImage current, Mask everEdited) {
+  public static OptionalDouble driftOutside(RgbImage round0, RgbImage current, Mask everEdited) {
     Ssim.checkSameSize(round0, current);
     boolean[] inside = Regions.inside(everEdited, round0.width(), round0.height());
-    return Regions.changedFraction(round0, current, Regions.not(inside));
+    double fraction = Regions.changedFraction(round0, current, Regions.not(inside));
+    // changedFraction answers NaN for an empty set of pixels; callers get that as "absent" instead
+    // of a number that would leak into JSON.
+    return Double.isNaN(fraction) ? OptionalDouble.empty() : OptionalDouble.of(fraction);
   }
 
   /**

@@ -8,8 +8,13 @@ import java.util.Map;
 /**
  * Reads and writes JSON text.
  *
- * <p>Strict RFC 8259 plus the three non-finite literals Python emits ({@code NaN}, {@code
- * Infinity}, {@code -Infinity}). Writing produces compact JSON with keys in insertion order.
+ * <p>Reading is strict RFC 8259 plus the three non-finite literals Python emits ({@code NaN},
+ * {@code Infinity}, {@code -Infinity}), because diffusers' configs contain them. Writing produces
+ * compact RFC 8259 JSON with keys in insertion order and never emits those literals: a non-finite
+ * number is written as {@code null}, so that every strict parser (browsers' {@code JSON.parse},
+ * Jackson, OpenAI's SDKs) reads what the server answers. Callers that can produce a non-finite
+ * value should decide what it means and write {@code null} themselves (for example "not
+ * measurable"); the writer's mapping is the safety net, not the contract.
  */
 public final class Json {
   private final String text;
@@ -35,7 +40,10 @@ public final class Json {
     return v;
   }
 
-  /** Compact JSON for {@code value}. */
+  /**
+   * Compact JSON for {@code value}; NaN and infinite numbers are written as {@code null} (JSON has
+   * no such numbers), so {@code parse(write(v))} turns them into JSON null.
+   */
   public static String write(JsonValue value) {
     StringBuilder sb = new StringBuilder();
     write(value, sb);
@@ -83,11 +91,9 @@ public final class Json {
   }
 
   private static String formatNumber(double d) {
-    if (Double.isNaN(d)) {
-      return "NaN";
-    }
-    if (Double.isInfinite(d)) {
-      return d > 0 ? "Infinity" : "-Infinity";
+    if (!Double.isFinite(d)) {
+      // RFC 8259 has no NaN or Infinity; strict clients reject the whole body if we write them.
+      return "null";
     }
     if (d == Math.rint(d) && Math.abs(d) < 1e15) {
       return Long.toString((long) d);

@@ -12,7 +12,8 @@ import java.util.Optional;
  *
  * <p>Model folders, fixtures and the wire use JSON; this small tree keeps {@code atelier-core} free
  * of dependencies. Python writes {@code NaN}, {@code Infinity} and {@code -Infinity} into JSON
- * (diffusers configs do), so {@link Json#parse} accepts them as numbers.
+ * (diffusers configs do), so {@link Json#parse} accepts them as numbers; {@link Json#write} writes
+ * a non-finite {@link Num} as {@code null}.
  */
 public sealed interface JsonValue {
 

@@ -85,6 +85,46 @@ record ChangeTarget(String object, Set<Attribute> attributes, boolean replacesOb
   private static final Pattern ZH_REMOVE =
       Pattern.compile("^(?:只|仅)?(?:把|将)?(?:移除|删除|去掉|删掉|去除)(.+)$");
 
+  /**
+   * The parts of a Chinese change clause as written, for rewriting a Chinese prompt.
+   *
+   * @param object the thing changed ("沙发")
+   * @param attributeWord the attribute named ("颜色"), {@code ""} when none
+   * @param from the old value as written, {@code ""} when none
+   * @param verb the change verb ("改为", "换成")
+   * @param to the new value as written ("深宝石绿")
+   */
+  record ZhParts(String object, String attributeWord, String from, String verb, String to) {
+    /** Whether the verb swaps the thing itself ("换成") rather than setting an attribute. */
+    boolean swaps() {
+      return attributeWord.isEmpty() && verb.matches("替?换[成为]");
+    }
+  }
+
+  /** The parts of {@code clause} when it is a Chinese "把X[的颜色][从A]改成B" change. */
+  static Optional<ZhParts> zhParts(String clause) {
+    String text = clause.strip();
+    if (text.length() > MAX_CLAUSE_CHARS || !Clauses.isChinese(text)) {
+      return Optional.empty();
+    }
+    Matcher m = ZH_CHANGE.matcher(text);
+    if (!m.matches() || m.group(1).isBlank() || m.group(5).isBlank()) {
+      return Optional.empty();
+    }
+    return Optional.of(
+        new ZhParts(
+            m.group(1).strip().replaceAll("的$", ""),
+            m.group(2) == null ? "" : m.group(2),
+            m.group(3) == null ? "" : m.group(3).strip(),
+            m.group(4),
+            m.group(5).strip().replaceAll("[。.!！]+$", "")));
+  }
+
+  /** The attribute kinds of an English word ("grey" is a colour), or null for other words. */
+  static Attribute kindOf(String word) {
+    return attributeOf(word.toLowerCase(Locale.ROOT));
+  }
+
   /** Reads the target of {@code clause}, or empty when no pattern fits or it is too long. */
   static Optional<ChangeTarget> of(String clause) {
     String text = clause.strip().toLowerCase(Locale.ROOT);

@@ -20,7 +20,7 @@ class EditPlanJsonTest {
             "{\"operation\":\"recolor\",\"scope\":\"local\",\"target\":{\"text\":\"沙发\","
                 + "\"en\":\"sofa\",\"side\":null,\"ordinal\":null},\"attribute\":\"color\","
                 + "\"from\":\"light grey\",\"to\":\"deep emerald green\","
-                + "\"keep\":[\"lighting\",\"other furniture\"],\"strict\":true,\"warnings\":[]}");
+                + "\"keep\":[\"lighting\",\"other furniture\"],\"keep_everything_else\":false,\"strict\":true,\"warnings\":[]}");
   }
 
   @Test
@@ -29,7 +29,7 @@ class EditPlanJsonTest {
         .isEqualTo(
             "{\"operation\":\"other\",\"scope\":\"local\",\"target\":{\"text\":\"\",\"en\":\"\","
                 + "\"side\":null,\"ordinal\":null},\"attribute\":null,\"from\":null,\"to\":null,"
-                + "\"keep\":[],\"strict\":true,\"warnings\":[\"no target recognised: name the object"
+                + "\"keep\":[],\"keep_everything_else\":false,\"strict\":true,\"warnings\":[\"no target recognised: name the object"
                 + " to change or send a mask\",\"strict edit without a keep-list: name what must"
                 + " stay unchanged (3W1K's 'what to keep'), e.g. \\\"keep the lighting and the"
                 + " other furniture unchanged\\\"\"]}");
@@ -55,8 +55,22 @@ class EditPlanJsonTest {
             "from",
             "to",
             "keep",
+            "keep_everything_else",
             "strict",
             "warnings");
+  }
+
+  @Test
+  void everythingElseIsTheComplementNotAKeepTarget() {
+    assertThat(
+            planner
+                .plan("change the sofa to deep emerald green, keep everything else unchanged")
+                .toJson())
+        .isEqualTo(
+            "{\"operation\":\"recolor\",\"scope\":\"local\",\"target\":{\"text\":\"sofa\","
+                + "\"en\":\"sofa\",\"side\":null,\"ordinal\":null},\"attribute\":\"color\","
+                + "\"from\":null,\"to\":\"deep emerald green\",\"keep\":[],"
+                + "\"keep_everything_else\":true,\"strict\":true,\"warnings\":[]}");
   }
 
   @Test

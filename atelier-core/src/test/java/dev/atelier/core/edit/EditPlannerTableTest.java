@@ -48,7 +48,8 @@ class EditPlannerTableTest {
               c[7].equals("-") ? Attribute.NONE : Attribute.valueOf(c[7].toUpperCase(Locale.ROOT)),
               absent(c[8]),
               absent(c[9]),
-              list(c[10]),
+              keepItems(c[10]),
+              list(c[10]).contains(EVERYTHING_ELSE),
               Boolean.parseBoolean(c[11]),
               list(c[12]).stream().map(EditPlannerTableTest::warning).toList());
       out.add(Arguments.of(c[0], expected));
@@ -67,6 +68,9 @@ class EditPlannerTableTest {
     assertThat(plan.from()).as("from").isEqualTo(expected.from());
     assertThat(plan.to()).as("to").isEqualTo(expected.to());
     assertThat(plan.keep()).as("keep").isEqualTo(expected.keep());
+    assertThat(plan.keepEverythingElse())
+        .as("keep everything else")
+        .isEqualTo(expected.keepEverythingElse());
     assertThat(plan.strict()).as("strict").isEqualTo(expected.strict());
     assertThat(plan.warnings()).as("warnings").isEqualTo(expected.warnings());
     assertThat(plan).isEqualTo(expected);
@@ -108,6 +112,13 @@ class EditPlannerTableTest {
       String text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
       return text.lines().filter(l -> !l.isBlank() && !l.startsWith("#")).toList();
     }
+  }
+
+  /** The keep cell's marker for {@link EditPlan#keepEverythingElse()}; not a keep item. */
+  private static final String EVERYTHING_ELSE = "(everything else)";
+
+  private static List<String> keepItems(String cell) {
+    return list(cell).stream().filter(item -> !item.equals(EVERYTHING_ELSE)).toList();
   }
 
   private static String absent(String cell) {

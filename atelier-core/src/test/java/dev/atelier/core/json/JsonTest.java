@@ -30,6 +30,26 @@ class JsonTest {
   }
 
   @Test
+  void writesNonFiniteNumbersAsNullSoStrictParsersAcceptTheText() {
+    JsonValue.Obj o =
+        new JsonValue.Obj(
+            java.util.Map.of(
+                "nan",
+                new JsonValue.Num(Double.NaN),
+                "inf",
+                new JsonValue.Num(Double.POSITIVE_INFINITY),
+                "ninf",
+                new JsonValue.Num(Double.NEGATIVE_INFINITY)));
+    String text = Json.write(o);
+    assertThat(text).doesNotContain("NaN").doesNotContain("Infinity");
+    assertThat(Json.write(new JsonValue.Num(Double.NaN))).isEqualTo("null");
+    assertThat(Json.write(new JsonValue.Num(Double.NEGATIVE_INFINITY))).isEqualTo("null");
+    JsonValue.Obj back = Json.parse(text).asObject();
+    assertThat(back.members().keySet()).containsExactlyInAnyOrder("nan", "inf", "ninf");
+    assertThat(back.members().values()).containsOnly(JsonValue.Null.INSTANCE);
+  }
+
+  @Test
   void rejectsMalformedTextNamingTheOffset() {
     assertThatThrownBy(() -> Json.parse("{\"a\" 1}"))
         .isInstanceOf(IllegalArgumentException.class)

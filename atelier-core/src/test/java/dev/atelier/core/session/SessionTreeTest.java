@@ -132,7 +132,7 @@ class SessionTreeTest {
     List<String> edits = tree.editInstructions("r4");
     assertThat(edits).hasSize(3).first().asString().startsWith("把杯子");
     assertThat(PromptMerger.merge(path.get(0).instruction(), edits))
-        .isEqualTo("一张俯拍的白色陶瓷咖啡杯，放在深色木桌上，把杯子颜色改成磨砂墨绿色，" + "木桌换成白色大理石桌面，在画面右侧加一盆绿植");
+        .isEqualTo("一张俯拍的磨砂墨绿色陶瓷咖啡杯，放在白色大理石桌面上，在画面右侧加一盆绿植");
     assertThat(tree.editInstructions("r6")).isEmpty();
   }
 }

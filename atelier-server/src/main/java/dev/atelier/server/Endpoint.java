@@ -114,6 +114,7 @@ enum Endpoint {
           "steps",
           "scheduler",
           "guidance",
+          "noise",
           "references",
           "reference_images")),
   SESSION_ROUND(
@@ -162,7 +163,8 @@ enum Endpoint {
           "negative_prompt",
           "steps",
           "scheduler",
-          "guidance")),
+          "guidance",
+          "noise")),
   SESSION_CHECKOUT("/v1/sessions/{id}/checkout", List.of(), List.of("round_id")),
   EDIT_PLAN("/v1/edits/plan", List.of(), List.of("instruction")),
   EDIT_COMPOSE(

@@ -87,13 +87,20 @@ final class SessionParams {
         && recorded.getOrDefault(PREFIX + "seed_policy", "").equals("fixed")) {
       integer(recorded, "seed").ifPresent(b::seed);
     }
+    SamplingParams sampling = b.build();
+    GenerationOptions.RequestInfo info = requested.request();
     return new GenerationOptions(
-        b.build(),
+        sampling,
         requested.size(),
         requested.sizeAuto(),
         requested.output(),
         requested.urlResponse(),
-        requested.references());
+        requested.references(),
+        new GenerationOptions.RequestInfo(
+            sampling.quality().equals("auto") ? "medium" : sampling.quality(),
+            info.background(),
+            info.moderation(),
+            info.user()));
   }
 
   private static java.util.Optional<String> text(Map<String, String> recorded, String key) {

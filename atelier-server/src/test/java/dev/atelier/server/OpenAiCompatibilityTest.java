@@ -496,6 +496,8 @@ class OpenAiCompatibilityTest {
                           .build());
           var out = ImagesApiTest.decode(r.data().orElseThrow().get(0).b64Json().orElseThrow());
           assertThat(out.rgbAt(40, 10)).isEqualTo(0x808080);
+          // A mask defines the region: no "no target recognised" warning.
+          assertThat(r._additionalProperties()).doesNotContainKey("warnings");
           bad(
               route,
               "\"mask\":\"" + dataUrl(ImagesApiTest.png(ImagesApiTest.leftHalfMask(32, 32))) + "\"",

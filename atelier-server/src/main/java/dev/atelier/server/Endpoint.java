@@ -16,170 +16,104 @@ import java.util.Set;
 enum Endpoint {
   GENERATIONS(
       "/v1/images/generations",
-      List.of(
-          "prompt",
-          "model",
-          "n",
-          "size",
-          "quality",
-          "background",
-          "moderation",
-          "output_format",
-          "output_compression",
-          "partial_images",
-          "stream",
-          "response_format",
-          "user"),
-      List.of(
-          "seed",
-          "negative_prompt",
-          "steps",
-          "scheduler",
-          "guidance",
-          "noise",
-          "consistency",
-          "prompts",
-          "character",
-          "references",
-          "reference_images")),
+      List.of("prompt", "model", "n", "size", "quality", "background", "moderation"),
+      Fields.OUTPUT,
+      List.of(),
+      Fields.SAMPLING,
+      List.of("consistency", "prompts", "character"),
+      Fields.REFERENCES),
   EDITS(
       "/v1/images/edits",
+      List.of("image", "image[]", "images", "mask", "prompt", "model", "n", "size", "quality"),
+      List.of("background", "input_fidelity"),
+      Fields.OUTPUT,
+      List.of(),
+      Fields.SAMPLING,
       List.of(
-          "image",
-          "image[]",
-          "images",
-          "mask",
-          "prompt",
-          "model",
-          "n",
-          "size",
-          "quality",
-          "background",
-          "input_fidelity",
-          "output_format",
-          "output_compression",
-          "partial_images",
-          "stream",
-          "response_format",
-          "user"),
-      List.of(
-          "seed",
-          "negative_prompt",
-          "steps",
-          "scheduler",
-          "guidance",
-          "noise",
           "strength",
           "instruct",
           "image_guidance",
           "mask_mode",
           "session",
           "dry_run",
-          "grounding_threshold",
-          "references",
-          "reference_images")),
+          "grounding_threshold"),
+      Fields.REFERENCES),
   VARIATIONS(
       "/v1/images/variations",
       List.of("image", "image[]", "model", "n", "size", "response_format", "user"),
-      List.of(
-          "prompt",
-          "seed",
-          "negative_prompt",
-          "steps",
-          "scheduler",
-          "guidance",
-          "strength",
-          "quality",
-          "output_format",
-          "output_compression")),
+      List.of(),
+      List.of("prompt", "seed", "negative_prompt", "steps", "scheduler", "guidance", "strength"),
+      List.of("quality", "output_format", "output_compression")),
   SESSION_CREATE(
       "/v1/sessions",
       List.of(),
-      List.of(
-          "prompt",
-          "image",
-          "image[]",
-          "images",
-          "model",
-          "size",
-          "quality",
-          "background",
-          "moderation",
-          "output_format",
-          "output_compression",
-          "response_format",
-          "user",
-          "seed",
-          "negative_prompt",
-          "steps",
-          "scheduler",
-          "guidance",
-          "noise",
-          "references",
-          "reference_images")),
+      List.of(),
+      List.of("prompt", "image", "image[]", "images", "model", "size", "quality", "background"),
+      List.of("moderation", "output_format", "output_compression", "response_format", "user"),
+      Fields.SAMPLING,
+      Fields.REFERENCES),
   SESSION_ROUND(
       "/v1/sessions/{id}/rounds",
       List.of(),
-      List.of(
-          "instruction",
-          "prompt",
-          "mask",
-          "model",
-          "size",
-          "quality",
-          "background",
-          "output_format",
-          "output_compression",
-          "response_format",
-          "user",
-          "seed",
-          "negative_prompt",
-          "steps",
-          "scheduler",
-          "guidance",
-          "strength",
-          "instruct",
-          "image_guidance",
-          "input_fidelity",
-          "mask_mode",
-          "grounding_threshold",
-          "references",
-          "reference_images")),
+      List.of(),
+      List.of("instruction", "prompt", "mask", "model", "size", "quality", "background"),
+      List.of("output_format", "output_compression", "response_format", "user"),
+      List.of("seed", "negative_prompt", "steps", "scheduler", "guidance"),
+      List.of("strength", "instruct", "image_guidance", "input_fidelity", "mask_mode"),
+      List.of("grounding_threshold"),
+      Fields.REFERENCES),
   SESSION_RESTART(
       "/v1/sessions/{id}/restart",
       List.of(),
-      List.of(
-          "strength",
-          "dry_run",
-          "model",
-          "size",
-          "quality",
-          "background",
-          "output_format",
-          "output_compression",
-          "response_format",
-          "user",
-          "seed",
-          "negative_prompt",
-          "steps",
-          "scheduler",
-          "guidance",
-          "noise")),
-  SESSION_CHECKOUT("/v1/sessions/{id}/checkout", List.of(), List.of("round_id")),
-  EDIT_PLAN("/v1/edits/plan", List.of(), List.of("instruction")),
+      List.of(),
+      List.of("strength", "dry_run", "model", "size", "quality", "background"),
+      List.of("output_format", "output_compression", "response_format", "user"),
+      Fields.SAMPLING),
+  SESSION_CHECKOUT("/v1/sessions/{id}/checkout", List.of(), List.of(), List.of("round_id")),
+  EDIT_PLAN("/v1/edits/plan", List.of(), List.of(), List.of("instruction")),
   EDIT_COMPOSE(
       "/v1/edits/compose",
       List.of(),
+      List.of(),
       List.of("what", "attribute", "to", "keep", "constraint", "language"));
+
+  /** Field groups several routes share. */
+  private static final class Fields {
+    static final List<String> OUTPUT =
+        List.of(
+            "output_format",
+            "output_compression",
+            "partial_images",
+            "stream",
+            "response_format",
+            "user");
+    static final List<String> SAMPLING =
+        List.of("seed", "negative_prompt", "steps", "scheduler", "guidance", "noise");
+    static final List<String> REFERENCES = List.of("references", "reference_images");
+  }
 
   private final String path;
   private final List<String> openAi;
   private final List<String> extensions;
 
-  Endpoint(String path, List<String> openAi, List<String> extensions) {
+  /**
+   * A route: its OpenAI fields (the first groups, up to the empty list that separates them) and
+   * then its extensions, each given as groups so that shared groups are written once.
+   */
+  @SafeVarargs
+  Endpoint(String path, List<String>... groups) {
     this.path = path;
-    this.openAi = openAi;
-    this.extensions = extensions;
+    List<String> ours = new java.util.ArrayList<>();
+    List<String> theirs = new java.util.ArrayList<>();
+    boolean extension = false;
+    for (List<String> g : groups) {
+      if (g.isEmpty()) {
+        extension = true;
+      }
+      (extension ? ours : theirs).addAll(g);
+    }
+    this.openAi = List.copyOf(theirs);
+    this.extensions = List.copyOf(ours);
   }
 
   /** The route, as documented. */

@@ -30,11 +30,11 @@ import java.util.Optional;
  * <prefix>.partial_image} ({@code image_generation} or {@code image_edit}) carries {@code
  * b64_json}, {@code created_at}, {@code size}, {@code quality}, {@code background}, {@code
  * output_format} and {@code partial_image_index}; then one {@code <prefix>.completed} per stored
- * image, in order, with {@code usage} (that image's share: zeros on the local engine, the upstream
- * call's tokens on the first image of each upstream call) and Atelier's {@code id}, {@code url},
- * {@code seed} and {@code warnings}, plus whatever else the non-streamed answer carries ({@code
- * session}, {@code round}, {@code plan}, {@code fidelity}). Like OpenAI's image streams, the stream
- * simply ends after the last completed event (no {@code [DONE]}).
+ * image, in order, with {@code usage} (that image's share: the local engine's estimate, the
+ * upstream call's tokens on the first image of each upstream call) and Atelier's {@code id}, {@code
+ * url}, {@code seed} and {@code warnings}, plus whatever else the non-streamed answer carries
+ * ({@code session}, {@code round}, {@code plan}, {@code fidelity}). Like OpenAI's image streams,
+ * the stream simply ends after the last completed event (no {@code [DONE]}).
  *
  * <p>Partial images: the engine gets this object as its {@link ProgressListener} with {@link
  * #partialImages()} = k. Of a run of S steps, steps {@code round(S * j / (k + 1))} for {@code j =
@@ -108,17 +108,28 @@ final class ImageEventStream implements ProgressListener {
     Result run(ProgressListener progress, CancellationToken cancel);
   }
 
+  /** The usage a completed event reports for the image at an index of the call. */
+  @FunctionalInterface
+  interface Usage {
+    TokenUsage of(Library.Saved image, int index);
+
+    /** What the image's provenance records (an upstream's own usage; zeros otherwise). */
+    Usage RECORDED = (image, index) -> TokenUsage.of(image.row().provenance());
+  }
+
   private final Context ctx;
   private final Spec spec;
+  private final Usage usage;
   private final String baseUrl;
   private final CancellationToken cancel = new CancellationToken();
   private final boolean[] sent;
   private OutputStream out;
   private boolean gone;
 
-  private ImageEventStream(Context ctx, Spec spec, String baseUrl) {
+  private ImageEventStream(Context ctx, Spec spec, String baseUrl, Usage usage) {
     this.ctx = ctx;
     this.spec = spec;
+    this.usage = usage;
     this.baseUrl = baseUrl;
     this.sent = new boolean[spec.partialImages()];
   }
@@ -130,7 +141,14 @@ final class ImageEventStream implements ProgressListener {
    *     error handler answers it as JSON)
    */
   static void answer(Context ctx, Spec spec, String baseUrl, Work work) {
-    new ImageEventStream(ctx, spec, baseUrl).run(work);
+    answer(ctx, spec, baseUrl, work, Usage.RECORDED);
+  }
+
+  /**
+   * Like {@link #answer(Context, Spec, String, Work)}, with each image's usage from {@code usage}.
+   */
+  static void answer(Context ctx, Spec spec, String baseUrl, Work work, Usage usage) {
+    new ImageEventStream(ctx, spec, baseUrl, usage).run(work);
   }
 
   private void run(Work work) {
@@ -149,8 +167,8 @@ final class ImageEventStream implements ProgressListener {
       return;
     }
     long created = System.currentTimeMillis() / 1000;
-    for (Library.Saved s : result.images()) {
-      send(spec.prefix() + ".completed", completed(s, created, result));
+    for (int i = 0; i < result.images().size(); i++) {
+      send(spec.prefix() + ".completed", completed(result.images().get(i), i, created, result));
     }
   }
 
@@ -210,7 +228,7 @@ final class ImageEventStream implements ProgressListener {
     return ApiJson.obj(m);
   }
 
-  private JsonValue.Obj completed(Library.Saved s, long created, Result result) {
+  private JsonValue.Obj completed(Library.Saved s, int index, long created, Result result) {
     Map<String, JsonValue> m =
         common(
             spec.prefix() + ".completed",
@@ -218,7 +236,7 @@ final class ImageEventStream implements ProgressListener {
             created,
             s.row().width() + "x" + s.row().height(),
             s.row().format());
-    m.put("usage", ApiJson.usage(TokenUsage.of(s.row().provenance())));
+    m.put("usage", ApiJson.usage(usage.of(s, index)));
     m.put("id", ApiJson.str(s.row().id()));
     m.put("url", ApiJson.str(baseUrl + "/v1/images/" + s.row().id() + "/content"));
     m.put("seed", ApiJson.num(Double.parseDouble(s.row().provenance().getOrDefault("seed", "0"))));
@@ -240,7 +258,8 @@ final class ImageEventStream implements ProgressListener {
     m.put("b64_json", ApiJson.str(Base64.getEncoder().encodeToString(image)));
     m.put("created_at", ApiJson.num(created));
     m.put("size", ApiJson.str(size));
-    m.put("quality", ApiJson.str(spec.quality()));
+    // The quality that ran: auto runs as medium.
+    m.put("quality", ApiJson.str(spec.quality().equals("auto") ? "medium" : spec.quality()));
     // Atelier's images never have an alpha channel ("transparent" is refused up front).
     m.put("background", ApiJson.str("opaque"));
     m.put("output_format", ApiJson.str(format));

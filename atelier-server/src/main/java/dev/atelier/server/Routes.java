@@ -146,7 +146,7 @@ final class Routes {
       Billing billing,
       ImageEventStream.Work work) {
     if (stream.stream()) {
-      ImageEventStream.answer(ctx, spec, base(ctx), work);
+      ImageEventStream.answer(ctx, spec, base(ctx), work, billing.perImage(studio.engine()));
       return;
     }
     ImageEventStream.Result r = work.run(ProgressListener.NONE, CancellationToken.none());
@@ -167,6 +167,23 @@ final class Routes {
    * engine): its options, its prompt and the sizes of its input images.
    */
   record Billing(GenerationOptions options, String prompt, List<ImageSize> inputs) {
+    /**
+     * Each streamed image's share: the prompt and the input images on the first image of the call
+     * (as an upstream records a call's usage), each image's own output tokens.
+     */
+    ImageEventStream.Usage perImage(dev.atelier.core.Engine engine) {
+      var tokens = engine.promptTokens(prompt);
+      if (tokens.isEmpty()) {
+        return ImageEventStream.Usage.RECORDED;
+      }
+      return (image, index) ->
+          TokenUsage.estimate(
+              index == 0 ? tokens.getAsInt() : 0,
+              index == 0 ? inputs : List.of(),
+              List.of(new ImageSize(image.row().width(), image.row().height())),
+              options.request().quality());
+    }
+
     /** The estimated usage, or empty when the engine reports its own (an upstream's). */
     java.util.Optional<TokenUsage> usage(dev.atelier.core.Engine engine, List<Library.Saved> made) {
       var tokens = engine.promptTokens(prompt);

@@ -150,7 +150,7 @@ class StreamingApiTest {
       assertThat(img.height()).isEqualTo(48);
       assertThat(e.data().string("size", "")).isEqualTo("64x48");
       assertThat(e.data().string("output_format", "")).isEqualTo("png");
-      assertThat(e.data().string("quality", "")).isEqualTo("auto");
+      assertThat(e.data().string("quality", "")).isEqualTo("medium");
       assertThat(e.data().string("background", "")).isEqualTo("opaque");
       assertThat(e.data().number("created_at", 0)).isPositive();
     }
@@ -163,6 +163,7 @@ class StreamingApiTest {
     assertThat((decode(events.get(1).image()).rgbAt(10, 10) >> 16) & 0xff).isEqualTo(red * 7 / 10);
 
     List<Long> seeds = new ArrayList<>();
+    List<Long> totals = new ArrayList<>();
     for (Event done : events.subList(2, 4)) {
       JsonValue.Obj d = done.data();
       String id = d.string("id", "");
@@ -170,13 +171,16 @@ class StreamingApiTest {
       assertThat(d.string("url", "")).isEqualTo(f.base() + "/v1/images/" + id + "/content");
       assertThat(done.image()).isEqualTo(f.bytes(d.string("url", "")));
       JsonValue.Obj usage = d.object("usage").orElseThrow();
-      assertThat(usage.integer("total_tokens", -1)).isZero();
+      totals.add(usage.integer("total_tokens", -1));
       assertThat(usage.object("input_tokens_details").orElseThrow().integer("image_tokens", -1))
           .isZero();
       assertThat(d.has("warnings")).isFalse();
       seeds.add(d.integer("seed", -1));
     }
     assertThat(seeds).containsExactly(5L, 6L);
+    // The fake engine's tokenizer counts words: the prompt's 4 on the first image; 64x48 at
+    // medium is 2 rows of (2 + 1) patches per image.
+    assertThat(totals).containsExactly(10L, 6L);
   }
 
   @Test
@@ -223,7 +227,8 @@ class StreamingApiTest {
     ImageGenCompletedEvent done = seen.get(3).asGenerationCompleted();
     assertThat(done.size().toString()).isEqualTo("64x64");
     assertThat(done.outputFormat().toString()).isEqualTo("png");
-    assertThat(done.usage().totalTokens()).isZero();
+    // "a red kite over the sea" is 6 words; 64x64 at medium is 2 * (2 + 1) output tokens.
+    assertThat(done.usage().totalTokens()).isEqualTo(12);
     String id = (String) done._additionalProperties().get("id").asString().orElseThrow();
     assertThat(f.metadata.image(id)).isPresent();
   }

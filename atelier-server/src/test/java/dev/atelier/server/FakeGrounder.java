@@ -63,26 +63,25 @@ final class FakeGrounder implements Grounder {
         v[y * w + x] = 1f;
       }
     }
+    // As the real grounder does: a keep that covers the whole target is not cut out, with a note.
+    List<String> notes = new java.util.ArrayList<>();
     for (String keep : q.keep()) {
       double[] k =
           vague(keep) ? new double[] {0, 1} : strips.getOrDefault(keep, new double[] {0, 0});
+      float[] without = v.clone();
       for (int y = 0; y < h; y++) {
         for (int x = (int) Math.round(k[0] * w); x < Math.round(k[1] * w); x++) {
-          v[y * w + x] = 0f;
+          without[y * w + x] = 0f;
         }
+      }
+      if (new Mask(w, h, without).isEmpty()) {
+        notes.add("keep '" + keep + "' covers the whole target '" + q.phrase() + "'");
+      } else {
+        v = without;
       }
     }
     Mask m = new Mask(w, h, v);
-    if (m.isEmpty()) {
-      throw new AtelierException.InvalidRequest(
-          "",
-          "target '"
-              + q.phrase()
-              + "' lies entirely inside the keep regions "
-              + q.keep()
-              + "; nothing would be edited");
-    }
-    return new Region(m, m, 0.93, new Box(x0, 0, x1 - x0, h));
+    return new Region(m, m, 0.93, new Box(x0, 0, x1 - x0, h), notes);
   }
 
   private static boolean vague(String phrase) {

@@ -9,6 +9,7 @@ import dev.atelier.core.json.JsonValue;
 import java.awt.image.BufferedImage;
 import java.nio.file.Path;
 import java.util.Base64;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -116,6 +117,27 @@ class LocalEditApiTest {
       assertThat(report.number("changed_outside", -1)).isEqualTo(0.0);
       assertThat(r.json().object("plan").orElseThrow().string("operation", ""))
           .isEqualTo("recolor");
+    }
+  }
+
+  @Test
+  void aKeepThatCoversTheTargetIsNotCutOutAndTheAnswerSaysSo() throws Exception {
+    // "the other furniture" grounded over the sofa as well: the edit still happens, with a warning.
+    Map<String, double[]> strips = new java.util.HashMap<>(FakeGrounder.STRIPS);
+    strips.put("other furniture", new double[] {0.0, 0.3});
+    try (ServerFixture f = new ServerFixture(dir, false, new FakeGrounder(strips))) {
+      BufferedImage input = noise(80, 64, 4);
+      ServerFixture.Reply r =
+          f.post(
+              "/v1/images/edits",
+              "{\"prompt\":\"change the sofa to deep emerald green, keep the other furniture"
+                  + " unchanged\",\"image\":\""
+                  + b64(input)
+                  + "\",\"seed\":3}");
+      assertThat(r.status()).as(r.body()).isEqualTo(200);
+      assertOnlyColumnsChanged(RgbImage.from(input), image(r), 0, 12);
+      assertThat(r.json().array("warnings").toString())
+          .contains("keep 'other furniture' covers the whole target 'sofa'");
     }
   }
 

@@ -136,8 +136,9 @@ public final class LocalEditor {
    */
   public Outcome dryRun(RgbImage image, String instruction, Mask userMask, Options o) {
     EditPlan plan = forMask(plan(instruction), userMask);
-    Mask[] region = region(image, plan, userMask, o);
-    return new Outcome(plan, region[0], region[1], List.of(), List.of(), plan.warnings());
+    List<String> warnings = new ArrayList<>(plan.warnings());
+    Mask[] region = region(image, plan, userMask, o, warnings);
+    return new Outcome(plan, region[0], region[1], List.of(), List.of(), warnings);
   }
 
   /**
@@ -193,7 +194,7 @@ public final class LocalEditor {
     if (plan.scope() == EditPlan.Scope.GLOBAL && userMask == null) {
       return global(image, instruction, plan, sampling, o, references, warnings, progress, cancel);
     }
-    Mask[] region = region(image, plan, userMask, o);
+    Mask[] region = region(image, plan, userMask, o, warnings);
     Mask feathered = region[0];
     Box box = Box.around(feathered, o.marginPx(), image.width(), image.height(), 8);
     RgbImage crop = Compositor.crop(image, box);
@@ -324,8 +325,12 @@ public final class LocalEditor {
         plan.warnings().stream().filter(w -> !w.equals(Lint.NO_TARGET)).toList());
   }
 
-  /** {feathered, hard} for the plan: the caller's mask, or the grounded target. */
-  private Mask[] region(RgbImage image, EditPlan plan, Mask userMask, Options o) {
+  /**
+   * {feathered, hard} for the plan: the caller's mask, or the grounded target (whose notes are
+   * added to {@code warnings}).
+   */
+  private Mask[] region(
+      RgbImage image, EditPlan plan, Mask userMask, Options o, List<String> warnings) {
     if (userMask != null) {
       if (userMask.width() != image.width() || userMask.height() != image.height()) {
         throw new AtelierException.InvalidRequest(
@@ -371,10 +376,12 @@ public final class LocalEditor {
           new GroundingQuery(
               q.phrase(), q.keep(), "", 0, q.dilatePx(), q.featherPx(), q.threshold());
       Region r = grounder.locate(image, place);
+      warnings.addAll(r.notes());
       Box b = r.box();
       return new Mask[] {part(r.feathered(), b, side), part(r.hard(), b, side)};
     }
     Region r = grounder.locate(image, q);
+    warnings.addAll(r.notes());
     return new Mask[] {r.feathered(), r.hard()};
   }
 

@@ -12,13 +12,23 @@ import java.util.Objects;
  *     against)
  * @param bestScore highest probability the phrase reached anywhere
  * @param box the bounding box of every non-zero pixel of {@code feathered}
+ * @param notes what the grounder decided that the caller should hear (a keep phrase it did not
+ *     subtract), as sentences for the response's warnings
  */
-public record Region(Mask feathered, Mask hard, double bestScore, Box box) {
+public record Region(
+    Mask feathered, Mask hard, double bestScore, Box box, java.util.List<String> notes) {
+
+  /** A region without notes. */
+  public Region(Mask feathered, Mask hard, double bestScore, Box box) {
+    this(feathered, hard, bestScore, box, java.util.List.of());
+  }
+
   /** Checks for nulls and equal sizes. */
   public Region {
     Objects.requireNonNull(feathered, "feathered");
     Objects.requireNonNull(hard, "hard");
     Objects.requireNonNull(box, "box");
+    notes = java.util.List.copyOf(notes);
     if (feathered.width() != hard.width() || feathered.height() != hard.height()) {
       throw new IllegalArgumentException("feathered and hard masks must have the same size");
     }

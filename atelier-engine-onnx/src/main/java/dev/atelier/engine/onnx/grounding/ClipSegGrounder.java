@@ -48,7 +48,17 @@ public final class ClipSegGrounder implements Grounder, AutoCloseable {
         r.mask(),
         r.hardRegion(),
         r.bestScore(),
-        new dev.atelier.core.image.Box(b.x(), b.y(), b.width(), b.height()));
+        new dev.atelier.core.image.Box(b.x(), b.y(), b.width(), b.height()),
+        r.ignoredKeeps().stream()
+            .map(
+                k ->
+                    "keep '"
+                        + k
+                        + "' covers the whole target '"
+                        + q.phrase()
+                        + "' in this image, so it was not cut out of the edited region (everything"
+                        + " outside the region stays unchanged)")
+            .toList());
   }
 
   @Override

@@ -15,9 +15,21 @@ import java.util.Objects;
  *     and ordinal chose among them
  * @param box the bounding box of the non-zero pixels of {@code mask}, feather included, so that a
  *     crop to it holds everything that will be repainted
+ * @param ignoredKeeps the keep phrases that were not subtracted because they covered the whole
+ *     target (a grounding model reads "the other furniture" as including the sofa to change)
  */
 public record GroundingResult(
-    Mask mask, Mask hardRegion, double bestScore, int components, Box box) {
+    Mask mask,
+    Mask hardRegion,
+    double bestScore,
+    int components,
+    Box box,
+    java.util.List<String> ignoredKeeps) {
+
+  /** A result that subtracted every keep phrase. */
+  public GroundingResult(Mask mask, Mask hardRegion, double bestScore, int components, Box box) {
+    this(mask, hardRegion, bestScore, components, box, java.util.List.of());
+  }
 
   /**
    * Validates the parts.
@@ -29,6 +41,7 @@ public record GroundingResult(
     Objects.requireNonNull(mask, "mask");
     Objects.requireNonNull(hardRegion, "hardRegion");
     Objects.requireNonNull(box, "box");
+    ignoredKeeps = java.util.List.copyOf(ignoredKeeps);
     if (mask.width() != hardRegion.width() || mask.height() != hardRegion.height()) {
       throw new IllegalArgumentException(
           "mask and hardRegion must have the same size but were %dx%d and %dx%d"

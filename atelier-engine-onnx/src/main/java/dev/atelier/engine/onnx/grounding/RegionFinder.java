@@ -99,33 +99,50 @@ public final class RegionFinder {
               query.threshold()));
     }
     boolean[] region = grow(choose(query, found, w, h), w, h, query.dilate());
+    // A keep phrase whose region covers the whole target is the grounding model reading "the
+    // other furniture" as including the sofa to change: subtracting it would leave nothing to
+    // edit. It is left out and reported; compositing keeps every pixel outside the target anyway.
     boolean[] kept = new boolean[w * h];
-    for (LogitGrid keep : keeps) {
-      boolean[] k = above(probabilities(keep, w, h), query.threshold());
+    List<String> ignored = new ArrayList<>();
+    for (int j = 0; j < keeps.size(); j++) {
+      boolean[] k =
+          grow(above(probabilities(keeps.get(j), w, h), query.threshold()), w, h, query.dilate());
+      if (!anyLeft(region, k)) {
+        ignored.add(j < query.keep().size() ? query.keep().get(j) : "keep " + j);
+        continue;
+      }
       for (int i = 0; i < kept.length; i++) {
         kept[i] |= k[i];
       }
     }
-    kept = grow(kept, w, h, query.dilate());
+    if (!anyLeft(region, kept)) {
+      // Together the keeps cover the target though none does alone: subtract none of them.
+      for (int j = 0; j < keeps.size(); j++) {
+        String phrase = j < query.keep().size() ? query.keep().get(j) : "keep " + j;
+        if (!ignored.contains(phrase)) {
+          ignored.add(phrase);
+        }
+      }
+      kept = new boolean[w * h];
+    }
     float[] hard = new float[w * h];
-    boolean any = false;
     for (int i = 0; i < hard.length; i++) {
       region[i] &= !kept[i];
       hard[i] = region[i] ? 1f : 0f;
-      any |= region[i];
-    }
-    if (!any) {
-      throw new AtelierException.InvalidRequest(
-          "",
-          "target '"
-              + query.target()
-              + "' lies entirely inside the keep regions "
-              + query.keep()
-              + "; nothing would be edited");
     }
     float[] soft = feather(region, kept, w, h, query.feather());
     return new GroundingResult(
-        new Mask(w, h, soft), new Mask(w, h, hard), best, found.size(), box(soft, w, h));
+        new Mask(w, h, soft), new Mask(w, h, hard), best, found.size(), box(soft, w, h), ignored);
+  }
+
+  /** Whether some pixel of {@code region} lies outside {@code kept}. */
+  private static boolean anyLeft(boolean[] region, boolean[] kept) {
+    for (int i = 0; i < region.length; i++) {
+      if (region[i] && !kept[i]) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private static float[] probabilities(LogitGrid grid, int w, int h) {

@@ -154,13 +154,49 @@ class RegionFinderTest {
   }
 
   @Test
-  void aTargetInsideTheKeepRegionsIsRejected() {
+  void aKeepThatCoversTheWholeTargetIsNotSubtractedAndIsReported() {
+    // "keep the other furniture" grounded over the sofa itself: cutting it out would edit nothing.
     RegionQuery q = RegionQuery.of("cup").withKeep(List.of("table"));
-    assertThatThrownBy(() -> locate(q, grid(W, H, A), grid(W, H, new int[] {0, 0, 8, 9})))
-        .isInstanceOf(AtelierException.InvalidRequest.class)
-        .hasMessage(
-            "target 'cup' lies entirely inside the keep regions [table]; nothing would be"
-                + " edited");
+    GroundingResult alone = locate(q, grid(W, H, A));
+    GroundingResult r = locate(q, grid(W, H, A), grid(W, H, new int[] {0, 0, 8, 9}));
+    assertThat(r.ignoredKeeps()).containsExactly("table");
+    assertThat(r.hardRegion().values()).containsExactly(alone.hardRegion().values());
+    assertThat(r.mask().values()).containsExactly(alone.mask().values());
+  }
+
+  @Test
+  void keepsThatCoverTheTargetOnlyTogetherAreAllLeftOut() {
+    RegionQuery q = RegionQuery.of("cup").withKeep(List.of("left", "right"));
+    GroundingResult alone = locate(q, grid(W, H, A));
+    int[] box = boxOf(alone.hardRegion());
+    int mid = (box[0] + box[2]) / 2;
+    GroundingResult r =
+        locate(
+            q,
+            grid(W, H, A),
+            grid(W, H, new int[] {0, 0, mid, H - 1}),
+            grid(W, H, new int[] {mid + 1, 0, W - 1, H - 1}));
+    assertThat(r.ignoredKeeps()).containsExactly("left", "right");
+    assertThat(r.hardRegion().values()).containsExactly(alone.hardRegion().values());
+  }
+
+  /** {x0, y0, x1, y1} of the non-zero pixels (inclusive). */
+  private static int[] boxOf(dev.atelier.core.image.Mask m) {
+    int x0 = W;
+    int y0 = H;
+    int x1 = -1;
+    int y1 = -1;
+    for (int y = 0; y < H; y++) {
+      for (int x = 0; x < W; x++) {
+        if (m.values()[y * W + x] > 0) {
+          x0 = Math.min(x0, x);
+          y0 = Math.min(y0, y);
+          x1 = Math.max(x1, x);
+          y1 = Math.max(y1, y);
+        }
+      }
+    }
+    return new int[] {x0, y0, x1, y1};
   }
 
   @Test

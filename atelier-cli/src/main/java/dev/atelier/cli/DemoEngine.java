@@ -50,6 +50,12 @@ final class DemoEngine implements Engine {
     return engine.edit(request, progress, cancel);
   }
 
+  /** Both models share SD 1.5's CLIP tokenizer; the text-to-image model's counts. */
+  @Override
+  public java.util.OptionalInt promptTokens(String prompt) {
+    return textToImage.promptTokens(prompt);
+  }
+
   @Override
   public boolean seedsReproduce() {
     return textToImage.seedsReproduce() && inpainting.seedsReproduce();

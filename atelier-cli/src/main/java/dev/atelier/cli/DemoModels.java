@@ -125,16 +125,29 @@ final class DemoModels {
     Path parent = target.getParent();
     Files.createDirectories(parent);
     Path temp = Files.createTempDirectory(parent, "demo-models-");
-    for (Path file : files) {
-      Path to = temp.resolve(source.relativize(file).toString());
-      Files.createDirectories(to.getParent());
-      try (InputStream in = Files.newInputStream(file)) {
-        Files.copy(in, to);
+    try {
+      for (Path file : files) {
+        Path to = temp.resolve(source.relativize(file).toString());
+        Files.createDirectories(to.getParent());
+        try (InputStream in = Files.newInputStream(file)) {
+          Files.copy(in, to);
+        }
+      }
+      Files.writeString(temp.resolve(MARKER), digest + "\n", StandardCharsets.UTF_8);
+      deleteTree(target);
+      try {
+        Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE);
+      } catch (IOException e) {
+        // Another `serve --demo` on the same data dir may have put a complete copy there first.
+        if (!upToDate(source, files, target, digest)) {
+          throw e;
+        }
+      }
+    } finally {
+      if (Files.exists(temp)) {
+        deleteTree(temp);
       }
     }
-    Files.writeString(temp.resolve(MARKER), digest + "\n", StandardCharsets.UTF_8);
-    deleteTree(target);
-    Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE);
   }
 
   /** True when every bundled file is in the target with its size and the marker names the set. */

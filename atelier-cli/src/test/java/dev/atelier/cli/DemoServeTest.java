@@ -73,6 +73,10 @@ class DemoServeTest {
                 .decode(generated.data().orElseThrow().get(0).b64Json().orElseThrow());
         RgbImage image = ImageCodec.decode(cup, ImageLimits.DEFAULT);
         assertThat(image.width()).isEqualTo(64);
+        // usage is counted by the demo model's CLIP tokenizer and OpenAI's image token formula.
+        var usage = generated.usage().orElseThrow();
+        assertThat(usage.inputTokensDetails().textTokens()).isPositive();
+        assertThat(usage.outputTokens()).isEqualTo(6);
 
         // A mask edit runs on the 9-channel inpainting model; pixels outside the mask are kept.
         ImagesResponse masked =

@@ -20,6 +20,9 @@ import org.slf4j.LoggerFactory;
  * committing its row leaves behind).
  */
 public final class AtelierServer implements AutoCloseable {
+  /** Set on a request whose error our exception handler already answered in OpenAI's shape. */
+  private static final String ANSWERED = "atelier.answered";
+
   private final Javalin app;
 
   private AtelierServer(Javalin app) {
@@ -94,42 +97,47 @@ public final class AtelierServer implements AutoCloseable {
                     if (e instanceof ErrorMapper.MethodNotAllowed m) {
                       ctx.header("Allow", m.allowed());
                     }
+                    ctx.attribute(ANSWERED, true);
                     ctx.status(a.status()).contentType("application/json").result(a.body());
                   });
+              // Javalin's own 404/405 bodies (its JSON one when the client accepts JSON, as the
+              // SDKs do) are replaced by OpenAI's shape unless our exception handler answered.
               c.routes.error(
                   405,
                   ctx -> {
-                    String type = ctx.res().getContentType();
-                    if (type == null || !type.contains("json")) {
-                      ErrorMapper.Answer a =
-                          ErrorMapper.answer(
-                              405,
-                              ctx.path()
-                                  + " does not answer "
-                                  + ctx.method()
-                                  + (ctx.res().getHeader("Allow") == null
-                                      ? ""
-                                      : "; it answers " + ctx.res().getHeader("Allow")),
-                              "invalid_request_error",
-                              "",
-                              "method_not_allowed");
-                      ctx.contentType("application/json").result(a.body());
+                    if (ctx.attribute(ANSWERED) != null) {
+                      return;
                     }
+                    String allow = Routes.allowed(ctx.path()).orElse(ctx.res().getHeader("Allow"));
+                    if (allow != null) {
+                      ctx.header("Allow", allow);
+                    }
+                    ErrorMapper.Answer a =
+                        ErrorMapper.answer(
+                            405,
+                            ctx.path()
+                                + " does not answer "
+                                + ctx.method()
+                                + (allow == null ? "" : "; it answers " + allow),
+                            "invalid_request_error",
+                            "",
+                            "method_not_allowed");
+                    ctx.contentType("application/json").result(a.body());
                   });
               c.routes.error(
                   404,
                   ctx -> {
-                    String type = ctx.res().getContentType();
-                    if (type == null || !type.contains("json")) {
-                      ErrorMapper.Answer a =
-                          ErrorMapper.answer(
-                              404,
-                              "no route for " + ctx.method() + " " + ctx.path(),
-                              "invalid_request_error",
-                              "",
-                              "not_found");
-                      ctx.contentType("application/json").result(a.body());
+                    if (ctx.attribute(ANSWERED) != null) {
+                      return;
                     }
+                    ErrorMapper.Answer a =
+                        ErrorMapper.answer(
+                            404,
+                            "no route for " + ctx.method() + " " + ctx.path(),
+                            "invalid_request_error",
+                            "",
+                            "not_found");
+                    ctx.contentType("application/json").result(a.body());
                   });
             });
     app.start(config.host(), config.port());

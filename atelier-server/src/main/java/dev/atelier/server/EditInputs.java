@@ -34,7 +34,7 @@ record EditInputs(JsonFields fields, List<BufferedImage> images, Optional<Buffer
     }
     JsonFields f = new JsonFields(Routes.body(ctx));
     List<BufferedImage> images = new ArrayList<>();
-    for (String name : new String[] {"image", "images"}) {
+    for (String name : new String[] {"image", "image[]", "images"}) {
       Optional<JsonValue> v = f.raw().get(name);
       if (v.isEmpty() || v.get() instanceof JsonValue.Null) {
         continue;
@@ -330,6 +330,22 @@ record EditInputs(JsonFields fields, List<BufferedImage> images, Optional<Buffer
     if (strength.isPresent() && (strength.get() <= 0 || strength.get() > 1)) {
       throw new AtelierException.InvalidRequest(
           "strength", "strength must be in (0, 1] but was " + strength.get());
+    }
+    // Settings of one edit mode sent with another would be ignored: refuse them instead.
+    if (fields.has("image_guidance") && !instruct) {
+      throw new AtelierException.InvalidRequest(
+          "image_guidance", "image_guidance applies to instruct: true edits only");
+    }
+    if (mask.isPresent()) {
+      for (String name : new String[] {"strength", "input_fidelity", "instruct"}) {
+        if (fields.has(name) && !(name.equals("instruct") && !instruct)) {
+          throw new AtelierException.InvalidRequest(
+              name,
+              name
+                  + " chooses how an unmasked edit re-renders the image, but a mask was sent: the"
+                  + " masked region is inpainted; send one or the other");
+        }
+      }
     }
     return current -> {
       if (mask.isPresent()) {

@@ -10,8 +10,10 @@ import java.util.Set;
  * API routes, exactly those of OpenAI's current API reference) and Atelier's documented extensions.
  *
  * <p>Any other field is refused with OpenAI's {@code unknown_parameter} error naming it, so that a
- * misspelled or unsupported parameter never passes silently. {@code docs/openai-compatibility.md}
- * lists the same fields, and a test keeps the two in step.
+ * misspelled or unsupported parameter never passes silently. Session images are PNGs by design (a
+ * lossless chain is what keeps unedited pixels identical round after round), so the session routes
+ * take no output fields. {@code docs/openai-compatibility.md} lists the same fields, and a test
+ * keeps the two in step.
  */
 enum Endpoint {
   GENERATIONS(
@@ -49,7 +51,6 @@ enum Endpoint {
       List.of(),
       List.of(),
       List.of("prompt", "image", "image[]", "images", "model", "size", "quality", "background"),
-      List.of("moderation", "output_format", "output_compression", "response_format", "user"),
       Fields.SAMPLING,
       Fields.REFERENCES),
   SESSION_ROUND(
@@ -57,7 +58,6 @@ enum Endpoint {
       List.of(),
       List.of(),
       List.of("instruction", "prompt", "mask", "model", "size", "quality", "background"),
-      List.of("output_format", "output_compression", "response_format", "user"),
       List.of("seed", "negative_prompt", "steps", "scheduler", "guidance"),
       List.of("strength", "instruct", "image_guidance", "input_fidelity", "mask_mode"),
       List.of("grounding_threshold"),
@@ -67,7 +67,6 @@ enum Endpoint {
       List.of(),
       List.of(),
       List.of("strength", "dry_run", "model", "size", "quality", "background"),
-      List.of("output_format", "output_compression", "response_format", "user"),
       Fields.SAMPLING),
   SESSION_CHECKOUT("/v1/sessions/{id}/checkout", List.of(), List.of(), List.of("round_id")),
   EDIT_PLAN("/v1/edits/plan", List.of(), List.of(), List.of("instruction")),
@@ -147,8 +146,8 @@ enum Endpoint {
   void check(JsonFields f) {
     Set<String> known = fields();
     for (String name : f.raw().members().keySet()) {
-      if (known.contains(name)) {
-        continue;
+      if (known.contains(name) || !f.has(name)) {
+        continue; // a JSON null is absent, whatever the name
       }
       if (name.equals("style")) {
         throw new AtelierException.InvalidRequest(

@@ -168,7 +168,7 @@ record GenerationOptions(
             .steps((int) steps)
             .guidanceScale(guidance)
             .seed(seed)
-            .negativePrompt(f.string("negative_prompt").orElse(""))
+            .negativePrompt(negativePrompt(f))
             .scheduler(f.string("scheduler").orElse("default").toLowerCase(Locale.ROOT))
             .noiseMode(noise.equals("batch") ? NoiseMode.BATCH : NoiseMode.PER_IMAGE)
             .decoder(quality.equals("low") ? Decoder.TINY : Decoder.FULL)
@@ -193,12 +193,30 @@ record GenerationOptions(
             user));
   }
 
+  /**
+   * Refuses a U+0000 in text that goes into stored images' text chunks, before any work is done
+   * (PNG text cannot hold it, and no prompt needs it).
+   */
+  static void requireNoNul(String name, String text) {
+    if (text.indexOf('\u0000') >= 0) {
+      throw new AtelierException.InvalidRequest(
+          name, name + " must not contain NUL characters (U+0000) but has one");
+    }
+  }
+
+  private static String negativePrompt(JsonFields f) {
+    String negative = f.string("negative_prompt").orElse("");
+    requireNoNul("negative_prompt", negative);
+    return negative;
+  }
+
   /** The prompt field, checked. */
   static String prompt(JsonFields f, String name) {
     String p = f.requiredString(name);
     if (p.isBlank()) {
       throw new AtelierException.InvalidRequest(name, name + " must not be empty");
     }
+    requireNoNul(name, p);
     if (p.length() > 32_000) {
       throw new AtelierException.InvalidRequest(
           name, name + " must be at most 32000 characters but was " + p.length());

@@ -15,7 +15,9 @@ import java.util.regex.Pattern;
  * write into the log.
  */
 final class RequestLog {
-  private static final System.Logger LOG = System.getLogger("dev.atelier.server.requests");
+  // SLF4J, like Javalin's and Jetty's own lines: one line per request in the same format.
+  private static final org.slf4j.Logger LOG =
+      org.slf4j.LoggerFactory.getLogger("dev.atelier.server.requests");
   private static final Pattern CLIENT_ID = Pattern.compile("[A-Za-z0-9._:-]{1,128}");
   static final String HEADER = "x-request-id";
   private static final String ATTRIBUTE = "atelier.request-id";
@@ -35,12 +37,11 @@ final class RequestLog {
         });
     c.requestLogger.http(
         (ctx, ms) ->
-            LOG.log(
-                System.Logger.Level.INFO,
-                "{0} {1} {2} {3} ms {4}",
+            LOG.info(
+                "{} {} {} {} ms {}",
                 ctx.method(),
                 route(ctx),
-                Integer.toString(ctx.statusCode()),
+                ctx.statusCode(),
                 String.format(java.util.Locale.ROOT, "%.1f", ms),
                 id(ctx)));
   }
@@ -60,7 +61,7 @@ final class RequestLog {
     } catch (RuntimeException e) {
       // no matched endpoint (static file, 404): fall through to the plain path
     }
-    String path = ctx.path();
-    return path.startsWith("/v1/") ? path : "/(studio)";
+    // Unmatched paths are not logged as sent: they may carry ids or anything a client typed.
+    return ctx.path().startsWith("/v1/") ? "/v1/(unmatched)" : "/(studio)";
   }
 }

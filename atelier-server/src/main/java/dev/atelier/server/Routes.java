@@ -60,6 +60,16 @@ final class Routes {
   private static final java.util.Set<String> POST_ONLY_IMAGE_ROUTES =
       java.util.Set.of("generations", "edits", "variations");
 
+  /** The methods a path answers where Javalin's own count would mislead (POST-only routes). */
+  static java.util.Optional<String> allowed(String path) {
+    String prefix = "/v1/images/";
+    if (path.startsWith(prefix)
+        && POST_ONLY_IMAGE_ROUTES.contains(path.substring(prefix.length()))) {
+      return java.util.Optional.of("POST");
+    }
+    return java.util.Optional.empty();
+  }
+
   static JsonValue.Obj body(Context ctx) {
     String type = ctx.contentType() == null ? "" : ctx.contentType();
     if (type.startsWith("multipart/form-data")
@@ -69,7 +79,8 @@ final class Routes {
           ctx.path()
               + " takes a JSON body (Content-Type: application/json) but got "
               + type.replaceAll(";.*", "")
-              + "; multipart forms are for /v1/images/edits and /v1/images/variations");
+              + "; multipart forms are taken by /v1/images/edits, /v1/images/variations,"
+              + " /v1/sessions and session rounds");
     }
     String text = ctx.body();
     if (text.isBlank()) {
@@ -231,6 +242,7 @@ final class Routes {
       StoredImage head = stored(sessions.session(sessionId).head().imageId());
       ImageSize headSize = new ImageSize(head.width(), head.height());
       requireSessionSize(o, headSize);
+      requireOneRound(f, o);
       List<ImageSize> billed = new ArrayList<>(referenceSizes);
       billed.add(headSize);
       answer(
@@ -291,6 +303,30 @@ final class Routes {
           warnings.addAll(p.warnings());
           return new ImageEventStream.Result(p.images(), warnings, Map.of());
         });
+  }
+
+  /**
+   * An edit with {@code session} is one round: one image, stored as PNG (the lossless chain is what
+   * keeps unedited pixels identical), never a dry run; anything else is refused, not ignored.
+   */
+  private static void requireOneRound(JsonFields f, GenerationOptions o) {
+    if (o.sampling().n() != 1) {
+      throw new AtelierException.InvalidRequest(
+          "n", "n must be 1 with session (a round makes one image) but was " + o.sampling().n());
+    }
+    if (!o.output().format().equals("png")) {
+      throw new AtelierException.InvalidRequest(
+          "output_format",
+          "output_format must be png with session (session images are lossless PNGs) but was '"
+              + o.output().format()
+              + "'");
+    }
+    if (f.bool("dry_run").orElse(false)) {
+      throw new AtelierException.InvalidRequest(
+          "dry_run",
+          "dry_run previews an edit without storing it, but a session edit is a round; preview"
+              + " it on the session's current image (image: its id, without session)");
+    }
   }
 
   /** A session round keeps the session's size: another {@code size} is refused, not ignored. */
@@ -541,12 +577,22 @@ final class Routes {
     Session s;
     List<String> warnings = new ArrayList<>();
     if (!in.images().isEmpty()) {
+      if (f.has("references") || f.has("reference_images")) {
+        String name = f.has("references") ? "references" : "reference_images";
+        throw new AtelierException.InvalidRequest(
+            name,
+            name
+                + " shape a generated first image, but this session starts from the image sent;"
+                + " send the references with each round instead");
+      }
+      GenerationOptions read = GenerationOptions.read(f, config.defaultSide());
+      EditInputs sized = read.sizeAuto() ? in : in.resizedTo(read.size(), warnings);
       // An image session keeps its prompt and parameters: restarts merge into and render with them.
       s =
           sessions.createFromImage(
-              in.base(warnings),
+              sized.base(warnings),
               f.has("prompt") ? GenerationOptions.prompt(f, "prompt") : "",
-              GenerationOptions.read(f, config.defaultSide()),
+              read,
               f.has("seed"));
     } else {
       String prompt = GenerationOptions.prompt(f, "prompt");
@@ -580,6 +626,13 @@ final class Routes {
     sessions.session(id);
     EditInputs in = EditInputs.read(ctx, inputs, false);
     JsonFields f = checked(Endpoint.SESSION_ROUND, in.fields());
+    if (!in.images().isEmpty()) {
+      throw new AtelierException.InvalidRequest(
+          "image",
+          "a round edits the session's current image, so it takes no image; send references"
+              + " for images to take from");
+    }
+    threshold(f);
     String instruction =
         f.has("instruction")
             ? GenerationOptions.prompt(f, "instruction")
@@ -613,8 +666,18 @@ final class Routes {
           "strength", "strength must be in (0, 1] but was " + strength);
     }
     GenerationOptions o = GenerationOptions.read(f, config.defaultSide());
+    // A restart renders from the chain's first image, so it keeps that image's size.
+    Session session = sessions.session(id);
+    StoredImage first = stored(session.rounds().get(0).imageId());
+    requireSessionSize(o, new ImageSize(first.width(), first.height()));
     boolean dryRun = f.bool("dry_run").orElse(false);
-    Sessions.Restart r = sessions.restart(id, o, f.raw().members().keySet(), strength, dryRun);
+    java.util.Set<String> explicit = new java.util.LinkedHashSet<>();
+    for (String name : f.raw().members().keySet()) {
+      if (f.has(name)) {
+        explicit.add(name); // a JSON null is absent: the session's own value stays
+      }
+    }
+    Sessions.Restart r = sessions.restart(id, o, explicit, strength, dryRun);
     Map<String, JsonValue> m = new LinkedHashMap<>();
     if (dryRun) {
       m.put("object", ApiJson.str("session.restart.dry_run"));

@@ -55,13 +55,14 @@ final class Studio {
       Grounder grounder,
       EditPlanner planner,
       int workingSide) {
-    this.engine = engine;
+    // Every path runs its n images in memory-bounded calls (SubBatches).
+    this.engine = new SubBatches(engine);
     this.metadata = metadata;
     this.blobs = blobs;
     this.library = new Library(blobs);
     this.grounding = grounder != LocalEditor.NO_GROUNDER;
     this.grounder = grounder;
-    this.editor = new LocalEditor(engine, planner, grounder);
+    this.editor = new LocalEditor(this.engine, planner, grounder);
     LocalEditor.Options d = LocalEditor.Options.DEFAULT;
     this.editOptions =
         new LocalEditor.Options(
@@ -232,7 +233,7 @@ final class Studio {
             o.sampling(),
             references,
             emphasised);
-    List<GeneratedImage> made = new ArrayList<>(inSubBatches(request, progress, cancel));
+    List<GeneratedImage> made = new ArrayList<>(engine.generate(request, progress, cancel));
     if (o.sampling().consistency() == Consistency.VARIATIONS && made.size() > 1) {
       if (engine.seedsReproduce()) {
         warnings.addAll(redrawNearDuplicates(request, made, cancel));
@@ -268,45 +269,6 @@ final class Studio {
           ConsistencyReport.of(made.stream().map(GeneratedImage::image).toList()).toJsonValue());
     }
     return new Produced(saved, warnings, extra);
-  }
-
-  /** Pixels one engine call may hold: four 512x512 images, as the local engine's memory allows. */
-  static final long MAX_PIXELS_PER_CALL = 4L * 512 * 512;
-
-  /**
-   * Runs {@code request} as engine calls of at most {@link #MAX_PIXELS_PER_CALL} pixels each (at
-   * least one image per call), so {@code n} up to 10 stays bounded in memory. Only where the result
-   * is the same image for image: per-image noise (image {@code i} always draws from seed {@code
-   * seed + i}) on an engine whose seeds reproduce, in a variations batch; batch noise, a coherent
-   * set and upstream engines run as one call.
-   */
-  private List<GeneratedImage> inSubBatches(
-      GenerationRequest request, ProgressListener progress, CancellationToken cancel) {
-    SamplingParams s = request.sampling();
-    int perCall =
-        (int)
-            Math.max(
-                1, MAX_PIXELS_PER_CALL / ((long) request.size().width() * request.size().height()));
-    if (s.n() <= perCall
-        || !engine.seedsReproduce()
-        || s.noiseMode() != dev.atelier.core.NoiseMode.PER_IMAGE
-        || s.consistency() != Consistency.VARIATIONS) {
-      return engine.generate(request, progress, cancel);
-    }
-    List<GeneratedImage> made = new ArrayList<>();
-    for (int first = 0; first < s.n(); first += perCall) {
-      int count = Math.min(perCall, s.n() - first);
-      SamplingParams part = s.toBuilder().n(count).seed(s.seedOf(first)).build();
-      List<String> prompts =
-          request.prompts().isEmpty() ? List.of() : request.prompts().subList(first, first + count);
-      made.addAll(
-          engine.generate(
-              new GenerationRequest(
-                  request.prompt(), request.size(), part, request.references(), prompts),
-              progress,
-              cancel));
-    }
-    return made;
   }
 
   /**

@@ -202,10 +202,25 @@ class OpenAiCompatibilityTest {
             ok(route, "\"prompt\":\"a red cup\"");
             assertThat(f.engine.prompts).last().isEqualTo("a red cup");
             bad(route, "\"prompt\":\"\"", "prompt", "prompt must not be empty");
+            bad(route, "\"prompt\":\"a\\u0000\"", "prompt", "must not contain NUL");
             return;
           }
-          ok(route, "\"prompt\":\"把沙发颜色改为深宝石绿\"");
-          bad(route, "\"prompt\":\"\"", "prompt", "prompt must not be empty");
+          String image = route.equals("edits") ? ",\"image\":\"" + image64 + "\"" : "";
+          ServerFixture.Reply zh =
+              f.post("/v1/images/" + route, "{\"prompt\":\"把沙发颜色改为深宝石绿\"" + image + "}");
+          assertThat(zh.status()).as(zh.body()).isEqualTo(200);
+          ServerFixture.Reply empty =
+              f.post("/v1/images/" + route, "{\"prompt\":\"\"" + image + "}");
+          assertThat(empty.status()).isEqualTo(400);
+          assertThat(empty.body()).contains("prompt must not be empty");
+          ServerFixture.Reply nul =
+              f.post("/v1/images/" + route, "{\"prompt\":\"a\\u0000cup\"" + image + "}");
+          assertThat(nul.status()).isEqualTo(400);
+          assertThat(nul.body()).contains("prompt must not contain NUL characters");
+          ServerFixture.Reply twice =
+              f.post("/v1/images/" + route, "{\"prompt\":\"a\",\"prompt\":\"b\"" + image + "}");
+          assertThat(twice.status()).isEqualTo(400);
+          assertThat(twice.body()).contains("member 'prompt' appears twice");
         });
     c.put(
         "* model",
@@ -718,12 +733,92 @@ class OpenAiCompatibilityTest {
   }
 
   @Test
+  void aWrongMethodIsA405InOpenAisShapeAlsoWhenTheClientAcceptsJson() throws Exception {
+    HttpResponse<String> r =
+        f.http.send(
+            HttpRequest.newBuilder(URI.create(f.base() + "/v1/images/generations"))
+                .header("Accept", "application/json")
+                .PUT(HttpRequest.BodyPublishers.ofString("{}"))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+    assertThat(r.statusCode()).isEqualTo(405);
+    assertThat(r.headers().firstValue("Allow")).hasValue("POST");
+    assertThat(r.body()).contains("\"code\":\"method_not_allowed\"").doesNotContain("title");
+    HttpResponse<String> missing =
+        f.http.send(
+            HttpRequest.newBuilder(URI.create(f.base() + "/v1/nothing/here"))
+                .header("Accept", "application/json")
+                .GET()
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+    assertThat(missing.statusCode()).isEqualTo(404);
+    assertThat(missing.body()).contains("\"type\":\"invalid_request_error\"");
+  }
+
+  @Test
+  void sessionEditsRefuseWhatARoundCannotHonour() throws Exception {
+    String id =
+        f.post("/v1/sessions", "{\"prompt\":\"a living room\",\"steps\":7}")
+            .json()
+            .string("id", "");
+    int rounds = f.get("/v1/sessions/" + id).json().array("rounds").size();
+    for (String[] c :
+        new String[][] {
+          {"\"n\":3", "n", "n must be 1 with session"},
+          {"\"output_format\":\"jpeg\"", "output_format", "must be png"},
+          {"\"dry_run\":true", "dry_run", "a session edit is a round"}
+        }) {
+      ServerFixture.Reply r =
+          f.post(
+              "/v1/images/edits",
+              "{\"prompt\":\"make it warmer\",\"session\":\"" + id + "\"," + c[0] + "}");
+      assertThat(r.status()).as(r.body()).isEqualTo(400);
+      assertThat(r.json().object("error").orElseThrow().string("param", "")).isEqualTo(c[1]);
+      assertThat(r.body()).contains(c[2]);
+    }
+    ServerFixture.Reply round =
+        f.post(
+            "/v1/sessions/" + id + "/rounds", "{\"instruction\":\"x\",\"output_format\":\"jpeg\"}");
+    assertThat(round.status()).isEqualTo(400);
+    assertThat(round.json().object("error").orElseThrow().string("code", ""))
+        .isEqualTo("unknown_parameter");
+    HttpResponse<String> withImage = multipart("/v1/sessions/" + id + "/rounds", "image", 1);
+    assertThat(withImage.statusCode()).isEqualTo(400);
+    assertThat(withImage.body()).contains("takes no image");
+    ServerFixture.Reply restart =
+        f.post("/v1/sessions/" + id + "/restart", "{\"size\":\"128x128\",\"dry_run\":true}");
+    assertThat(restart.status()).isEqualTo(400);
+    assertThat(restart.json().object("error").orElseThrow().string("param", "")).isEqualTo("size");
+    assertThat(f.get("/v1/sessions/" + id).json().array("rounds")).hasSize(rounds);
+    ServerFixture.Reply fromImage =
+        f.post(
+            "/v1/sessions",
+            "{\"image\":\"" + image64 + "\",\"references\":[{\"image\":\"" + image64 + "\"}]}");
+    assertThat(fromImage.status()).isEqualTo(400);
+    assertThat(fromImage.json().object("error").orElseThrow().string("param", ""))
+        .isEqualTo("references");
+    ServerFixture.Reply sized =
+        f.post("/v1/sessions", "{\"image\":\"" + image64 + "\",\"size\":\"128x128\"}");
+    assertThat(sized.status()).as(sized.body()).isEqualTo(201);
+    String head = sized.json().string("current_image_id", "");
+    assertThat(f.get("/v1/images/" + head).json().number("width", 0)).isEqualTo(128);
+  }
+
+  @Test
+  void settingsOfAnotherEditModeAreRefusedNotIgnored() throws Exception {
+    bad("edits", "\"image_guidance\":2", "image_guidance", "instruct: true edits only");
+    String mask = ",\"mask\":\"" + greyMask64 + "\",\"mask_mode\":\"white\"";
+    bad("edits", "\"strength\":0.5" + mask, "strength", "a mask was sent");
+    bad("edits", "\"input_fidelity\":\"high\"" + mask, "input_fidelity", "a mask was sent");
+  }
+
+  @Test
   void aMultipartBodyOnAJsonRouteSaysWhichRoutesTakeMultipart() throws Exception {
     HttpResponse<String> r = multipart("/v1/images/generations", "image", 1);
     assertThat(r.statusCode()).isEqualTo(400);
     assertThat(r.body())
         .contains("takes a JSON body")
-        .contains("multipart forms are for /v1/images/edits and /v1/images/variations");
+        .contains("multipart forms are taken by /v1/images/edits, /v1/images/variations");
   }
 
   @Test

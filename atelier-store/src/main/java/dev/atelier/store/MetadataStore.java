@@ -22,7 +22,8 @@ public interface MetadataStore extends AutoCloseable {
   Optional<StoredImage> image(String id);
 
   /**
-   * Stored images newest first (by creation time, then id), session images included.
+   * Stored images newest first (by creation time, then id), session images included and the masks
+   * edits store ({@code kind: mask} in provenance) left out.
    *
    * @param limit the most images to return, 1..1000
    * @param after {@code ""} to start at the newest image, else an image id: the page holds the

@@ -326,6 +326,21 @@ abstract class MetadataStoreContract extends StoreHarness {
     store().insertImage(imageAt("img_c", t.plusSeconds(1)));
     store().insertImage(imageAt("img_d", t.plusSeconds(1)));
     store().insertImage(imageAt("img_e", t.plusNanos(1_000_000_001)));
+    // The masks edits store are rows of their own, reachable by id but never listed.
+    StoredImage e = imageAt("img_e", t);
+    store()
+        .insertImage(
+            new StoredImage(
+                "img_mask",
+                e.sha256(),
+                "png",
+                512,
+                768,
+                t.plusSeconds(9),
+                "",
+                "",
+                java.util.Map.of("kind", "mask")));
+    assertThat(store().image("img_mask")).isPresent();
 
     Page<StoredImage> first = store().images(2, "").orElseThrow();
     assertThat(first.items()).extracting(StoredImage::id).containsExactly("img_e", "img_d");
@@ -430,6 +445,12 @@ abstract class MetadataStoreContract extends StoreHarness {
                 + r[1]
                 + "', '{}')");
       }
+      // A mask an edit stored under version 1: version 3 marks it so that listings leave it out.
+      s.execute(
+          "INSERT INTO images (id, sha256, format, width, height, created_at, provenance)"
+              + " VALUES ('img_mask', '"
+              + image("img_mask").sha256()
+              + "', 'png', 1, 1, '2025-03-02T12:00:00Z', '{\"kind\":\"mask\"}')");
     }
 
     assertThat(store().images(10, "").orElseThrow().items())
@@ -437,6 +458,8 @@ abstract class MetadataStoreContract extends StoreHarness {
         .containsExactly("img_milli", "img_micro", "img_nano", "img_whole");
     assertThat(store().image("img_micro").orElseThrow().createdAt())
         .isEqualTo(Instant.parse("2025-03-01T12:00:00.000001Z"));
-    assertThat(count("SELECT MAX(version) FROM schema_version")).isEqualTo(2);
+    assertThat(store().image("img_mask")).isPresent();
+    assertThat(count("SELECT MAX(version) FROM schema_version"))
+        .isEqualTo(Migrator.latestVersion());
   }
 }

@@ -25,9 +25,11 @@ public final class Json {
   }
 
   /**
-   * Parses one JSON document.
+   * Parses one JSON document. An object may not repeat a member name: RFC 8259 leaves the meaning
+   * of duplicates open, and a request whose {@code n} is both 11 and 1 has no honest reading.
    *
-   * @throws IllegalArgumentException when the text is not JSON, naming the offset
+   * @throws IllegalArgumentException when the text is not JSON or repeats a member, naming the
+   *     offset
    */
   public static JsonValue parse(String text) {
     Json p = new Json(text);
@@ -172,11 +174,15 @@ public final class Json {
       if (peek() != '"') {
         throw error("a string key");
       }
+      int keyAt = pos;
       String key = string();
       skipSpace();
       expect(':');
       skipSpace();
-      members.put(key, value());
+      if (members.put(key, value()) != null) {
+        throw new IllegalArgumentException(
+            "invalid JSON at offset " + keyAt + ": member '" + key + "' appears twice");
+      }
       skipSpace();
       char c = peek();
       pos++;

@@ -23,7 +23,7 @@ public final class ImageRows {
   public static void insert(Connection c, StoredImage image) throws SQLException {
     try (PreparedStatement p =
         c.prepareStatement(
-            "INSERT INTO images (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+            "INSERT INTO images (" + COLUMNS + ", kind) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
       p.setString(1, image.id());
       p.setString(2, image.sha256());
       p.setString(3, image.format());
@@ -33,6 +33,8 @@ public final class ImageRows {
       p.setString(7, image.sessionId());
       p.setString(8, image.parentImageId());
       p.setString(9, JsonMaps.write(image.provenance()));
+      p.setString(
+          10, image.provenance().getOrDefault("kind", "").equals("mask") ? "mask" : "image");
       p.executeUpdate();
     }
   }
@@ -59,8 +61,8 @@ public final class ImageRows {
     String sql =
         "SELECT "
             + COLUMNS
-            + " FROM images"
-            + (cursor.isNewest() ? "" : " WHERE (created_at, id) < (?, ?)")
+            + " FROM images WHERE kind = 'image'"
+            + (cursor.isNewest() ? "" : " AND (created_at, id) < (?, ?)")
             + " ORDER BY created_at DESC, id DESC LIMIT ?";
     try (PreparedStatement p = c.prepareStatement(sql)) {
       int i = 1;

@@ -27,7 +27,8 @@ public final class Migrator {
    * The migration files, in order; each {@code V<n>__*.sql} exists once per dialect. Listed here
    * because a classpath folder inside a jar cannot be listed portably.
    */
-  static final List<String> FILES = List.of("V1__init.sql", "V2__listing_order.sql");
+  static final List<String> FILES =
+      List.of("V1__init.sql", "V2__listing_order.sql", "V3__image_kind.sql");
 
   private Migrator() {}
 

@@ -386,7 +386,10 @@ class OpenAiCompatibilityTest {
     c.put(
         "* negative_prompt",
         route -> {
-          ok(route, "\"negative_prompt\":\"blurry\"");
+          assertThat(
+                  provenance(ok(route, "\"negative_prompt\":\"blurry\""))
+                      .string("negative_prompt", ""))
+              .isEqualTo("blurry");
           bad(route, "\"negative_prompt\":5", "negative_prompt", "must be a string");
         });
     c.put(
@@ -405,7 +408,8 @@ class OpenAiCompatibilityTest {
     c.put(
         "* guidance",
         route -> {
-          ok(route, "\"guidance\":3");
+          assertThat(provenance(ok(route, "\"guidance\":3")).string("guidance", ""))
+              .isEqualTo("3.0");
           bad(route, "\"guidance\":60", "guidance", "guidance must be 0..50");
         });
     c.put(

@@ -17,6 +17,7 @@ import java.util.Objects;
  * @param prices what upstream tokens cost, for the spend reported on responses and sessions
  * @param demo whether the server runs the demo models (tiny random-weight test models whose images
  *     are noise); {@code /v1/models} says so and the studio shows a notice
+ * @param limits the bounds every request is held to (see {@link RequestLimits})
  */
 public record ServerConfig(
     String host,
@@ -27,7 +28,47 @@ public record ServerConfig(
     boolean allowRemoteImages,
     String engineName,
     PriceTable prices,
-    boolean demo) {
+    boolean demo,
+    RequestLimits limits) {
+
+  /** A server with the default request limits. */
+  public ServerConfig(
+      String host,
+      int port,
+      String modelName,
+      int defaultSide,
+      Instant startedAt,
+      boolean allowRemoteImages,
+      String engineName,
+      PriceTable prices,
+      boolean demo) {
+    this(
+        host,
+        port,
+        modelName,
+        defaultSide,
+        startedAt,
+        allowRemoteImages,
+        engineName,
+        prices,
+        demo,
+        RequestLimits.DEFAULT);
+  }
+
+  /** These settings with other request limits. */
+  public ServerConfig withLimits(RequestLimits newLimits) {
+    return new ServerConfig(
+        host,
+        port,
+        modelName,
+        defaultSide,
+        startedAt,
+        allowRemoteImages,
+        engineName,
+        prices,
+        demo,
+        newLimits);
+  }
 
   /** A server with a real model (not the demo models). */
   public ServerConfig(
@@ -74,6 +115,7 @@ public record ServerConfig(
   public ServerConfig {
     Objects.requireNonNull(engineName, "engineName");
     Objects.requireNonNull(prices, "prices");
+    Objects.requireNonNull(limits, "limits");
     Objects.requireNonNull(host, "host");
     Objects.requireNonNull(modelName, "modelName");
     Objects.requireNonNull(startedAt, "startedAt");

@@ -17,22 +17,75 @@ import java.util.Map;
  * measurable"); the writer's mapping is the safety net, not the contract.
  */
 public final class Json {
-  private final String text;
-  private int pos;
+  /**
+   * How much one document may hold, checked while reading, so that hostile text fails fast with a
+   * message instead of exhausting the stack or the heap.
+   *
+   * @param depth the deepest nesting of arrays and objects (a top-level {@code []} is depth 1)
+   * @param numberChars the longest number token, sign and exponent included
+   * @param stringChars the longest string value or member name, in UTF-16 units after unescaping
+   */
+  public record Limits(int depth, int numberChars, int stringChars) {
+    /**
+     * Generous bounds for files and answers Atelier reads itself (model configs, tokenizers, an
+     * upstream's base64 images): deep enough for any real config and shallow enough for the stack
+     * of any thread; numbers as long as Jackson's default allows; strings bounded only by memory.
+     */
+    public static final Limits DEFAULT = new Limits(1000, 1000, Integer.MAX_VALUE);
 
-  private Json(String text) {
+    /**
+     * Validates the bounds.
+     *
+     * @throws IllegalArgumentException naming the first bound below 1
+     */
+    public Limits {
+      if (depth < 1 || numberChars < 1 || stringChars < 1) {
+        throw new IllegalArgumentException(
+            "JSON limits must be at least 1 but were depth "
+                + depth
+                + ", numberChars "
+                + numberChars
+                + ", stringChars "
+                + stringChars);
+      }
+    }
+  }
+
+  private final String text;
+  private final Limits limits;
+  private int pos;
+  private int depth;
+
+  private Json(String text, Limits limits) {
     this.text = text;
+    this.limits = limits;
   }
 
   /**
    * Parses one JSON document. An object may not repeat a member name: RFC 8259 leaves the meaning
    * of duplicates open, and a request whose {@code n} is both 11 and 1 has no honest reading.
    *
-   * @throws IllegalArgumentException when the text is not JSON or repeats a member, naming the
-   *     offset
+   * <p>Reads within {@link Limits#DEFAULT}; text from a client should go through {@link
+   * #parse(String, Limits)} with tighter bounds.
+   *
+   * @throws IllegalArgumentException when the text is not JSON, repeats a member or exceeds the
+   *     default limits, naming the offset
    */
   public static JsonValue parse(String text) {
-    Json p = new Json(text);
+    return parse(text, Limits.DEFAULT);
+  }
+
+  /**
+   * Parses one JSON document within {@code limits}. Nesting is counted as it opens, so a document
+   * of 100,000 {@code [} fails at the first one past the limit, not with a stack overflow.
+   *
+   * @throws IllegalArgumentException when the text is not JSON or repeats a member, naming the
+   *     offset, or when it exceeds a limit, naming the limit and the offset where it was exceeded
+   *     ("JSON nested deeper than 64 levels at offset 64")
+   */
+  public static JsonValue parse(String text, Limits limits) {
+    java.util.Objects.requireNonNull(limits, "limits");
+    Json p = new Json(text, limits);
     p.skipSpace();
     JsonValue v = p.value();
     p.skipSpace();
@@ -161,12 +214,21 @@ public final class Json {
     return v;
   }
 
+  private void enter() {
+    if (++depth > limits.depth()) {
+      throw new IllegalArgumentException(
+          "JSON nested deeper than " + limits.depth() + " levels at offset " + pos);
+    }
+  }
+
   private JsonValue.Obj object() {
+    enter();
     pos++;
     Map<String, JsonValue> members = new LinkedHashMap<>();
     skipSpace();
     if (peek() == '}') {
       pos++;
+      depth--;
       return new JsonValue.Obj(members);
     }
     while (true) {
@@ -187,6 +249,7 @@ public final class Json {
       char c = peek();
       pos++;
       if (c == '}') {
+        depth--;
         return new JsonValue.Obj(members);
       }
       if (c != ',') {
@@ -197,11 +260,13 @@ public final class Json {
   }
 
   private JsonValue.Arr array() {
+    enter();
     pos++;
     List<JsonValue> items = new ArrayList<>();
     skipSpace();
     if (peek() == ']') {
       pos++;
+      depth--;
       return new JsonValue.Arr(items);
     }
     while (true) {
@@ -211,6 +276,7 @@ public final class Json {
       char c = peek();
       pos++;
       if (c == ']') {
+        depth--;
         return new JsonValue.Arr(items);
       }
       if (c != ',') {
@@ -221,6 +287,7 @@ public final class Json {
   }
 
   private String string() {
+    int start = pos;
     pos++;
     StringBuilder sb = new StringBuilder();
     while (true) {
@@ -230,6 +297,10 @@ public final class Json {
       char c = text.charAt(pos++);
       if (c == '"') {
         return sb.toString();
+      }
+      if (sb.length() >= limits.stringChars()) {
+        throw new IllegalArgumentException(
+            "JSON string longer than " + limits.stringChars() + " characters at offset " + start);
       }
       if (c == '\\') {
         if (pos >= text.length()) {
@@ -275,14 +346,22 @@ public final class Json {
     }
     while (pos < text.length() && "0123456789+-.eE".indexOf(text.charAt(pos)) >= 0) {
       pos++;
+      if (pos - start > limits.numberChars()) {
+        throw new IllegalArgumentException(
+            "JSON number longer than " + limits.numberChars() + " characters at offset " + start);
+      }
     }
-    try {
-      return new JsonValue.Num(Double.parseDouble(text.substring(start, pos)));
-    } catch (NumberFormatException e) {
+    String token = text.substring(start, pos);
+    if (!NUMBER.matcher(token).matches()) {
       pos = start;
       throw error("a number");
     }
+    return new JsonValue.Num(Double.parseDouble(token), token);
   }
+
+  /** RFC 8259's number grammar: no leading zeros, no bare dot, no {@code +} sign, no hex. */
+  private static final java.util.regex.Pattern NUMBER =
+      java.util.regex.Pattern.compile("-?(0|[1-9][0-9]*)(\\.[0-9]+)?([eE][+-]?[0-9]+)?");
 
   private void expect(char c) {
     if (peek() != c) {

@@ -56,6 +56,9 @@ public final class Json {
   private int pos;
   private int depth;
 
+  /** The top-level object's member whose value is being read, for errors; null outside one. */
+  private String member;
+
   private Json(String text, Limits limits) {
     this.text = text;
     this.limits = limits;
@@ -68,8 +71,8 @@ public final class Json {
    * <p>Reads within {@link Limits#DEFAULT}; text from a client should go through {@link
    * #parse(String, Limits)} with tighter bounds.
    *
-   * @throws IllegalArgumentException when the text is not JSON, repeats a member or exceeds the
-   *     default limits, naming the offset
+   * @throws JsonReadException when the text is not JSON, repeats a member or exceeds the default
+   *     limits, naming the offset
    */
   public static JsonValue parse(String text) {
     return parse(text, Limits.DEFAULT);
@@ -79,9 +82,9 @@ public final class Json {
    * Parses one JSON document within {@code limits}. Nesting is counted as it opens, so a document
    * of 100,000 {@code [} fails at the first one past the limit, not with a stack overflow.
    *
-   * @throws IllegalArgumentException when the text is not JSON or repeats a member, naming the
-   *     offset, or when it exceeds a limit, naming the limit and the offset where it was exceeded
-   *     ("JSON nested deeper than 64 levels at offset 64")
+   * @throws JsonReadException when the text is not JSON or repeats a member, naming the offset, or
+   *     when it exceeds a limit, naming the limit and the offset where it was exceeded ("JSON
+   *     nested deeper than 64 levels at offset 64")
    */
   public static JsonValue parse(String text, Limits limits) {
     java.util.Objects.requireNonNull(limits, "limits");
@@ -216,8 +219,7 @@ public final class Json {
 
   private void enter() {
     if (++depth > limits.depth()) {
-      throw new IllegalArgumentException(
-          "JSON nested deeper than " + limits.depth() + " levels at offset " + pos);
+      throw fail(pos, "JSON nested deeper than " + limits.depth() + " levels at offset " + pos);
     }
   }
 
@@ -241,9 +243,16 @@ public final class Json {
       skipSpace();
       expect(':');
       skipSpace();
-      if (members.put(key, value()) != null) {
-        throw new IllegalArgumentException(
-            "invalid JSON at offset " + keyAt + ": member '" + key + "' appears twice");
+      if (depth == 1) {
+        member = key;
+      }
+      JsonValue value = value();
+      if (depth == 1) {
+        member = null;
+      }
+      if (members.put(key, value) != null) {
+        throw fail(
+            keyAt, "invalid JSON at offset " + keyAt + ": member '" + key + "' appears twice");
       }
       skipSpace();
       char c = peek();
@@ -299,7 +308,8 @@ public final class Json {
         return sb.toString();
       }
       if (sb.length() >= limits.stringChars()) {
-        throw new IllegalArgumentException(
+        throw fail(
+            start,
             "JSON string longer than " + limits.stringChars() + " characters at offset " + start);
       }
       if (c == '\\') {
@@ -347,7 +357,8 @@ public final class Json {
     while (pos < text.length() && "0123456789+-.eE".indexOf(text.charAt(pos)) >= 0) {
       pos++;
       if (pos - start > limits.numberChars()) {
-        throw new IllegalArgumentException(
+        throw fail(
+            start,
             "JSON number longer than " + limits.numberChars() + " characters at offset " + start);
       }
     }
@@ -385,9 +396,13 @@ public final class Json {
     }
   }
 
-  private IllegalArgumentException error(String expected) {
+  private JsonReadException error(String expected) {
     String found = pos < text.length() ? "'" + text.charAt(pos) + "'" : "end of input";
-    return new IllegalArgumentException(
-        "invalid JSON at offset " + pos + ": expected " + expected + " but found " + found);
+    return fail(
+        pos, "invalid JSON at offset " + pos + ": expected " + expected + " but found " + found);
+  }
+
+  private JsonReadException fail(int offset, String message) {
+    return new JsonReadException(message, offset, member);
   }
 }

@@ -120,4 +120,23 @@ class JsonTest {
     assertThat(((JsonValue.Num) Json.parse("NaN")).exactLong()).isEmpty();
     assertThat(Json.parse("1.0")).isEqualTo(new JsonValue.Num(1));
   }
+
+  @Test
+  void failuresNameTheTopLevelMemberBeingRead() {
+    Json.Limits limits = new Json.Limits(64, 64, 1000);
+    assertThatThrownBy(() -> Json.parse("{\"a\": 1, \"seed\": " + "9".repeat(100) + "}", limits))
+        .isInstanceOfSatisfying(
+            JsonReadException.class,
+            e -> {
+              assertThat(e.member()).contains("seed");
+              assertThat(e.offset()).isEqualTo(17);
+            });
+    assertThatThrownBy(() -> Json.parse("{\"refs\": [{\"w\": 01}]}"))
+        .isInstanceOfSatisfying(
+            JsonReadException.class, e -> assertThat(e.member()).contains("refs"));
+    assertThatThrownBy(() -> Json.parse("{\"a\": 1,}"))
+        .isInstanceOfSatisfying(JsonReadException.class, e -> assertThat(e.member()).isEmpty());
+    assertThatThrownBy(() -> Json.parse("[{\"a\": 01}]"))
+        .isInstanceOfSatisfying(JsonReadException.class, e -> assertThat(e.member()).isEmpty());
+  }
 }

@@ -325,15 +325,26 @@ public final class Json {
           case 'b' -> sb.append('\b');
           case 'f' -> sb.append('\f');
           case 'u' -> {
-            if (pos + 4 > text.length()) {
-              throw error("four hex digits");
+            char u = hex4();
+            if (Character.isHighSurrogate(u)) {
+              // RFC 8259 8.2: an unpaired surrogate is not a character; no UTF-8 writer can keep
+              // it.
+              if (!text.startsWith("\\u", pos)) {
+                throw error("a low surrogate escape after a high surrogate");
+              }
+              pos += 2;
+              char low = hex4();
+              if (!Character.isLowSurrogate(low)) {
+                pos -= 6;
+                throw error("a low surrogate escape after a high surrogate");
+              }
+              sb.append(u).append(low);
+            } else if (Character.isLowSurrogate(u)) {
+              pos -= 6;
+              throw error("no low surrogate without a high one before it");
+            } else {
+              sb.append(u);
             }
-            try {
-              sb.append((char) Integer.parseInt(text.substring(pos, pos + 4), 16));
-            } catch (NumberFormatException ex) {
-              throw error("four hex digits");
-            }
-            pos += 4;
           }
           default -> {
             pos--;
@@ -368,6 +379,21 @@ public final class Json {
       throw error("a number");
     }
     return new JsonValue.Num(Double.parseDouble(token), token);
+  }
+
+  /** The four ASCII hex digits of a unicode escape at {@code pos}, which moves past them. */
+  private char hex4() {
+    int v = 0;
+    for (int i = 0; i < 4; i++) {
+      char c = pos + i < text.length() ? text.charAt(pos + i) : 'x';
+      int d = c < 128 ? Character.digit(c, 16) : -1;
+      if (d < 0) {
+        throw error("four hex digits");
+      }
+      v = v * 16 + d;
+    }
+    pos += 4;
+    return (char) v;
   }
 
   /** RFC 8259's number grammar: no leading zeros, no bare dot, no {@code +} sign, no hex. */

@@ -139,4 +139,21 @@ class JsonTest {
     assertThatThrownBy(() -> Json.parse("[{\"a\": 01}]"))
         .isInstanceOfSatisfying(JsonReadException.class, e -> assertThat(e.member()).isEmpty());
   }
+
+  @Test
+  void unicodeEscapesArePairedSurrogatesAndAsciiHex() {
+    assertThat(Json.parse("\"\\ud83d\\ude00\"").asString()).isEqualTo("\ud83d\ude00");
+    assertThatThrownBy(() -> Json.parse("\"a\\ud800\""))
+        .hasMessage(
+            "invalid JSON at offset 8: expected a low surrogate escape after a high surrogate"
+                + " but found '\"'");
+    assertThatThrownBy(() -> Json.parse("\"\\ud800\\u0041\""))
+        .hasMessageContaining("expected a low surrogate escape after a high surrogate");
+    assertThatThrownBy(() -> Json.parse("\"x\\udc00\""))
+        .hasMessageStartingWith(
+            "invalid JSON at offset 2: expected no low surrogate without a high one before it");
+    assertThatThrownBy(() -> Json.parse("\"\\u-001\"")).hasMessageContaining("four hex digits");
+    assertThatThrownBy(() -> Json.parse("\"\\u\u0663\u0663\u0663\u0663\""))
+        .hasMessageContaining("four hex digits");
+  }
 }

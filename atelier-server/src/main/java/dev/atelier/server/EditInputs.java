@@ -60,14 +60,21 @@ record EditInputs(JsonFields fields, List<BufferedImage> images, Optional<Buffer
    * not the client gave them a file name (the official SDKs do not always), the rest are text.
    */
   private static EditInputs multipart(Context ctx, ImageInputs decoder) {
-    // Asking Javalin for uploaded files installs the multipart limits before parts are read.
-    ctx.uploadedFiles();
     Map<String, String> form = new LinkedHashMap<>();
     List<BufferedImage> images = new ArrayList<>();
     Optional<BufferedImage> mask = Optional.empty();
     try {
+      // Asking Javalin for uploaded files installs the multipart limits before parts are read; it
+      // is also where a body without a boundary, or cut short, fails (a ServletException).
+      ctx.uploadedFiles();
       for (Part part : ctx.req().getParts()) {
         String name = part.getName();
+        if (name == null) {
+          throw new AtelierException.InvalidRequest(
+              "",
+              "every multipart part needs a name (Content-Disposition: form-data; name=\"...\")"
+                  + " but one has none");
+        }
         if (name.equals("image") || name.equals("image[]") || name.equals("mask")) {
           byte[] bytes = bytes(part, name);
           if (name.equals("mask")) {
@@ -81,11 +88,20 @@ record EditInputs(JsonFields fields, List<BufferedImage> images, Optional<Buffer
           }
         }
       }
-    } catch (IOException | ServletException e) {
+    } catch (IOException | ServletException | IllegalStateException e) {
       throw new AtelierException.InvalidRequest(
-          "", "the multipart body could not be read: " + e.getMessage());
+          "", "the multipart body could not be read: " + rootMessage(e));
     }
     return new EditInputs(JsonFields.fromForm(form), images, mask);
+  }
+
+  /** The innermost cause's message: Jetty wraps "unexpected EOF in PREAMBLE" twice. */
+  private static String rootMessage(Throwable e) {
+    Throwable t = e;
+    while (t.getCause() != null && t.getCause() != t) {
+      t = t.getCause();
+    }
+    return t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
   }
 
   private static EditInputs check(EditInputs in, boolean imageRequired) {

@@ -85,11 +85,7 @@ record GenerationOptions(
   static final int MAX_SIDE = 2048;
 
   static GenerationOptions read(JsonFields f, int defaultSide) {
-    long n = f.integer("n").orElse(1L);
-    if (n < 1 || n > SamplingParams.MAX_N) {
-      throw new AtelierException.InvalidRequest(
-          "n", "n must be between 1 and " + SamplingParams.MAX_N + " but was " + n);
-    }
+    long n = f.integer("n", 1, SamplingParams.MAX_N).orElse(1L);
     String sizeText = f.string("size").orElse("auto");
     boolean auto = sizeText.equals("auto");
     ImageSize size;
@@ -118,19 +114,16 @@ record GenerationOptions(
           case "high", "hd" -> 30;
           default -> 20;
         };
-    long steps = f.integer("steps").orElse((long) defaultSteps);
-    if (steps < 1 || steps > 500) {
-      throw new AtelierException.InvalidRequest("steps", "steps must be 1..500 but was " + steps);
-    }
+    long steps = f.integer("steps", 1, 500).orElse((long) defaultSteps);
     double guidance = f.number("guidance").orElse(7.5);
     if (guidance < 0 || guidance > 50) {
       throw new AtelierException.InvalidRequest(
           "guidance", "guidance must be 0..50 but was " + guidance);
     }
-    long seed = f.integer("seed").orElseGet(() -> ThreadLocalRandom.current().nextLong(1L << 32));
-    if (seed < 0) {
-      throw new AtelierException.InvalidRequest("seed", "seed must be >= 0 but was " + seed);
-    }
+    long seed =
+        // Seeds are echoed in provenance: beyond 2^53 a JavaScript client would read another one.
+        f.integer("seed", 0, JsonFields.MAX_SAFE_INTEGER)
+            .orElseGet(() -> ThreadLocalRandom.current().nextLong(1L << 32));
     String noise = f.oneOf("noise", "per-image", "batch").orElse("per-image");
     String background = f.oneOf("background", "auto", "opaque", "transparent").orElse("auto");
     String moderation = f.oneOf("moderation", "auto", "low").orElse("auto");
@@ -156,11 +149,7 @@ record GenerationOptions(
                         + "; it reads WebP inputs; use png or jpeg");
               });
     }
-    long compression = f.integer("output_compression").orElse(100L);
-    if (compression < 0 || compression > 100) {
-      throw new AtelierException.InvalidRequest(
-          "output_compression", "output_compression must be 0..100 but was " + compression);
-    }
+    long compression = f.integer("output_compression", 0, 100).orElse(100L);
     String responseFormat = f.oneOf("response_format", "b64_json", "url").orElse("b64_json");
     SamplingParams sampling =
         SamplingParams.builder()

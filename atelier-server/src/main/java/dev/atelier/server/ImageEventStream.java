@@ -78,11 +78,7 @@ final class ImageEventStream implements ProgressListener {
      */
     static Request read(JsonFields f) {
       boolean stream = f.bool("stream").orElse(false);
-      long k = f.integer("partial_images").orElse(0L);
-      if (k < 0 || k > MAX_PARTIAL_IMAGES) {
-        throw new AtelierException.InvalidRequest(
-            "partial_images", "partial_images must be 0.." + MAX_PARTIAL_IMAGES + " but was " + k);
-      }
+      long k = f.integer("partial_images", 0, MAX_PARTIAL_IMAGES).orElse(0L);
       return new Request(stream, (int) k);
     }
   }

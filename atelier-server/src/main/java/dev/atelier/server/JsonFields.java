@@ -64,20 +64,44 @@ final class JsonFields {
         .orElseThrow(() -> new AtelierException.InvalidRequest(name, name + " is required"));
   }
 
-  Optional<Long> integer(String name) {
+  /**
+   * The integer at {@code name}, within {@code min..max}. A JSON number counts when it is an exact
+   * integer however it is written ({@code 2}, {@code 2.0}, {@code 2e0}; {@code -0} is 0), as
+   * JavaScript and Python clients may send a whole number as a float; a fraction, a number beyond a
+   * long ({@code 1e400}, a 100-digit integer) or a string is refused, never rounded.
+   *
+   * @throws AtelierException.InvalidRequest naming the field, the range and what was sent ("seed
+   *     must be an integer 0..2^53-1 but was 1e400")
+   */
+  Optional<Long> integer(String name, long min, long max) {
     if (!has(name)) {
       return Optional.empty();
     }
     JsonValue v = obj.get(name).orElseThrow();
-    if (v instanceof JsonValue.Num n
-        && n.value() == Math.rint(n.value())
-        && Math.abs(n.value()) < 9.0e15) {
-      return Optional.of((long) n.value());
+    Optional<Long> exact = Optional.empty();
+    if (v instanceof JsonValue.Num n) {
+      exact = n.exactLong();
+    } else if (form && v instanceof JsonValue.Str s && s.value().trim().matches("-?\\d{1,19}")) {
+      exact = new JsonValue.Num(0, s.value().trim()).exactLong();
     }
-    if (form && v instanceof JsonValue.Str s && s.value().trim().matches("-?\\d{1,15}")) {
-      return Optional.of(Long.parseLong(s.value().trim()));
+    if (exact.isPresent() && exact.get() >= min && exact.get() <= max) {
+      return exact;
     }
-    throw invalid(name, "an integer", v);
+    throw invalid(name, "an integer " + bound(min) + ".." + bound(max), v);
+  }
+
+  /**
+   * The largest integer every JSON reader holds exactly (JavaScript's {@code
+   * Number.MAX_SAFE_INTEGER}, and this server's own writer): the bound for integers a response
+   * echoes, such as {@code seed}, so that a client reads back the number it sent.
+   */
+  static final long MAX_SAFE_INTEGER = (1L << 53) - 1;
+
+  private static String bound(long b) {
+    if (b == Long.MAX_VALUE) {
+      return "2^63-1";
+    }
+    return b == MAX_SAFE_INTEGER ? "2^53-1" : Long.toString(b);
   }
 
   Optional<Double> number(String name) {
@@ -86,7 +110,8 @@ final class JsonFields {
     }
     JsonValue v = obj.get(name).orElseThrow();
     if (v instanceof JsonValue.Num n && Double.isFinite(n.value())) {
-      return Optional.of(n.value());
+      // -0 is 0: no range check here or after should see a negative zero.
+      return Optional.of(n.value() == 0 ? 0.0 : n.value());
     }
     if (form && v instanceof JsonValue.Str s) {
       try {
@@ -129,7 +154,8 @@ final class JsonFields {
   }
 
   static AtelierException.InvalidRequest invalid(String name, String expected, JsonValue found) {
-    String shown = found.toString();
+    // A number is shown as sent: 1e400 read as a double is infinite, which JSON writes as null.
+    String shown = found instanceof JsonValue.Num n ? n.text() : found.toString();
     if (shown.length() > 60) {
       shown = shown.substring(0, 57) + "...";
     }

@@ -1,6 +1,7 @@
 package dev.atelier.server;
 
 import dev.atelier.core.image.ImageLimits;
+import dev.atelier.core.json.Json;
 
 /**
  * Every bound a request is held to, in one place, applied before any work starts: body sizes,
@@ -62,6 +63,21 @@ public record RequestLimits(
     if (value < 1) {
       throw new IllegalArgumentException(name + " must be at least 1 but was " + value);
     }
+  }
+
+  /** Room for a data URL's {@code data:image/...;base64,} prefix around an image's base64. */
+  private static final int DATA_URL_PREFIX_CHARS = 256;
+
+  /**
+   * The bounds a JSON body is parsed within: {@link #maxJsonDepth}, {@link #maxNumberChars}, and
+   * strings long enough for one image of {@link #maxImageBytes} as a base64 data URL (about 70
+   * million characters at the default 50 MiB), the largest string any route takes; the body cap
+   * ({@link #maxJsonBytes}) bounds every string too.
+   */
+  public Json.Limits jsonLimits() {
+    long base64 = 4 * ((maxImageBytes + 2) / 3) + DATA_URL_PREFIX_CHARS;
+    return new Json.Limits(
+        maxJsonDepth, maxNumberChars, (int) Math.min(Integer.MAX_VALUE - 8, base64));
   }
 
   /** The per-image bounds as core's {@link ImageLimits}, checked from the header. */

@@ -33,7 +33,15 @@ final class Routes {
             studio.metadata(), studio.blobs(), new RemoteImages(config.allowRemoteImages()));
   }
 
+  /**
+   * The bounds request bodies are parsed within, kept as app data so that every reader of a body
+   * ({@link #body}, {@link EditInputs}) applies the server's limits, not the core's defaults.
+   */
+  private static final io.javalin.config.Key<Json.Limits> JSON_LIMITS =
+      new io.javalin.config.Key<>("atelier.jsonLimits");
+
   void register(JavalinConfig c) {
+    c.appData(JSON_LIMITS, config.limits().jsonLimits());
     c.routes.post("/v1/images/generations", this::generations);
     c.routes.post("/v1/images/edits", this::edits);
     c.routes.post("/v1/images/variations", this::variations);
@@ -82,20 +90,62 @@ final class Routes {
               + "; multipart forms are taken by /v1/images/edits, /v1/images/variations,"
               + " /v1/sessions and session rounds");
     }
-    String text = ctx.body();
+    String text = utf8(ctx.bodyAsBytes());
     if (text.isBlank()) {
       return new JsonValue.Obj(Map.of());
     }
+    JsonValue v;
     try {
-      JsonValue v = Json.parse(text);
-      if (v instanceof JsonValue.Obj o) {
-        return o;
-      }
-      throw new AtelierException.InvalidRequest("", "the request body must be a JSON object");
-    } catch (IllegalArgumentException e) {
+      v = Json.parse(text, ctx.appData(JSON_LIMITS));
+    } catch (dev.atelier.core.json.JsonReadException e) {
+      // Name the field whose value could not be read ({"seed": 1e}, a 400-digit n) as param.
+      String field = e.member().orElse("");
       throw new AtelierException.InvalidRequest(
-          "", "the request body is not valid JSON: " + e.getMessage());
+          field,
+          "the request body is not valid JSON"
+              + (field.isEmpty() ? "" : " in " + field)
+              + ": "
+              + e.getMessage());
     }
+    if (v instanceof JsonValue.Obj o) {
+      return o;
+    }
+    throw new AtelierException.InvalidRequest(
+        "", "the request body must be a JSON object but was " + kind(v));
+  }
+
+  /**
+   * The body as UTF-8, which RFC 8259 requires of JSON on the wire: a malformed byte is refused,
+   * not turned into U+FFFD inside a prompt that would then be stored as something the client never
+   * sent.
+   */
+  private static String utf8(byte[] body) {
+    var decoder =
+        java.nio.charset.StandardCharsets.UTF_8
+            .newDecoder()
+            .onMalformedInput(java.nio.charset.CodingErrorAction.REPORT)
+            .onUnmappableCharacter(java.nio.charset.CodingErrorAction.REPORT);
+    java.nio.ByteBuffer in = java.nio.ByteBuffer.wrap(body);
+    try {
+      return decoder.decode(in).toString();
+    } catch (java.nio.charset.CharacterCodingException e) {
+      throw new AtelierException.InvalidRequest(
+          "",
+          "the request body is not valid JSON: JSON text must be UTF-8 but byte "
+              + in.position()
+              + " is not");
+    }
+  }
+
+  private static String kind(JsonValue v) {
+    return switch (v) {
+      case JsonValue.Obj o -> "an object";
+      case JsonValue.Arr a -> "an array";
+      case JsonValue.Str s -> "a string";
+      case JsonValue.Num n -> "a number";
+      case JsonValue.Bool b -> "a boolean";
+      case JsonValue.Null n -> "null";
+    };
   }
 
   static void send(Context ctx, int status, JsonValue body) {

@@ -219,7 +219,7 @@ class ImagesApiTest {
         f.post("/v1/images/generations", "{\"prompt\":\"cup\",\"n\":11}"),
         400,
         "n",
-        "n must be between 1 and 10 but was 11");
+        "n must be an integer 1..10 but was 11");
     assertError(
         f.post("/v1/images/generations", "{\"prompt\":\"\"}"),
         400,
@@ -230,7 +230,7 @@ class ImagesApiTest {
         f.post("/v1/images/generations", "{\"prompt\":\"x\",\"n\":\"two\"}"),
         400,
         "n",
-        "n must be an integer but was \"two\"");
+        "n must be an integer 1..10 but was \"two\"");
     assertError(
         f.post("/v1/images/generations", "{\"prompt\":\"x\",\"size\":\"65x64\"}"),
         400,
@@ -295,7 +295,7 @@ class ImagesApiTest {
     assertThatThrownBy(
             () -> sdk.images().generate(ImageGenerateParams.builder().prompt("x").n(12).build()))
         .isInstanceOf(BadRequestException.class)
-        .hasMessageContaining("n must be between 1 and 10 but was 12");
+        .hasMessageContaining("n must be an integer 1..10 but was 12");
   }
 
   @Test

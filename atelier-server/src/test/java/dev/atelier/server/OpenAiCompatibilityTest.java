@@ -254,8 +254,8 @@ class OpenAiCompatibilityTest {
         "* n",
         route -> {
           assertThat(ok(route, "\"n\":10").array("data")).hasSize(10);
-          bad(route, "\"n\":\"2\"", "n", "n must be an integer but was \"2\"");
-          bad(route, "\"n\":11", "n", "n must be between 1 and 10 but was 11");
+          bad(route, "\"n\":\"2\"", "n", "n must be an integer 1..10 but was \"2\"");
+          bad(route, "\"n\":11", "n", "n must be an integer 1..10 but was 11");
         });
     c.put(
         "generations n",
@@ -263,7 +263,7 @@ class OpenAiCompatibilityTest {
           ImagesResponse r =
               sdk.images().generate(ImageGenerateParams.builder().prompt("a cup").n(10).build());
           assertThat(r.data().orElseThrow()).hasSize(10);
-          bad(route, "\"n\":\"2\"", "n", "n must be an integer but was \"2\"");
+          bad(route, "\"n\":\"2\"", "n", "n must be an integer 1..10 but was \"2\"");
         });
     c.put(
         "* size",
@@ -348,7 +348,11 @@ class OpenAiCompatibilityTest {
                   "/v1/images/" + route,
                   body(route, "\"stream\":true,\"partial_images\":1,\"steps\":4"));
           assertThat(r.body()).contains("event: " + event(route) + ".partial_image");
-          bad(route, "\"partial_images\":4", "partial_images", "partial_images must be 0..3");
+          bad(
+              route,
+              "\"partial_images\":4",
+              "partial_images",
+              "partial_images must be an integer 0..3");
         });
     c.put(
         "* stream",
@@ -381,7 +385,7 @@ class OpenAiCompatibilityTest {
           String b = first(ok(route, "\"seed\":7")).string("b64_json", "");
           assertThat(a).isEqualTo(b);
           assertThat(first(ok(route, "\"seed\":7")).number("seed", -1)).isEqualTo(7);
-          bad(route, "\"seed\":-1", "seed", "seed must be >= 0");
+          bad(route, "\"seed\":-1", "seed", "seed must be an integer 0..2^53-1");
         });
     c.put(
         "* negative_prompt",
@@ -396,7 +400,7 @@ class OpenAiCompatibilityTest {
         "* steps",
         route -> {
           assertThat(provenance(ok(route, "\"steps\":3")).string("steps", "")).isEqualTo("3");
-          bad(route, "\"steps\":0", "steps", "steps must be 1..500");
+          bad(route, "\"steps\":0", "steps", "steps must be an integer 1..500");
         });
     c.put(
         "* scheduler",
@@ -628,7 +632,7 @@ class OpenAiCompatibilityTest {
                           .n(3)
                           .build());
           assertThat(r.data().orElseThrow()).hasSize(3);
-          bad(route, "\"n\":11", "n", "n must be between 1 and 10");
+          bad(route, "\"n\":11", "n", "n must be an integer 1..10");
         });
 
     // ---- responses ----

@@ -335,19 +335,21 @@ class StreamingApiTest {
       {
         "\"stream\":true,\"partial_images\":5",
         "partial_images",
-        "partial_images must be 0..3 but was 5"
+        "partial_images must be an integer 0..3 but was 5"
       },
       {
         "\"stream\":true,\"partial_images\":-1",
         "partial_images",
-        "partial_images must be 0..3 but was -1"
+        "partial_images must be an integer 0..3 but was -1"
       },
       {
         "\"stream\":true,\"partial_images\":\"x\"",
         "partial_images",
-        "partial_images must be an integer but was \"x\""
+        "partial_images must be an integer 0..3 but was \"x\""
       },
-      {"\"partial_images\":4", "partial_images", "partial_images must be 0..3 but was 4"},
+      {
+        "\"partial_images\":4", "partial_images", "partial_images must be an integer 0..3 but was 4"
+      },
       {"\"stream\":\"yes\"", "stream", "stream must be true or false but was \"yes\""},
       {"\"stream\":1", "stream", "stream must be true or false but was 1"},
     };

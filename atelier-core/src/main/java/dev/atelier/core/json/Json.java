@@ -17,22 +17,78 @@ import java.util.Map;
  * measurable"); the writer's mapping is the safety net, not the contract.
  */
 public final class Json {
-  private final String text;
-  private int pos;
+  /**
+   * How much one document may hold, checked while reading, so that hostile text fails fast with a
+   * message instead of exhausting the stack or the heap.
+   *
+   * @param depth the deepest nesting of arrays and objects (a top-level {@code []} is depth 1)
+   * @param numberChars the longest number token, sign and exponent included
+   * @param stringChars the longest string value or member name, in UTF-16 units after unescaping
+   */
+  public record Limits(int depth, int numberChars, int stringChars) {
+    /**
+     * Generous bounds for files and answers Atelier reads itself (model configs, tokenizers, an
+     * upstream's base64 images): deep enough for any real config and shallow enough for the stack
+     * of any thread; numbers as long as Jackson's default allows; strings bounded only by memory.
+     */
+    public static final Limits DEFAULT = new Limits(1000, 1000, Integer.MAX_VALUE);
 
-  private Json(String text) {
+    /**
+     * Validates the bounds.
+     *
+     * @throws IllegalArgumentException naming the first bound below 1
+     */
+    public Limits {
+      if (depth < 1 || numberChars < 1 || stringChars < 1) {
+        throw new IllegalArgumentException(
+            "JSON limits must be at least 1 but were depth "
+                + depth
+                + ", numberChars "
+                + numberChars
+                + ", stringChars "
+                + stringChars);
+      }
+    }
+  }
+
+  private final String text;
+  private final Limits limits;
+  private int pos;
+  private int depth;
+
+  /** The top-level object's member whose value is being read, for errors; null outside one. */
+  private String member;
+
+  private Json(String text, Limits limits) {
     this.text = text;
+    this.limits = limits;
   }
 
   /**
    * Parses one JSON document. An object may not repeat a member name: RFC 8259 leaves the meaning
    * of duplicates open, and a request whose {@code n} is both 11 and 1 has no honest reading.
    *
-   * @throws IllegalArgumentException when the text is not JSON or repeats a member, naming the
-   *     offset
+   * <p>Reads within {@link Limits#DEFAULT}; text from a client should go through {@link
+   * #parse(String, Limits)} with tighter bounds.
+   *
+   * @throws JsonReadException when the text is not JSON, repeats a member or exceeds the default
+   *     limits, naming the offset
    */
   public static JsonValue parse(String text) {
-    Json p = new Json(text);
+    return parse(text, Limits.DEFAULT);
+  }
+
+  /**
+   * Parses one JSON document within {@code limits}. Nesting is counted as it opens, so a document
+   * of 100,000 {@code [} fails at the first one past the limit, not with a stack overflow.
+   *
+   * @throws JsonReadException when the text is not JSON or repeats a member, naming the offset, or
+   *     when it exceeds a limit, naming the limit and the offset where it was exceeded ("JSON
+   *     nested deeper than 64 levels at offset 64")
+   */
+  public static JsonValue parse(String text, Limits limits) {
+    java.util.Objects.requireNonNull(limits, "limits");
+    Json p = new Json(text, limits);
     p.skipSpace();
     JsonValue v = p.value();
     p.skipSpace();
@@ -161,12 +217,20 @@ public final class Json {
     return v;
   }
 
+  private void enter() {
+    if (++depth > limits.depth()) {
+      throw fail(pos, "JSON nested deeper than " + limits.depth() + " levels at offset " + pos);
+    }
+  }
+
   private JsonValue.Obj object() {
+    enter();
     pos++;
     Map<String, JsonValue> members = new LinkedHashMap<>();
     skipSpace();
     if (peek() == '}') {
       pos++;
+      depth--;
       return new JsonValue.Obj(members);
     }
     while (true) {
@@ -179,14 +243,22 @@ public final class Json {
       skipSpace();
       expect(':');
       skipSpace();
-      if (members.put(key, value()) != null) {
-        throw new IllegalArgumentException(
-            "invalid JSON at offset " + keyAt + ": member '" + key + "' appears twice");
+      if (depth == 1) {
+        member = key;
+      }
+      JsonValue value = value();
+      if (depth == 1) {
+        member = null;
+      }
+      if (members.put(key, value) != null) {
+        throw fail(
+            keyAt, "invalid JSON at offset " + keyAt + ": member '" + key + "' appears twice");
       }
       skipSpace();
       char c = peek();
       pos++;
       if (c == '}') {
+        depth--;
         return new JsonValue.Obj(members);
       }
       if (c != ',') {
@@ -197,11 +269,13 @@ public final class Json {
   }
 
   private JsonValue.Arr array() {
+    enter();
     pos++;
     List<JsonValue> items = new ArrayList<>();
     skipSpace();
     if (peek() == ']') {
       pos++;
+      depth--;
       return new JsonValue.Arr(items);
     }
     while (true) {
@@ -211,6 +285,7 @@ public final class Json {
       char c = peek();
       pos++;
       if (c == ']') {
+        depth--;
         return new JsonValue.Arr(items);
       }
       if (c != ',') {
@@ -221,6 +296,7 @@ public final class Json {
   }
 
   private String string() {
+    int start = pos;
     pos++;
     StringBuilder sb = new StringBuilder();
     while (true) {
@@ -230,6 +306,11 @@ public final class Json {
       char c = text.charAt(pos++);
       if (c == '"') {
         return sb.toString();
+      }
+      if (sb.length() >= limits.stringChars()) {
+        throw fail(
+            start,
+            "JSON string longer than " + limits.stringChars() + " characters at offset " + start);
       }
       if (c == '\\') {
         if (pos >= text.length()) {
@@ -244,15 +325,26 @@ public final class Json {
           case 'b' -> sb.append('\b');
           case 'f' -> sb.append('\f');
           case 'u' -> {
-            if (pos + 4 > text.length()) {
-              throw error("four hex digits");
+            char u = hex4();
+            if (Character.isHighSurrogate(u)) {
+              // RFC 8259 8.2: an unpaired surrogate is not a character; no UTF-8 writer can keep
+              // it.
+              if (!text.startsWith("\\u", pos)) {
+                throw error("a low surrogate escape after a high surrogate");
+              }
+              pos += 2;
+              char low = hex4();
+              if (!Character.isLowSurrogate(low)) {
+                pos -= 6;
+                throw error("a low surrogate escape after a high surrogate");
+              }
+              sb.append(u).append(low);
+            } else if (Character.isLowSurrogate(u)) {
+              pos -= 6;
+              throw error("no low surrogate without a high one before it");
+            } else {
+              sb.append(u);
             }
-            try {
-              sb.append((char) Integer.parseInt(text.substring(pos, pos + 4), 16));
-            } catch (NumberFormatException ex) {
-              throw error("four hex digits");
-            }
-            pos += 4;
           }
           default -> {
             pos--;
@@ -275,14 +367,38 @@ public final class Json {
     }
     while (pos < text.length() && "0123456789+-.eE".indexOf(text.charAt(pos)) >= 0) {
       pos++;
+      if (pos - start > limits.numberChars()) {
+        throw fail(
+            start,
+            "JSON number longer than " + limits.numberChars() + " characters at offset " + start);
+      }
     }
-    try {
-      return new JsonValue.Num(Double.parseDouble(text.substring(start, pos)));
-    } catch (NumberFormatException e) {
+    String token = text.substring(start, pos);
+    if (!NUMBER.matcher(token).matches()) {
       pos = start;
       throw error("a number");
     }
+    return new JsonValue.Num(Double.parseDouble(token), token);
   }
+
+  /** The four ASCII hex digits of a unicode escape at {@code pos}, which moves past them. */
+  private char hex4() {
+    int v = 0;
+    for (int i = 0; i < 4; i++) {
+      char c = pos + i < text.length() ? text.charAt(pos + i) : 'x';
+      int d = c < 128 ? Character.digit(c, 16) : -1;
+      if (d < 0) {
+        throw error("four hex digits");
+      }
+      v = v * 16 + d;
+    }
+    pos += 4;
+    return (char) v;
+  }
+
+  /** RFC 8259's number grammar: no leading zeros, no bare dot, no {@code +} sign, no hex. */
+  private static final java.util.regex.Pattern NUMBER =
+      java.util.regex.Pattern.compile("-?(0|[1-9][0-9]*)(\\.[0-9]+)?([eE][+-]?[0-9]+)?");
 
   private void expect(char c) {
     if (peek() != c) {
@@ -306,9 +422,13 @@ public final class Json {
     }
   }
 
-  private IllegalArgumentException error(String expected) {
+  private JsonReadException error(String expected) {
     String found = pos < text.length() ? "'" + text.charAt(pos) + "'" : "end of input";
-    return new IllegalArgumentException(
-        "invalid JSON at offset " + pos + ": expected " + expected + " but found " + found);
+    return fail(
+        pos, "invalid JSON at offset " + pos + ": expected " + expected + " but found " + found);
+  }
+
+  private JsonReadException fail(int offset, String message) {
+    return new JsonReadException(message, offset, member);
   }
 }

@@ -122,11 +122,61 @@ public sealed interface JsonValue {
     }
   }
 
-  /** A JSON number, kept as a double (exact for integers up to 2^53). */
-  record Num(double value) implements JsonValue {
+  /**
+   * A JSON number, kept as a double (exact for integers up to 2^53) and as the text it was read
+   * from, so that an integer field can be read exactly or refused ({@link #exactLong()}) instead of
+   * being rounded.
+   *
+   * @param value the number as a double: infinite when the text is beyond the double range
+   * @param text the number as written ({@code 1e400}, {@code 9007199254740993}); for a number made
+   *     in code, its {@link Double#toString}
+   */
+  record Num(double value, String text) implements JsonValue {
+    /** Requires the text. */
+    public Num {
+      java.util.Objects.requireNonNull(text, "text");
+    }
+
+    /** A number made in code. */
+    public Num(double value) {
+      this(value, Double.toString(value));
+    }
+
     /** The value as a long; integers beyond 2^53 are not represented exactly. */
     public long asLong() {
       return (long) value;
+    }
+
+    /**
+     * The number as a long when it is an integer that a long holds exactly: {@code 7}, {@code 7.0},
+     * {@code 7e0} and {@code 9223372036854775807} are, {@code 7.5}, {@code 1e19}, {@code NaN} are
+     * not; {@code -0} is 0.
+     */
+    public Optional<Long> exactLong() {
+      try {
+        java.math.BigDecimal d = new java.math.BigDecimal(text);
+        if (d.signum() == 0) {
+          return Optional.of(0L);
+        }
+        // Digits before the point, checked before any digit is expanded: 1e999999 has a million.
+        if (d.precision() - d.scale() > 19) {
+          return Optional.empty();
+        }
+        return Optional.of(d.longValueExact());
+      } catch (NumberFormatException | ArithmeticException e) {
+        return Optional.empty();
+      }
+    }
+
+    /** Equal when the values are: {@code 1}, {@code 1.0} and {@code 1e0} are the same number. */
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof Num n && Double.compare(value, n.value) == 0;
+    }
+
+    @Override
+    public int hashCode() {
+      return Double.hashCode(value);
     }
 
     @Override

@@ -46,6 +46,15 @@ final class ServerFixture implements AutoCloseable {
             "127.0.0.1", 0, "demo", 64, Instant.now(), false, "local", PriceTable.empty(), true));
   }
 
+  /** A server held to other request limits. */
+  static ServerFixture withLimits(Path dataDir, RequestLimits limits) {
+    return new ServerFixture(
+        dataDir,
+        dev.atelier.core.edit.LocalEditor.NO_GROUNDER,
+        new ServerConfig("127.0.0.1", 0, "fake-model", 64, Instant.now(), false)
+            .withLimits(limits));
+  }
+
   private ServerFixture(
       Path dataDir, dev.atelier.core.edit.Grounder grounder, ServerConfig config) {
     this.dataDir = dataDir;

@@ -146,7 +146,8 @@ final class ImageInputs {
     if (pixels + decoded > limits.maxPixelsPerRequest()) {
       throw invalid(
           field,
-          "image adds %d decoded pixels to the %d this request's earlier images have, but at most %d are allowed per request (edit images, mask and references together)"
+          ("image adds %d decoded pixels to the %d this request's earlier images have, but at"
+                  + " most %d are allowed per request (edit images, mask and references together)")
               .formatted(decoded, pixels, limits.maxPixelsPerRequest()));
     }
     pixels += decoded;

@@ -248,9 +248,7 @@ class HostileImagesTest {
     // 96x96 image, mask and reference: exactly the budget of 3 x 9216 pixels.
     String full = encode(HostileImages.png(HostileImages.rgb(96, 96)), Encoding.DATA_URL);
     String small = encode(HostileImages.png(HostileImages.rgb(8, 8)), Encoding.DATA_URL);
-    String withinBudget =
-        "{\"prompt\":\"a chair\",\"references\":[{\"image\":\"%s\"},{\"image\":\"%s\"},{\"image\":\"%s\"}]}"
-            .formatted(full, full, full);
+    String withinBudget = "{\"prompt\":\"a chair\",\"references\":" + refs(full, full, full) + "}";
     ServerFixture.Reply ok = f.post("/v1/images/generations", withinBudget);
     assertThat(ok.status()).as(ok.body()).isEqualTo(200);
 
@@ -258,8 +256,7 @@ class HostileImagesTest {
     ServerFixture.Reply over =
         f.post(
             "/v1/images/generations",
-            "{\"prompt\":\"a chair\",\"references\":[{\"image\":\"%s\"},{\"image\":\"%s\"},{\"image\":\"%s\"},{\"image\":\"%s\"}]}"
-                .formatted(full, full, full, small));
+            "{\"prompt\":\"a chair\",\"references\":" + refs(full, full, full, small) + "}");
     assertThat(over.status()).as(over.body()).isEqualTo(400);
     JsonValue.Obj error = over.json().object("error").orElseThrow();
     assertThat(error.string("param", "")).isEqualTo("references[3].image");
@@ -296,8 +293,8 @@ class HostileImagesTest {
 
     // JSON: two images, a mask and two references make five; the second reference crosses.
     String body =
-        "{\"prompt\":\"p\",\"images\":[\"%s\",\"%s\"],\"mask\":\"%s\",\"references\":[{\"image\":\"%s\"},{\"image\":\"%s\"}]}"
-            .formatted(small, small, small, small, small);
+        "{\"prompt\":\"p\",\"images\":[\"%s\",\"%s\"],\"mask\":\"%s\",\"references\":%s}"
+            .formatted(small, small, small, refs(small, small));
     ServerFixture.Reply json = f.post("/v1/images/edits", body);
     assertThat(json.status()).as(json.body()).isEqualTo(400);
     assertThat(json.json().object("error").orElseThrow().string("param", ""))
@@ -333,6 +330,13 @@ class HostileImagesTest {
           .as(dev.atelier.core.image.ImageCodec.readHeader(file).format())
           .containsExactly("49x48");
     }
+  }
+
+  /** A JSON list of style references with these images. */
+  private static String refs(String... images) {
+    return Stream.of(images)
+        .map(i -> "{\"image\":\"" + i + "\"}")
+        .collect(java.util.stream.Collectors.joining(",", "[", "]"));
   }
 
   /** A multipart/form-data body. */

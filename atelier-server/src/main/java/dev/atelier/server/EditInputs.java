@@ -76,7 +76,7 @@ record EditInputs(JsonFields fields, List<BufferedImage> images, Optional<Buffer
                   + " but one has none");
         }
         if (name.equals("image") || name.equals("image[]") || name.equals("mask")) {
-          byte[] bytes = bytes(part, name);
+          byte[] bytes = bytes(part, name, decoder.limits().maxImageBytes());
           if (name.equals("mask")) {
             mask = Optional.of(decoder.decode("mask", bytes));
           } else {
@@ -150,19 +150,19 @@ record EditInputs(JsonFields fields, List<BufferedImage> images, Optional<Buffer
             + " part, a base64 data URL or an http(s) image_url) or an Atelier image id (img_...)");
   }
 
-  private static byte[] bytes(Part part, String name) throws IOException {
-    if (part.getSize() > ImageInputs.MAX_BYTES) {
+  private static byte[] bytes(Part part, String name, long maxBytes) throws IOException {
+    if (part.getSize() > maxBytes) {
       throw new ErrorMapper.PayloadTooLarge(
           name,
           name
               + " is "
               + part.getSize()
               + " bytes but at most "
-              + ImageInputs.MAX_BYTES
-              + " are allowed");
+              + maxBytes
+              + " bytes are allowed per image");
     }
     try (InputStream in = part.getInputStream()) {
-      return in.readNBytes((int) ImageInputs.MAX_BYTES + 1);
+      return in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, maxBytes + 1));
     }
   }
 

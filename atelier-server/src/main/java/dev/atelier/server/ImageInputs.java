@@ -2,61 +2,189 @@ package dev.atelier.server;
 
 import dev.atelier.core.AtelierException;
 import dev.atelier.core.image.ImageCodec;
+import dev.atelier.core.image.ImageHeader;
 import dev.atelier.core.image.ImageLimits;
-import dev.atelier.core.image.RgbImage;
 import dev.atelier.core.session.StoredImage;
 import dev.atelier.store.BlobStore;
 import dev.atelier.store.MetadataStore;
 import java.awt.image.BufferedImage;
 import java.util.Base64;
-import java.util.Optional;
 
 /**
- * Turns what a request names as an image (uploaded bytes, a base64 data URL, raw base64, or an
- * Atelier image id) into pixels, within the upload limits, with errors naming the field.
+ * The one guarded path by which a request's images become pixels: uploaded bytes, base64 data URLs,
+ * raw base64 and Atelier image ids, for every route that takes images, with errors naming the
+ * field.
  *
- * <p>Limits follow OpenAI's Images API: 50 MB per image, and Atelier adds 40 megapixels, checked
- * from the header before any pixel is decoded. Remote http(s) URLs are refused: fetching them is an
- * operator opt-in that this server does not offer yet.
+ * <p>One instance serves one request, because it keeps that request's budget. For each image, in
+ * this order and before any pixel is decoded: the count of images ({@link
+ * RequestLimits#maxImagesPerRequest}: edit images, mask and references together); the encoded size
+ * ({@link RequestLimits#maxImageBytes}, a 413); the format, sniffed from the bytes; the size the
+ * header states against {@link RequestLimits#maxImageSide} and {@link
+ * RequestLimits#maxImagePixels}; and the pixels the decode will produce against what is left of
+ * {@link RequestLimits#maxPixelsPerRequest}. An image that is edited ({@link #decode}, {@link
+ * #resolve}) is refused above the pixel cap. An image that only guides generation ({@link
+ * #decodeGuide}, {@link #resolveGuide}: references) is instead decoded subsampled to fit the pixel
+ * cap, as long as the file states no more than {@link RequestLimits#maxPixelsPerRequest} pixels, so
+ * that decoding it costs no more than a request's whole budget would; engines use references at
+ * most at the output size, which the pixel cap also bounds.
+ *
+ * <p>Remote http(s) URLs are fetched only when the operator allows it ({@link RemoteImages}).
  */
 final class ImageInputs {
+  /**
+   * Jetty's multipart file-size bound, set where the server starts; the per-image cap a request is
+   * held to is {@link RequestLimits#maxImageBytes}.
+   */
   static final long MAX_BYTES = 50L * 1024 * 1024;
-  static final ImageLimits LIMITS = new ImageLimits(40_000_000L, 16_384, MAX_BYTES);
+
+  /**
+   * Bounds for images this server stored itself (session heads, rounds), which passed the request
+   * limits or were made by an engine; not for anything a request sends.
+   */
+  static final ImageLimits STORED_LIMITS = new ImageLimits(40_000_000L, 16_384, MAX_BYTES);
 
   private final MetadataStore metadata;
   private final BlobStore blobs;
   private final RemoteImages remote;
+  private final RequestLimits limits;
+  private int images;
+  private long pixels;
 
-  ImageInputs(MetadataStore metadata, BlobStore blobs, RemoteImages remote) {
+  /** A fresh budget for one request. */
+  ImageInputs(MetadataStore metadata, BlobStore blobs, RemoteImages remote, RequestLimits limits) {
     this.metadata = metadata;
     this.blobs = blobs;
     this.remote = remote;
+    this.limits = limits;
   }
 
-  /** Decodes uploaded bytes. */
+  /** The bounds this request is held to. */
+  RequestLimits limits() {
+    return limits;
+  }
+
+  /** Decodes uploaded bytes of an image that is edited (or a mask): refused above the caps. */
   BufferedImage decode(String field, byte[] bytes) {
-    if (bytes.length > MAX_BYTES) {
-      throw new ErrorMapper.PayloadTooLarge(
-          field,
-          field + " is " + bytes.length + " bytes but at most " + MAX_BYTES + " are allowed");
-    }
-    try {
-      return ImageCodec.decodeRaw(bytes, LIMITS);
-    } catch (IllegalArgumentException e) {
-      throw new AtelierException.InvalidRequest(field, field + ": " + e.getMessage());
-    }
+    count(field);
+    return guarded(field, bytes, false);
   }
 
-  /** Decodes uploaded bytes to RGB. */
-  RgbImage decodeRgb(String field, byte[] bytes) {
-    return RgbImage.from(decode(field, bytes));
+  /** Decodes uploaded bytes of an image that only guides: subsampled above the pixel cap. */
+  BufferedImage decodeGuide(String field, byte[] bytes) {
+    count(field);
+    return guarded(field, bytes, true);
   }
 
   /**
-   * Resolves a string reference: {@code data:image/...;base64,...}, bare base64, or an image id
-   * ({@code img_...}).
+   * Resolves a string reference to an image that is edited: {@code data:image/...;base64,...}, bare
+   * base64, an image id ({@code img_...}) or, when allowed, an http(s) URL.
    */
   BufferedImage resolve(String field, String ref) {
+    count(field);
+    return guarded(field, bytesOf(field, ref), false);
+  }
+
+  /** Resolves a string reference, as {@link #resolve}, to an image that only guides. */
+  BufferedImage resolveGuide(String field, String ref) {
+    count(field);
+    return guarded(field, bytesOf(field, ref), true);
+  }
+
+  /** Counts one more image, refusing it before its bytes are even decoded from base64. */
+  private void count(String field) {
+    images++;
+    if (images > limits.maxImagesPerRequest()) {
+      throw new AtelierException.InvalidRequest(
+          field,
+          field
+              + " is image number "
+              + images
+              + " of this request but at most "
+              + limits.maxImagesPerRequest()
+              + " images are allowed per request (edit images, mask and references together)");
+    }
+  }
+
+  private BufferedImage guarded(String field, byte[] bytes, boolean guide) {
+    if (bytes.length > limits.maxImageBytes()) {
+      throw tooLarge(field, bytes.length);
+    }
+    ImageHeader header = header(field, bytes);
+    int w = header.width();
+    int h = header.height();
+    if (w < 1 || h < 1) {
+      throw invalid(field, "image sides must be at least 1 but the image is " + w + "x" + h);
+    }
+    int subsampling = 1;
+    long sourceCap = limits.maxImagePixels();
+    if (header.pixels() > limits.maxImagePixels()) {
+      if (!guide || header.pixels() > limits.maxPixelsPerRequest()) {
+        long cap = guide ? limits.maxPixelsPerRequest() : limits.maxImagePixels();
+        throw invalid(
+            field,
+            "image is %dx%d = %d pixels but at most %d are allowed %s"
+                .formatted(
+                    w,
+                    h,
+                    header.pixels(),
+                    cap,
+                    guide
+                        ? "for a reference (references over "
+                            + limits.maxImagePixels()
+                            + " are decoded subsampled to fit)"
+                        : "per image"));
+      }
+      subsampling = header.subsamplingToFit(limits.maxImagePixels());
+      sourceCap = limits.maxPixelsPerRequest();
+    }
+    if (w > limits.maxImageSide() || h > limits.maxImageSide()) {
+      throw invalid(
+          field,
+          "image is %dx%d but no side may exceed %d pixels".formatted(w, h, limits.maxImageSide()));
+    }
+    long decoded = header.pixelsAt(subsampling);
+    if (pixels + decoded > limits.maxPixelsPerRequest()) {
+      throw invalid(
+          field,
+          ("image adds %d decoded pixels to the %d this request's earlier images have, but at"
+                  + " most %d are allowed per request (edit images, mask and references together)")
+              .formatted(decoded, pixels, limits.maxPixelsPerRequest()));
+    }
+    pixels += decoded;
+    try {
+      return ImageCodec.decodeRaw(
+          bytes,
+          new ImageLimits(sourceCap, limits.maxImageSide(), limits.maxImageBytes()),
+          subsampling);
+    } catch (IllegalArgumentException e) {
+      throw invalid(field, e.getMessage());
+    }
+  }
+
+  private ErrorMapper.PayloadTooLarge tooLarge(String field, long size) {
+    return new ErrorMapper.PayloadTooLarge(
+        field,
+        field
+            + " is "
+            + size
+            + " bytes but at most "
+            + limits.maxImageBytes()
+            + " bytes are allowed per image");
+  }
+
+  private static ImageHeader header(String field, byte[] bytes) {
+    try {
+      return ImageCodec.readHeader(bytes);
+    } catch (IllegalArgumentException e) {
+      throw invalid(field, e.getMessage());
+    }
+  }
+
+  private static AtelierException.InvalidRequest invalid(String field, String message) {
+    return new AtelierException.InvalidRequest(field, field + ": " + message);
+  }
+
+  private byte[] bytesOf(String field, String ref) {
     String r = ref.trim();
     if (r.startsWith("img_")) {
       StoredImage img =
@@ -66,17 +194,15 @@ final class ImageInputs {
                   () ->
                       new AtelierException.NotFound(
                           field, field + ": no image with id '" + r + "'"));
-      byte[] bytes =
-          blobs
-              .get(img.sha256())
-              .orElseThrow(
-                  () ->
-                      new AtelierException.StorageFailure(
-                          "blob " + img.sha256() + " of image " + r + " is missing", null));
-      return decode(field, bytes);
+      return blobs
+          .get(img.sha256())
+          .orElseThrow(
+              () ->
+                  new AtelierException.StorageFailure(
+                      "blob " + img.sha256() + " of image " + r + " is missing", null));
     }
     if (r.startsWith("http://") || r.startsWith("https://")) {
-      return decode(field, remote.fetch(field, r));
+      return remote.fetch(field, r);
     }
     String b64 = r;
     if (r.startsWith("data:")) {
@@ -89,6 +215,13 @@ final class ImageInputs {
       }
       b64 = r.substring(comma + 1);
     }
+    // Base64 is 4 characters per 3 bytes: refuse before decoding what cannot fit the byte cap.
+    if (b64.chars().noneMatch(Character::isWhitespace) && b64.length() % 4 == 0) {
+      long size = b64.length() / 4 * 3 - (b64.endsWith("==") ? 2 : b64.endsWith("=") ? 1 : 0);
+      if (size > limits.maxImageBytes()) {
+        throw tooLarge(field, size);
+      }
+    }
     byte[] bytes;
     try {
       // Strict decoding: the MIME decoder would silently skip invalid characters.
@@ -97,14 +230,7 @@ final class ImageInputs {
       throw new AtelierException.InvalidRequest(
           field, field + " must be base64 image data but is not valid base64: " + e.getMessage());
     }
-    if (bytes.length == 0) {
-      throw new AtelierException.InvalidRequest(field, field + " is empty");
-    }
-    return decode(field, bytes);
-  }
-
-  /** The stored image with {@code id}. */
-  Optional<StoredImage> stored(String id) {
-    return metadata.image(id);
+    // Empty data goes on to the format check, which says "got 0 bytes" as it does for a part.
+    return bytes;
   }
 }

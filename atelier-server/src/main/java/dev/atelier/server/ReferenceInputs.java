@@ -81,6 +81,6 @@ final class ReferenceInputs {
   }
 
   private static RgbImage image(ImageInputs decoder, String field, String ref) {
-    return RgbImage.from(decoder.resolve(field, ref));
+    return RgbImage.from(decoder.resolveGuide(field, ref));
   }
 }

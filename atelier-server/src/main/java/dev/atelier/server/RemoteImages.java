@@ -16,15 +16,22 @@ import java.time.Duration;
  * Fetches http(s) image URLs named in requests, when the operator allows it ({@code atelier serve
  * --allow-remote-images}): public addresses only (no loopback, private, link-local, unique-local or
  * multicast targets, checked for every address the name resolves to), no redirects, 10 s, and at
- * most {@link ImageInputs#MAX_BYTES}.
+ * most {@link RequestLimits#maxImageBytes}.
  */
 final class RemoteImages {
   private static final Duration TIMEOUT = Duration.ofSeconds(10);
   private final boolean allowed;
+  private final long maxBytes;
   private final HttpClient http;
 
   RemoteImages(boolean allowed) {
+    this(allowed, RequestLimits.DEFAULT.maxImageBytes());
+  }
+
+  /** Fetches when {@code allowed}, at most {@code maxBytes} per image. */
+  RemoteImages(boolean allowed, long maxBytes) {
     this.allowed = allowed;
+    this.maxBytes = maxBytes;
     this.http =
         HttpClient.newBuilder()
             .connectTimeout(TIMEOUT)
@@ -79,10 +86,10 @@ final class RemoteImages {
           throw new AtelierException.InvalidRequest(
               field, field + ": " + url + " answered HTTP " + r.statusCode() + ", expected 200");
         }
-        byte[] bytes = in.readNBytes((int) ImageInputs.MAX_BYTES + 1);
-        if (bytes.length > ImageInputs.MAX_BYTES) {
+        byte[] bytes = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, maxBytes + 1));
+        if (bytes.length > maxBytes) {
           throw new ErrorMapper.PayloadTooLarge(
-              field, field + ": " + url + " is larger than " + ImageInputs.MAX_BYTES + " bytes");
+              field, field + ": " + url + " is larger than " + maxBytes + " bytes");
         }
         return bytes;
       }

@@ -22,15 +22,18 @@ final class Routes {
   private final Studio studio;
   private final Sessions sessions;
   private final ServerConfig config;
-  private final ImageInputs inputs;
+  private final RemoteImages remote;
 
   Routes(Studio studio, ServerConfig config) {
     this.studio = studio;
     this.sessions = new Sessions(studio);
     this.config = config;
-    this.inputs =
-        new ImageInputs(
-            studio.metadata(), studio.blobs(), new RemoteImages(config.allowRemoteImages()));
+    this.remote = new RemoteImages(config.allowRemoteImages(), config.limits().maxImageBytes());
+  }
+
+  /** The image decoder of one request, with that request's budget of images and pixels. */
+  private ImageInputs inputs() {
+    return new ImageInputs(studio.metadata(), studio.blobs(), remote, config.limits());
   }
 
   /**
@@ -177,6 +180,7 @@ final class Routes {
   }
 
   private void generations(Context ctx) {
+    ImageInputs inputs = inputs();
     JsonFields f = checked(Endpoint.GENERATIONS, new JsonFields(body(ctx)));
     BatchInputs batch = BatchInputs.read(f, GenerationOptions.read(f, config.defaultSide()));
     GenerationOptions o = batch.options();
@@ -259,7 +263,20 @@ final class Routes {
   }
 
   private static ImageSize sizeOf(Reference r) {
-    return new ImageSize(r.image().width(), r.image().height());
+    return billedSize(r.image().width(), r.image().height());
+  }
+
+  /**
+   * An input image's size as usage estimates count it: sides rounded up to multiples of 8 within
+   * {@link ImageSize}'s range, since inputs (a 100x75 photo, a subsampled reference) need not be
+   * output sizes.
+   */
+  static ImageSize billedSize(int width, int height) {
+    return new ImageSize(billedSide(width), billedSide(height));
+  }
+
+  private static int billedSide(int side) {
+    return Math.clamp((side + 7L) / 8 * 8, 8, ImageSize.MAX_SIDE);
   }
 
   private static ImageSize sizeOf(dev.atelier.core.image.RgbImage i) {
@@ -277,6 +294,7 @@ final class Routes {
   }
 
   private void edits(Context ctx) {
+    ImageInputs inputs = inputs();
     EditInputs sent = EditInputs.read(ctx, inputs, false);
     JsonFields f = checked(Endpoint.EDITS, sent.fields());
     String prompt = GenerationOptions.prompt(f, "prompt");
@@ -318,7 +336,7 @@ final class Routes {
     // path below (local edit, mask, image-to-image) works and preserves at that size.
     EditInputs in = o.sizeAuto() ? sent : sent.resizedTo(o.size(), warnings);
     List<ImageSize> billed = new ArrayList<>(referenceSizes);
-    in.images().forEach(b -> billed.add(new ImageSize(b.getWidth(), b.getHeight())));
+    in.images().forEach(b -> billed.add(billedSize(b.getWidth(), b.getHeight())));
     if (in.wantsLocalEdit(studio.hasGrounding())) {
       localEdit(ctx, in, in.base(warnings), prompt, o, stream, warnings, billed);
       return;
@@ -398,6 +416,7 @@ final class Routes {
    * steered by an optional {@code prompt}.
    */
   private void variations(Context ctx) {
+    ImageInputs inputs = inputs();
     EditInputs sent = EditInputs.read(ctx, inputs, true);
     if (sent.mask().isPresent()) {
       throw new AtelierException.InvalidRequest(
@@ -622,6 +641,7 @@ final class Routes {
   }
 
   private void createSession(Context ctx) {
+    ImageInputs inputs = inputs();
     EditInputs in = EditInputs.read(ctx, inputs, false);
     JsonFields f = checked(Endpoint.SESSION_CREATE, in.fields());
     Session s;
@@ -672,6 +692,7 @@ final class Routes {
   }
 
   private void addRound(Context ctx) {
+    ImageInputs inputs = inputs();
     String id = ctx.pathParam("id");
     sessions.session(id);
     EditInputs in = EditInputs.read(ctx, inputs, false);

@@ -318,7 +318,7 @@ final class Sessions {
     List<Round> path = new ArrayList<>(new SessionTree(before).path(added.parentId()));
     path.add(added);
     RgbImage first = studio.load(path.get(0).imageId());
-    RgbImage now = ImageCodec.decode(image.bytes(), ImageInputs.LIMITS);
+    RgbImage now = ImageCodec.decode(image.bytes(), ImageInputs.STORED_LIMITS);
     if (first.width() != now.width() || first.height() != now.height()) {
       return java.util.Optional.empty();
     }

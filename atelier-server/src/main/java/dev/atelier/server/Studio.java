@@ -465,7 +465,7 @@ final class Studio {
                 () ->
                     new AtelierException.StorageFailure(
                         "blob of image " + imageId + " is missing", null));
-    return ImageCodec.decode(bytes, ImageInputs.LIMITS);
+    return ImageCodec.decode(bytes, ImageInputs.STORED_LIMITS);
   }
 
   /** How a round edits the head image: with a mask, as an instruction, or image-to-image. */

@@ -181,7 +181,7 @@ class ImageFormatsApiTest {
         f.post("/v1/images/edits", "{\"prompt\":\"x\",\"image\":\"" + b64 + "\"}"),
         400,
         "image",
-        "image is 16384x16384 = 268435456 pixels but at most 40000000 are allowed");
+        "image is 16384x16384 = 268435456 pixels but at most 8294400 are allowed per image");
     assertThat(f.engine.calls.get()).isZero();
   }
 

@@ -306,7 +306,7 @@ class ImagesApiTest {
         f.post("/v1/images/edits", "{\"prompt\":\"x\",\"image\":\"" + b64 + "\"}"),
         400,
         "image",
-        "pixels but at most 40000000 are allowed");
+        "pixels but at most 8294400 are allowed per image");
   }
 
   @Test
@@ -316,7 +316,11 @@ class ImagesApiTest {
     String b64 = Base64.getEncoder().encodeToString(big);
     ServerFixture.Reply r =
         f.post("/v1/images/edits", "{\"prompt\":\"x\",\"image\":\"" + b64 + "\"}");
-    assertError(r, 413, "image", "image is 52428810 bytes but at most 52428800 are allowed");
+    assertError(
+        r,
+        413,
+        "image",
+        "image is 52428810 bytes but at most 52428800 bytes are allowed per image");
   }
 
   static byte[] pngHeaderOnly(int w, int h) {

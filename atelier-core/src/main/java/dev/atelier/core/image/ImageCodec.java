@@ -14,6 +14,7 @@ import java.util.Map;
 import java.util.Optional;
 import javax.imageio.IIOImage;
 import javax.imageio.ImageIO;
+import javax.imageio.ImageReadParam;
 import javax.imageio.ImageReader;
 import javax.imageio.ImageTypeSpecifier;
 import javax.imageio.ImageWriteParam;
@@ -73,12 +74,70 @@ public final class ImageCodec {
    *     formats, or cannot be decoded
    */
   public static BufferedImage decodeRaw(byte[] bytes, ImageLimits limits) {
+    return decodeRaw(bytes, limits, 1);
+  }
+
+  /**
+   * Reads the format and the size an image's header states, without decoding any pixel.
+   *
+   * <p>This is what a caller checks its own bounds against before deciding whether, and at what
+   * {@linkplain #decodeRaw(byte[], ImageLimits, int) subsampling}, to decode. For WebP it is the
+   * canvas; the sizes of the bitstreams inside are checked when decoding.
+   *
+   * @param bytes a PNG, JPEG, GIF, BMP or WebP file
+   * @return the format and the stated size
+   * @throws IllegalArgumentException if the bytes are not one of the supported formats or the
+   *     header cannot be read
+   */
+  public static ImageHeader readHeader(byte[] bytes) {
+    String format = detectFormat(bytes);
+    // Both are read from the bytes here: the readers' own header parsing fails on a header-only
+    // file, or refuses an inconsistent one, in words that do not say what size was claimed.
+    Optional<ImageHeader> stated =
+        format.equals("webp") ? WebpHeaders.stated(bytes) : bmpHeader(bytes);
+    if (stated.isPresent()) {
+      return stated.get();
+    }
+    ImageReader reader = readerFor(format);
+    try (ImageInputStream in = new MemoryCacheImageInputStream(new ByteArrayInputStream(bytes))) {
+      reader.setInput(in, true, true);
+      int width = decoding(format, () -> reader.getWidth(0));
+      int height = decoding(format, () -> reader.getHeight(0));
+      return new ImageHeader(format, width, height);
+    } catch (IOException e) {
+      throw new IllegalArgumentException(describeFailure(format, e), e);
+    } finally {
+      reader.dispose();
+    }
+  }
+
+  /**
+   * Decodes every {@code subsampling}-th pixel of every {@code subsampling}-th row, alpha included.
+   *
+   * <p>The limits apply to the size the file states, not to the smaller result, so a subsampled
+   * decode is no way around them; it is for inputs that are only looked at in reduced form, such as
+   * reference images, which would otherwise be decoded at full size and scaled down. The JDK's PNG,
+   * JPEG, GIF and BMP readers subsample row by row and never hold the full-size raster.
+   *
+   * @param bytes a PNG, JPEG, GIF, BMP or WebP file; for an animated GIF or WebP, its first frame
+   * @param limits the largest image accepted, checked against the stated size
+   * @param subsampling the step in both directions; 1 decodes every pixel
+   * @return the decoded image, {@code ceil(width / subsampling)} by {@code ceil(height /
+   *     subsampling)}
+   * @throws IllegalArgumentException if {@code subsampling} is below 1, the bytes exceed the
+   *     limits, are not one of the supported formats, or cannot be decoded
+   */
+  public static BufferedImage decodeRaw(byte[] bytes, ImageLimits limits, int subsampling) {
+    if (subsampling < 1) {
+      throw new IllegalArgumentException("subsampling must be at least 1 but was " + subsampling);
+    }
     limits.checkBytes(bytes.length);
     String format = detectFormat(bytes);
     if (format.equals("webp")) {
       // getWidth reports only the canvas; the bitstreams inside may state larger sizes.
       WebpHeaders.check(bytes, limits);
     }
+    bmpHeader(bytes).ifPresent(h -> limits.checkDimensions(h.width(), h.height()));
     ImageReader reader = readerFor(format);
     try (ImageInputStream in = new MemoryCacheImageInputStream(new ByteArrayInputStream(bytes))) {
       reader.setInput(in, true, true);
@@ -88,7 +147,11 @@ public final class ImageCodec {
       limits.checkDimensions(width, height);
       List<String> warnings = new ArrayList<>();
       reader.addIIOReadWarningListener((source, warning) -> warnings.add(warning));
-      BufferedImage image = decoding(format, () -> reader.read(0));
+      ImageReadParam param = reader.getDefaultReadParam();
+      if (subsampling > 1) {
+        param.setSourceSubsampling(subsampling, subsampling, 0, 0);
+      }
+      BufferedImage image = decoding(format, () -> reader.read(0, param));
       // libjpeg only warns when the entropy-coded data stops early and fills the rest with grey;
       // a half-grey upload would be edited without complaint, so it counts as truncated. A
       // missing end marker alone loses no pixels and is accepted, as browsers do.
@@ -102,6 +165,36 @@ public final class ImageCodec {
     } finally {
       reader.dispose();
     }
+  }
+
+  /**
+   * The size a BMP's DIB header states, read here because the JDK's reader refuses sizes that
+   * disagree with the data in words that do not say what the size was. A negative height means
+   * top-down rows.
+   */
+  private static Optional<ImageHeader> bmpHeader(byte[] b) {
+    if (!startsWith(b, 'B', 'M') || b.length < 26) {
+      return Optional.empty();
+    }
+    long dibSize = le(b, 14, 4);
+    if (dibSize == 12) {
+      return Optional.of(new ImageHeader("bmp", (int) le(b, 18, 2), (int) le(b, 20, 2)));
+    }
+    if (dibSize < 40) {
+      return Optional.empty();
+    }
+    int width = (int) le(b, 18, 4);
+    int height = (int) le(b, 22, 4);
+    return Optional.of(
+        new ImageHeader("bmp", width, height == Integer.MIN_VALUE ? height : Math.abs(height)));
+  }
+
+  private static long le(byte[] b, int offset, int length) {
+    long v = 0;
+    for (int i = length - 1; i >= 0; i--) {
+      v = v << 8 | (b[offset + i] & 0xff);
+    }
+    return v;
   }
 
   private static ImageReader readerFor(String format) {
@@ -298,14 +391,8 @@ public final class ImageCodec {
     if (startsWith(b, 'R', 'I', 'F', 'F') && matchesAt(b, 8, 'W', 'E', 'B', 'P')) {
       return "webp";
     }
-    StringBuilder head = new StringBuilder();
-    for (int i = 0; i < Math.min(8, b.length); i++) {
-      head.append("%02x".formatted(b[i] & 0xff));
-    }
     throw new IllegalArgumentException(
-        b.length == 0
-            ? "expected PNG, JPEG, GIF, BMP or WebP data but got 0 bytes"
-            : "expected PNG, JPEG, GIF, BMP or WebP data but the bytes start with 0x" + head);
+        "expected PNG, JPEG, GIF, BMP or WebP data but " + FileKinds.describe(b));
   }
 
   private static boolean startsWith(byte[] b, int... magic) {
@@ -332,6 +419,11 @@ public final class ImageCodec {
       }
     }
     String detail = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+    if (format.equals("jpeg") && detail.contains("Unsupported Image Type")) {
+      // JDKs before 24 read no 4-channel JPEG; that is what this message of theirs means.
+      return "image could not be decoded: CMYK or YCCK JPEGs are not supported by this JDK's"
+          + " JPEG reader; send an RGB JPEG or a PNG";
+    }
     return "image could not be decoded: corrupt or unsupported " + name + " data (" + detail + ")";
   }
 }

@@ -30,6 +30,37 @@ final class WebpHeaders {
     walk(b, 12, b.length, limits, 0);
   }
 
+  /**
+   * The size the file states first: the {@code VP8X} canvas, or the size of a simple file's only
+   * bitstream; empty when no chunk states one within the data.
+   *
+   * @param b bytes that start with {@code RIFF....WEBP}
+   */
+  static java.util.Optional<ImageHeader> stated(byte[] b) {
+    int pos = 12;
+    for (int n = 0; n < MAX_CHUNKS && pos + 8 <= b.length; n++) {
+      String type = new String(b, pos, 4, java.nio.charset.StandardCharsets.ISO_8859_1);
+      long size = u32(b, pos + 4);
+      int data = pos + 8;
+      long available = Math.min(size, b.length - data);
+      if (type.equals("VP8X") && available >= 10) {
+        return java.util.Optional.of(
+            new ImageHeader("webp", 1 + u24(b, data + 4), 1 + u24(b, data + 7)));
+      }
+      if (type.equals("VP8 ") && available >= 10) {
+        return java.util.Optional.of(
+            new ImageHeader("webp", u16(b, data + 6) & 0x3fff, u16(b, data + 8) & 0x3fff));
+      }
+      if (type.equals("VP8L") && available >= 5) {
+        long bits = u32(b, data + 1);
+        return java.util.Optional.of(
+            new ImageHeader("webp", 1 + (int) (bits & 0x3fff), 1 + (int) ((bits >> 14) & 0x3fff)));
+      }
+      pos = (int) Math.min(Integer.MAX_VALUE, data + size + (size & 1));
+    }
+    return java.util.Optional.empty();
+  }
+
   private static void walk(byte[] b, int from, int to, ImageLimits limits, int depth) {
     int pos = from;
     for (int n = 0; n < MAX_CHUNKS && pos + 8 <= to; n++) {

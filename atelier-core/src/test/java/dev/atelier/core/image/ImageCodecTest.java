@@ -170,6 +170,45 @@ class ImageCodecTest {
   }
 
   @Test
+  void readsTheHeaderWithoutDecodingAndSubsamplesOnRequest() throws IOException {
+    byte[] png = PngFixtures.headerOnly(100_000, 100_000);
+    assertThat(ImageCodec.readHeader(png)).isEqualTo(new ImageHeader("png", 100_000, 100_000));
+    byte[] init = resource("init.png");
+    assertThat(ImageCodec.readHeader(init)).isEqualTo(new ImageHeader("png", 64, 64));
+    BufferedImage half = ImageCodec.decodeRaw(init, LIMITS, 2);
+    assertThat(half.getWidth()).isEqualTo(32);
+    assertThat(half.getHeight()).isEqualTo(32);
+    // The limits hold the size the file states, not the smaller result.
+    assertThatThrownBy(() -> ImageCodec.decodeRaw(init, new ImageLimits(64 * 63, 64, 1 << 20), 2))
+        .hasMessage("image is 64x64 = 4096 pixels but at most 4032 are allowed");
+  }
+
+  @Test
+  void readsTheSizeABmpHeaderClaimsBeforeTheJdkReaderDoes() throws IOException {
+    byte[] bmp = imageIo(new BufferedImage(16, 16, BufferedImage.TYPE_INT_RGB), "bmp");
+    bmp[18] = (byte) 0xa0; // 100000 = 0x000186a0, little-endian
+    bmp[19] = (byte) 0x86;
+    bmp[20] = 0x01;
+    assertThat(ImageCodec.readHeader(bmp)).isEqualTo(new ImageHeader("bmp", 100_000, 16));
+    assertThatThrownBy(() -> ImageCodec.decode(bmp, LIMITS))
+        .hasMessage("image is 100000x16 but no side may exceed 8192 pixels");
+  }
+
+  @Test
+  void saysWhatForeignBytesLookLike() {
+    byte[] svg =
+        "<?xml version=\"1.0\"?><svg xmlns=\"http://www.w3.org/2000/svg\"/>"
+            .getBytes(StandardCharsets.UTF_8);
+    assertThatThrownBy(() -> ImageCodec.decode(svg, LIMITS))
+        .hasMessage(
+            "expected PNG, JPEG, GIF, BMP or WebP data but the bytes look like an SVG document"
+                + " (vector images are not accepted; send a PNG rendering) (starting with"
+                + " 0x3c3f786d6c207665)");
+    assertThatThrownBy(() -> ImageCodec.readHeader("%PDF-1.7".getBytes(StandardCharsets.UTF_8)))
+        .hasMessageContaining("look like a PDF file");
+  }
+
+  @Test
   void throwsOnlyIllegalArgumentForDamagedOrRandomInput() throws IOException {
     Random random = new Random(42);
     byte[] png = resource("init.png");

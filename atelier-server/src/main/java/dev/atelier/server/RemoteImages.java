@@ -81,7 +81,7 @@ final class RemoteImages {
         }
         byte[] bytes = in.readNBytes((int) ImageInputs.MAX_BYTES + 1);
         if (bytes.length > ImageInputs.MAX_BYTES) {
-          throw new ErrorMapper.PayloadTooLarge(
+          throw new AtelierException.PayloadTooLarge(
               field, field + ": " + url + " is larger than " + ImageInputs.MAX_BYTES + " bytes");
         }
         return bytes;

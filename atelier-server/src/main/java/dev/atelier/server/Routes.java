@@ -227,7 +227,7 @@ final class Routes {
   }
 
   private void edits(Context ctx) {
-    EditInputs sent = EditInputs.read(ctx, inputs, false);
+    EditInputs sent = EditInputs.read(ctx, inputs, config.limits(), false);
     JsonFields f = checked(Endpoint.EDITS, sent.fields());
     String prompt = GenerationOptions.prompt(f, "prompt");
     GenerationOptions o =
@@ -348,7 +348,7 @@ final class Routes {
    * steered by an optional {@code prompt}.
    */
   private void variations(Context ctx) {
-    EditInputs sent = EditInputs.read(ctx, inputs, true);
+    EditInputs sent = EditInputs.read(ctx, inputs, config.limits(), true);
     if (sent.mask().isPresent()) {
       throw new AtelierException.InvalidRequest(
           "mask", "variations take no mask; use /v1/images/edits to change a masked region");
@@ -572,7 +572,7 @@ final class Routes {
   }
 
   private void createSession(Context ctx) {
-    EditInputs in = EditInputs.read(ctx, inputs, false);
+    EditInputs in = EditInputs.read(ctx, inputs, config.limits(), false);
     JsonFields f = checked(Endpoint.SESSION_CREATE, in.fields());
     Session s;
     List<String> warnings = new ArrayList<>();
@@ -624,7 +624,7 @@ final class Routes {
   private void addRound(Context ctx) {
     String id = ctx.pathParam("id");
     sessions.session(id);
-    EditInputs in = EditInputs.read(ctx, inputs, false);
+    EditInputs in = EditInputs.read(ctx, inputs, config.limits(), false);
     JsonFields f = checked(Endpoint.SESSION_ROUND, in.fields());
     if (!in.images().isEmpty()) {
       throw new AtelierException.InvalidRequest(

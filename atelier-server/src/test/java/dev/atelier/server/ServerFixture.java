@@ -46,6 +46,11 @@ final class ServerFixture implements AutoCloseable {
             "127.0.0.1", 0, "demo", 64, Instant.now(), false, "local", PriceTable.empty(), true));
   }
 
+  /** A server with {@code config} (e.g. small request limits and a short idle timeout). */
+  static ServerFixture withConfig(Path dataDir, ServerConfig config) {
+    return new ServerFixture(dataDir, dev.atelier.core.edit.LocalEditor.NO_GROUNDER, config);
+  }
+
   private ServerFixture(
       Path dataDir, dev.atelier.core.edit.Grounder grounder, ServerConfig config) {
     this.dataDir = dataDir;

@@ -633,10 +633,17 @@ final class Routes {
               + " for images to take from");
     }
     threshold(f);
+    // The field is instruction (README, studio); prompt is its alias, named only when it was sent.
+    if (!f.has("instruction") && !f.has("prompt")) {
+      throw new AtelierException.InvalidRequest(
+          "instruction",
+          "instruction is required: what to change in the session's current image (prompt is"
+              + " accepted as its alias)");
+    }
     String instruction =
-        f.has("instruction")
-            ? GenerationOptions.prompt(f, "instruction")
-            : GenerationOptions.prompt(f, "prompt");
+        f.has("prompt") && !f.has("instruction")
+            ? GenerationOptions.prompt(f, "prompt")
+            : GenerationOptions.prompt(f, "instruction");
     GenerationOptions o =
         GenerationOptions.read(f, config.defaultSide())
             .withReferences(ReferenceInputs.read(f, inputs));

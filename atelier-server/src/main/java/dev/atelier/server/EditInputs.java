@@ -164,13 +164,19 @@ record EditInputs(JsonFields fields, List<BufferedImage> images, Optional<Buffer
 
   /**
    * The 4xx for a multipart body the parser gave up on: a part over the image limit or too many
-   * parts (413), anything else malformed (400). Jetty's parser does not say which part it was
-   * reading, so the message names the limit and the image fields it applies to.
+   * parts (413), a body that stalled or ended early (left to {@link ErrorMapper}: 408 or 400),
+   * anything else malformed (400). Jetty's parser does not say which part it was reading, so the
+   * message names the limit and the image fields it applies to.
    */
-  private static AtelierException unreadable(Exception e, RequestLimits limits) {
+  private static RuntimeException unreadable(Exception e, RequestLimits limits) {
     for (Throwable c = e; c != null; c = c.getCause()) {
       if (c instanceof AtelierException a) {
         return a;
+      }
+      if (c instanceof java.util.concurrent.TimeoutException
+          || c instanceof org.eclipse.jetty.io.EofException) {
+        // The body stalled or ended early: ErrorMapper answers 408 or 400 from the cause.
+        return new java.io.UncheckedIOException(new IOException(e.getMessage(), e));
       }
       String m = c.getMessage() == null ? "" : c.getMessage().toLowerCase(java.util.Locale.ROOT);
       if (m.contains("max file size") || m.contains("max length")) {

@@ -86,6 +86,7 @@ public final class ErrorMapper {
    * (400), or any other refusal Jetty raised with its status. Null when {@code t} is none of them.
    */
   private static Answer transport(Throwable t) {
+    org.eclipse.jetty.http.HttpException http = null;
     for (Throwable c = t; c != null; c = c.getCause()) {
       if (c instanceof AtelierException a) {
         return map(a);
@@ -93,12 +94,10 @@ public final class ErrorMapper {
       if (c instanceof java.util.concurrent.TimeoutException) {
         return refusal(408, "");
       }
-      if (c instanceof org.eclipse.jetty.http.HttpException h
-          && !(h.getCode() == 400 && "Early EOF".equals(h.getReason()))) {
-        return refusal(h.getCode(), h.getReason());
-      }
       if (c instanceof org.eclipse.jetty.io.EofException
-          || c instanceof org.eclipse.jetty.http.HttpException) {
+          || (c instanceof org.eclipse.jetty.http.HttpException h
+              && h.getCode() == 400
+              && "Early EOF".equals(h.getReason()))) {
         return answer(
             400,
             "the request body ended before the length it declared",
@@ -106,8 +105,11 @@ public final class ErrorMapper {
             "",
             "incomplete_body");
       }
+      if (http == null && c instanceof org.eclipse.jetty.http.HttpException h) {
+        http = h; // the outermost, unless a cause below says more (a multipart parser's 400)
+      }
     }
-    return null;
+    return http == null ? null : refusal(http.getCode(), http.getReason());
   }
 
   /**

@@ -272,6 +272,26 @@ class HttpRefusalsTest {
   }
 
   @Test
+  void aStalledMultipartBodyIsA408() throws Exception {
+    byte[] start =
+        "--b\r\nContent-Disposition: form-data; name=\"prompt\"\r\n\r\nx"
+            .getBytes(StandardCharsets.UTF_8);
+    Raw r = send(post("/v1/images/edits", "multipart/form-data; boundary=b", 1000), start, false);
+    assertThat(r.status()).as(r.body()).isEqualTo(408);
+    assertThat(r.error().string("code", "")).isEqualTo("request_timeout");
+  }
+
+  @Test
+  void anIncompleteMultipartBodyIsA400() throws Exception {
+    byte[] start =
+        "--b\r\nContent-Disposition: form-data; name=\"prompt\"\r\n\r\nx"
+            .getBytes(StandardCharsets.UTF_8);
+    Raw r = send(post("/v1/images/edits", "multipart/form-data; boundary=b", 1000), start, true);
+    assertThat(r.status()).as(r.body()).isEqualTo(400);
+    assertThat(r.error().string("code", "")).as(r.body()).isEqualTo("incomplete_body");
+  }
+
+  @Test
   void aMultipartBodyOnAJsonRouteIsA400() throws Exception {
     byte[] body =
         "--b\r\nContent-Disposition: form-data; name=\"prompt\"\r\n\r\nx\r\n--b--\r\n"

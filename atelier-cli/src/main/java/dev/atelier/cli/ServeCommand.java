@@ -8,6 +8,7 @@ import dev.atelier.engine.onnx.OnnxEngine;
 import dev.atelier.engine.openai.OpenAiEngine;
 import dev.atelier.server.AtelierServer;
 import dev.atelier.server.PriceTable;
+import dev.atelier.server.RequestLimits;
 import dev.atelier.server.ServerConfig;
 import dev.atelier.store.BlobStore;
 import dev.atelier.store.MetadataStore;
@@ -100,6 +101,8 @@ final class ServeCommand implements Callable<Integer> {
 
   @Mixin UpstreamOptions upstreamOptions;
 
+  @Mixin LimitOptions limitOptions;
+
   /** The environment the engine settings are read from (tests supply their own). */
   java.util.Map<String, String> env = System.getenv();
 
@@ -130,6 +133,7 @@ final class ServeCommand implements Callable<Integer> {
     if (port < 0 || port > 65535) {
       throw new ParameterException(spec.commandLine(), "--port must be 0..65535 but was " + port);
     }
+    RequestLimits limits = limitOptions.limits();
     Path data = dataDir != null ? dataDir : defaultDataDir();
     Stores.createDataDir(data);
     String jdbc =
@@ -164,15 +168,16 @@ final class ServeCommand implements Callable<Integer> {
       }
       ServerConfig config =
           new ServerConfig(
-              host,
-              port,
-              served.modelName(),
-              served.defaultSide(),
-              Instant.now(),
-              allowRemoteImages,
-              eng.name(),
-              prices,
-              demo);
+                  host,
+                  port,
+                  served.modelName(),
+                  served.defaultSide(),
+                  Instant.now(),
+                  allowRemoteImages,
+                  eng.name(),
+                  prices,
+                  demo)
+              .withLimits(limits);
       try (AtelierServer s =
           AtelierServer.start(eng, grounding.grounder(), planner(), metadata, blobs, config)) {
         server = s;

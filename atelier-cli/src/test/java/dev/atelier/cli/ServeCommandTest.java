@@ -35,6 +35,8 @@ class ServeCommandTest {
                     "--port",
                     "0",
                     "--preload",
+                    "--max-json-mb",
+                    "1",
                     "--data-dir",
                     data.toString(),
                     "--model",
@@ -44,6 +46,10 @@ class ServeCommandTest {
     try {
       assertThat(serve.started.await(60, TimeUnit.SECONDS)).as(out.toString()).isTrue();
       int port = serve.server.port();
+      assertThat(declaredLengthAnswer(port, 2 << 20))
+          .as("--max-json-mb 1 refuses a declared 2 MiB body at once")
+          .startsWith("HTTP/1.1 413 ")
+          .contains("at most 1048576 are accepted (serve --max-json-mb)");
       assertThat(out.toString())
           .contains("Atelier listening on http://127.0.0.1:" + port + "/v1")
           .contains("studio:     http://127.0.0.1:" + port + "/")
@@ -107,5 +113,22 @@ class ServeCommandTest {
       t.join(30_000);
     }
     assertThat(data.resolve("atelier.db")).exists();
+  }
+
+  /** Sends only the headers of a JSON POST declaring {@code length} bytes; returns the answer. */
+  private static String declaredLengthAnswer(int port, long length) throws java.io.IOException {
+    try (java.net.Socket socket = new java.net.Socket("127.0.0.1", port)) {
+      socket.setSoTimeout(10_000);
+      socket
+          .getOutputStream()
+          .write(
+              ("POST /v1/images/generations HTTP/1.1\r\nHost: localhost\r\n"
+                      + "Content-Type: application/json\r\nContent-Length: "
+                      + length
+                      + "\r\n\r\n")
+                  .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+      return new String(
+          socket.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+    }
   }
 }

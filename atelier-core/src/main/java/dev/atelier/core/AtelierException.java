@@ -8,7 +8,8 @@ package dev.atelier.core;
  * engine; {@link Cancelled} means the caller stopped the work; {@link UpstreamFailure} is an
  * upstream image API refusing or failing; {@link EngineFailure} is the engine's own fault. Plain
  * {@link IllegalArgumentException}s thrown by value constructors are turned into {@link
- * InvalidRequest} at the edge that knows the parameter name.
+ * InvalidRequest} at the edge that knows the parameter name. {@link PayloadTooLarge} is the client
+ * sending more than a documented limit allows (HTTP 413).
  */
 public abstract sealed class AtelierException extends RuntimeException {
 
@@ -52,6 +53,27 @@ public abstract sealed class AtelierException extends RuntimeException {
     /** OpenAI's error code: {@code invalid_value} unless the cause was more specific. */
     public String code() {
       return code;
+    }
+  }
+
+  /** The request, or one part of it, is larger than a documented limit allows. */
+  public static final class PayloadTooLarge extends AtelierException {
+    private final String param;
+
+    /**
+     * Creates the error.
+     *
+     * @param param the parameter or multipart part that is too large, or {@code ""} for the body
+     * @param message how large it was (or was declared) and the limit, with the flag that sets it
+     */
+    public PayloadTooLarge(String param, String message) {
+      super(message, null);
+      this.param = param;
+    }
+
+    /** The parameter's wire name, or {@code ""}. */
+    public String param() {
+      return param;
     }
   }
 

@@ -7,7 +7,6 @@ import dev.atelier.core.edit.LocalEditor;
 import dev.atelier.store.BlobStore;
 import dev.atelier.store.MetadataStore;
 import io.javalin.Javalin;
-import io.javalin.config.SizeUnit;
 import io.javalin.http.staticfiles.Location;
 import org.slf4j.LoggerFactory;
 
@@ -69,13 +68,12 @@ public final class AtelierServer implements AutoCloseable {
     }
     Studio studio = new Studio(engine, metadata, blobs, grounder, planner, config.defaultSide());
     Routes routes = new Routes(studio, config);
+    Runnable[] afterStart = new Runnable[1];
     Javalin app =
         Javalin.create(
             c -> {
-              c.http.maxRequestSize = 200L * 1024 * 1024;
-              c.jetty.multipartConfig.maxFileSize(ImageInputs.MAX_BYTES + 1, SizeUnit.BYTES);
-              c.jetty.multipartConfig.maxTotalRequestSize(200, SizeUnit.MB);
-              c.jetty.multipartConfig.maxInMemoryFileSize(64, SizeUnit.MB);
+              // Body, part and URI limits, and Jetty's own refusals in OpenAI's shape.
+              afterStart[0] = HttpRefusals.install(c, config.limits(), config.idleTimeout());
               c.startup.showJavalinBanner = false;
               // A known route called with another method is a 405, not a 404.
               c.http.prefer405over404 = true;
@@ -124,6 +122,18 @@ public final class AtelierServer implements AutoCloseable {
                             "method_not_allowed");
                     ctx.contentType("application/json").result(a.body());
                   });
+              // Javalin's own refusals (a body that stalled past the idle timeout is its 408,
+              // in text/plain) are answered in OpenAI's shape too.
+              for (int status : new int[] {400, 408, 413, 414, 415, 431, 500, 503}) {
+                c.routes.error(
+                    status,
+                    ctx -> {
+                      if (ctx.attribute(ANSWERED) == null) {
+                        ctx.contentType("application/json")
+                            .result(ErrorMapper.refusal(status, "").body());
+                      }
+                    });
+              }
               c.routes.error(
                   404,
                   ctx -> {
@@ -141,6 +151,7 @@ public final class AtelierServer implements AutoCloseable {
                   });
             });
     app.start(config.host(), config.port());
+    afterStart[0].run();
     return new AtelierServer(app);
   }
 

@@ -27,10 +27,11 @@ import java.util.Optional;
  */
 record EditInputs(JsonFields fields, List<BufferedImage> images, Optional<BufferedImage> mask) {
 
-  static EditInputs read(Context ctx, ImageInputs decoder, boolean imageRequired) {
+  static EditInputs read(
+      Context ctx, ImageInputs decoder, RequestLimits limits, boolean imageRequired) {
     String type = ctx.contentType() == null ? "" : ctx.contentType();
-    if (type.startsWith("multipart/form-data")) {
-      return check(multipart(ctx, decoder), imageRequired);
+    if (type.toLowerCase(java.util.Locale.ROOT).startsWith("multipart/form-data")) {
+      return check(multipart(ctx, type, decoder, limits), imageRequired);
     }
     JsonFields f = new JsonFields(Routes.body(ctx));
     List<BufferedImage> images = new ArrayList<>();
@@ -59,15 +60,38 @@ record EditInputs(JsonFields fields, List<BufferedImage> images, Optional<Buffer
    * Reads every part: {@code image}, {@code image[]} and {@code mask} are image bytes whether or
    * not the client gave them a file name (the official SDKs do not always), the rest are text.
    */
-  private static EditInputs multipart(Context ctx, ImageInputs decoder) {
+  private static EditInputs multipart(
+      Context ctx, String type, ImageInputs decoder, RequestLimits limits) {
+    if (!BOUNDARY.matcher(type).find()) {
+      throw new AtelierException.InvalidRequest(
+          "",
+          "Content-Type multipart/form-data must carry a boundary parameter"
+              + " (multipart/form-data; boundary=...) that separates the parts, but '"
+              + type
+              + "' has none; let the HTTP client write the header for a multipart body");
+    }
+    // Asking Javalin for uploaded files installs the multipart limits before parts are read.
+    java.util.Collection<Part> parts;
+    try {
+      ctx.uploadedFiles();
+      parts = ctx.req().getParts();
+    } catch (IOException | ServletException | RuntimeException e) {
+      throw unreadable(e, limits);
+    }
+    if (parts.size() > limits.maxParts()) {
+      throw new AtelierException.PayloadTooLarge(
+          "",
+          "the multipart body has "
+              + parts.size()
+              + " parts but at most "
+              + limits.maxParts()
+              + " are accepted");
+    }
     Map<String, String> form = new LinkedHashMap<>();
     List<BufferedImage> images = new ArrayList<>();
     Optional<BufferedImage> mask = Optional.empty();
     try {
-      // Asking Javalin for uploaded files installs the multipart limits before parts are read; it
-      // is also where a body without a boundary, or cut short, fails (a ServletException).
-      ctx.uploadedFiles();
-      for (Part part : ctx.req().getParts()) {
+      for (Part part : parts) {
         String name = part.getName();
         if (name == null) {
           throw new AtelierException.InvalidRequest(
@@ -76,7 +100,7 @@ record EditInputs(JsonFields fields, List<BufferedImage> images, Optional<Buffer
                   + " but one has none");
         }
         if (name.equals("image") || name.equals("image[]") || name.equals("mask")) {
-          byte[] bytes = bytes(part, name, decoder.limits().maxImageBytes());
+          byte[] bytes = bytes(part, name, limits.maxImageBytes());
           if (name.equals("mask")) {
             mask = Optional.of(decoder.decode("mask", bytes));
           } else {
@@ -88,7 +112,7 @@ record EditInputs(JsonFields fields, List<BufferedImage> images, Optional<Buffer
           }
         }
       }
-    } catch (IOException | ServletException | IllegalStateException e) {
+    } catch (IOException e) {
       throw new AtelierException.InvalidRequest(
           "", "the multipart body could not be read: " + rootMessage(e));
     }
@@ -150,16 +174,62 @@ record EditInputs(JsonFields fields, List<BufferedImage> images, Optional<Buffer
             + " part, a base64 data URL or an http(s) image_url) or an Atelier image id (img_...)");
   }
 
+  private static final java.util.regex.Pattern BOUNDARY =
+      java.util.regex.Pattern.compile("(?i);\\s*boundary\\s*=\\s*(\"[^\"]+\"|[^;\\s]+)");
+
+  /**
+   * The 4xx for a multipart body the parser gave up on: a part over the image limit or too many
+   * parts (413), a body that stalled or ended early (left to {@link ErrorMapper}: 408 or 400),
+   * anything else malformed (400). Jetty's parser does not say which part it was reading, so the
+   * message names the limit and the image fields it applies to.
+   */
+  private static RuntimeException unreadable(Exception e, RequestLimits limits) {
+    for (Throwable c = e; c != null; c = c.getCause()) {
+      if (c instanceof AtelierException a) {
+        return a;
+      }
+      if (c instanceof java.util.concurrent.TimeoutException
+          || c instanceof org.eclipse.jetty.io.EofException) {
+        // The body stalled or ended early: ErrorMapper answers 408 or 400 from the cause.
+        return new java.io.UncheckedIOException(new IOException(e.getMessage(), e));
+      }
+      String m = c.getMessage() == null ? "" : c.getMessage().toLowerCase(java.util.Locale.ROOT);
+      if (m.contains("max file size") || m.contains("max length")) {
+        return new AtelierException.PayloadTooLarge(
+            "image",
+            "a multipart part (image, image[] or mask) is over "
+                + limits.maxImageBytes()
+                + " bytes, the most one image may have (serve --max-image-mb)");
+      }
+      if (m.contains("max request size") || m.contains("max content")) {
+        return new AtelierException.PayloadTooLarge(
+            "",
+            "the multipart body is over "
+                + limits.maxMultipartBytes()
+                + " bytes, the most this server accepts (serve --max-multipart-mb)");
+      }
+      if (m.contains("max parts") || m.contains("form keys") || m.contains("too many")) {
+        return new AtelierException.PayloadTooLarge(
+            "",
+            "the multipart body has more than "
+                + limits.maxParts()
+                + " parts, the most this server accepts");
+      }
+    }
+    return new AtelierException.InvalidRequest(
+        "", "the multipart body could not be read: " + e.getMessage());
+  }
+
   private static byte[] bytes(Part part, String name, long maxBytes) throws IOException {
     if (part.getSize() > maxBytes) {
-      throw new ErrorMapper.PayloadTooLarge(
+      throw new AtelierException.PayloadTooLarge(
           name,
           name
               + " is "
               + part.getSize()
               + " bytes but at most "
               + maxBytes
-              + " bytes are allowed per image");
+              + " bytes are allowed per image (serve --max-image-mb)");
     }
     try (InputStream in = part.getInputStream()) {
       return in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, maxBytes + 1));

@@ -60,16 +60,123 @@ public final class ErrorMapper {
         yield answer(
             500, "the engine failed: " + e.getMessage(), "server_error", "", "engine_error");
       }
+      case AtelierException.PayloadTooLarge e ->
+          answer(413, e.getMessage(), "invalid_request_error", e.param(), "too_large");
       case MethodNotAllowed e ->
           answer(405, e.getMessage(), "invalid_request_error", "", "method_not_allowed");
-      case PayloadTooLarge e ->
-          answer(413, e.getMessage(), "invalid_request_error", e.param, "too_large");
       case IllegalArgumentException e ->
           answer(400, e.getMessage(), "invalid_request_error", "", "invalid_value");
+      case io.javalin.http.HttpResponseException e -> refusal(e.getStatus(), e.getMessage());
       default -> {
+        Answer transport = transport(t);
+        if (transport != null) {
+          yield transport;
+        }
         LOG.log(System.Logger.Level.ERROR, "unexpected failure", t);
         yield answer(500, "internal error", "server_error", "", "internal_error");
       }
+    };
+  }
+
+  /**
+   * The answer to a failure of the transport under a handler, found in {@code t}'s causes: a body
+   * cut off at its limit (413), a body that stalled (408) or ended before its declared length
+   * (400), or any other refusal Jetty raised with its status. Null when {@code t} is none of them.
+   */
+  private static Answer transport(Throwable t) {
+    org.eclipse.jetty.http.HttpException http = null;
+    for (Throwable c = t; c != null; c = c.getCause()) {
+      if (c instanceof AtelierException a) {
+        return map(a);
+      }
+      if (c instanceof java.util.concurrent.TimeoutException) {
+        return refusal(408, "");
+      }
+      if (c instanceof org.eclipse.jetty.io.EofException
+          || (c instanceof org.eclipse.jetty.http.HttpException h
+              && h.getCode() == 400
+              && "Early EOF".equals(h.getReason()))) {
+        return answer(
+            400,
+            "the request body ended before the length it declared",
+            "invalid_request_error",
+            "",
+            "incomplete_body");
+      }
+      if (http == null && c instanceof org.eclipse.jetty.http.HttpException h) {
+        http = h; // the outermost, unless a cause below says more (a multipart parser's 400)
+      }
+    }
+    return http == null ? null : refusal(http.getCode(), http.getReason());
+  }
+
+  /**
+   * The answer to a refusal the HTTP stack itself makes (Jetty's parser, its URI checks, the body
+   * limits, Javalin): the status kept, OpenAI's error shape, a message that says what was wrong.
+   *
+   * @param detail the stack's own short reason (e.g. Jetty's {@code "Ambiguous URI path
+   *     separator"}), or empty
+   */
+  static Answer refusal(int status, String detail) {
+    String why = detail == null || detail.isBlank() ? "" : " (" + detail + ")";
+    return switch (status) {
+      case 400 ->
+          answer(
+              400,
+              "the HTTP request is malformed" + why,
+              "invalid_request_error",
+              "",
+              "bad_request");
+      case 404 -> answer(404, "not found" + why, "invalid_request_error", "", "not_found");
+      case 405 ->
+          answer(
+              405, "method not allowed" + why, "invalid_request_error", "", "method_not_allowed");
+      case 408 ->
+          answer(
+              408,
+              "the request did not arrive in time: the client stopped sending before the body was"
+                  + " complete",
+              "invalid_request_error",
+              "",
+              "request_timeout");
+      case 413 ->
+          answer(
+              413,
+              "the request body is larger than this server accepts" + why,
+              "invalid_request_error",
+              "",
+              "too_large");
+      case 414 ->
+          answer(
+              414,
+              "the request URI is longer than this server accepts (at most 8 KiB of URI and"
+                  + " headers)",
+              "invalid_request_error",
+              "",
+              "uri_too_long");
+      case 415 ->
+          answer(
+              415,
+              "unsupported Content-Type" + why,
+              "invalid_request_error",
+              "",
+              "unsupported_media_type");
+      case 431 ->
+          answer(
+              431,
+              "the request headers are larger than this server accepts (8 KiB)",
+              "invalid_request_error",
+              "",
+              "headers_too_large");
+      default ->
+          status >= 500
+              ? answer(status, "the server failed" + why, "server_error", "", "server_error")
+              : answer(
+                  status,
+                  "the HTTP request was refused" + why,
+                  "invalid_request_error",
+                  "",
+                  "http_" + status);
     };
   }
 
@@ -86,17 +193,6 @@ public final class ErrorMapper {
     /** The methods the route answers, for the {@code Allow} header. */
     public String allowed() {
       return allowed;
-    }
-  }
-
-  /** A 413 for uploads over a limit. */
-  public static final class PayloadTooLarge extends RuntimeException {
-    final String param;
-
-    /** Creates the error for {@code param}. */
-    public PayloadTooLarge(String param, String message) {
-      super(message);
-      this.param = param;
     }
   }
 

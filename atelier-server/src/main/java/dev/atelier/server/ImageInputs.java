@@ -161,15 +161,15 @@ final class ImageInputs {
     }
   }
 
-  private ErrorMapper.PayloadTooLarge tooLarge(String field, long size) {
-    return new ErrorMapper.PayloadTooLarge(
+  private AtelierException.PayloadTooLarge tooLarge(String field, long size) {
+    return new AtelierException.PayloadTooLarge(
         field,
         field
             + " is "
             + size
             + " bytes but at most "
             + limits.maxImageBytes()
-            + " bytes are allowed per image");
+            + " bytes are allowed per image (serve --max-image-mb)");
   }
 
   private static ImageHeader header(String field, byte[] bytes) {

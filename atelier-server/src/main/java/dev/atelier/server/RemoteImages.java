@@ -88,7 +88,7 @@ final class RemoteImages {
         }
         byte[] bytes = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, maxBytes + 1));
         if (bytes.length > maxBytes) {
-          throw new ErrorMapper.PayloadTooLarge(
+          throw new AtelierException.PayloadTooLarge(
               field, field + ": " + url + " is larger than " + maxBytes + " bytes");
         }
         return bytes;

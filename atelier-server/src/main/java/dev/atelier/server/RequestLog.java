@@ -27,11 +27,7 @@ final class RequestLog {
   static void install(JavalinConfig c) {
     c.routes.before(
         ctx -> {
-          String sent = ctx.header(HEADER);
-          String id =
-              sent != null && CLIENT_ID.matcher(sent).matches()
-                  ? sent
-                  : "req_" + UUID.randomUUID().toString().replace("-", "");
+          String id = newId(ctx.header(HEADER));
           ctx.attribute(ATTRIBUTE, id);
           ctx.header(HEADER, id);
         });
@@ -44,6 +40,13 @@ final class RequestLog {
                 ctx.statusCode(),
                 String.format(java.util.Locale.ROOT, "%.1f", ms),
                 id(ctx)));
+  }
+
+  /** The client's id when it {@code sent} a plain token, else a fresh one. */
+  static String newId(String sent) {
+    return sent != null && CLIENT_ID.matcher(sent).matches()
+        ? sent
+        : "req_" + UUID.randomUUID().toString().replace("-", "");
   }
 
   /** The request's id (set before any handler runs). */

@@ -295,7 +295,7 @@ final class Routes {
 
   private void edits(Context ctx) {
     ImageInputs inputs = inputs();
-    EditInputs sent = EditInputs.read(ctx, inputs, false);
+    EditInputs sent = EditInputs.read(ctx, inputs, config.limits(), false);
     JsonFields f = checked(Endpoint.EDITS, sent.fields());
     String prompt = GenerationOptions.prompt(f, "prompt");
     GenerationOptions o =
@@ -417,7 +417,7 @@ final class Routes {
    */
   private void variations(Context ctx) {
     ImageInputs inputs = inputs();
-    EditInputs sent = EditInputs.read(ctx, inputs, true);
+    EditInputs sent = EditInputs.read(ctx, inputs, config.limits(), true);
     if (sent.mask().isPresent()) {
       throw new AtelierException.InvalidRequest(
           "mask", "variations take no mask; use /v1/images/edits to change a masked region");
@@ -642,7 +642,7 @@ final class Routes {
 
   private void createSession(Context ctx) {
     ImageInputs inputs = inputs();
-    EditInputs in = EditInputs.read(ctx, inputs, false);
+    EditInputs in = EditInputs.read(ctx, inputs, config.limits(), false);
     JsonFields f = checked(Endpoint.SESSION_CREATE, in.fields());
     Session s;
     List<String> warnings = new ArrayList<>();
@@ -695,7 +695,7 @@ final class Routes {
     ImageInputs inputs = inputs();
     String id = ctx.pathParam("id");
     sessions.session(id);
-    EditInputs in = EditInputs.read(ctx, inputs, false);
+    EditInputs in = EditInputs.read(ctx, inputs, config.limits(), false);
     JsonFields f = checked(Endpoint.SESSION_ROUND, in.fields());
     if (!in.images().isEmpty()) {
       throw new AtelierException.InvalidRequest(
@@ -704,10 +704,17 @@ final class Routes {
               + " for images to take from");
     }
     threshold(f);
+    // The field is instruction (README, studio); prompt is its alias, named only when it was sent.
+    if (!f.has("instruction") && !f.has("prompt")) {
+      throw new AtelierException.InvalidRequest(
+          "instruction",
+          "instruction is required: what to change in the session's current image (prompt is"
+              + " accepted as its alias)");
+    }
     String instruction =
-        f.has("instruction")
-            ? GenerationOptions.prompt(f, "instruction")
-            : GenerationOptions.prompt(f, "prompt");
+        f.has("prompt") && !f.has("instruction")
+            ? GenerationOptions.prompt(f, "prompt")
+            : GenerationOptions.prompt(f, "instruction");
     GenerationOptions o =
         GenerationOptions.read(f, config.defaultSide())
             .withReferences(ReferenceInputs.read(f, inputs));

@@ -1,5 +1,6 @@
 package dev.atelier.server;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Objects;
 
@@ -18,6 +19,8 @@ import java.util.Objects;
  * @param demo whether the server runs the demo models (tiny random-weight test models whose images
  *     are noise); {@code /v1/models} says so and the studio shows a notice
  * @param limits the bounds every request is held to (see {@link RequestLimits})
+ * @param idleTimeout how long a connection may send nothing while the server waits for it (a
+ *     request's headers or body); a body that stalls longer is refused with a 408
  */
 public record ServerConfig(
     String host,
@@ -29,7 +32,37 @@ public record ServerConfig(
     String engineName,
     PriceTable prices,
     boolean demo,
-    RequestLimits limits) {
+    RequestLimits limits,
+    Duration idleTimeout) {
+
+  /** Jetty's default: how long a silent connection is kept. */
+  public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofSeconds(30);
+
+  /** A server with these request limits and the default idle timeout. */
+  public ServerConfig(
+      String host,
+      int port,
+      String modelName,
+      int defaultSide,
+      Instant startedAt,
+      boolean allowRemoteImages,
+      String engineName,
+      PriceTable prices,
+      boolean demo,
+      RequestLimits limits) {
+    this(
+        host,
+        port,
+        modelName,
+        defaultSide,
+        startedAt,
+        allowRemoteImages,
+        engineName,
+        prices,
+        demo,
+        limits,
+        DEFAULT_IDLE_TIMEOUT);
+  }
 
   /** A server with the default request limits. */
   public ServerConfig(
@@ -67,7 +100,24 @@ public record ServerConfig(
         engineName,
         prices,
         demo,
-        newLimits);
+        newLimits,
+        idleTimeout);
+  }
+
+  /** These settings with another idle timeout. */
+  public ServerConfig withIdleTimeout(Duration newIdleTimeout) {
+    return new ServerConfig(
+        host,
+        port,
+        modelName,
+        defaultSide,
+        startedAt,
+        allowRemoteImages,
+        engineName,
+        prices,
+        demo,
+        limits,
+        newIdleTimeout);
   }
 
   /** A server with a real model (not the demo models). */
@@ -116,6 +166,10 @@ public record ServerConfig(
     Objects.requireNonNull(engineName, "engineName");
     Objects.requireNonNull(prices, "prices");
     Objects.requireNonNull(limits, "limits");
+    Objects.requireNonNull(idleTimeout, "idleTimeout");
+    if (idleTimeout.isNegative() || idleTimeout.isZero()) {
+      throw new IllegalArgumentException("idleTimeout must be positive but was " + idleTimeout);
+    }
     Objects.requireNonNull(host, "host");
     Objects.requireNonNull(modelName, "modelName");
     Objects.requireNonNull(startedAt, "startedAt");

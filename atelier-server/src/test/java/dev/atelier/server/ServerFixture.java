@@ -55,6 +55,11 @@ final class ServerFixture implements AutoCloseable {
             .withLimits(limits));
   }
 
+  /** A server with {@code config} (e.g. small request limits and a short idle timeout). */
+  static ServerFixture withConfig(Path dataDir, ServerConfig config) {
+    return new ServerFixture(dataDir, dev.atelier.core.edit.LocalEditor.NO_GROUNDER, config);
+  }
+
   private ServerFixture(
       Path dataDir, dev.atelier.core.edit.Grounder grounder, ServerConfig config) {
     this.dataDir = dataDir;

@@ -164,4 +164,23 @@ class SessionsApiTest {
       assertThat(gone.status()).as(gone.body()).isEqualTo(404);
     }
   }
+
+  @Test
+  void anEmptyRoundNamesInstruction() throws Exception {
+    try (ServerFixture f = new ServerFixture(dir)) {
+      String session =
+          f.post("/v1/sessions", "{\"prompt\":\"a red cup\",\"seed\":1}").json().string("id", "");
+      ServerFixture.Reply r = f.post("/v1/sessions/" + session + "/rounds", "{}");
+      assertThat(r.status()).as(r.body()).isEqualTo(400);
+      JsonValue.Obj e = r.json().object("error").orElseThrow();
+      assertThat(e.string("param", "")).isEqualTo("instruction");
+      assertThat(e.string("message", ""))
+          .isEqualTo(
+              "instruction is required: what to change in the session's current image (prompt is"
+                  + " accepted as its alias)");
+      ServerFixture.Reply alias =
+          f.post("/v1/sessions/" + session + "/rounds", "{\"prompt\":\"make the cup blue\"}");
+      assertThat(alias.status()).as(alias.body()).isEqualTo(200);
+    }
+  }
 }

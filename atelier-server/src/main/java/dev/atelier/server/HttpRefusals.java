@@ -43,8 +43,10 @@ final class HttpRefusals {
    */
   static Runnable install(JavalinConfig c, RequestLimits limits, Duration idleTimeout) {
     c.http.maxRequestSize = Math.max(limits.maxJsonBytes(), limits.maxMultipartBytes());
-    // A file part over the image limit stops the parser at once (EditInputs names the part).
-    c.jetty.multipartConfig.maxFileSize(limits.maxImageBytes(), SizeUnit.BYTES);
+    // A file part far over the image limit stops the parser at once (Jetty cannot say which
+    // part it was); one byte of slack lets a part just over the limit through to EditInputs,
+    // which refuses it naming the part.
+    c.jetty.multipartConfig.maxFileSize(limits.maxImageBytes() + 1, SizeUnit.BYTES);
     c.jetty.multipartConfig.maxTotalRequestSize(limits.maxMultipartBytes(), SizeUnit.BYTES);
     c.jetty.multipartConfig.maxInMemoryFileSize(
         (int) Math.min(limits.maxImageBytes(), 64L << 20), SizeUnit.BYTES);

@@ -220,9 +220,10 @@ public final class LocalEditor {
     List<GeneratedImage> images = new ArrayList<>();
     List<FidelityReport> reports = new ArrayList<>();
     for (GeneratedImage g : raw) {
+      // The box holds every pixel the feathered mask marks, so blending inside it is the whole
+      // composite; outside it the input's bytes are copied as they are.
       RgbImage back = Compositor.resizeBicubic(g.image(), box.width(), box.height());
-      RgbImage pasted = Compositor.paste(image, back, box);
-      RgbImage out = Compositor.composite(image, pasted, feathered);
+      RgbImage out = Compositor.compositeInBox(image, back, box, feathered);
       Map<String, String> p = new LinkedHashMap<>(g.parameters());
       p.put("instruction", instruction);
       p.put("operation", plan.operation().wireName());
@@ -292,8 +293,7 @@ public final class LocalEditor {
                             crop -> {
                               RgbImage back =
                                   Compositor.resizeBicubic(crop, box.width(), box.height());
-                              RgbImage pasted = Compositor.paste(image, back, box);
-                              return Compositor.composite(image, pasted, feathered);
+                              return Compositor.compositeInBox(image, back, box, feathered);
                             })));
       }
 

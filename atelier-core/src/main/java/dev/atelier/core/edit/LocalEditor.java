@@ -197,10 +197,11 @@ public final class LocalEditor {
     Mask[] region = region(image, plan, userMask, o, warnings);
     Mask feathered = region[0];
     Box box = Box.around(feathered, o.marginPx(), image.width(), image.height(), 8);
-    RgbImage crop = Compositor.crop(image, box);
     int[] work = workingSize(box, o.workingSide());
-    RgbImage scaled = Compositor.resizeBicubic(crop, work[0], work[1]);
-    Mask cropMask = feathered.crop(box).resizedNearest(work[0], work[1]).binarized(0.001f);
+    // Scaled straight from the box: a cropped copy of a full-resolution region would be one more
+    // image-sized array per request.
+    RgbImage scaled = Compositor.resizeBicubic(image, box, work[0], work[1]);
+    Mask cropMask = feathered.cropResizedNearest(box, work[0], work[1]).binarized(0.001f);
     SamplingParams s = sampling;
     String negative = InpaintPrompt.negative(plan);
     if (!negative.isEmpty()) {

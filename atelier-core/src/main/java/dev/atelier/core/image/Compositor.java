@@ -177,19 +177,40 @@ public final class Compositor {
    * @throws IllegalArgumentException if a requested side is below 1
    */
   public static RgbImage resizeBicubic(RgbImage image, int width, int height) {
+    return resizeBicubic(image, new Box(0, 0, image.width(), image.height()), width, height);
+  }
+
+  /**
+   * Resizes the part of an image inside a box, exactly as {@code resizeBicubic(crop(image, box),
+   * width, height)} does but without the cropped copy.
+   *
+   * @param image the source image
+   * @param from the region to resize, inside the image
+   * @param width the output width, at least 1
+   * @param height the output height, at least 1
+   * @return a new image
+   * @throws IllegalArgumentException if a requested side is below 1 or the box reaches outside the
+   *     image
+   */
+  public static RgbImage resizeBicubic(RgbImage image, Box from, int width, int height) {
     long pixels = RgbImage.checkedPixels(width, height);
-    int inW = image.width();
-    int inH = image.height();
+    checkInside(from, image);
+    int inW = from.width();
+    int inH = from.height();
+    int stride = image.width();
+    int x0 = from.x();
+    int y0 = from.y();
     byte[] src = image.rgb();
     Taps cols = Taps.of(inW, width);
     Taps rows = Taps.of(inH, height);
     float[] mid = new float[Math.multiplyExact(inH, width * 3)];
     for (int y = 0; y < inH; y++) {
+      int rowStart = (y0 + y) * stride + x0;
       for (int x = 0; x < width; x++) {
         for (int c = 0; c < 3; c++) {
           double v = 0;
           for (int k = 0; k < cols.count[x]; k++) {
-            v += cols.weight[x][k] * (src[(y * inW + cols.first[x] + k) * 3 + c] & 0xff);
+            v += cols.weight[x][k] * (src[(rowStart + cols.first[x] + k) * 3 + c] & 0xff);
           }
           mid[(y * width + x) * 3 + c] = (float) v;
         }

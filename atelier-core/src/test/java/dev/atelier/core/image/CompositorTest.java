@@ -189,4 +189,14 @@ class CompositorTest {
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("box must be the patch's size 4x4 but is 5x4");
   }
+
+  @Test
+  void resizingABoxEqualsResizingItsCrop() {
+    RgbImage image = MetricFixtures.texture(90, 60, 4);
+    Box box = new Box(13, 7, 50, 41);
+    for (int[] size : new int[][] {{16, 24}, {50, 41}, {120, 97}}) {
+      assertThat(Compositor.resizeBicubic(image, box, size[0], size[1]))
+          .isEqualTo(Compositor.resizeBicubic(Compositor.crop(image, box), size[0], size[1]));
+    }
+  }
 }

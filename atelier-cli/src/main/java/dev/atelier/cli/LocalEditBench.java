@@ -131,6 +131,7 @@ final class LocalEditBench {
   }
 
   private RgbImage lastResult;
+  private String lastFidelity = "";
 
   /**
    * Encodes the last run's result at every deflate level and with ImageIO's PNG writer at its
@@ -196,6 +197,7 @@ final class LocalEditBench {
     double editMs = ms(e0);
     GeneratedImage g = outcome.images().get(0);
     lastResult = g.image();
+    lastFidelity = outcome.reports().get(0).toJson();
     long c0 = System.nanoTime();
     Map<String, String> provenance = new LinkedHashMap<>(g.parameters());
     provenance.put("fidelity", outcome.reports().get(0).toJson());
@@ -237,6 +239,7 @@ final class LocalEditBench {
   }
 
   void report(List<Row> rows) {
+    out.println("last run's fidelity report: " + lastFidelity);
     out.println(
         "run  floor_ms decode_ms ground_ms engine_ms editor_ms encode_ms mask_ms b64_ms total_ms"
             + "  png_KiB mask_KiB alloc_MiB live_MiB heap_MiB rss_MiB");

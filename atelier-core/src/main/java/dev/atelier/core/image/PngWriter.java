@@ -18,9 +18,9 @@ import java.util.zip.Deflater;
 final class PngWriter {
 
   /**
-   * The deflate level used unless a caller picks another: measured on 3840x2160 edits in
-   * docs/benchmarks.md, level 1 encodes several times faster than ImageIO's default with files
-   * within a few percent of its size.
+   * The deflate level used unless a caller picks another: on a 3840x2160 edit (docs/benchmarks.md)
+   * level 1 took about half the time of ImageIO's writer and wrote half its bytes; levels 3-6 were
+   * 5-20 % smaller for 1.4-3.5x the time of level 1, level 9 60x.
    */
   static final int DEFAULT_LEVEL = 1;
 

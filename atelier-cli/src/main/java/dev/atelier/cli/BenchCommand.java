@@ -5,6 +5,10 @@ import dev.atelier.core.GenerationRequest;
 import dev.atelier.core.ImageSize;
 import dev.atelier.core.ProgressListener;
 import dev.atelier.core.SamplingParams;
+import dev.atelier.core.edit.LocalEditor;
+import dev.atelier.core.image.ImageCodec;
+import dev.atelier.core.image.ImageLimits;
+import dev.atelier.core.image.RgbImage;
 import dev.atelier.engine.onnx.OnnxEngine;
 import dev.atelier.engine.onnx.pipeline.LatentObserver;
 import dev.atelier.engine.onnx.pipeline.RunContext;
@@ -68,6 +72,51 @@ final class BenchCommand implements Callable<Integer> {
   @Option(names = "--csv", paramLabel = "FILE", description = "Also write one CSV row per run.")
   Path csv;
 
+  @Option(
+      names = "--local-edit",
+      description =
+          "Benchmark one plain-words local edit of a --size input (default 1024x1024) instead:"
+              + " decode, grounding, engine, composite and fidelity, PNG encode, base64; needs"
+              + " --grounding-model.")
+  boolean localEdit;
+
+  @Option(
+      names = "--grounding-model",
+      paramLabel = "PATH",
+      description = "CLIPSeg folder for --local-edit.")
+  Path groundingModel;
+
+  @Option(
+      names = "--instruction",
+      paramLabel = "TEXT",
+      defaultValue = "change the red box to a green box, keep everything else unchanged",
+      description = "The --local-edit instruction. Default: ${DEFAULT-VALUE}.")
+  String instruction;
+
+  @Option(
+      names = "--input",
+      paramLabel = "FILE",
+      description = "The --local-edit input image. Default: a generated test card of --size.")
+  Path input;
+
+  @Option(
+      names = "--grounding-threshold",
+      paramLabel = "P",
+      defaultValue = "0.4",
+      description = "The --local-edit grounding threshold. Default: ${DEFAULT-VALUE}.")
+  double groundingThreshold;
+
+  @Option(
+      names = "--png-levels",
+      description = "After --local-edit, encode the last result at every deflate level.")
+  boolean pngLevels;
+
+  @Option(
+      names = "--working-side",
+      paramLabel = "PX",
+      description = "The --local-edit crop's longer side for the engine. Default: the model's.")
+  Integer workingSide;
+
   @Mixin ModelOptions modelOptions;
   @Mixin SamplingOptions samplingOptions;
 
@@ -80,6 +129,9 @@ final class BenchCommand implements Callable<Integer> {
     }
     PrintWriter out = spec.commandLine().getOut();
     SamplingParams sampling = samplingOptions.params();
+    if (localEdit) {
+      return localEdit(out, sampling);
+    }
     long loadStart = System.nanoTime();
     try (OnnxEngine engine = modelOptions.load()) {
       double loadSeconds = (System.nanoTime() - loadStart) / 1e9;
@@ -118,6 +170,83 @@ final class BenchCommand implements Callable<Integer> {
     }
     out.flush();
     return 0;
+  }
+
+  private int localEdit(PrintWriter out, SamplingParams sampling) throws IOException {
+    if (groundingModel == null) {
+      throw new ParameterException(spec.commandLine(), "--local-edit needs --grounding-model");
+    }
+    byte[] png;
+    if (input != null) {
+      png = Files.readAllBytes(input);
+    } else {
+      int[] wh = parseSize(size == null ? "1024x1024" : size);
+      png = ImageCodec.encodePng(LocalEditBench.testCard(wh[0], wh[1]), java.util.Map.of());
+    }
+    ImageLimits limits = new ImageLimits(8192L * 8192L, 16384, 1L << 30);
+    try (OnnxEngine engine = modelOptions.load();
+        GroundingOption grounding = GroundingOption.load(groundingModel, modelOptions.settings())) {
+      int side =
+          workingSide != null ? workingSide : Math.max(64, engine.model().defaultImageSide());
+      LocalEditor.Options d = LocalEditor.Options.DEFAULT;
+      LocalEditor.Options options =
+          new LocalEditor.Options(
+              side,
+              d.marginPx(),
+              d.globalStrength(),
+              d.dilatePx(),
+              d.featherPx(),
+              groundingThreshold);
+      LocalEditBench bench =
+          new LocalEditBench(engine, grounding.grounder(), options, instruction, sampling, out);
+      RgbImage probe = ImageCodec.decode(png, limits);
+      out.printf(
+          Locale.ROOT,
+          "local edit: model %s, input %dx%d (%d KiB PNG), working side %d, steps %d, threshold"
+              + " %s, max heap %d MiB%n",
+          engine.model().name(),
+          probe.width(),
+          probe.height(),
+          png.length / 1024,
+          side,
+          sampling.steps(),
+          groundingThreshold,
+          Runtime.getRuntime().maxMemory() >> 20);
+      probe = null;
+      for (int i = 0; i < warmup; i++) {
+        bench.run(-1 - i, png, limits);
+      }
+      List<LocalEditBench.Row> rows = new ArrayList<>();
+      for (int r = 0; r < runs; r++) {
+        rows.add(bench.run(r, png, limits));
+      }
+      bench.report(rows);
+      if (pngLevels) {
+        bench.pngLevels();
+      }
+      if (csv != null) {
+        LocalEditBench.writeCsv(csv, rows);
+      }
+    }
+    out.flush();
+    return 0;
+  }
+
+  private int[] parseSize(String s) {
+    String[] parts = s.toLowerCase(Locale.ROOT).split("x");
+    try {
+      if (parts.length == 2) {
+        int w = Integer.parseInt(parts[0]);
+        int h = Integer.parseInt(parts[1]);
+        if (w >= 16 && h >= 16) {
+          return new int[] {w, h};
+        }
+      }
+    } catch (NumberFormatException e) {
+      // reported below
+    }
+    throw new ParameterException(
+        spec.commandLine(), "--size must be WxH with sides of at least 16 but was '" + s + "'");
   }
 
   private void runOnce(

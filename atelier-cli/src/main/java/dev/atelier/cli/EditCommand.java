@@ -184,8 +184,7 @@ final class EditCommand implements Callable<Integer> {
         stdout.println(o.plan().toJson());
         Path file = output.out.resolve("atelier-mask.png");
         java.nio.file.Files.createDirectories(output.out);
-        java.nio.file.Files.write(
-            file, ImageCodec.encodePng(o.region().toGrayImage(), java.util.Map.of()));
+        java.nio.file.Files.write(file, ImageCodec.encodeMaskPng(o.region(), java.util.Map.of()));
         stdout.println(file + "  mask (white = edit)");
         stdout.flush();
         return 0;

@@ -317,4 +317,34 @@ class AtelierCommandTest {
         .contains("seconds per image: p50", "images/s", "peak RSS", "java_ms/step");
     assertThat(Files.readAllLines(csv)).hasSize(3);
   }
+
+  @Test
+  void benchLocalEditSplitsTheStagesOnTheTinyModels() throws IOException {
+    Path csv = out.resolve("local-edit.csv");
+    Run r =
+        run(
+            "bench",
+            "--local-edit",
+            "--model",
+            model("tiny-sd-inpaint"),
+            "--grounding-model",
+            model("tiny-clipseg"),
+            "--size",
+            "96x64",
+            "--steps",
+            "2",
+            "--runs",
+            "1",
+            "--warmup",
+            "0",
+            "--csv",
+            csv.toString());
+    assertThat(r.code()).as(r.stderr()).isZero();
+    assertThat(r.stdout())
+        .contains("input 96x64", "ground_ms", "editor_ms", "x the floor", "peak RSS", "region");
+    assertThat(Files.readAllLines(csv)).hasSize(2);
+    Run missing = run("bench", "--local-edit", "--model", model("tiny-sd-inpaint"));
+    assertThat(missing.code()).isNotZero();
+    assertThat(missing.stderr()).contains("--local-edit needs --grounding-model");
+  }
 }

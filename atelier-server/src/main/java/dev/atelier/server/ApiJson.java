@@ -141,7 +141,7 @@ final class ApiJson {
 
   /** A mask as a base64 PNG data URL (white = edit). */
   static String maskPng(dev.atelier.core.image.Mask mask) {
-    byte[] png = dev.atelier.core.image.ImageCodec.encodePng(mask.toGrayImage(), Map.of());
+    byte[] png = dev.atelier.core.image.ImageCodec.encodeMaskPng(mask, Map.of());
     return "data:image/png;base64," + Base64.getEncoder().encodeToString(png);
   }
 

@@ -2,6 +2,7 @@ package dev.atelier.server;
 
 import dev.atelier.core.GeneratedImage;
 import dev.atelier.core.image.ImageCodec;
+import dev.atelier.core.image.Mask;
 import dev.atelier.core.image.PngMetadata;
 import dev.atelier.core.image.RgbImage;
 import dev.atelier.core.session.Ids;
@@ -91,6 +92,27 @@ final class Library {
             sessionId,
             parentImageId,
             provenance);
+    return new Saved(row, bytes);
+  }
+
+  /**
+   * Encodes a mask as an 8-bit grey PNG (white = edit) with {@code provenance} as text, straight
+   * from its values, and writes the blob durably.
+   */
+  Saved saveMask(Mask mask, Map<String, String> provenance) {
+    byte[] bytes = ImageCodec.encodeMaskPng(mask, PngMetadata.textChunks(provenance));
+    String sha = blobs.put(bytes);
+    StoredImage row =
+        new StoredImage(
+            Ids.newId("img"),
+            sha,
+            "png",
+            mask.width(),
+            mask.height(),
+            Instant.now(),
+            "",
+            "",
+            new LinkedHashMap<>(provenance));
     return new Saved(row, bytes);
   }
 }

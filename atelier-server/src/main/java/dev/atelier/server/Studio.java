@@ -443,10 +443,8 @@ final class Studio {
 
   /** Stores a mask as a grey PNG (white = edit) and returns its image id. */
   String storeMask(dev.atelier.core.image.Mask mask) {
-    GeneratedImage maskImage =
-        new GeneratedImage(
-            mask.toGrayImage(), 0, Map.of("kind", "mask", "convention", "white = edit"));
-    Library.Saved saved = library.save(maskImage, Library.Output.PNG, "", "", Map.of());
+    Library.Saved saved =
+        library.saveMask(mask, Map.of("kind", "mask", "convention", "white = edit"));
     metadata.insertImage(saved.row());
     return saved.row().id();
   }

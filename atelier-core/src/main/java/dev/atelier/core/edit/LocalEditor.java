@@ -197,10 +197,11 @@ public final class LocalEditor {
     Mask[] region = region(image, plan, userMask, o, warnings);
     Mask feathered = region[0];
     Box box = Box.around(feathered, o.marginPx(), image.width(), image.height(), 8);
-    RgbImage crop = Compositor.crop(image, box);
     int[] work = workingSize(box, o.workingSide());
-    RgbImage scaled = Compositor.resizeBicubic(crop, work[0], work[1]);
-    Mask cropMask = feathered.crop(box).resizedNearest(work[0], work[1]).binarized(0.001f);
+    // Scaled straight from the box: a cropped copy of a full-resolution region would be one more
+    // image-sized array per request.
+    RgbImage scaled = Compositor.resizeBicubic(image, box, work[0], work[1]);
+    Mask cropMask = feathered.cropResizedNearest(box, work[0], work[1]).binarized(0.001f);
     SamplingParams s = sampling;
     String negative = InpaintPrompt.negative(plan);
     if (!negative.isEmpty()) {
@@ -220,9 +221,10 @@ public final class LocalEditor {
     List<GeneratedImage> images = new ArrayList<>();
     List<FidelityReport> reports = new ArrayList<>();
     for (GeneratedImage g : raw) {
+      // The box holds every pixel the feathered mask marks, so blending inside it is the whole
+      // composite; outside it the input's bytes are copied as they are.
       RgbImage back = Compositor.resizeBicubic(g.image(), box.width(), box.height());
-      RgbImage pasted = Compositor.paste(image, back, box);
-      RgbImage out = Compositor.composite(image, pasted, feathered);
+      RgbImage out = Compositor.compositeInBox(image, back, box, feathered);
       Map<String, String> p = new LinkedHashMap<>(g.parameters());
       p.put("instruction", instruction);
       p.put("operation", plan.operation().wireName());
@@ -292,8 +294,7 @@ public final class LocalEditor {
                             crop -> {
                               RgbImage back =
                                   Compositor.resizeBicubic(crop, box.width(), box.height());
-                              RgbImage pasted = Compositor.paste(image, back, box);
-                              return Compositor.composite(image, pasted, feathered);
+                              return Compositor.compositeInBox(image, back, box, feathered);
                             })));
       }
 

@@ -133,6 +133,22 @@ public final class ColorSpaces {
   }
 
   /** CIE's piecewise cube root, linear near zero so that the slope stays finite. */
+  /**
+   * {@link #srgbToLab(int, int, int)} into {@code out} as {L*, a*, b*}, with the same arithmetic
+   * and so the same bits, for loops over every pixel that should not allocate.
+   */
+  static void srgbToLab(int r, int g, int b, double[] out) {
+    double lr = LINEAR[r];
+    double lg = LINEAR[g];
+    double lb = LINEAR[b];
+    double fx = f((0.4124 * lr + 0.3576 * lg + 0.1805 * lb) / WHITE_X);
+    double fy = f((0.2126 * lr + 0.7152 * lg + 0.0722 * lb) / WHITE_Y);
+    double fz = f((0.0193 * lr + 0.1192 * lg + 0.9505 * lb) / WHITE_Z);
+    out[0] = 116.0 * fy - 16.0;
+    out[1] = 500.0 * (fx - fy);
+    out[2] = 200.0 * (fy - fz);
+  }
+
   private static double f(double t) {
     return t > EPSILON ? Math.cbrt(t) : (KAPPA * t + 16.0) / 116.0;
   }

@@ -58,6 +58,61 @@ public final class Compositor {
   }
 
   /**
+   * Blends a patch over the part of {@code original} inside a box, in one copy of the image:
+   * exactly {@code composite(original, paste(original, patch, at), feathered)} without the pasted
+   * copy, for masks that are 0 everywhere outside the box (such as one {@link Box#around} boxed).
+   *
+   * @param original the image before the edit; it is not modified
+   * @param patch the edited pixels of the box, the box's size
+   * @param at where the patch goes, inside the image
+   * @param feathered the weight of the patch per pixel, the image's size; values outside the box
+   *     are not read and count as 0
+   * @return a new image of the original's size
+   * @throws IllegalArgumentException if the box's size differs from the patch's, the box reaches
+   *     outside the image or the mask's size differs from the image's
+   */
+  public static RgbImage compositeInBox(RgbImage original, RgbImage patch, Box at, Mask feathered) {
+    if (at.width() != patch.width() || at.height() != patch.height()) {
+      throw new IllegalArgumentException(
+          "box must be the patch's size %dx%d but is %dx%d"
+              .formatted(patch.width(), patch.height(), at.width(), at.height()));
+    }
+    checkInside(at, original);
+    int w = original.width();
+    if (feathered.width() != w || feathered.height() != original.height()) {
+      throw new IllegalArgumentException(
+          "mask must be the images' size %dx%d but is %dx%d"
+              .formatted(w, original.height(), feathered.width(), feathered.height()));
+    }
+    byte[] o = original.rgb();
+    byte[] e = patch.rgb();
+    byte[] out = o.clone();
+    float[] weights = feathered.values();
+    for (int r = 0; r < at.height(); r++) {
+      int p = (at.y() + r) * w + at.x();
+      int j = r * at.width() * 3;
+      for (int x = 0; x < at.width(); x++, p++, j += 3) {
+        float m = weights[p];
+        if (m == 0f) {
+          continue;
+        }
+        int i = p * 3;
+        if (m == 1f) {
+          out[i] = e[j];
+          out[i + 1] = e[j + 1];
+          out[i + 2] = e[j + 2];
+        } else {
+          for (int c = 0; c < 3; c++) {
+            out[i + c] =
+                (byte) Math.round((o[i + c] & 0xff) * (1.0 - m) + (e[j + c] & 0xff) * (double) m);
+          }
+        }
+      }
+    }
+    return new RgbImage(w, original.height(), out);
+  }
+
+  /**
    * Copies the pixels inside a box.
    *
    * @param image the source image
@@ -122,19 +177,40 @@ public final class Compositor {
    * @throws IllegalArgumentException if a requested side is below 1
    */
   public static RgbImage resizeBicubic(RgbImage image, int width, int height) {
+    return resizeBicubic(image, new Box(0, 0, image.width(), image.height()), width, height);
+  }
+
+  /**
+   * Resizes the part of an image inside a box, exactly as {@code resizeBicubic(crop(image, box),
+   * width, height)} does but without the cropped copy.
+   *
+   * @param image the source image
+   * @param from the region to resize, inside the image
+   * @param width the output width, at least 1
+   * @param height the output height, at least 1
+   * @return a new image
+   * @throws IllegalArgumentException if a requested side is below 1 or the box reaches outside the
+   *     image
+   */
+  public static RgbImage resizeBicubic(RgbImage image, Box from, int width, int height) {
     long pixels = RgbImage.checkedPixels(width, height);
-    int inW = image.width();
-    int inH = image.height();
+    checkInside(from, image);
+    int inW = from.width();
+    int inH = from.height();
+    int stride = image.width();
+    int x0 = from.x();
+    int y0 = from.y();
     byte[] src = image.rgb();
     Taps cols = Taps.of(inW, width);
     Taps rows = Taps.of(inH, height);
     float[] mid = new float[Math.multiplyExact(inH, width * 3)];
     for (int y = 0; y < inH; y++) {
+      int rowStart = (y0 + y) * stride + x0;
       for (int x = 0; x < width; x++) {
         for (int c = 0; c < 3; c++) {
           double v = 0;
           for (int k = 0; k < cols.count[x]; k++) {
-            v += cols.weight[x][k] * (src[(y * inW + cols.first[x] + k) * 3 + c] & 0xff);
+            v += cols.weight[x][k] * (src[(rowStart + cols.first[x] + k) * 3 + c] & 0xff);
           }
           mid[(y * width + x) * 3 + c] = (float) v;
         }

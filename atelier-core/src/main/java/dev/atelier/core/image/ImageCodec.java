@@ -16,17 +16,15 @@ import javax.imageio.IIOImage;
 import javax.imageio.ImageIO;
 import javax.imageio.ImageReadParam;
 import javax.imageio.ImageReader;
-import javax.imageio.ImageTypeSpecifier;
 import javax.imageio.ImageWriteParam;
 import javax.imageio.ImageWriter;
-import javax.imageio.metadata.IIOInvalidTreeException;
-import javax.imageio.metadata.IIOMetadata;
 import javax.imageio.stream.ImageInputStream;
 import javax.imageio.stream.MemoryCacheImageInputStream;
 import javax.imageio.stream.MemoryCacheImageOutputStream;
 
 /**
- * Decodes untrusted image bytes safely and encodes PNG, JPEG and WebP through ImageIO.
+ * Decodes untrusted image bytes safely, encodes PNG with its own streaming writer, and JPEG and
+ * WebP through ImageIO.
  *
  * <p>Decoding detects the format from the leading bytes rather than trusting a file name or content
  * type, reads the dimensions from the header and checks them against {@link ImageLimits} before any
@@ -233,7 +231,9 @@ public final class ImageCodec {
    *
    * <p>Values that fit Latin-1 are written as {@code tEXt}; others, such as a Chinese prompt, as
    * uncompressed {@code iTXt} in UTF-8, so that any PNG tool shows them intact. Entries keep the
-   * map's iteration order.
+   * map's iteration order. The pixels are deflated at level {@value PngWriter#DEFAULT_LEVEL} as
+   * they are filtered, row by row, without a second copy of the image (docs/benchmarks.md has the
+   * size and time of each level).
    *
    * @param image the pixels
    * @param textChunks keyword to text, e.g. {@code "parameters"} to the generation settings
@@ -242,21 +242,34 @@ public final class ImageCodec {
    *     value contains a NUL character
    */
   public static byte[] encodePng(RgbImage image, Map<String, String> textChunks) {
-    ImageWriter writer = ImageIO.getImageWritersByFormatName("png").next();
-    try {
-      BufferedImage buffered = image.toBufferedImage();
-      ImageWriteParam param = writer.getDefaultWriteParam();
-      IIOMetadata metadata =
-          writer.getDefaultImageMetadata(new ImageTypeSpecifier(buffered), param);
-      if (!textChunks.isEmpty()) {
-        metadata.mergeTree("javax_imageio_png_1.0", PngText.metadataTree(textChunks));
-      }
-      return write(writer, new IIOImage(buffered, null, metadata), param);
-    } catch (IIOInvalidTreeException e) {
-      throw new IllegalStateException("the JDK PNG writer rejected its own metadata format", e);
-    } finally {
-      writer.dispose();
-    }
+    return PngWriter.rgb(image, textChunks, PngWriter.DEFAULT_LEVEL);
+  }
+
+  /**
+   * Encodes an image as an 8-bit RGB PNG at a chosen deflate level.
+   *
+   * @param image the pixels
+   * @param textChunks keyword to text, as for {@link #encodePng(RgbImage, Map)}
+   * @param deflateLevel 0 (stored) to 9 (smallest, slowest)
+   * @return the PNG file
+   * @throws IllegalArgumentException if {@code deflateLevel} lies outside 0..9, or as {@link
+   *     #encodePng(RgbImage, Map)}
+   */
+  public static byte[] encodePng(RgbImage image, Map<String, String> textChunks, int deflateLevel) {
+    return PngWriter.rgb(image, textChunks, deflateLevel);
+  }
+
+  /**
+   * Encodes a mask as an 8-bit grey PNG, white = 1 (edit): grey level {@code round(255 v)}, the
+   * levels of {@link Mask#toGrayImage()} in a third of the bytes, encoded without that image.
+   *
+   * @param mask the mask
+   * @param textChunks keyword to text, as for {@link #encodePng(RgbImage, Map)}
+   * @return the PNG file, which {@link Mask#fromGray(BufferedImage)} reads back
+   * @throws IllegalArgumentException as {@link #encodePng(RgbImage, Map)}
+   */
+  public static byte[] encodeMaskPng(Mask mask, Map<String, String> textChunks) {
+    return PngWriter.grey(mask, textChunks, PngWriter.DEFAULT_LEVEL);
   }
 
   /**

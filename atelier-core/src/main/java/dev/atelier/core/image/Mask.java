@@ -197,6 +197,30 @@ public record Mask(int width, int height, float[] values) {
     return new Mask(newWidth, newHeight, out);
   }
 
+  /**
+   * The part of this mask inside {@code box}, resized by nearest neighbour: exactly {@code
+   * crop(box).resizedNearest(newWidth, newHeight)} without the cropped copy.
+   *
+   * @throws IllegalArgumentException when the box does not lie inside the mask or a requested side
+   *     is below 1
+   */
+  public Mask cropResizedNearest(Box box, int newWidth, int newHeight) {
+    if (!box.fitsIn(width, height)) {
+      throw new IllegalArgumentException(
+          "box " + box + " must lie inside the " + width + "x" + height + " mask");
+    }
+    float[] out = new float[Math.toIntExact(RgbImage.checkedPixels(newWidth, newHeight))];
+    int[] srcX = nearestIndices(box.width(), newWidth);
+    int[] srcY = nearestIndices(box.height(), newHeight);
+    for (int y = 0; y < newHeight; y++) {
+      int rowBase = (box.y() + srcY[y]) * width + box.x();
+      for (int x = 0; x < newWidth; x++) {
+        out[y * newWidth + x] = values[rowBase + srcX[x]];
+      }
+    }
+    return new Mask(newWidth, newHeight, out);
+  }
+
   private static int[] nearestIndices(int in, int out) {
     float scale = (float) in / out;
     int[] idx = new int[out];

@@ -9,10 +9,9 @@ import java.util.Map;
 import java.util.zip.CRC32;
 import java.util.zip.DataFormatException;
 import java.util.zip.Inflater;
-import javax.imageio.metadata.IIOMetadataNode;
 
 /**
- * PNG text chunks: builds them for ImageIO's writer and parses them straight from the bytes.
+ * PNG text chunks: checks keywords for {@link PngWriter} and parses chunks straight from the bytes.
  *
  * <p>Reading walks the chunk list itself instead of asking ImageIO, for two reasons: ImageIO's
  * reader stops at the first {@code IDAT} and so misses text written after the pixels, and it
@@ -38,48 +37,6 @@ final class PngText {
       }
     }
     return true;
-  }
-
-  /**
-   * Builds the {@code tEXt}/{@code iTXt} entries of a {@code javax_imageio_png_1.0} tree.
-   *
-   * <p>Values that Latin-1 can hold go into {@code tEXt}, which every reader understands; others go
-   * into uncompressed {@code iTXt}, whose text is UTF-8.
-   */
-  static IIOMetadataNode metadataTree(Map<String, String> text) {
-    IIOMetadataNode tExt = new IIOMetadataNode("tEXt");
-    IIOMetadataNode iTxt = new IIOMetadataNode("iTXt");
-    for (Map.Entry<String, String> e : text.entrySet()) {
-      String key = checkKeyword(e.getKey());
-      String value = e.getValue();
-      if (value.indexOf('\0') >= 0) {
-        throw new IllegalArgumentException(
-            "PNG text for keyword '" + key + "' must not contain NUL characters but does");
-      }
-      if (isLatin1(value)) {
-        IIOMetadataNode entry = new IIOMetadataNode("tEXtEntry");
-        entry.setAttribute("keyword", key);
-        entry.setAttribute("value", value);
-        tExt.appendChild(entry);
-      } else {
-        IIOMetadataNode entry = new IIOMetadataNode("iTXtEntry");
-        entry.setAttribute("keyword", key);
-        entry.setAttribute("compressionFlag", "FALSE");
-        entry.setAttribute("compressionMethod", "0");
-        entry.setAttribute("languageTag", "");
-        entry.setAttribute("translatedKeyword", "");
-        entry.setAttribute("text", value);
-        iTxt.appendChild(entry);
-      }
-    }
-    IIOMetadataNode root = new IIOMetadataNode("javax_imageio_png_1.0");
-    if (tExt.hasChildNodes()) {
-      root.appendChild(tExt);
-    }
-    if (iTxt.hasChildNodes()) {
-      root.appendChild(iTxt);
-    }
-    return root;
   }
 
   /**
@@ -204,7 +161,7 @@ final class PngText {
         "PNG text chunk is corrupt: expected a NUL after its " + what + " but found none");
   }
 
-  private static String checkKeyword(String key) {
+  static String checkKeyword(String key) {
     boolean ok = !key.isEmpty() && key.length() <= 79 && isLatin1(key);
     for (int i = 0; ok && i < key.length(); i++) {
       char c = key.charAt(i);
@@ -217,7 +174,7 @@ final class PngText {
     return key;
   }
 
-  private static boolean isLatin1(String s) {
+  static boolean isLatin1(String s) {
     for (int i = 0; i < s.length(); i++) {
       if (s.charAt(i) > 0xff) {
         return false;

@@ -77,7 +77,7 @@ public final class Psnr {
     return count == 0 ? Double.NaN : (double) sum / count;
   }
 
-  private static double fromMse(double mse) {
+  static double fromMse(double mse) {
     if (Double.isNaN(mse)) {
       return Double.NaN;
     }

@@ -106,6 +106,25 @@ public record RgbImage(int width, int height, byte[] rgb) {
           out[o + 2] = v;
         }
       }
+    } else if (image.getType() == BufferedImage.TYPE_3BYTE_BGR
+        || image.getType() == BufferedImage.TYPE_4BYTE_ABGR) {
+      // What PNG and JPEG decode to: the raster's samples in band order are R, G, B (and A), the
+      // very values getRGB returns for these sRGB types, without a colour model call per pixel.
+      int bands = image.getType() == BufferedImage.TYPE_3BYTE_BGR ? 3 : 4;
+      Raster raster = image.getRaster();
+      byte[] row = new byte[w * bands];
+      for (int y = 0; y < h; y++) {
+        raster.getDataElements(0, y, w, 1, row);
+        if (bands == 3) {
+          System.arraycopy(row, 0, out, y * w * 3, w * 3);
+        } else {
+          for (int x = 0, o = y * w * 3, i = 0; x < w; x++, o += 3, i += 4) {
+            out[o] = row[i];
+            out[o + 1] = row[i + 1];
+            out[o + 2] = row[i + 2];
+          }
+        }
+      }
     } else {
       int[] row = new int[w];
       for (int y = 0; y < h; y++) {

@@ -64,16 +64,46 @@ public final class Ssim {
     return compute(first, second, Objects.requireNonNull(region, "region"));
   }
 
-  /** Scores every valid window when {@code region} is null, else those centred in it. */
-  private static double compute(RgbImage first, RgbImage second, boolean[] region) {
-    checkSameSize(first, second);
-    int w = first.width();
-    int h = first.height();
+  /**
+   * The mean SSIM over the windows that hold no pixel of {@code region} (values above 0), as {@link
+   * #mean(RgbImage, RgbImage, boolean[])} with the region eroded by {@code WINDOW / 2}, found row
+   * by row instead of through per-pixel flags.
+   */
+  static double meanOutside(RgbImage first, RgbImage second, Mask region) {
+    return compute(first, second, null, new Regions.ClearWindows(region, RADIUS));
+  }
+
+  /**
+   * What {@link #meanOutside} answers when no pixel outside {@code region} differs: 1, or NaN when
+   * no window lies wholly outside the region.
+   */
+  static double identicalOutside(RgbImage image, Mask region) {
+    checkWindowFits(image.width(), image.height());
+    return Regions.ClearWindows.any(region, RADIUS) ? 1.0 : Double.NaN;
+  }
+
+  private static void checkWindowFits(int w, int h) {
     if (w < WINDOW || h < WINDOW) {
       throw new IllegalArgumentException(
           "SSIM needs images of at least %dx%d pixels but they are %dx%d"
               .formatted(WINDOW, WINDOW, w, h));
     }
+  }
+
+  private static double compute(RgbImage first, RgbImage second, boolean[] region) {
+    return compute(first, second, region, null);
+  }
+
+  /**
+   * Scores every valid window when {@code region} and {@code clear} are null, else those centred in
+   * {@code region} or those {@code clear} flags.
+   */
+  private static double compute(
+      RgbImage first, RgbImage second, boolean[] region, Regions.ClearWindows clear) {
+    checkSameSize(first, second);
+    int w = first.width();
+    int h = first.height();
+    checkWindowFits(w, h);
     if (region != null && region.length != w * h) {
       throw new IllegalArgumentException(
           "region must hold %dx%d = %d flags but holds %d".formatted(w, h, w * h, region.length));
@@ -91,8 +121,12 @@ public final class Ssim {
     for (int cy = RADIUS; cy < h - RADIUS; cy++) {
       int newest = cy + RADIUS;
       filterRow(first, second, newest, lumaX, lumaY, ring[newest % WINDOW]);
+      boolean[] clearRow = clear == null ? null : clear.centreRow(cy);
       for (int c = 0; c < cols; c++) {
         if (region != null && !region[cy * w + c + RADIUS]) {
+          continue;
+        }
+        if (clearRow != null && !clearRow[c + RADIUS]) {
           continue;
         }
         double mx = 0;

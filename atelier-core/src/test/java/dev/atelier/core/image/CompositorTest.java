@@ -172,4 +172,31 @@ class CompositorTest {
     values[random.nextInt(values.length)] = 0f;
     return new Mask(w, h, values);
   }
+
+  @Test
+  void compositeInBoxEqualsCompositeOfThePastedCopy() {
+    RgbImage original = MetricFixtures.texture(70, 50, 1);
+    Mask mask = MetricFixtures.featheredDisc(70, 50, 30, 22, 9, 5);
+    Box box = Box.around(mask, 3, 70, 50, 8);
+    RgbImage patch = MetricFixtures.noise(box.width(), box.height(), 2);
+    RgbImage expected =
+        Compositor.composite(original, Compositor.paste(original, patch, box), mask);
+    assertThat(Compositor.compositeInBox(original, patch, box, mask)).isEqualTo(expected);
+    assertThatThrownBy(
+            () ->
+                Compositor.compositeInBox(
+                    original, MetricFixtures.noise(4, 4, 1), new Box(0, 0, 5, 4), mask))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("box must be the patch's size 4x4 but is 5x4");
+  }
+
+  @Test
+  void resizingABoxEqualsResizingItsCrop() {
+    RgbImage image = MetricFixtures.texture(90, 60, 4);
+    Box box = new Box(13, 7, 50, 41);
+    for (int[] size : new int[][] {{16, 24}, {50, 41}, {120, 97}}) {
+      assertThat(Compositor.resizeBicubic(image, box, size[0], size[1]))
+          .isEqualTo(Compositor.resizeBicubic(Compositor.crop(image, box), size[0], size[1]));
+    }
+  }
 }

@@ -117,4 +117,14 @@ class MaskTest {
     }
     return new Mask(w, h, v);
   }
+
+  @Test
+  void cropResizedNearestEqualsCropThenResize() {
+    Mask mask = MetricFixtures.featheredDisc(40, 30, 20, 14, 6, 5);
+    Box box = new Box(5, 3, 27, 22);
+    for (int[] size : new int[][] {{8, 8}, {27, 22}, {64, 48}}) {
+      assertThat(mask.cropResizedNearest(box, size[0], size[1]))
+          .isEqualTo(mask.crop(box).resizedNearest(size[0], size[1]));
+    }
+  }
 }

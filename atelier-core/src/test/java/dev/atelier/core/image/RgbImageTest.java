@@ -116,4 +116,27 @@ class RgbImageTest {
     }
     return out;
   }
+
+  @Test
+  void theByteRasterFastPathReadsWhatGetRgbReads() {
+    java.util.Random random = new java.util.Random(5);
+    for (int type : new int[] {BufferedImage.TYPE_3BYTE_BGR, BufferedImage.TYPE_4BYTE_ABGR}) {
+      BufferedImage image = new BufferedImage(37, 23, type);
+      for (int y = 0; y < 23; y++) {
+        for (int x = 0; x < 37; x++) {
+          image.setRGB(x, y, random.nextInt());
+        }
+      }
+      // A sub-image shares the raster with offsets, which the fast path must honour.
+      BufferedImage sub = image.getSubimage(5, 3, 20, 15);
+      for (BufferedImage b : new BufferedImage[] {image, sub}) {
+        RgbImage fast = RgbImage.from(b);
+        for (int y = 0; y < b.getHeight(); y++) {
+          for (int x = 0; x < b.getWidth(); x++) {
+            assertThat(fast.rgbAt(x, y)).isEqualTo(b.getRGB(x, y) & 0xffffff);
+          }
+        }
+      }
+    }
+  }
 }

@@ -36,27 +36,33 @@ public final class Components {
           "grid must hold %dx%d = %d flags but holds %d"
               .formatted(width, height, width * height, on.length));
     }
-    boolean[] seen = new boolean[on.length];
+    // Each pixel gets its component's number (from 1) as the flood fill reaches it; one scan over
+    // the labels then hands every component its pixels already in scan order, with no per-component
+    // growing list and no sort.
+    int[] labels = new int[on.length];
     int[] stack = new int[on.length];
-    List<Component> out = new ArrayList<>();
+    int[] sizes = new int[16];
+    long[][] sums = new long[16][];
+    int count = 0;
     for (int start = 0; start < on.length; start++) {
-      if (!on[start] || seen[start]) {
+      if (!on[start] || labels[start] != 0) {
         continue;
+      }
+      int id = ++count;
+      if (count == sizes.length) {
+        sizes = Arrays.copyOf(sizes, count * 2);
+        sums = Arrays.copyOf(sums, count * 2);
       }
       // An explicit stack: recursion would overflow on a region of a few thousand pixels.
       int top = 0;
       int size = 0;
-      int[] members = new int[16];
       long sumX = 0;
       long sumY = 0;
       stack[top++] = start;
-      seen[start] = true;
+      labels[start] = id;
       while (top > 0) {
         int p = stack[--top];
-        if (size == members.length) {
-          members = Arrays.copyOf(members, size * 2);
-        }
-        members[size++] = p;
+        size++;
         int px = p % width;
         int py = p / width;
         sumX += px;
@@ -69,16 +75,32 @@ public final class Components {
           for (int dx = -1; dx <= 1; dx++) {
             int nx = px + dx;
             int q = ny * width + nx;
-            if (nx >= 0 && nx < width && on[q] && !seen[q]) {
-              seen[q] = true;
+            if (nx >= 0 && nx < width && on[q] && labels[q] == 0) {
+              labels[q] = id;
               stack[top++] = q;
             }
           }
         }
       }
-      int[] pixels = Arrays.copyOf(members, size);
-      Arrays.sort(pixels);
-      out.add(new Component(pixels, (double) sumX / size, (double) sumY / size));
+      sizes[id] = size;
+      sums[id] = new long[] {sumX, sumY};
+    }
+    stack = null;
+    int[][] pixels = new int[count + 1][];
+    int[] filled = new int[count + 1];
+    for (int id = 1; id <= count; id++) {
+      pixels[id] = new int[sizes[id]];
+    }
+    for (int p = 0; p < labels.length; p++) {
+      int id = labels[p];
+      if (id != 0) {
+        pixels[id][filled[id]++] = p;
+      }
+    }
+    List<Component> out = new ArrayList<>(count);
+    for (int id = 1; id <= count; id++) {
+      int size = sizes[id];
+      out.add(new Component(pixels[id], (double) sums[id][0] / size, (double) sums[id][1] / size));
     }
     return out;
   }

@@ -1,0 +1,480 @@
+package dev.atelier.cli;
+
+import com.sun.management.GarbageCollectionNotificationInfo;
+import com.sun.management.GcInfo;
+import dev.atelier.core.CancellationToken;
+import dev.atelier.core.EditRequest;
+import dev.atelier.core.Engine;
+import dev.atelier.core.GeneratedImage;
+import dev.atelier.core.GenerationRequest;
+import dev.atelier.core.ProgressListener;
+import dev.atelier.core.SamplingParams;
+import dev.atelier.core.edit.EditPlanner;
+import dev.atelier.core.edit.Grounder;
+import dev.atelier.core.edit.GroundingQuery;
+import dev.atelier.core.edit.LocalEditor;
+import dev.atelier.core.edit.Region;
+import dev.atelier.core.image.ImageCodec;
+import dev.atelier.core.image.ImageLimits;
+import dev.atelier.core.image.PngMetadata;
+import dev.atelier.core.image.RgbImage;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.lang.management.GarbageCollectorMXBean;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryPoolMXBean;
+import java.lang.management.MemoryType;
+import java.lang.management.MemoryUsage;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+import javax.management.NotificationEmitter;
+import javax.management.openmbean.CompositeData;
+
+/**
+ * {@code atelier bench --local-edit}: one plain-words local edit at a given input size, as the
+ * server serves it, split into the stages that run outside the engine.
+ *
+ * <p>Per run: decode the uploaded PNG, ground the target, run the editor (crop, resize, engine,
+ * resize back, composite, fidelity report), encode the result as the server stores it (PNG with
+ * provenance text), encode the region mask as the server stores it, and base64 the PNG as a {@code
+ * b64_json} answer does. The floor, measured in the same run, is a plain decode and encode of the
+ * same input; the engine's own time is the other reference. Memory: the bytes the request's thread
+ * allocated (every copy it made, garbage included), the largest heap occupancy right after a
+ * garbage collection during the run (a lower bound of the live peak; 0 when no collection ran), the
+ * peak of the heap pools (live data plus garbage not yet collected: it depends on the heap size),
+ * and the process's peak RSS ({@code VmHWM}, reset through {@code /proc/self/clear_refs} before
+ * each run where Linux allows it).
+ */
+final class LocalEditBench {
+  private final Engine engine;
+  private final Grounder grounder;
+  private final LocalEditor.Options options;
+  private final String instruction;
+  private final SamplingParams sampling;
+  private final PrintWriter out;
+
+  LocalEditBench(
+      Engine engine,
+      Grounder grounder,
+      LocalEditor.Options options,
+      String instruction,
+      SamplingParams sampling,
+      PrintWriter out) {
+    this.engine = engine;
+    this.grounder = grounder;
+    this.options = options;
+    this.instruction = instruction;
+    this.sampling = sampling;
+    this.out = out;
+  }
+
+  /** One run's figures, milliseconds unless named otherwise. */
+  record Row(
+      int run,
+      double floorMs,
+      double decodeMs,
+      double groundMs,
+      double engineMs,
+      double editorMs,
+      double encodeMs,
+      double maskMs,
+      double base64Ms,
+      double totalMs,
+      long inputBytes,
+      long pngBytes,
+      long maskBytes,
+      double allocatedMiB,
+      double liveAfterGcMiB,
+      double heapPeakMiB,
+      double rssPeakMiB) {
+
+    /** The request's own work: decode through base64, without the floor. */
+    double outsideEngineMs() {
+      return totalMs - engineMs;
+    }
+  }
+
+  /**
+   * A deterministic test card: smooth gradients with a few flat shapes, which compress as an
+   * illustration or a clean render does (a photo compresses less and encodes slower).
+   */
+  static RgbImage testCard(int w, int h) {
+    byte[] rgb = new byte[Math.multiplyExact(Math.multiplyExact(w, h), 3)];
+    for (int y = 0; y < h; y++) {
+      for (int x = 0; x < w; x++) {
+        int i = (y * w + x) * 3;
+        int r = x * 255 / Math.max(1, w - 1);
+        int g = y * 255 / Math.max(1, h - 1);
+        int b = 128;
+        if (x > w / 5 && x < w / 2 && y > h / 3 && y < 2 * h / 3) {
+          r = 200;
+          g = 30;
+          b = 40;
+        } else if ((x - 3 * w / 4) * (x - 3 * w / 4) + (y - h / 2) * (y - h / 2) < h * h / 25) {
+          r = 20;
+          g = 60;
+          b = 200;
+        }
+        rgb[i] = (byte) r;
+        rgb[i + 1] = (byte) g;
+        rgb[i + 2] = (byte) b;
+      }
+    }
+    return new RgbImage(w, h, rgb);
+  }
+
+  private RgbImage lastResult;
+  private String lastFidelity = "";
+
+  /**
+   * Encodes the last run's result at every deflate level and with ImageIO's PNG writer at its
+   * defaults (what {@code ImageCodec.encodePng} used before), best of three each: size against
+   * time.
+   */
+  void pngLevels() throws IOException {
+    RgbImage image = lastResult;
+    out.println("png encoder    ms (best of 3)  KiB");
+    for (int level = -1; level <= 9; level++) {
+      double best = Double.MAX_VALUE;
+      long size = 0;
+      for (int k = 0; k < 3; k++) {
+        long t = System.nanoTime();
+        size =
+            level < 0
+                ? imageIoPng(image).length
+                : ImageCodec.encodePng(image, Map.of(), level).length;
+        best = Math.min(best, ms(t));
+      }
+      out.printf(
+          Locale.ROOT,
+          "%-14s %-15.0f %d%n",
+          level < 0 ? "ImageIO" : "level " + level,
+          best,
+          size / 1024);
+    }
+  }
+
+  private static byte[] imageIoPng(RgbImage image) throws IOException {
+    java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+    javax.imageio.ImageIO.write(image.toBufferedImage(), "png", bytes);
+    return bytes.toByteArray();
+  }
+
+  Row run(int index, byte[] inputPng, ImageLimits limits) {
+    resetPeaks();
+    long t0 = System.nanoTime();
+    RgbImage floorImage = ImageCodec.decode(inputPng, limits);
+    ImageCodec.encodePng(floorImage, Map.of());
+    double floorMs = ms(t0);
+    floorImage = null;
+    resetPeaks();
+
+    long allocated0 = allocatedBytes();
+    long start = System.nanoTime();
+    RgbImage image = ImageCodec.decode(inputPng, limits);
+    double decodeMs = ms(start);
+    TimedEngine timedEngine = new TimedEngine(engine);
+    TimedGrounder timedGrounder = new TimedGrounder(grounder);
+    LocalEditor editor = new LocalEditor(timedEngine, new EditPlanner(), timedGrounder);
+    long e0 = System.nanoTime();
+    LocalEditor.Outcome outcome =
+        editor.edit(
+            image,
+            instruction,
+            null,
+            sampling,
+            options,
+            List.of(),
+            ProgressListener.NONE,
+            CancellationToken.none());
+    double editMs = ms(e0);
+    GeneratedImage g = outcome.images().get(0);
+    lastResult = g.image();
+    lastFidelity = outcome.reports().get(0).toJson();
+    long c0 = System.nanoTime();
+    Map<String, String> provenance = new LinkedHashMap<>(g.parameters());
+    provenance.put("fidelity", outcome.reports().get(0).toJson());
+    byte[] png = ImageCodec.encodePng(g.image(), PngMetadata.textChunks(provenance));
+    double encodeMs = ms(c0);
+    long m0 = System.nanoTime();
+    byte[] maskPng =
+        ImageCodec.encodeMaskPng(
+            outcome.region(), Map.of("kind", "mask", "convention", "white = edit"));
+    double maskMs = ms(m0);
+    long b0 = System.nanoTime();
+    String b64 = Base64.getEncoder().encodeToString(png);
+    double base64Ms = ms(b0);
+    double totalMs = ms(start);
+    double allocatedMiB = (allocatedBytes() - allocated0) / (1024.0 * 1024.0);
+    if (b64.isEmpty()) {
+      throw new IllegalStateException("empty answer");
+    }
+    double engineMs = timedEngine.nanos / 1e6;
+    double groundMs = timedGrounder.nanos / 1e6;
+    return new Row(
+        index,
+        floorMs,
+        decodeMs,
+        groundMs,
+        engineMs,
+        editMs - engineMs - groundMs,
+        encodeMs,
+        maskMs,
+        base64Ms,
+        totalMs,
+        inputPng.length,
+        png.length,
+        maskPng.length,
+        allocatedMiB,
+        LIVE_AFTER_GC.get() / (1024.0 * 1024.0),
+        heapPeakMiB(),
+        rssPeakMiB());
+  }
+
+  void report(List<Row> rows) {
+    out.println("last run's fidelity report: " + lastFidelity);
+    out.println(
+        "run  floor_ms decode_ms ground_ms engine_ms editor_ms encode_ms mask_ms b64_ms total_ms"
+            + "  png_KiB mask_KiB alloc_MiB live_MiB heap_MiB rss_MiB");
+    for (Row r : rows) {
+      out.printf(
+          Locale.ROOT,
+          "%-4d %-8.0f %-9.0f %-9.0f %-9.0f %-9.0f %-9.0f %-7.0f %-6.0f %-9.0f %-8.0f %-8.0f %-9.0f"
+              + " %-8.0f %-8.0f %.0f%n",
+          r.run(),
+          r.floorMs(),
+          r.decodeMs(),
+          r.groundMs(),
+          r.engineMs(),
+          r.editorMs(),
+          r.encodeMs(),
+          r.maskMs(),
+          r.base64Ms(),
+          r.totalMs(),
+          r.pngBytes() / 1024.0,
+          r.maskBytes() / 1024.0,
+          r.allocatedMiB(),
+          r.liveAfterGcMiB(),
+          r.heapPeakMiB(),
+          r.rssPeakMiB());
+    }
+    Row best = rows.stream().min((a, b) -> Double.compare(a.totalMs(), b.totalMs())).orElseThrow();
+    double heap = rows.stream().mapToDouble(Row::heapPeakMiB).max().orElse(0);
+    double live = rows.stream().mapToDouble(Row::liveAfterGcMiB).max().orElse(0);
+    double alloc = rows.stream().mapToDouble(Row::allocatedMiB).max().orElse(0);
+    double rss = rows.stream().mapToDouble(Row::rssPeakMiB).max().orElse(0);
+    out.printf(
+        Locale.ROOT,
+        "best run: %.2f s = %.2fx the floor (decode+encode %.0f ms), %.2fx the engine (%.0f ms);"
+            + " outside the engine %.0f ms; input %d KiB, stored PNG %d KiB%n",
+        best.totalMs() / 1000,
+        best.totalMs() / best.floorMs(),
+        best.floorMs(),
+        best.totalMs() / best.engineMs(),
+        best.engineMs(),
+        best.outsideEngineMs(),
+        best.inputBytes() / 1024,
+        best.pngBytes() / 1024);
+    out.printf(
+        Locale.ROOT,
+        "worst run: allocated %.0f MiB, heap after GC at most %.0f MiB, heap peak %.0f MiB, peak"
+            + " RSS %.0f MiB (%s); heap in use before a run, after a full GC: %.0f MiB%n",
+        alloc,
+        live,
+        heap,
+        rss,
+        rssResettable() ? "VmHWM reset before each run" : "VmHWM since start",
+        baselineHeap / (1024.0 * 1024.0));
+  }
+
+  static void writeCsv(Path csv, List<Row> rows) throws IOException {
+    StringBuilder sb =
+        new StringBuilder(
+            "run,floor_ms,decode_ms,ground_ms,engine_ms,editor_ms,encode_ms,mask_ms,base64_ms,"
+                + "total_ms,input_bytes,png_bytes,mask_bytes,allocated_mib,live_after_gc_mib,"
+                + "heap_peak_mib,rss_peak_mib\n");
+    for (Row r : rows) {
+      sb.append(
+          String.format(
+              Locale.ROOT,
+              "%d,%.2f,%.2f,%.2f,%.2f,%.2f,%.2f,%.2f,%.2f,%.2f,%d,%d,%d,%.1f,%.1f,%.1f,%.1f%n",
+              r.run(),
+              r.floorMs(),
+              r.decodeMs(),
+              r.groundMs(),
+              r.engineMs(),
+              r.editorMs(),
+              r.encodeMs(),
+              r.maskMs(),
+              r.base64Ms(),
+              r.totalMs(),
+              r.inputBytes(),
+              r.pngBytes(),
+              r.maskBytes(),
+              r.allocatedMiB(),
+              r.liveAfterGcMiB(),
+              r.heapPeakMiB(),
+              r.rssPeakMiB()));
+    }
+    Files.writeString(csv, sb.toString());
+  }
+
+  private static double ms(long start) {
+    return (System.nanoTime() - start) / 1e6;
+  }
+
+  private static boolean rssResettable;
+  private static long baselineHeap;
+
+  private static boolean rssResettable() {
+    return rssResettable;
+  }
+
+  /** The largest heap occupancy right after a collection since the last reset, in bytes. */
+  private static final AtomicLong LIVE_AFTER_GC = new AtomicLong();
+
+  static {
+    for (GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans()) {
+      if (gc instanceof NotificationEmitter emitter) {
+        emitter.addNotificationListener(
+            (n, handback) -> {
+              if (!GarbageCollectionNotificationInfo.GARBAGE_COLLECTION_NOTIFICATION.equals(
+                  n.getType())) {
+                return;
+              }
+              GcInfo info =
+                  GarbageCollectionNotificationInfo.from((CompositeData) n.getUserData())
+                      .getGcInfo();
+              long used = 0;
+              for (MemoryUsage u : info.getMemoryUsageAfterGc().values()) {
+                used += u.getUsed();
+              }
+              LIVE_AFTER_GC.accumulateAndGet(used - nonHeapUsed(info), Math::max);
+            },
+            null,
+            null);
+      }
+    }
+  }
+
+  /** The non-heap pools' share of a collection's "after" figures (code cache, metaspace). */
+  private static long nonHeapUsed(GcInfo info) {
+    long sum = 0;
+    for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
+      if (pool.getType() != MemoryType.HEAP) {
+        MemoryUsage u = info.getMemoryUsageAfterGc().get(pool.getName());
+        sum += u == null ? 0 : u.getUsed();
+      }
+    }
+    return sum;
+  }
+
+  private static long allocatedBytes() {
+    return ((com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean())
+        .getCurrentThreadAllocatedBytes();
+  }
+
+  /** Collects garbage and resets the heap pools' peaks and, on Linux, the peak RSS. */
+  private static void resetPeaks() {
+    System.gc();
+    LIVE_AFTER_GC.set(0);
+    baselineHeap = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
+    for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
+      if (pool.getType() == MemoryType.HEAP) {
+        pool.resetPeakUsage();
+      }
+    }
+    try {
+      // "5" resets VmHWM to the current RSS (Linux 4.0 and later).
+      Files.writeString(Path.of("/proc/self/clear_refs"), "5");
+      rssResettable = true;
+    } catch (IOException | RuntimeException e) {
+      rssResettable = false;
+    }
+  }
+
+  private static double heapPeakMiB() {
+    long sum = 0;
+    for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
+      if (pool.getType() == MemoryType.HEAP) {
+        sum += pool.getPeakUsage().getUsed();
+      }
+    }
+    return sum / (1024.0 * 1024.0);
+  }
+
+  private static double rssPeakMiB() {
+    try {
+      for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+        if (line.startsWith("VmHWM:")) {
+          return Long.parseLong(line.substring(6).trim().split("\\s+")[0]) / 1024.0;
+        }
+      }
+    } catch (IOException | RuntimeException e) {
+      return Double.NaN;
+    }
+    return Double.NaN;
+  }
+
+  /** Delegates to an engine and adds up the time its edits take. */
+  private static final class TimedEngine implements Engine {
+    private final Engine delegate;
+    long nanos;
+
+    TimedEngine(Engine delegate) {
+      this.delegate = delegate;
+    }
+
+    @Override
+    public String name() {
+      return delegate.name();
+    }
+
+    @Override
+    public List<GeneratedImage> generate(
+        GenerationRequest request, ProgressListener progress, CancellationToken cancel) {
+      return delegate.generate(request, progress, cancel);
+    }
+
+    @Override
+    public List<GeneratedImage> edit(
+        EditRequest request, ProgressListener progress, CancellationToken cancel) {
+      long t = System.nanoTime();
+      try {
+        return new ArrayList<>(delegate.edit(request, progress, cancel));
+      } finally {
+        nanos += System.nanoTime() - t;
+      }
+    }
+
+    @Override
+    public void close() {}
+  }
+
+  /** Delegates to a grounder and adds up the time its lookups take. */
+  private static final class TimedGrounder implements Grounder {
+    private final Grounder delegate;
+    long nanos;
+
+    TimedGrounder(Grounder delegate) {
+      this.delegate = delegate;
+    }
+
+    @Override
+    public Region locate(RgbImage image, GroundingQuery query) {
+      long t = System.nanoTime();
+      try {
+        return delegate.locate(image, query);
+      } finally {
+        nanos += System.nanoTime() - t;
+      }
+    }
+  }
+}

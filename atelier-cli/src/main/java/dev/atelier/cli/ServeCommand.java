@@ -173,10 +173,9 @@ final class ServeCommand implements Callable<Integer> {
                   served.modelName(),
                   served.defaultSide(),
                   Instant.now(),
-                  allowRemoteImages,
-                  eng.name(),
-                  prices,
-                  demo)
+                  allowRemoteImages)
+              .withEngine(eng.name(), prices)
+              .withDemo(demo)
               .withLimits(limits);
       try (AtelierServer s =
           AtelierServer.start(eng, grounding.grounder(), planner(), metadata, blobs, config)) {

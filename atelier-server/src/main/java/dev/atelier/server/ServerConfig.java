@@ -38,18 +38,18 @@ public record ServerConfig(
   /** Jetty's default: how long a silent connection is kept. */
   public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofSeconds(30);
 
-  /** A server with these request limits and the default idle timeout. */
+  /**
+   * A local-engine server on a real model with the default request limits and idle timeout; {@link
+   * #withEngine}, {@link #withDemo}, {@link #withLimits} and {@link #withIdleTimeout} change the
+   * rest.
+   */
   public ServerConfig(
       String host,
       int port,
       String modelName,
       int defaultSide,
       Instant startedAt,
-      boolean allowRemoteImages,
-      String engineName,
-      PriceTable prices,
-      boolean demo,
-      RequestLimits limits) {
+      boolean allowRemoteImages) {
     this(
         host,
         port,
@@ -57,25 +57,32 @@ public record ServerConfig(
         defaultSide,
         startedAt,
         allowRemoteImages,
-        engineName,
-        prices,
-        demo,
-        limits,
+        "local",
+        PriceTable.empty(),
+        false,
+        RequestLimits.DEFAULT,
         DEFAULT_IDLE_TIMEOUT);
   }
 
-  /** A server with the default request limits. */
-  public ServerConfig(
-      String host,
-      int port,
-      String modelName,
-      int defaultSide,
-      Instant startedAt,
-      boolean allowRemoteImages,
-      String engineName,
-      PriceTable prices,
-      boolean demo) {
-    this(
+  /** These settings with another engine and what its tokens cost. */
+  public ServerConfig withEngine(String newEngineName, PriceTable newPrices) {
+    return new ServerConfig(
+        host,
+        port,
+        modelName,
+        defaultSide,
+        startedAt,
+        allowRemoteImages,
+        newEngineName,
+        newPrices,
+        demo,
+        limits,
+        idleTimeout);
+  }
+
+  /** These settings for the demo models ({@code true}) or a real model. */
+  public ServerConfig withDemo(boolean newDemo) {
+    return new ServerConfig(
         host,
         port,
         modelName,
@@ -84,8 +91,9 @@ public record ServerConfig(
         allowRemoteImages,
         engineName,
         prices,
-        demo,
-        RequestLimits.DEFAULT);
+        newDemo,
+        limits,
+        idleTimeout);
   }
 
   /** These settings with other request limits. */
@@ -118,47 +126,6 @@ public record ServerConfig(
         demo,
         limits,
         newIdleTimeout);
-  }
-
-  /** A server with a real model (not the demo models). */
-  public ServerConfig(
-      String host,
-      int port,
-      String modelName,
-      int defaultSide,
-      Instant startedAt,
-      boolean allowRemoteImages,
-      String engineName,
-      PriceTable prices) {
-    this(
-        host,
-        port,
-        modelName,
-        defaultSide,
-        startedAt,
-        allowRemoteImages,
-        engineName,
-        prices,
-        false);
-  }
-
-  /** A local-engine server: nothing is billed. */
-  public ServerConfig(
-      String host,
-      int port,
-      String modelName,
-      int defaultSide,
-      Instant startedAt,
-      boolean allowRemoteImages) {
-    this(
-        host,
-        port,
-        modelName,
-        defaultSide,
-        startedAt,
-        allowRemoteImages,
-        "local",
-        PriceTable.empty());
   }
 
   /** Validates the values. */

@@ -42,8 +42,7 @@ final class ServerFixture implements AutoCloseable {
     return new ServerFixture(
         dataDir,
         grounder,
-        new ServerConfig(
-            "127.0.0.1", 0, "demo", 64, Instant.now(), false, "local", PriceTable.empty(), true));
+        new ServerConfig("127.0.0.1", 0, "demo", 64, Instant.now(), false).withDemo(true));
   }
 
   /** A server held to {@code limits} instead of the default request limits. */

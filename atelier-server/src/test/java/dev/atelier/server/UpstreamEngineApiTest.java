@@ -61,8 +61,8 @@ class UpstreamEngineApiTest {
               new FakeGrounder(),
               metadata,
               blobs,
-              new ServerConfig(
-                  "127.0.0.1", 0, model, 64, Instant.now(), false, "openai", PriceTable.bundled()));
+              new ServerConfig("127.0.0.1", 0, model, 64, Instant.now(), false)
+                  .withEngine("openai", PriceTable.bundled()));
     }
 
     ServerFixture.Reply post(String path, String json) throws Exception {

@@ -127,32 +127,38 @@ public final class JdbcMetadataStore implements MetadataStore {
   }
 
   @Override
-  public Optional<Page<StoredImage>> images(int limit, String after) {
+  public Optional<Page<StoredImage>> images(
+      OwnerScope owners, String sessionId, int limit, String after) {
+    Objects.requireNonNull(owners, "owners");
+    Objects.requireNonNull(sessionId, "sessionId");
     checkPage(limit, after);
     return transactor.inTransaction(
         "images after '" + after + "'",
         c -> {
           Optional<Cursor> cursor =
-              after.isEmpty() ? Optional.of(Cursor.NEWEST) : ImageRows.cursor(c, after);
+              after.isEmpty() ? Optional.of(Cursor.NEWEST) : ImageRows.cursor(c, owners, after);
           if (cursor.isEmpty()) {
             return Optional.empty();
           }
-          return Optional.of(page(ImageRows.newestFirst(c, cursor.get(), limit + 1), limit));
+          return Optional.of(
+              page(ImageRows.newestFirst(c, owners, sessionId, cursor.get(), limit + 1), limit));
         });
   }
 
   @Override
-  public Optional<Page<SessionSummary>> sessions(int limit, String after) {
+  public Optional<Page<SessionSummary>> sessions(OwnerScope owners, int limit, String after) {
+    Objects.requireNonNull(owners, "owners");
     checkPage(limit, after);
     return transactor.inTransaction(
         "sessions after '" + after + "'",
         c -> {
           Optional<Cursor> cursor =
-              after.isEmpty() ? Optional.of(Cursor.NEWEST) : SessionRows.cursor(c, after);
+              after.isEmpty() ? Optional.of(Cursor.NEWEST) : SessionRows.cursor(c, owners, after);
           if (cursor.isEmpty()) {
             return Optional.empty();
           }
-          return Optional.of(page(SessionRows.newestFirst(c, cursor.get(), limit + 1), limit));
+          return Optional.of(
+              page(SessionRows.newestFirst(c, owners, cursor.get(), limit + 1), limit));
         });
   }
 

@@ -25,24 +25,38 @@ public interface MetadataStore extends AutoCloseable {
    * Stored images newest first (by creation time, then id), session images included and the masks
    * edits store ({@code kind: mask} in provenance) left out.
    *
+   * @param owners whose images to list; filtered in the query, so a page is always full when more
+   *     of the owner's images follow
+   * @param sessionId {@code ""} for images of any session or none, else only that session's
    * @param limit the most images to return, 1..1000
    * @param after {@code ""} to start at the newest image, else an image id: the page holds the
    *     images listed after it (older ones)
-   * @return empty when {@code after} names no image
+   * @return empty when {@code after} names no image of {@code owners}
    * @throws IllegalArgumentException when {@code limit} is not 1..1000
    */
-  Optional<Page<StoredImage>> images(int limit, String after);
+  Optional<Page<StoredImage>> images(OwnerScope owners, String sessionId, int limit, String after);
+
+  /** Every owner's images of any session, as {@link #images(OwnerScope, String, int, String)}. */
+  default Optional<Page<StoredImage>> images(int limit, String after) {
+    return images(OwnerScope.EVERYONE, "", limit, after);
+  }
 
   /**
    * Sessions newest first (by creation time, then id), as summaries without their round trees.
    *
+   * @param owners whose sessions to list
    * @param limit the most sessions to return, 1..1000
    * @param after {@code ""} to start at the newest session, else a session id: the page holds the
    *     sessions listed after it (older ones)
-   * @return empty when {@code after} names no session
+   * @return empty when {@code after} names no session of {@code owners}
    * @throws IllegalArgumentException when {@code limit} is not 1..1000
    */
-  Optional<Page<SessionSummary>> sessions(int limit, String after);
+  Optional<Page<SessionSummary>> sessions(OwnerScope owners, int limit, String after);
+
+  /** Every owner's sessions, as {@link #sessions(OwnerScope, int, String)}. */
+  default Optional<Page<SessionSummary>> sessions(int limit, String after) {
+    return sessions(OwnerScope.EVERYONE, limit, after);
+  }
 
   /** Every sha256 some image row references (for sweeping orphan blobs). */
   Set<String> referencedBlobs();
@@ -50,7 +64,8 @@ public interface MetadataStore extends AutoCloseable {
   /**
    * Creates a session with its first round and that round's image, head at that round.
    *
-   * @param session a session whose {@code rounds} holds exactly the root round
+   * @param session a session whose {@code rounds} holds exactly the root round; its owner is
+   *     recorded
    * @param rootImage the root round's image
    */
   void createSession(Session session, StoredImage rootImage);

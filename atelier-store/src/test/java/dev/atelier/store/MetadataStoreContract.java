@@ -461,5 +461,110 @@ abstract class MetadataStoreContract extends StoreHarness {
     assertThat(store().image("img_mask")).isPresent();
     assertThat(count("SELECT MAX(version) FROM schema_version"))
         .isEqualTo(Migrator.latestVersion());
+    // Version 5: rows made before keys belong to the empty owner, the keyless server's one user.
+    assertThat(store().image("img_whole").orElseThrow().owner()).isEmpty();
+    assertThat(store().images(OwnerScope.only(""), "", 10, "").orElseThrow().items()).hasSize(4);
+  }
+
+  @Test
+  void imagesAndSessionsKeepTheirOwner() {
+    store().insertImage(image("img_a").withOwner("alice"));
+    Session s = session("ses_b", "rnd_b", "img_b");
+    store()
+        .createSession(
+            new Session(s.id(), s.createdAt(), s.headRoundId(), s.rounds(), "bob"),
+            image("img_b", "ses_b", "").withOwner("bob"));
+    store()
+        .addRound(
+            image("img_b2", "ses_b", "img_b").withOwner("bob"),
+            edit("rnd_b2", "ses_b", "rnd_b", "img_b2", 1));
+
+    assertThat(store().image("img_a").orElseThrow().owner()).isEqualTo("alice");
+    assertThat(store().image("img_b2").orElseThrow().owner()).isEqualTo("bob");
+    Session back = store().session("ses_b").orElseThrow();
+    assertThat(back.owner()).isEqualTo("bob");
+    assertThat(back.rounds()).hasSize(2);
+    assertThat(image("img_x").owner()).isEmpty();
+    assertThat(session("ses_x", "rnd_x", "img_x").owner()).isEmpty();
+  }
+
+  @Test
+  void listingsShowOnlyTheScopedOwnersRowsAndPageWithinThem() {
+    Instant t = Fixtures.T0;
+    String[][] images = {
+      {"img_1", "alice"}, {"img_2", "bob"}, {"img_3", "alice"}, {"img_4", "bob"}, {"img_5", "alice"}
+    };
+    for (int i = 0; i < images.length; i++) {
+      store().insertImage(imageAt(images[i][0], t.plusSeconds(i)).withOwner(images[i][1]));
+    }
+
+    Page<StoredImage> alice = store().images(OwnerScope.only("alice"), "", 2, "").orElseThrow();
+    assertThat(alice.items()).extracting(StoredImage::id).containsExactly("img_5", "img_3");
+    assertThat(alice.hasMore()).isTrue();
+    assertThat(store().images(OwnerScope.only("alice"), "", 2, "img_3").orElseThrow().items())
+        .extracting(StoredImage::id)
+        .containsExactly("img_1");
+    assertThat(store().images(OwnerScope.only("bob"), "", 10, "").orElseThrow().items())
+        .extracting(StoredImage::id)
+        .containsExactly("img_4", "img_2");
+    assertThat(store().images(OwnerScope.only("carol"), "", 10, "").orElseThrow().items())
+        .isEmpty();
+    assertThat(store().images(OwnerScope.EVERYONE, "", 10, "").orElseThrow().items()).hasSize(5);
+    // Another owner's id is no cursor, exactly like an id that does not exist.
+    assertThat(store().images(OwnerScope.only("alice"), "", 10, "img_4")).isEmpty();
+    assertThat(store().images(OwnerScope.EVERYONE, "", 10, "img_4")).isPresent();
+
+    Session bobs = session("ses_b", "rnd_b", "img_b");
+    store()
+        .createSession(
+            new Session(bobs.id(), t.plusSeconds(10), bobs.headRoundId(), bobs.rounds(), "bob"),
+            image("img_b", "ses_b", "").withOwner("bob"));
+    Session alices = session("ses_a", "rnd_a", "img_a");
+    store()
+        .createSession(
+            new Session(
+                alices.id(), t.plusSeconds(20), alices.headRoundId(), alices.rounds(), "alice"),
+            image("img_a", "ses_a", "").withOwner("alice"));
+
+    assertThat(store().sessions(OwnerScope.only("alice"), 10, "").orElseThrow().items())
+        .extracting(SessionSummary::id)
+        .containsExactly("ses_a");
+    assertThat(store().sessions(OwnerScope.only("bob"), 10, "").orElseThrow().items())
+        .extracting(SessionSummary::id)
+        .containsExactly("ses_b");
+    assertThat(store().sessions(OwnerScope.EVERYONE, 10, "").orElseThrow().items())
+        .extracting(SessionSummary::id)
+        .containsExactly("ses_a", "ses_b");
+    assertThat(store().sessions(OwnerScope.only("alice"), 10, "ses_b")).isEmpty();
+    assertThat(store().sessions(OwnerScope.only("bob"), 10, "ses_b").orElseThrow().items())
+        .isEmpty();
+
+    assertThat(store().images(OwnerScope.only("bob"), "ses_b", 10, "").orElseThrow().items())
+        .extracting(StoredImage::id)
+        .containsExactly("img_b");
+    assertThat(store().images(OwnerScope.EVERYONE, "ses_a", 10, "").orElseThrow().items())
+        .extracting(StoredImage::id)
+        .containsExactly("img_a");
+    assertThat(store().images(OwnerScope.only("alice"), "ses_b", 10, "").orElseThrow().items())
+        .isEmpty();
+  }
+
+  @Test
+  void ownerScopeRefusesANamedOwnerForEveryone() {
+    assertThatThrownBy(() -> new OwnerScope(true, "alice"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("a scope of every owner names no owner but named 'alice'");
+  }
+
+  @Test
+  void ownerIndexesExist() throws SQLException {
+    store(); // opening migrates
+    String sql =
+        expectedKind().equals("sqlite")
+            ? "SELECT COUNT(*) FROM sqlite_master WHERE type = 'index' AND name IN"
+                + " ('images_owner_created', 'sessions_owner_created')"
+            : "SELECT COUNT(*) FROM pg_indexes WHERE schemaname = current_schema() AND indexname IN"
+                + " ('images_owner_created', 'sessions_owner_created')";
+    assertThat(count(sql)).isEqualTo(2);
   }
 }

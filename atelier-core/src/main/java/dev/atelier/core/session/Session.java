@@ -12,15 +12,24 @@ import java.util.Optional;
  * @param createdAt when it was created
  * @param headRoundId the current round
  * @param rounds every round, in creation order (the first is the root)
+ * @param owner who made it (the owner of the API key), {@code ""} for a server without keys; its
+ *     rounds are its owner's
  */
-public record Session(String id, Instant createdAt, String headRoundId, List<Round> rounds) {
+public record Session(
+    String id, Instant createdAt, String headRoundId, List<Round> rounds, String owner) {
 
   /** Validates and copies. */
   public Session {
+    Objects.requireNonNull(owner, "owner");
     Objects.requireNonNull(id, "id");
     Objects.requireNonNull(createdAt, "createdAt");
     Objects.requireNonNull(headRoundId, "headRoundId");
     rounds = List.copyOf(rounds);
+  }
+
+  /** A session of the empty owner, as a server without keys stores it. */
+  public Session(String id, Instant createdAt, String headRoundId, List<Round> rounds) {
+    this(id, createdAt, headRoundId, rounds, "");
   }
 
   /** The round with {@code roundId}. */

@@ -19,6 +19,7 @@ import java.util.Objects;
  * @param sessionId the session it belongs to, or {@code ""}
  * @param parentImageId the image it was edited from, or {@code ""}
  * @param provenance engine, model, seed, scheduler, steps, prompt, instruction, mask id, timings...
+ * @param owner who made it (the owner of the API key), {@code ""} for a server without keys
  */
 public record StoredImage(
     String id,
@@ -29,10 +30,12 @@ public record StoredImage(
     Instant createdAt,
     String sessionId,
     String parentImageId,
-    Map<String, String> provenance) {
+    Map<String, String> provenance,
+    String owner) {
 
   /** Validates and copies. */
   public StoredImage {
+    Objects.requireNonNull(owner, "owner");
     Objects.requireNonNull(id, "id");
     Objects.requireNonNull(sha256, "sha256");
     Objects.requireNonNull(format, "format");
@@ -48,5 +51,25 @@ public record StoredImage(
           "width and height must be >= 1 but were " + width + "x" + height);
     }
     provenance = Collections.unmodifiableMap(new LinkedHashMap<>(provenance));
+  }
+
+  /** An image of the empty owner, as a server without keys stores it. */
+  public StoredImage(
+      String id,
+      String sha256,
+      String format,
+      int width,
+      int height,
+      Instant createdAt,
+      String sessionId,
+      String parentImageId,
+      Map<String, String> provenance) {
+    this(id, sha256, format, width, height, createdAt, sessionId, parentImageId, provenance, "");
+  }
+
+  /** This image recorded as made by {@code owner}. */
+  public StoredImage withOwner(String owner) {
+    return new StoredImage(
+        id, sha256, format, width, height, createdAt, sessionId, parentImageId, provenance, owner);
   }
 }

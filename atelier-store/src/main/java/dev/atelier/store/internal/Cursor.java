@@ -1,5 +1,6 @@
 package dev.atelier.store.internal;
 
+import dev.atelier.store.OwnerScope;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -19,14 +20,19 @@ public record Cursor(String createdAt, String id) {
     return id.isEmpty();
   }
 
-  /** The cursor that {@code sql} (selecting created_at and id for one id) finds, if any. */
-  static Optional<Cursor> of(Connection c, String sql, String id) throws SQLException {
+  /**
+   * The cursor that {@code sql} (selecting created_at, id and owner for one id) finds, if any and
+   * of {@code owners}: another owner's row is no cursor, as if it did not exist.
+   */
+  static Optional<Cursor> of(Connection c, String sql, OwnerScope owners, String id)
+      throws SQLException {
     try (PreparedStatement p = c.prepareStatement(sql)) {
       p.setString(1, id);
       try (ResultSet rs = p.executeQuery()) {
-        return rs.next()
-            ? Optional.of(new Cursor(rs.getString("created_at"), rs.getString("id")))
-            : Optional.empty();
+        if (!rs.next() || !(owners.everyone() || owners.owner().equals(rs.getString("owner")))) {
+          return Optional.empty();
+        }
+        return Optional.of(new Cursor(rs.getString("created_at"), rs.getString("id")));
       }
     }
   }

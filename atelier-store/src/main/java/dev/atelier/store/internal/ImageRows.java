@@ -1,6 +1,7 @@
 package dev.atelier.store.internal;
 
 import dev.atelier.core.session.StoredImage;
+import dev.atelier.store.OwnerScope;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -15,7 +16,8 @@ import java.util.Set;
 /** SQL for the {@code images} table; every method runs inside the caller's transaction. */
 public final class ImageRows {
   private static final String COLUMNS =
-      "id, sha256, format, width, height, created_at, session_id, parent_image_id, provenance";
+      "id, sha256, format, width, height, created_at, session_id, parent_image_id, provenance,"
+          + " owner";
 
   private ImageRows() {}
 
@@ -23,7 +25,9 @@ public final class ImageRows {
   public static void insert(Connection c, StoredImage image) throws SQLException {
     try (PreparedStatement p =
         c.prepareStatement(
-            "INSERT INTO images (" + COLUMNS + ", kind) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+            "INSERT INTO images ("
+                + COLUMNS
+                + ", kind) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
       p.setString(1, image.id());
       p.setString(2, image.sha256());
       p.setString(3, image.format());
@@ -33,8 +37,9 @@ public final class ImageRows {
       p.setString(7, image.sessionId());
       p.setString(8, image.parentImageId());
       p.setString(9, JsonMaps.write(image.provenance()));
+      p.setString(10, image.owner());
       p.setString(
-          10, image.provenance().getOrDefault("kind", "").equals("mask") ? "mask" : "image");
+          11, image.provenance().getOrDefault("kind", "").equals("mask") ? "mask" : "image");
       p.executeUpdate();
     }
   }
@@ -54,18 +59,28 @@ public final class ImageRows {
   }
 
   /**
-   * At most {@code limit} images older than {@code cursor} in (created_at, id) order, newest first.
+   * At most {@code limit} images of {@code owners} (and of {@code sessionId} unless it is {@code
+   * ""}) older than {@code cursor} in (created_at, id) order, newest first.
    */
-  public static List<StoredImage> newestFirst(Connection c, Cursor cursor, int limit)
+  public static List<StoredImage> newestFirst(
+      Connection c, OwnerScope owners, String sessionId, Cursor cursor, int limit)
       throws SQLException {
     String sql =
         "SELECT "
             + COLUMNS
             + " FROM images WHERE kind = 'image'"
+            + (owners.everyone() ? "" : " AND owner = ?")
+            + (sessionId.isEmpty() ? "" : " AND session_id = ?")
             + (cursor.isNewest() ? "" : " AND (created_at, id) < (?, ?)")
             + " ORDER BY created_at DESC, id DESC LIMIT ?";
     try (PreparedStatement p = c.prepareStatement(sql)) {
       int i = 1;
+      if (!owners.everyone()) {
+        p.setString(i++, owners.owner());
+      }
+      if (!sessionId.isEmpty()) {
+        p.setString(i++, sessionId);
+      }
       if (!cursor.isNewest()) {
         p.setString(i++, cursor.createdAt());
         p.setString(i++, cursor.id());
@@ -81,9 +96,10 @@ public final class ImageRows {
     }
   }
 
-  /** Where image {@code id} sits in the listing order, if it exists. */
-  public static Optional<Cursor> cursor(Connection c, String id) throws SQLException {
-    return Cursor.of(c, "SELECT created_at, id FROM images WHERE id = ?", id);
+  /** Where image {@code id} sits in the listing order, if it exists and is of {@code owners}. */
+  public static Optional<Cursor> cursor(Connection c, OwnerScope owners, String id)
+      throws SQLException {
+    return Cursor.of(c, "SELECT created_at, id, owner FROM images WHERE id = ?", owners, id);
   }
 
   private static StoredImage row(ResultSet rs) throws SQLException {
@@ -96,7 +112,8 @@ public final class ImageRows {
         Instant.parse(rs.getString("created_at")),
         rs.getString("session_id"),
         rs.getString("parent_image_id"),
-        JsonMaps.read(rs.getString("provenance"), "images.provenance"));
+        JsonMaps.read(rs.getString("provenance"), "images.provenance"),
+        rs.getString("owner"));
   }
 
   /** Every distinct sha256 that some row names. */

@@ -2,6 +2,7 @@ package dev.atelier.store.internal;
 
 import dev.atelier.core.session.Round;
 import dev.atelier.core.session.Session;
+import dev.atelier.store.OwnerScope;
 import dev.atelier.store.SessionSummary;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -23,10 +24,11 @@ public final class SessionRows {
   public static void insertSession(Connection c, Session session) throws SQLException {
     try (PreparedStatement p =
         c.prepareStatement(
-            "INSERT INTO sessions (id, created_at, head_round_id) VALUES (?, ?, ?)")) {
+            "INSERT INTO sessions (id, created_at, head_round_id, owner) VALUES (?, ?, ?, ?)")) {
       p.setString(1, session.id());
       p.setString(2, Timestamps.sortable(session.createdAt()));
       p.setString(3, session.headRoundId());
+      p.setString(4, session.owner());
       p.executeUpdate();
     }
   }
@@ -83,7 +85,7 @@ public final class SessionRows {
    */
   public static Optional<Session> load(Connection c, String id) throws SQLException {
     String sql =
-        "SELECT s.created_at AS s_created_at, s.head_round_id, r.id, r.parent_id, r.kind,"
+        "SELECT s.created_at AS s_created_at, s.head_round_id, s.owner, r.id, r.parent_id, r.kind,"
             + " r.image_id, r.instruction, r.params, r.rounds_since_restart, r.created_at"
             + " FROM sessions s LEFT JOIN rounds r ON r.session_id = s.id"
             + " WHERE s.id = ? ORDER BY r.seq";
@@ -95,33 +97,44 @@ public final class SessionRows {
         }
         Instant createdAt = Instant.parse(rs.getString("s_created_at"));
         String head = rs.getString("head_round_id");
+        String owner = rs.getString("owner");
         List<Round> rounds = new ArrayList<>();
         do {
           if (rs.getString("id") != null) {
             rounds.add(round(rs, id));
           }
         } while (rs.next());
-        return Optional.of(new Session(id, createdAt, head, rounds));
+        return Optional.of(new Session(id, createdAt, head, rounds, owner));
       }
     }
   }
 
   /**
-   * Summaries of at most {@code limit} sessions older than {@code cursor} in (created_at, id)
-   * order, newest first; one statement, so one snapshot.
+   * Summaries of at most {@code limit} sessions of {@code owners} older than {@code cursor} in
+   * (created_at, id) order, newest first; one statement, so one snapshot.
    */
-  public static List<SessionSummary> newestFirst(Connection c, Cursor cursor, int limit)
-      throws SQLException {
+  public static List<SessionSummary> newestFirst(
+      Connection c, OwnerScope owners, Cursor cursor, int limit) throws SQLException {
+    List<String> where = new ArrayList<>();
+    if (!owners.everyone()) {
+      where.add("s.owner = ?");
+    }
+    if (!cursor.isNewest()) {
+      where.add("(s.created_at, s.id) < (?, ?)");
+    }
     String sql =
         "SELECT s.id, s.created_at, s.head_round_id, h.image_id AS head_image_id,"
             + " (SELECT r.instruction FROM rounds r WHERE r.session_id = s.id"
             + " ORDER BY r.seq LIMIT 1) AS prompt,"
             + " (SELECT COUNT(*) FROM rounds r WHERE r.session_id = s.id) AS round_count"
             + " FROM sessions s JOIN rounds h ON h.id = s.head_round_id"
-            + (cursor.isNewest() ? "" : " WHERE (s.created_at, s.id) < (?, ?)")
+            + (where.isEmpty() ? "" : " WHERE " + String.join(" AND ", where))
             + " ORDER BY s.created_at DESC, s.id DESC LIMIT ?";
     try (PreparedStatement p = c.prepareStatement(sql)) {
       int i = 1;
+      if (!owners.everyone()) {
+        p.setString(i++, owners.owner());
+      }
       if (!cursor.isNewest()) {
         p.setString(i++, cursor.createdAt());
         p.setString(i++, cursor.id());
@@ -144,9 +157,10 @@ public final class SessionRows {
     }
   }
 
-  /** Where session {@code id} sits in the listing order, if it exists. */
-  public static Optional<Cursor> cursor(Connection c, String id) throws SQLException {
-    return Cursor.of(c, "SELECT created_at, id FROM sessions WHERE id = ?", id);
+  /** Where session {@code id} sits in the listing order, if it exists and is of {@code owners}. */
+  public static Optional<Cursor> cursor(Connection c, OwnerScope owners, String id)
+      throws SQLException {
+    return Cursor.of(c, "SELECT created_at, id, owner FROM sessions WHERE id = ?", owners, id);
   }
 
   private static Round round(ResultSet rs, String sessionId) throws SQLException {

@@ -1,0 +1,1 @@
+-- API keys: added by the keys change

@@ -62,6 +62,21 @@ public final class AtelierServer implements AutoCloseable {
       MetadataStore metadata,
       BlobStore blobs,
       ServerConfig config) {
+    return start(engine, grounder, planner, metadata, blobs, config, c -> {});
+  }
+
+  /**
+   * The full form with {@code before}, which configures the app ahead of the routes; tests use it
+   * to put a {@link Caller} on requests until authentication does.
+   */
+  static AtelierServer start(
+      Engine engine,
+      Grounder grounder,
+      EditPlanner planner,
+      MetadataStore metadata,
+      BlobStore blobs,
+      ServerConfig config,
+      java.util.function.Consumer<io.javalin.config.JavalinConfig> before) {
     blobs.sweep(metadata.referencedBlobs());
     if (config.demo()) {
       LoggerFactory.getLogger(AtelierServer.class).warn("demo model: images are noise");
@@ -87,6 +102,7 @@ public final class AtelierServer implements AutoCloseable {
                     sf.location = Location.CLASSPATH;
                     sf.headers = java.util.Map.of("Cache-Control", "no-cache");
                   });
+              before.accept(c);
               routes.register(c);
               c.routes.exception(
                   Exception.class,

@@ -4,6 +4,7 @@ import dev.atelier.core.AtelierException;
 import dev.atelier.core.json.JsonValue;
 import dev.atelier.core.session.Ids;
 import dev.atelier.store.MetadataStore;
+import dev.atelier.store.OwnerScope;
 import dev.atelier.store.Page;
 import dev.atelier.store.SessionSummary;
 import io.javalin.config.JavalinConfig;
@@ -23,6 +24,11 @@ import java.util.function.Function;
  * that item, so passing the last page's {@code last_id} gives the next, older, page. Images are
  * listed as {@code GET /v1/images/{id}} shows them; sessions as summaries without their round tree
  * ({@code GET /v1/sessions/{id}} has it).
+ *
+ * <p>Both list only the caller's rows (an admin's and a keyless server's: every owner's), filtered
+ * in the query. {@code GET /v1/images?session=ses_...} lists one session's images; another owner's
+ * session is a 404 exactly like a session that does not exist, and an {@code after} naming another
+ * owner's row is refused like an unknown id.
  */
 final class Gallery {
   static final int DEFAULT_LIMIT = 20;
@@ -41,9 +47,14 @@ final class Gallery {
   }
 
   private void images(Context ctx) {
+    Caller caller = Caller.of(ctx);
     int limit = limit(ctx);
     String after = after(ctx, "img", "an image");
-    var page = metadata.images(limit, after).orElseThrow(() -> unknown(after, "image"));
+    String session = session(ctx, caller);
+    var page =
+        metadata
+            .images(scope(caller), session, limit, after)
+            .orElseThrow(() -> unknown(after, "image"));
     String base = Routes.base(ctx);
     Routes.send(ctx, 200, list(page, i -> i.id(), i -> ApiJson.image(i, base)));
   }
@@ -51,9 +62,36 @@ final class Gallery {
   private void sessions(Context ctx) {
     int limit = limit(ctx);
     String after = after(ctx, "ses", "a session");
-    var page = metadata.sessions(limit, after).orElseThrow(() -> unknown(after, "session"));
+    var page =
+        metadata
+            .sessions(scope(Caller.of(ctx)), limit, after)
+            .orElseThrow(() -> unknown(after, "session"));
     String base = Routes.base(ctx);
     Routes.send(ctx, 200, list(page, SessionSummary::id, s -> summary(s, base)));
+  }
+
+  /** Whose rows {@code caller} lists: an admin's every owner's, anyone else's their own. */
+  static OwnerScope scope(Caller caller) {
+    return caller.admin() ? OwnerScope.EVERYONE : OwnerScope.only(caller.owner());
+  }
+
+  /**
+   * The {@code session} filter, or {@code ""} when absent; a session the caller may not see is a
+   * 404 exactly like a missing one.
+   */
+  private String session(Context ctx, Caller caller) {
+    String raw = ctx.queryParam("session");
+    if (raw == null || raw.isEmpty()) {
+      return "";
+    }
+    if (!Ids.isValid("ses", raw)) {
+      throw Sessions.notFound(shown(raw));
+    }
+    metadata
+        .session(raw)
+        .filter(s -> caller.owns(s.owner()))
+        .orElseThrow(() -> Sessions.notFound(raw));
+    return raw;
   }
 
   /** A session without its round tree: what a gallery shows and needs to open it. */

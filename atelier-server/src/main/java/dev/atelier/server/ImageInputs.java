@@ -47,15 +47,30 @@ final class ImageInputs {
   private final BlobStore blobs;
   private final RemoteImages remote;
   private final RequestLimits limits;
+  private final Caller caller;
   private int images;
   private long pixels;
 
-  /** A fresh budget for one request. */
+  /** A fresh budget for one request of the anonymous caller (a server without keys). */
   ImageInputs(MetadataStore metadata, BlobStore blobs, RemoteImages remote, RequestLimits limits) {
+    this(metadata, blobs, remote, limits, Caller.ANONYMOUS);
+  }
+
+  /**
+   * A fresh budget for one request of {@code caller}, who may name by id only images it owns
+   * (another owner's id is answered exactly like an id that does not exist).
+   */
+  ImageInputs(
+      MetadataStore metadata,
+      BlobStore blobs,
+      RemoteImages remote,
+      RequestLimits limits,
+      Caller caller) {
     this.metadata = metadata;
     this.blobs = blobs;
     this.remote = remote;
     this.limits = limits;
+    this.caller = caller;
   }
 
   /** The bounds this request is held to. */
@@ -190,6 +205,7 @@ final class ImageInputs {
       StoredImage img =
           metadata
               .image(r)
+              .filter(i -> caller.owns(i.owner()))
               .orElseThrow(
                   () ->
                       new AtelierException.NotFound(

@@ -14,13 +14,26 @@ import java.util.Map;
 
 /**
  * Encodes produced images and stores their bytes durably; the rows are written by the caller in the
- * same transaction as whatever else references them (a session round), after the blob.
+ * same transaction as whatever else references them (a session round), after the blob. Every row
+ * built records the owner this library stores for ({@link #forOwner}).
  */
 final class Library {
   private final BlobStore blobs;
+  private final String owner;
 
+  /** A library whose rows belong to the empty owner (a server without keys). */
   Library(BlobStore blobs) {
+    this(blobs, "");
+  }
+
+  private Library(BlobStore blobs, String owner) {
     this.blobs = blobs;
+    this.owner = java.util.Objects.requireNonNull(owner, "owner");
+  }
+
+  /** The same library, building rows that record {@code owner}. */
+  Library forOwner(String owner) {
+    return owner.equals(this.owner) ? this : new Library(blobs, owner);
   }
 
   /**
@@ -91,7 +104,8 @@ final class Library {
             Instant.now(),
             sessionId,
             parentImageId,
-            provenance);
+            provenance,
+            owner);
     return new Saved(row, bytes);
   }
 
@@ -112,7 +126,8 @@ final class Library {
             Instant.now(),
             "",
             "",
-            new LinkedHashMap<>(provenance));
+            new LinkedHashMap<>(provenance),
+            owner);
     return new Saved(row, bytes);
   }
 }

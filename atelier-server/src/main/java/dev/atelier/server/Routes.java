@@ -20,20 +20,32 @@ import java.util.Map;
 /** Every endpoint: OpenAI's Images API, models, stored images, and sessions. */
 final class Routes {
   private final Studio studio;
-  private final Sessions sessions;
   private final ServerConfig config;
   private final RemoteImages remote;
 
   Routes(Studio studio, ServerConfig config) {
     this.studio = studio;
-    this.sessions = new Sessions(studio);
     this.config = config;
     this.remote = new RemoteImages(config.allowRemoteImages(), config.limits().maxImageBytes());
   }
 
-  /** The image decoder of one request, with that request's budget of images and pixels. */
-  private ImageInputs inputs() {
-    return new ImageInputs(studio.metadata(), studio.blobs(), remote, config.limits());
+  /**
+   * The image decoder of one request, with that request's budget of images and pixels; image ids
+   * resolve only to the caller's images.
+   */
+  private ImageInputs inputs(Context ctx) {
+    return new ImageInputs(
+        studio.metadata(), studio.blobs(), remote, config.limits(), Caller.of(ctx));
+  }
+
+  /** The studio storing for the request's caller: what it stores records the caller's owner. */
+  private Studio studio(Context ctx) {
+    return studio.forCaller(Caller.of(ctx));
+  }
+
+  /** The sessions the request's caller may see and change. */
+  private Sessions sessions(Context ctx) {
+    return new Sessions(studio, Caller.of(ctx));
   }
 
   /**
@@ -56,12 +68,12 @@ final class Routes {
     c.routes.post("/v1/sessions", this::createSession);
     c.routes.get(
         "/v1/sessions/{id}",
-        ctx -> send(ctx, 200, sessionJson(sessions.session(ctx.pathParam("id")), ctx)));
+        ctx -> send(ctx, 200, sessionJson(sessions(ctx).session(ctx.pathParam("id")), ctx)));
     c.routes.delete("/v1/sessions/{id}", this::deleteSession);
     c.routes.post("/v1/sessions/{id}/rounds", this::addRound);
     c.routes.post(
         "/v1/sessions/{id}/undo",
-        ctx -> send(ctx, 200, sessionJson(sessions.undo(ctx.pathParam("id")), ctx)));
+        ctx -> send(ctx, 200, sessionJson(sessions(ctx).undo(ctx.pathParam("id")), ctx)));
     c.routes.post("/v1/sessions/{id}/checkout", this::checkout);
     c.routes.post("/v1/sessions/{id}/restart", this::restart);
     new Gallery(studio.metadata()).register(c);
@@ -180,7 +192,7 @@ final class Routes {
   }
 
   private void generations(Context ctx) {
-    ImageInputs inputs = inputs();
+    ImageInputs inputs = inputs(ctx);
     JsonFields f = checked(Endpoint.GENERATIONS, new JsonFields(body(ctx)));
     BatchInputs batch = BatchInputs.read(f, GenerationOptions.read(f, config.defaultSide()));
     GenerationOptions o = batch.options();
@@ -193,7 +205,7 @@ final class Routes {
         new Billing(o, batch.prompt(), references.stream().map(Routes::sizeOf).toList()),
         (progress, cancel) -> {
           Studio.Produced p =
-              studio.generate(batch.prompt(), batch.panels(), o, references, progress, cancel);
+              studio(ctx).generate(batch.prompt(), batch.panels(), o, references, progress, cancel);
           List<String> warnings = new ArrayList<>(batch.warnings());
           warnings.addAll(p.warnings());
           return new ImageEventStream.Result(p.images(), warnings, p.extra());
@@ -294,7 +306,7 @@ final class Routes {
   }
 
   private void edits(Context ctx) {
-    ImageInputs inputs = inputs();
+    ImageInputs inputs = inputs(ctx);
     EditInputs sent = EditInputs.read(ctx, inputs, config.limits(), false);
     JsonFields f = checked(Endpoint.EDITS, sent.fields());
     String prompt = GenerationOptions.prompt(f, "prompt");
@@ -307,7 +319,8 @@ final class Routes {
     List<ImageSize> referenceSizes = o.references().stream().map(Routes::sizeOf).toList();
     if (f.has("session")) {
       String sessionId = f.requiredString("session");
-      StoredImage head = stored(sessions.session(sessionId).head().imageId());
+      Sessions sessions = sessions(ctx);
+      StoredImage head = stored(ctx, sessions.session(sessionId).head().imageId());
       ImageSize headSize = new ImageSize(head.width(), head.height());
       requireSessionSize(o, headSize);
       requireOneRound(f, o);
@@ -319,7 +332,7 @@ final class Routes {
           spec("image_edit", headSize, Library.Output.PNG, o, stream),
           new Billing(o, prompt, billed),
           (progress, cancel) -> {
-            Sessions.RoundResult r = round(sessionId, prompt, sent, o, progress, cancel);
+            Sessions.RoundResult r = round(sessions, sessionId, prompt, sent, o, progress, cancel);
             warnings.addAll(r.warnings());
             Map<String, JsonValue> extra = new LinkedHashMap<>();
             extra.put("session", sessionJson(r.session(), ctx));
@@ -367,7 +380,8 @@ final class Routes {
         spec("image_edit", sizeOf(image), o.output(), o, stream),
         new Billing(o, prompt, billed),
         (progress, cancel) -> {
-          Studio.Produced p = studio.edit(prompt, image, mode, o, "", references, progress, cancel);
+          Studio.Produced p =
+              studio(ctx).edit(prompt, image, mode, o, "", references, progress, cancel);
           warnings.addAll(p.warnings());
           return new ImageEventStream.Result(p.images(), warnings, Map.of());
         });
@@ -416,7 +430,7 @@ final class Routes {
    * steered by an optional {@code prompt}.
    */
   private void variations(Context ctx) {
-    ImageInputs inputs = inputs();
+    ImageInputs inputs = inputs(ctx);
     EditInputs sent = EditInputs.read(ctx, inputs, config.limits(), true);
     if (sent.mask().isPresent()) {
       throw new AtelierException.InvalidRequest(
@@ -444,7 +458,8 @@ final class Routes {
         spec("image_edit", sizeOf(image), o.output(), o, ImageEventStream.Request.NONE),
         new Billing(o, prompt, List.of(sizeOf(image))),
         (progress, cancel) -> {
-          Studio.Produced p = studio.edit(prompt, image, mode, o, "", List.of(), progress, cancel);
+          Studio.Produced p =
+              studio(ctx).edit(prompt, image, mode, o, "", List.of(), progress, cancel);
           warnings.addAll(p.warnings());
           return new ImageEventStream.Result(p.images(), warnings, Map.of());
         });
@@ -492,7 +507,8 @@ final class Routes {
         new Billing(o, instruction, billed),
         (progress, cancel) -> {
           Studio.LocalResult r =
-              studio.localEdit(image, instruction, mask, o, threshold, "", "", progress, cancel);
+              studio(ctx)
+                  .localEdit(image, instruction, mask, o, threshold, "", "", progress, cancel);
           for (Library.Saved s : r.images()) {
             studio.metadata().insertImage(s.row());
           }
@@ -518,6 +534,7 @@ final class Routes {
 
   /** A session round: plain-words local edit when possible, else the explicit edit mode. */
   private Sessions.RoundResult round(
+      Sessions sessions,
       String sessionId,
       String instruction,
       EditInputs in,
@@ -595,13 +612,19 @@ final class Routes {
     send(ctx, 200, new JsonValue.Obj(m));
   }
 
-  private StoredImage stored(String id) {
+  /**
+   * The stored image {@code id} if the request's caller may see it; another owner's image is
+   * answered exactly like one that does not exist.
+   */
+  private StoredImage stored(Context ctx, String id) {
     if (!Ids.isValid("img", id)) {
       throw new AtelierException.NotFound("id", "no image with id '" + id + "'");
     }
+    Caller caller = Caller.of(ctx);
     return studio
         .metadata()
         .image(id)
+        .filter(i -> caller.owns(i.owner()))
         .orElseThrow(() -> new AtelierException.NotFound("id", "no image with id '" + id + "'"));
   }
 
@@ -609,11 +632,11 @@ final class Routes {
     if (POST_ONLY_IMAGE_ROUTES.contains(ctx.pathParam("id"))) {
       throw new ErrorMapper.MethodNotAllowed(ctx.method().name(), ctx.path(), "POST");
     }
-    send(ctx, 200, ApiJson.image(stored(ctx.pathParam("id")), base(ctx)));
+    send(ctx, 200, ApiJson.image(stored(ctx, ctx.pathParam("id")), base(ctx)));
   }
 
   private void content(Context ctx) {
-    StoredImage img = stored(ctx.pathParam("id"));
+    StoredImage img = stored(ctx, ctx.pathParam("id"));
     byte[] bytes =
         studio
             .blobs()
@@ -641,9 +664,10 @@ final class Routes {
   }
 
   private void createSession(Context ctx) {
-    ImageInputs inputs = inputs();
+    ImageInputs inputs = inputs(ctx);
     EditInputs in = EditInputs.read(ctx, inputs, config.limits(), false);
     JsonFields f = checked(Endpoint.SESSION_CREATE, in.fields());
+    Sessions sessions = sessions(ctx);
     Session s;
     List<String> warnings = new ArrayList<>();
     if (!in.images().isEmpty()) {
@@ -681,7 +705,7 @@ final class Routes {
 
   private void deleteSession(Context ctx) {
     String id = ctx.pathParam("id");
-    if (!sessions.delete(id)) {
+    if (!sessions(ctx).delete(id)) {
       throw new AtelierException.NotFound("session", "no session with id '" + id + "'");
     }
     Map<String, JsonValue> m = new LinkedHashMap<>();
@@ -692,8 +716,9 @@ final class Routes {
   }
 
   private void addRound(Context ctx) {
-    ImageInputs inputs = inputs();
+    ImageInputs inputs = inputs(ctx);
     String id = ctx.pathParam("id");
+    Sessions sessions = sessions(ctx);
     sessions.session(id);
     EditInputs in = EditInputs.read(ctx, inputs, config.limits(), false);
     JsonFields f = checked(Endpoint.SESSION_ROUND, in.fields());
@@ -718,24 +743,27 @@ final class Routes {
     GenerationOptions o =
         GenerationOptions.read(f, config.defaultSide())
             .withReferences(ReferenceInputs.read(f, inputs));
-    StoredImage head = stored(sessions.session(id).head().imageId());
+    StoredImage head = stored(ctx, sessions.session(id).head().imageId());
     requireSessionSize(o, new ImageSize(head.width(), head.height()));
     send(
         ctx,
         200,
         roundJson(
-            round(id, instruction, in, o, ProgressListener.NONE, CancellationToken.none()), ctx));
+            round(
+                sessions, id, instruction, in, o, ProgressListener.NONE, CancellationToken.none()),
+            ctx));
   }
 
   private void checkout(Context ctx) {
     JsonFields f = new JsonFields(body(ctx));
     Endpoint.SESSION_CHECKOUT.check(f);
     String round = f.requiredString("round_id");
-    send(ctx, 200, sessionJson(sessions.checkout(ctx.pathParam("id"), round), ctx));
+    send(ctx, 200, sessionJson(sessions(ctx).checkout(ctx.pathParam("id"), round), ctx));
   }
 
   private void restart(Context ctx) {
     String id = ctx.pathParam("id");
+    Sessions sessions = sessions(ctx);
     sessions.session(id);
     JsonFields f = checked(Endpoint.SESSION_RESTART, new JsonFields(body(ctx)));
     double strength = f.number("strength").orElse(Studio.DEFAULT_ROUND_STRENGTH);
@@ -746,7 +774,7 @@ final class Routes {
     GenerationOptions o = GenerationOptions.read(f, config.defaultSide());
     // A restart renders from the chain's first image, so it keeps that image's size.
     Session session = sessions.session(id);
-    StoredImage first = stored(session.rounds().get(0).imageId());
+    StoredImage first = stored(ctx, session.rounds().get(0).imageId());
     requireSessionSize(o, new ImageSize(first.width(), first.height()));
     boolean dryRun = f.bool("dry_run").orElse(false);
     java.util.Set<String> explicit = new java.util.LinkedHashSet<>();

@@ -26,12 +26,23 @@ import java.util.Map;
  * Multi-round sessions on top of {@link Studio}: create from a prompt or an image, add rounds
  * (plain-words local edits or explicit modes), undo, checkout (branch), restart with the path's
  * instructions merged, delete. Every round's image and row are stored like any other result.
+ *
+ * <p>One instance acts for one caller: sessions it creates record the caller's owner, and another
+ * owner's session is answered exactly like a session that does not exist (no existence leak),
+ * unless the caller is an admin.
  */
 final class Sessions {
   private final Studio studio;
+  private final Caller caller;
 
+  /** Sessions of a server without keys: the anonymous caller, who owns and sees everything. */
   Sessions(Studio studio) {
-    this.studio = studio;
+    this(studio, Caller.ANONYMOUS);
+  }
+
+  Sessions(Studio studio, Caller caller) {
+    this.studio = studio.forCaller(caller);
+    this.caller = caller;
   }
 
   /**
@@ -135,20 +146,30 @@ final class Sessions {
             params,
             0,
             now);
-    Session session = new Session(sessionId, now, root.id(), List.of(root));
+    Session session = new Session(sessionId, now, root.id(), List.of(root), caller.owner());
     studio.metadata().createSession(session, image.row());
     return session;
   }
 
+  /**
+   * The session {@code id} if the caller may see it.
+   *
+   * @throws AtelierException.NotFound when there is no such session, or it is another owner's (the
+   *     same answer, so that ids of other owners' sessions cannot be probed)
+   */
   Session session(String id) {
     if (!Ids.isValid("ses", id)) {
-      throw new AtelierException.NotFound("session", "no session with id '" + id + "'");
+      throw notFound(id);
     }
-    return studio
-        .metadata()
-        .session(id)
-        .orElseThrow(
-            () -> new AtelierException.NotFound("session", "no session with id '" + id + "'"));
+    Session s = studio.metadata().session(id).orElseThrow(() -> notFound(id));
+    if (!caller.owns(s.owner())) {
+      throw notFound(id);
+    }
+    return s;
+  }
+
+  static AtelierException.NotFound notFound(String id) {
+    return new AtelierException.NotFound("session", "no session with id '" + id + "'");
   }
 
   /** Edits the head image of the session with {@code instruction}. */
@@ -463,8 +484,17 @@ final class Sessions {
         java.util.Optional.of(new RoundResult(session(sessionId), round, s, merge.warnings())));
   }
 
+  /**
+   * Deletes the session if the caller may see it.
+   *
+   * @return false when there is no such session, or it is another owner's
+   */
   boolean delete(String sessionId) {
     if (!Ids.isValid("ses", sessionId)) {
+      return false;
+    }
+    var s = studio.metadata().session(sessionId);
+    if (s.isEmpty() || !caller.owns(s.get().owner())) {
       return false;
     }
     return studio.metadata().deleteSession(sessionId);

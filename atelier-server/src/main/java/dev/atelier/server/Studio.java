@@ -74,6 +74,24 @@ final class Studio {
             d.threshold());
   }
 
+  /** A copy sharing everything but the library, whose rows record {@code library}'s owner. */
+  private Studio(Studio base, Library library) {
+    this.engine = base.engine;
+    this.metadata = base.metadata;
+    this.blobs = base.blobs;
+    this.library = library;
+    this.grounding = base.grounding;
+    this.grounder = base.grounder;
+    this.editor = base.editor;
+    this.editOptions = base.editOptions;
+  }
+
+  /** This studio storing for {@code caller}: every image and mask it stores records its owner. */
+  Studio forCaller(Caller caller) {
+    Library owned = library.forOwner(caller.owner());
+    return owned == library ? this : new Studio(this, owned);
+  }
+
   LocalEditor editor() {
     return editor;
   }

@@ -54,6 +54,34 @@ final class ServerFixture implements AutoCloseable {
             .withLimits(limits));
   }
 
+  /** The test header that names the request's owner ({@link #withTestCallers}). */
+  static final String TEST_OWNER = "X-Test-Owner";
+
+  /**
+   * A server whose requests are made by the owner the {@value #TEST_OWNER} header names (scopes
+   * images and sessions), by an admin when it names {@code admin}, and anonymously without it:
+   * callers as authentication will set them, before API keys exist.
+   */
+  static ServerFixture withTestCallers(Path dataDir) {
+    return new ServerFixture(
+        dataDir,
+        dev.atelier.core.edit.LocalEditor.NO_GROUNDER,
+        new ServerConfig("127.0.0.1", 0, "fake-model", 64, Instant.now(), false),
+        c ->
+            c.routes.before(
+                ctx -> {
+                  String owner = ctx.header(TEST_OWNER);
+                  if (owner != null) {
+                    java.util.Set<String> scopes =
+                        owner.equals("admin")
+                            ? java.util.Set.of("images", "sessions", "admin")
+                            : java.util.Set.of("images", "sessions");
+                    ctx.attribute(
+                        Caller.ATTRIBUTE, new Caller("key_" + owner, owner, scopes, 0, 0, 0));
+                  }
+                }));
+  }
+
   /** A server with {@code config} (e.g. small request limits and a short idle timeout). */
   static ServerFixture withConfig(Path dataDir, ServerConfig config) {
     return new ServerFixture(dataDir, dev.atelier.core.edit.LocalEditor.NO_GROUNDER, config);
@@ -61,10 +89,26 @@ final class ServerFixture implements AutoCloseable {
 
   private ServerFixture(
       Path dataDir, dev.atelier.core.edit.Grounder grounder, ServerConfig config) {
+    this(dataDir, grounder, config, c -> {});
+  }
+
+  private ServerFixture(
+      Path dataDir,
+      dev.atelier.core.edit.Grounder grounder,
+      ServerConfig config,
+      java.util.function.Consumer<io.javalin.config.JavalinConfig> before) {
     this.dataDir = dataDir;
     this.metadata = Stores.open(dataDir, "");
     this.blobs = Stores.blobs(dataDir);
-    this.server = AtelierServer.start(engine, grounder, metadata, blobs, config);
+    this.server =
+        AtelierServer.start(
+            engine,
+            grounder,
+            new dev.atelier.core.edit.EditPlanner(),
+            metadata,
+            blobs,
+            config,
+            before);
   }
 
   String base() {
@@ -94,6 +138,27 @@ final class ServerFixture implements AutoCloseable {
         http.send(
             HttpRequest.newBuilder(URI.create(base() + path)).DELETE().build(),
             HttpResponse.BodyHandlers.ofString()));
+  }
+
+  /**
+   * A request made by {@code owner} ({@value #TEST_OWNER}; {@code ""} sends none, so the request is
+   * anonymous); {@code json} is the body of a POST, {@code null} for GET and DELETE.
+   */
+  Reply as(String owner, String method, String path, String json)
+      throws IOException, InterruptedException {
+    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base() + path));
+    if (!owner.isEmpty()) {
+      b.header(TEST_OWNER, owner);
+    }
+    if (json != null) {
+      b.header("Content-Type", "application/json");
+    }
+    b.method(
+        method,
+        json == null
+            ? HttpRequest.BodyPublishers.noBody()
+            : HttpRequest.BodyPublishers.ofString(json));
+    return reply(http.send(b.build(), HttpResponse.BodyHandlers.ofString()));
   }
 
   byte[] bytes(String url) throws IOException, InterruptedException {

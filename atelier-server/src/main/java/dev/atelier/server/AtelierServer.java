@@ -62,6 +62,21 @@ public final class AtelierServer implements AutoCloseable {
       MetadataStore metadata,
       BlobStore blobs,
       ServerConfig config) {
+    return start(engine, grounder, planner, metadata, blobs, config, ctx -> {});
+  }
+
+  /**
+   * The full form with {@code callers}, a before handler that stores each request's {@link Caller}
+   * (tests map a header to one; authentication takes its place).
+   */
+  static AtelierServer start(
+      Engine engine,
+      Grounder grounder,
+      EditPlanner planner,
+      MetadataStore metadata,
+      BlobStore blobs,
+      ServerConfig config,
+      io.javalin.http.Handler callers) {
     blobs.sweep(metadata.referencedBlobs());
     if (config.demo()) {
       LoggerFactory.getLogger(AtelierServer.class).warn("demo model: images are noise");
@@ -78,6 +93,10 @@ public final class AtelierServer implements AutoCloseable {
               // A known route called with another method is a 405, not a 404.
               c.http.prefer405over404 = true;
               RequestLog.install(c);
+              BrowserSafety.install(c, config.access().corsOrigins());
+              c.routes.before(callers);
+              // Before-matched: runs after every before handler, authentication's included.
+              RateLimits.install(c, config.access().clock());
               c.staticFiles.add(
                   sf -> {
                     // The studio (a plain HTML/JS client of the public API) lives at /; the API

@@ -25,6 +25,18 @@ final class SignedUrls {
     this.clock = access.clock();
   }
 
+  /**
+   * Whether {@code ctx} fetches an image's bytes with a signed URL. Authentication lets such a
+   * request through without a key: the {@code /content} route checks the signature itself, and
+   * refuses a bad one with a 403.
+   */
+  static boolean presented(io.javalin.http.Context ctx) {
+    return ctx.method().name().equals("GET")
+        && ctx.path().startsWith("/v1/images/")
+        && ctx.path().endsWith("/content")
+        && (ctx.queryParam("sig") != null || ctx.queryParam("expires") != null);
+  }
+
   /** The query string ({@code expires=...&sig=...}) of a URL for {@code imageId} valid from now. */
   String query(String imageId, String owner) {
     long expires = clock.instant().plus(ttl).getEpochSecond();

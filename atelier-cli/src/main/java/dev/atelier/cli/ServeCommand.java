@@ -6,6 +6,7 @@ import dev.atelier.core.edit.EditPlanner;
 import dev.atelier.core.edit.Lexicon;
 import dev.atelier.engine.onnx.OnnxEngine;
 import dev.atelier.engine.openai.OpenAiEngine;
+import dev.atelier.server.AccessSettings;
 import dev.atelier.server.AtelierServer;
 import dev.atelier.server.PriceTable;
 import dev.atelier.server.RequestLimits;
@@ -97,6 +98,23 @@ final class ServeCommand implements Callable<Integer> {
               + " times slower, so the first user request does not pay for them.")
   boolean preload;
 
+  @Option(
+      names = "--url-ttl",
+      paramLabel = "TTL",
+      defaultValue = "3600",
+      description =
+          "How long signed image URLs stay valid: seconds (3600) or a duration (PT2H, 90m, 1h)."
+              + " Default: ${DEFAULT-VALUE} s.")
+  String urlTtl;
+
+  @Option(
+      names = "--cors-origin",
+      paramLabel = "ORIGIN",
+      description =
+          "An origin (https://app.example.com) whose pages may call the API from a browser;"
+              + " repeatable. Default: none (CORS off).")
+  java.util.List<String> corsOrigins = new java.util.ArrayList<>();
+
   @Mixin ModelOptions modelOptions;
 
   @Mixin UpstreamOptions upstreamOptions;
@@ -120,6 +138,38 @@ final class ServeCommand implements Callable<Integer> {
   /** The engine being served and what the server announces about it. */
   private record Served(String modelName, int defaultSide, String description, String engine) {}
 
+  /** {@code --url-ttl}: whole seconds, an ISO-8601 duration, or a number with s, m, h or d. */
+  private java.time.Duration urlTtl(String text) {
+    String t = text.trim().toLowerCase(java.util.Locale.ROOT);
+    java.time.Duration d;
+    try {
+      if (t.matches("\\d+")) {
+        d = java.time.Duration.ofSeconds(Long.parseLong(t));
+      } else if (t.matches("\\d+[smhd]")) {
+        long n = Long.parseLong(t.substring(0, t.length() - 1));
+        d =
+            switch (t.charAt(t.length() - 1)) {
+              case 's' -> java.time.Duration.ofSeconds(n);
+              case 'm' -> java.time.Duration.ofMinutes(n);
+              case 'h' -> java.time.Duration.ofHours(n);
+              default -> java.time.Duration.ofDays(n);
+            };
+      } else {
+        d = java.time.Duration.parse(text.trim());
+      }
+    } catch (RuntimeException e) {
+      d = java.time.Duration.ZERO;
+    }
+    if (d.isZero() || d.isNegative()) {
+      throw new ParameterException(
+          spec.commandLine(),
+          "--url-ttl must be a positive number of seconds or a duration (3600, 90m, PT2H) but was '"
+              + text
+              + "'");
+    }
+    return d;
+  }
+
   @Override
   public Integer call() throws Exception {
     String engineName = engine;
@@ -134,8 +184,17 @@ final class ServeCommand implements Callable<Integer> {
       throw new ParameterException(spec.commandLine(), "--port must be 0..65535 but was " + port);
     }
     RequestLimits limits = limitOptions.limits();
+    java.time.Duration ttl = urlTtl(urlTtl);
     Path data = dataDir != null ? dataDir : defaultDataDir();
     Stores.createDataDir(data);
+    AccessSettings access;
+    try {
+      access =
+          new AccessSettings(
+              AccessSettings.secretIn(data), ttl, corsOrigins, java.time.Clock.systemUTC());
+    } catch (IllegalArgumentException e) {
+      throw new ParameterException(spec.commandLine(), "--cors-origin: " + e.getMessage());
+    }
     String jdbc =
         databaseUrl != null
             ? databaseUrl
@@ -176,7 +235,8 @@ final class ServeCommand implements Callable<Integer> {
                   allowRemoteImages)
               .withEngine(eng.name(), prices)
               .withDemo(demo)
-              .withLimits(limits);
+              .withLimits(limits)
+              .withAccess(access);
       try (AtelierServer s =
           AtelierServer.start(eng, grounding.grounder(), planner(), metadata, blobs, config)) {
         server = s;

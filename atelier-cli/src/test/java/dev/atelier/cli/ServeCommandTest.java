@@ -23,6 +23,19 @@ class ServeCommandTest {
   @TempDir Path data;
 
   @Test
+  void aUrlTtlThatIsNoDurationIsRefusedBeforeAnythingLoads() {
+    CommandLine cli = new CommandLine(new ServeCommand());
+    java.io.StringWriter err = new java.io.StringWriter();
+    cli.setErr(new java.io.PrintWriter(err, true));
+    int code = cli.execute("--url-ttl", "soon", "--data-dir", data.toString());
+    assertThat(code).isEqualTo(2);
+    assertThat(err.toString())
+        .contains(
+            "--url-ttl must be a positive number of seconds or a duration (3600, 90m, PT2H) but"
+                + " was 'soon'");
+  }
+
+  @Test
   void servesGenerationsFromTheLocalEngine() throws Exception {
     ServeCommand serve = new ServeCommand();
     CommandLine cli = new CommandLine(serve);
@@ -37,6 +50,10 @@ class ServeCommandTest {
                     "--preload",
                     "--max-json-mb",
                     "1",
+                    "--url-ttl",
+                    "90m",
+                    "--cors-origin",
+                    "https://app.example.com",
                     "--data-dir",
                     data.toString(),
                     "--model",
@@ -75,6 +92,32 @@ class ServeCommandTest {
           ImageCodec.decode(Base64.getDecoder().decode(m.group(1)), ImageLimits.DEFAULT);
       assertThat(image.width()).isEqualTo(64);
       assertThat(r.body()).contains("\"seed\":7", "\"seed\":8");
+
+      // Image URLs are signed for --url-ttl with the data dir's owner-only secret; CORS allows
+      // the --cors-origin.
+      Path secret = data.resolve("url-secret");
+      assertThat(
+              java.nio.file.attribute.PosixFilePermissions.toString(
+                  java.nio.file.Files.getPosixFilePermissions(secret)))
+          .isEqualTo("rw-------");
+      long now = java.time.Instant.now().getEpochSecond();
+      HttpResponse<String> urls =
+          HttpClient.newHttpClient()
+              .send(
+                  HttpRequest.newBuilder(
+                          URI.create("http://127.0.0.1:" + port + "/v1/images/generations"))
+                      .header("Content-Type", "application/json")
+                      .header("Origin", "https://app.example.com")
+                      .POST(
+                          HttpRequest.BodyPublishers.ofString(
+                              "{\"prompt\":\"a cup\",\"steps\":2,\"response_format\":\"url\"}"))
+                      .build(),
+                  HttpResponse.BodyHandlers.ofString());
+      assertThat(urls.headers().firstValue("Access-Control-Allow-Origin"))
+          .hasValue("https://app.example.com");
+      Matcher expires = Pattern.compile("expires=(\\d+)&sig=").matcher(urls.body());
+      assertThat(expires.find()).as(urls.body()).isTrue();
+      assertThat(Long.parseLong(expires.group(1))).isBetween(now + 5400 - 60, now + 5400 + 60);
 
       // Streamed: the local engine's latent previews, scaled to the output size, then the image.
       HttpResponse<String> streamed =

@@ -38,12 +38,12 @@ final class ApiJson {
 
   /** OpenAI's images response, plus Atelier's {@code id} and {@code seed} per image. */
   static JsonValue.Obj imagesResponse(
-      List<Library.Saved> images, boolean url, String baseUrl, List<String> warnings) {
+      List<Library.Saved> images, boolean url, ImageUrls urls, List<String> warnings) {
     List<JsonValue> data = new ArrayList<>();
     for (Library.Saved s : images) {
       Map<String, JsonValue> d = new LinkedHashMap<>();
       if (url) {
-        d.put("url", str(baseUrl + "/v1/images/" + s.row().id() + "/content"));
+        d.put("url", str(urls.of(s.row().id())));
       } else {
         d.put("b64_json", str(Base64.getEncoder().encodeToString(s.bytes())));
       }
@@ -91,7 +91,7 @@ final class ApiJson {
   }
 
   /** An image's metadata: {@code GET /v1/images/{id}}. */
-  static JsonValue.Obj image(StoredImage i, String baseUrl) {
+  static JsonValue.Obj image(StoredImage i, ImageUrls urls) {
     Map<String, JsonValue> m = new LinkedHashMap<>();
     m.put("id", str(i.id()));
     m.put("object", str("image"));
@@ -100,20 +100,20 @@ final class ApiJson {
     m.put("height", num(i.height()));
     m.put("format", str(i.format()));
     m.put("sha256", str(i.sha256()));
-    m.put("url", str(baseUrl + "/v1/images/" + i.id() + "/content"));
+    m.put("url", str(urls.of(i.id())));
     m.put("session", i.sessionId().isEmpty() ? JsonValue.Null.INSTANCE : str(i.sessionId()));
     m.put("parent", i.parentImageId().isEmpty() ? JsonValue.Null.INSTANCE : str(i.parentImageId()));
     m.put("provenance", stringMap(i.provenance()));
     return obj(m);
   }
 
-  static JsonValue.Obj round(Round r, String baseUrl) {
+  static JsonValue.Obj round(Round r, ImageUrls urls) {
     Map<String, JsonValue> m = new LinkedHashMap<>();
     m.put("id", str(r.id()));
     m.put("parent", r.parentId().isEmpty() ? JsonValue.Null.INSTANCE : str(r.parentId()));
     m.put("kind", str(r.kind().name().toLowerCase(java.util.Locale.ROOT)));
     m.put("image_id", str(r.imageId()));
-    m.put("image_url", str(baseUrl + "/v1/images/" + r.imageId() + "/content"));
+    m.put("image_url", str(urls.of(r.imageId())));
     m.put("instruction", str(r.instruction()));
     m.put("params", stringMap(r.params()));
     m.put("rounds_since_restart", num(r.roundsSinceRestart()));
@@ -122,7 +122,7 @@ final class ApiJson {
   }
 
   /** A session with its whole round tree. */
-  static JsonValue.Obj session(Session s, String baseUrl) {
+  static JsonValue.Obj session(Session s, ImageUrls urls) {
     Map<String, JsonValue> m = new LinkedHashMap<>();
     m.put("id", str(s.id()));
     m.put("object", str("session"));
@@ -133,7 +133,7 @@ final class ApiJson {
     m.put("rounds_since_restart", num(head.roundsSinceRestart()));
     List<JsonValue> rounds = new ArrayList<>();
     for (Round r : s.rounds()) {
-      rounds.add(round(r, baseUrl));
+      rounds.add(round(r, urls));
     }
     m.put("rounds", new JsonValue.Arr(rounds));
     return obj(m);
@@ -145,15 +145,15 @@ final class ApiJson {
     return "data:image/png;base64," + Base64.getEncoder().encodeToString(png);
   }
 
-  static JsonValue.Obj roundResult(Sessions.RoundResult r, String baseUrl) {
+  static JsonValue.Obj roundResult(Sessions.RoundResult r, ImageUrls urls) {
     Map<String, JsonValue> m = new LinkedHashMap<>();
-    m.put("round", round(r.round(), baseUrl));
+    m.put("round", round(r.round(), urls));
     m.put("warnings", strings(r.warnings()));
     m.put("fidelity", r.fidelity());
     if (!r.plan().members().isEmpty()) {
       m.put("plan", r.plan());
     }
-    m.put("session", session(r.session(), baseUrl));
+    m.put("session", session(r.session(), urls));
     return obj(m);
   }
 

@@ -93,6 +93,10 @@ public final class AtelierServer implements AutoCloseable {
               // A known route called with another method is a 405, not a 404.
               c.http.prefer405over404 = true;
               RequestLog.install(c);
+              BrowserSafety.install(c, config.access().corsOrigins());
+              before.accept(c);
+              // Before-matched: runs after every before handler, authentication's included.
+              RateLimits.install(c, config.access().clock());
               c.staticFiles.add(
                   sf -> {
                     // The studio (a plain HTML/JS client of the public API) lives at /; the API
@@ -102,7 +106,6 @@ public final class AtelierServer implements AutoCloseable {
                     sf.location = Location.CLASSPATH;
                     sf.headers = java.util.Map.of("Cache-Control", "no-cache");
                   });
-              before.accept(c);
               routes.register(c);
               c.routes.exception(
                   Exception.class,

@@ -62,6 +62,7 @@ public final class ErrorMapper {
       }
       case AtelierException.PayloadTooLarge e ->
           answer(413, e.getMessage(), "invalid_request_error", e.param(), "too_large");
+      case Refusal e -> answer(e.status(), e.getMessage(), e.type(), "", e.code());
       case MethodNotAllowed e ->
           answer(405, e.getMessage(), "invalid_request_error", "", "method_not_allowed");
       case IllegalArgumentException e ->
@@ -178,6 +179,40 @@ public final class ErrorMapper {
                   "",
                   "http_" + status);
     };
+  }
+
+  /**
+   * A request the server refuses for who made it or what they have used (a rate limit, a quota, a
+   * bad image URL signature), answered with its status and OpenAI's {@code type} and {@code code}.
+   * Headers that go with it ({@code Retry-After}) are set on the response before it is thrown.
+   */
+  public static final class Refusal extends RuntimeException {
+    private final int status;
+    private final String type;
+    private final String code;
+
+    /** A refusal with {@code status}, OpenAI's error {@code type} and {@code code}. */
+    public Refusal(int status, String type, String code, String message) {
+      super(message, null, false, false);
+      this.status = status;
+      this.type = type;
+      this.code = code;
+    }
+
+    /** The HTTP status. */
+    public int status() {
+      return status;
+    }
+
+    /** OpenAI's error type ({@code requests}, {@code insufficient_quota}, ...). */
+    public String type() {
+      return type;
+    }
+
+    /** OpenAI's error code ({@code rate_limit_exceeded}, {@code invalid_signature}, ...). */
+    public String code() {
+      return code;
+    }
   }
 
   /** A 405 for a known route called with a method it does not answer. */

@@ -55,7 +55,7 @@ final class Gallery {
         metadata
             .images(scope(caller), session, limit, after)
             .orElseThrow(() -> unknown(after, "image"));
-    String base = Routes.base(ctx);
+    ImageUrls base = Routes.urls(ctx);
     Routes.send(ctx, 200, list(page, i -> i.id(), i -> ApiJson.image(i, base)));
   }
 
@@ -66,7 +66,7 @@ final class Gallery {
         metadata
             .sessions(scope(Caller.of(ctx)), limit, after)
             .orElseThrow(() -> unknown(after, "session"));
-    String base = Routes.base(ctx);
+    ImageUrls base = Routes.urls(ctx);
     Routes.send(ctx, 200, list(page, SessionSummary::id, s -> summary(s, base)));
   }
 
@@ -95,7 +95,7 @@ final class Gallery {
   }
 
   /** A session without its round tree: what a gallery shows and needs to open it. */
-  static JsonValue.Obj summary(SessionSummary s, String baseUrl) {
+  static JsonValue.Obj summary(SessionSummary s, ImageUrls urls) {
     Map<String, JsonValue> m = new LinkedHashMap<>();
     m.put("id", ApiJson.str(s.id()));
     m.put("object", ApiJson.str("session.summary"));
@@ -103,7 +103,7 @@ final class Gallery {
     m.put("prompt", ApiJson.str(s.prompt()));
     m.put("head", ApiJson.str(s.headRoundId()));
     m.put("current_image_id", ApiJson.str(s.headImageId()));
-    m.put("current_image_url", ApiJson.str(baseUrl + "/v1/images/" + s.headImageId() + "/content"));
+    m.put("current_image_url", ApiJson.str(urls.of(s.headImageId())));
     m.put("round_count", ApiJson.num(s.roundCount()));
     return ApiJson.obj(m);
   }

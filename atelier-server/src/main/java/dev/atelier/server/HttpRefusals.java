@@ -87,6 +87,8 @@ final class HttpRefusals {
     HttpFields.Mutable headers = response.getHeaders();
     headers.put(HttpHeader.CONTENT_TYPE, "application/json");
     headers.put(RequestLog.HEADER, RequestLog.newId(request.getHeaders().get(RequestLog.HEADER)));
+    // Refused before Javalin runs, so BrowserSafety's before handler never sees these responses.
+    headers.put("X-Content-Type-Options", "nosniff");
     if (answer.status() == 413 || answer.status() == 408) {
       // The rest of the body is not read: the connection cannot carry another request.
       headers.put(HttpHeader.CONNECTION, "close");

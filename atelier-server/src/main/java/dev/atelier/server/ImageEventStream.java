@@ -116,17 +116,17 @@ final class ImageEventStream implements ProgressListener {
   private final Context ctx;
   private final Spec spec;
   private final Usage usage;
-  private final String baseUrl;
+  private final ImageUrls urls;
   private final CancellationToken cancel = new CancellationToken();
   private final boolean[] sent;
   private OutputStream out;
   private boolean gone;
 
-  private ImageEventStream(Context ctx, Spec spec, String baseUrl, Usage usage) {
+  private ImageEventStream(Context ctx, Spec spec, ImageUrls urls, Usage usage) {
     this.ctx = ctx;
     this.spec = spec;
     this.usage = usage;
-    this.baseUrl = baseUrl;
+    this.urls = urls;
     this.sent = new boolean[spec.partialImages()];
   }
 
@@ -136,15 +136,15 @@ final class ImageEventStream implements ProgressListener {
    * @throws RuntimeException what {@code work} threw, when nothing was written yet (the caller's
    *     error handler answers it as JSON)
    */
-  static void answer(Context ctx, Spec spec, String baseUrl, Work work) {
-    answer(ctx, spec, baseUrl, work, Usage.RECORDED);
+  static void answer(Context ctx, Spec spec, ImageUrls urls, Work work) {
+    answer(ctx, spec, urls, work, Usage.RECORDED);
   }
 
   /**
    * Like {@link #answer(Context, Spec, String, Work)}, with each image's usage from {@code usage}.
    */
-  static void answer(Context ctx, Spec spec, String baseUrl, Work work, Usage usage) {
-    new ImageEventStream(ctx, spec, baseUrl, usage).run(work);
+  static void answer(Context ctx, Spec spec, ImageUrls urls, Work work, Usage usage) {
+    new ImageEventStream(ctx, spec, urls, usage).run(work);
   }
 
   private void run(Work work) {
@@ -234,7 +234,7 @@ final class ImageEventStream implements ProgressListener {
             s.row().format());
     m.put("usage", ApiJson.usage(usage.of(s, index)));
     m.put("id", ApiJson.str(s.row().id()));
-    m.put("url", ApiJson.str(baseUrl + "/v1/images/" + s.row().id() + "/content"));
+    m.put("url", ApiJson.str(urls.of(s.row().id())));
     m.put("seed", ApiJson.num(Double.parseDouble(s.row().provenance().getOrDefault("seed", "0"))));
     String revised = s.row().provenance().getOrDefault("revised_prompt", "");
     if (!revised.isEmpty()) {

@@ -57,7 +57,10 @@ final class RequestLog {
 
   private static String route(Context ctx) {
     try {
-      String matched = ctx.endpoint().path;
+      // The matched route, not ctx.endpoint(): that is whichever handler ran last (an after
+      // handler's "*").
+      io.javalin.router.Endpoint e = ctx.endpoints().matchedHttpEndpoint();
+      String matched = e == null ? null : e.path;
       if (matched != null && !matched.isEmpty() && !matched.equals("*")) {
         return matched;
       }

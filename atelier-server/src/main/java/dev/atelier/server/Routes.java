@@ -57,6 +57,7 @@ final class Routes {
 
   void register(JavalinConfig c) {
     c.appData(JSON_LIMITS, config.limits().jsonLimits());
+    c.appData(SIGNER, new SignedUrls(config.access()));
     c.routes.post("/v1/images/generations", this::generations);
     c.routes.post("/v1/images/edits", this::edits);
     c.routes.post("/v1/images/variations", this::variations);
@@ -170,18 +171,27 @@ final class Routes {
   /** A session with its round tree and what it has cost upstream. */
   private JsonValue.Obj sessionJson(Session s, Context ctx) {
     return SessionSpend.of(s, studio.metadata(), config.prices())
-        .addTo(ApiJson.session(s, base(ctx)));
+        .addTo(ApiJson.session(s, urls(ctx)));
   }
 
   /** A round's result, its session with the spend. */
   private JsonValue.Obj roundJson(Sessions.RoundResult r, Context ctx) {
-    Map<String, JsonValue> m = new LinkedHashMap<>(ApiJson.roundResult(r, base(ctx)).members());
+    Map<String, JsonValue> m = new LinkedHashMap<>(ApiJson.roundResult(r, urls(ctx)).members());
     m.put("session", sessionJson(r.session(), ctx));
     return new JsonValue.Obj(m);
   }
 
   static String base(Context ctx) {
     return ctx.scheme() + "://" + ctx.host();
+  }
+
+  /** The signer of image URLs, kept as app data so that every route signs with one secret. */
+  private static final io.javalin.config.Key<SignedUrls> SIGNER =
+      new io.javalin.config.Key<>("atelier.signedUrls");
+
+  /** The signed image URLs of {@code ctx}'s response. */
+  static ImageUrls urls(Context ctx) {
+    return new ImageUrls(base(ctx), ctx.appData(SIGNER));
   }
 
   /** Checks the fields and the model a request to {@code endpoint} sent. */
@@ -222,14 +232,20 @@ final class Routes {
       ImageEventStream.Spec spec,
       Billing billing,
       ImageEventStream.Work work) {
+    ImageEventStream.Work counted =
+        (progress, cancel) -> {
+          ImageEventStream.Result r = work.run(progress, cancel);
+          RateLimits.produced(ctx, r.images().size());
+          return r;
+        };
     if (stream.stream()) {
-      ImageEventStream.answer(ctx, spec, base(ctx), work, billing.perImage(studio.engine()));
+      ImageEventStream.answer(ctx, spec, urls(ctx), counted, billing.perImage(studio.engine()));
       return;
     }
-    ImageEventStream.Result r = work.run(ProgressListener.NONE, CancellationToken.none());
+    ImageEventStream.Result r = counted.run(ProgressListener.NONE, CancellationToken.none());
     GenerationOptions o = billing.options();
     JsonValue.Obj response =
-        ApiJson.imagesResponse(r.images(), o.urlResponse(), base(ctx), r.warnings());
+        ApiJson.imagesResponse(r.images(), o.urlResponse(), urls(ctx), r.warnings());
     Map<String, JsonValue> m = new LinkedHashMap<>(response.members());
     m.put("model", ApiJson.str(config.modelName()));
     m.put("quality", ApiJson.str(o.request().quality()));
@@ -336,7 +352,7 @@ final class Routes {
             warnings.addAll(r.warnings());
             Map<String, JsonValue> extra = new LinkedHashMap<>();
             extra.put("session", sessionJson(r.session(), ctx));
-            extra.put("round", ApiJson.round(r.round(), base(ctx)));
+            extra.put("round", ApiJson.round(r.round(), urls(ctx)));
             return new ImageEventStream.Result(List.of(r.image()), warnings, extra);
           });
       return;
@@ -632,11 +648,27 @@ final class Routes {
     if (POST_ONLY_IMAGE_ROUTES.contains(ctx.pathParam("id"))) {
       throw new ErrorMapper.MethodNotAllowed(ctx.method().name(), ctx.path(), "POST");
     }
-    send(ctx, 200, ApiJson.image(stored(ctx, ctx.pathParam("id")), base(ctx)));
+    send(ctx, 200, ApiJson.image(stored(ctx, ctx.pathParam("id")), urls(ctx)));
   }
 
+  /**
+   * An image's bytes. A signed URL is checked whenever it carries a signature; without one, the
+   * request needs what any other route needs (a key once authentication is on; today's loopback
+   * server without keys serves it freely).
+   */
   private void content(Context ctx) {
     StoredImage img = stored(ctx, ctx.pathParam("id"));
+    String sig = ctx.queryParam("sig");
+    String expires = ctx.queryParam("expires");
+    // An authenticated caller's key is enough (its ownership is checked like any other route's).
+    if ((sig != null || expires != null) && Caller.of(ctx) == Caller.ANONYMOUS) {
+      ctx.appData(SIGNER)
+          .check(
+              img.id(),
+              ImageUrls.owner(img.id()),
+              expires == null ? "" : expires,
+              sig == null ? "" : sig);
+    }
     byte[] bytes =
         studio
             .blobs()
@@ -696,6 +728,7 @@ final class Routes {
               GenerationOptions.read(f, config.defaultSide())
                   .withReferences(ReferenceInputs.read(f, inputs)),
               f.has("seed"));
+      RateLimits.produced(ctx, 1);
     }
     JsonValue.Obj json = sessionJson(s, ctx);
     Map<String, JsonValue> m = new LinkedHashMap<>(json.members());
@@ -745,13 +778,10 @@ final class Routes {
             .withReferences(ReferenceInputs.read(f, inputs));
     StoredImage head = stored(ctx, sessions.session(id).head().imageId());
     requireSessionSize(o, new ImageSize(head.width(), head.height()));
-    send(
-        ctx,
-        200,
-        roundJson(
-            round(
-                sessions, id, instruction, in, o, ProgressListener.NONE, CancellationToken.none()),
-            ctx));
+    Sessions.RoundResult made =
+        round(sessions, id, instruction, in, o, ProgressListener.NONE, CancellationToken.none());
+    RateLimits.produced(ctx, 1);
+    send(ctx, 200, roundJson(made, ctx));
   }
 
   private void checkout(Context ctx) {
@@ -784,6 +814,7 @@ final class Routes {
       }
     }
     Sessions.Restart r = sessions.restart(id, o, explicit, strength, dryRun);
+    RateLimits.produced(ctx, dryRun ? 0 : 1);
     Map<String, JsonValue> m = new LinkedHashMap<>();
     if (dryRun) {
       m.put("object", ApiJson.str("session.restart.dry_run"));

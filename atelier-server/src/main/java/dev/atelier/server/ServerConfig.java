@@ -21,6 +21,8 @@ import java.util.Objects;
  * @param limits the bounds every request is held to (see {@link RequestLimits})
  * @param idleTimeout how long a connection may send nothing while the server waits for it (a
  *     request's headers or body); a body that stalls longer is refused with a 408
+ * @param access the image URLs' signing secret and lifetime, the CORS allow-list and the clock that
+ *     rate limits and URL expiry read (see {@link AccessSettings})
  */
 public record ServerConfig(
     String host,
@@ -33,7 +35,8 @@ public record ServerConfig(
     PriceTable prices,
     boolean demo,
     RequestLimits limits,
-    Duration idleTimeout) {
+    Duration idleTimeout,
+    AccessSettings access) {
 
   /** Jetty's default: how long a silent connection is kept. */
   public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofSeconds(30);
@@ -61,7 +64,8 @@ public record ServerConfig(
         PriceTable.empty(),
         false,
         RequestLimits.DEFAULT,
-        DEFAULT_IDLE_TIMEOUT);
+        DEFAULT_IDLE_TIMEOUT,
+        AccessSettings.ephemeral());
   }
 
   /** These settings with another engine and what its tokens cost. */
@@ -77,7 +81,8 @@ public record ServerConfig(
         newPrices,
         demo,
         limits,
-        idleTimeout);
+        idleTimeout,
+        access);
   }
 
   /** These settings for the demo models ({@code true}) or a real model. */
@@ -93,7 +98,8 @@ public record ServerConfig(
         prices,
         newDemo,
         limits,
-        idleTimeout);
+        idleTimeout,
+        access);
   }
 
   /** These settings with other request limits. */
@@ -109,7 +115,8 @@ public record ServerConfig(
         prices,
         demo,
         newLimits,
-        idleTimeout);
+        idleTimeout,
+        access);
   }
 
   /** These settings with another idle timeout. */
@@ -125,7 +132,25 @@ public record ServerConfig(
         prices,
         demo,
         limits,
-        newIdleTimeout);
+        newIdleTimeout,
+        access);
+  }
+
+  /** These settings with another URL secret, URL lifetime, CORS allow-list or clock. */
+  public ServerConfig withAccess(AccessSettings newAccess) {
+    return new ServerConfig(
+        host,
+        port,
+        modelName,
+        defaultSide,
+        startedAt,
+        allowRemoteImages,
+        engineName,
+        prices,
+        demo,
+        limits,
+        idleTimeout,
+        newAccess);
   }
 
   /** Validates the values. */
@@ -134,6 +159,7 @@ public record ServerConfig(
     Objects.requireNonNull(prices, "prices");
     Objects.requireNonNull(limits, "limits");
     Objects.requireNonNull(idleTimeout, "idleTimeout");
+    Objects.requireNonNull(access, "access");
     if (idleTimeout.isNegative() || idleTimeout.isZero()) {
       throw new IllegalArgumentException("idleTimeout must be positive but was " + idleTimeout);
     }

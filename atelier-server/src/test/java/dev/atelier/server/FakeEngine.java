@@ -40,6 +40,12 @@ final class FakeEngine implements Engine {
   /** A step at which the engine keeps reporting progress until cancelled; 0 for none. */
   volatile int holdAtStep;
 
+  /** When set, each generation waits for it to open (tests that hold requests running). */
+  volatile CountDownLatch gate;
+
+  /** Released once per generation that reached {@link #gate}. */
+  final java.util.concurrent.Semaphore atGate = new java.util.concurrent.Semaphore(0);
+
   /** Counted down when the engine stopped because its token was cancelled. */
   final CountDownLatch cancelled = new CountDownLatch(1);
 
@@ -77,6 +83,18 @@ final class FakeEngine implements Engine {
       prompts.add(r.prompt());
       references.add(r.references());
       generations.add(r);
+    }
+    CountDownLatch g = gate;
+    if (g != null) {
+      atGate.release();
+      try {
+        if (!g.await(30, TimeUnit.SECONDS)) {
+          throw new AtelierException.EngineFailure("the gate never opened", null);
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new AtelierException.EngineFailure("interrupted at the gate", e);
+      }
     }
     SamplingParams s = r.sampling();
     RgbImage first = flat(r.size().width(), r.size().height(), colour(r.prompt(), s.seedOf(0)));

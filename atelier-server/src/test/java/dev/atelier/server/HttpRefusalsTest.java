@@ -205,6 +205,7 @@ class HttpRefusalsTest {
     // Only the headers are written: the answer must come without a byte of the 300 MB body.
     Raw r = send(post("/v1/images/generations", "application/json", 300L << 20));
     assertThat(r.status()).as(r.body()).isEqualTo(413);
+    assertThat(r.headers()).containsEntry("x-content-type-options", "nosniff");
     JsonValue.Obj e = r.error();
     assertThat(e.string("code", "")).isEqualTo("too_large");
     assertThat(e.string("message", ""))

@@ -88,7 +88,9 @@ class ImagesApiTest {
     assertThat(r.status()).isEqualTo(200);
     JsonValue.Obj item = r.json().array("data").get(0).asObject();
     String url = item.string("url", "");
-    assertThat(url).startsWith(f.base() + "/v1/images/img_").endsWith("/content");
+    assertThat(url)
+        .startsWith(f.base() + "/v1/images/img_")
+        .matches(".*/content\\?expires=\\d+&sig=[A-Za-z0-9_-]{43}");
     byte[] png = f.bytes(url);
     assertThat(ImageCodec.decode(png, ImageLimits.DEFAULT).width()).isEqualTo(64);
     assertThat(ImageCodec.readPngText(png).get("atelier")).contains("\"seed\":\"3\"");

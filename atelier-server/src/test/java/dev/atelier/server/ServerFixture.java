@@ -87,6 +87,30 @@ final class ServerFixture implements AutoCloseable {
     return new ServerFixture(dataDir, dev.atelier.core.edit.LocalEditor.NO_GROUNDER, config);
   }
 
+  /**
+   * A server with {@code config} whose requests are made by the {@link Caller} {@code callers}
+   * names for their {@code X-Test-Key} header (anonymous without one): a stand-in for
+   * authentication.
+   */
+  static ServerFixture withCallers(
+      Path dataDir, ServerConfig config, java.util.Map<String, Caller> callers) {
+    return new ServerFixture(
+        dataDir,
+        dev.atelier.core.edit.LocalEditor.NO_GROUNDER,
+        config,
+        app ->
+            app.routes.before(
+                ctx -> {
+                  Caller c = callers.get(String.valueOf(ctx.header(TEST_KEY)));
+                  if (c != null) {
+                    ctx.attribute(Caller.ATTRIBUTE, c);
+                  }
+                }));
+  }
+
+  /** The header {@link #withCallers} reads the caller from. */
+  static final String TEST_KEY = "X-Test-Key";
+
   private ServerFixture(
       Path dataDir, dev.atelier.core.edit.Grounder grounder, ServerConfig config) {
     this(dataDir, grounder, config, c -> {});

@@ -168,7 +168,9 @@ class StreamingApiTest {
       JsonValue.Obj d = done.data();
       String id = d.string("id", "");
       assertThat(id).startsWith("img_");
-      assertThat(d.string("url", "")).isEqualTo(f.base() + "/v1/images/" + id + "/content");
+      assertThat(d.string("url", ""))
+          .startsWith(f.base() + "/v1/images/" + id + "/content?expires=")
+          .contains("&sig=");
       assertThat(done.image()).isEqualTo(f.bytes(d.string("url", "")));
       JsonValue.Obj usage = d.object("usage").orElseThrow();
       totals.add(usage.integer("total_tokens", -1));

@@ -28,7 +28,7 @@ public final class Migrator {
    * because a classpath folder inside a jar cannot be listed portably.
    */
   static final List<String> FILES =
-      List.of("V1__init.sql", "V2__listing_order.sql", "V3__image_kind.sql");
+      List.of("V1__init.sql", "V2__listing_order.sql", "V3__image_kind.sql", "V4__api_keys.sql");
 
   private Migrator() {}
 

@@ -78,6 +78,8 @@ public final class AtelierServer implements AutoCloseable {
               // A known route called with another method is a 405, not a 404.
               c.http.prefer405over404 = true;
               RequestLog.install(c);
+              // After the request id, before every route: API keys once a key exists.
+              new ApiKeyAuth(metadata, java.time.InstantSource.system()).install(c);
               c.staticFiles.add(
                   sf -> {
                     // The studio (a plain HTML/JS client of the public API) lives at /; the API
@@ -94,6 +96,9 @@ public final class AtelierServer implements AutoCloseable {
                     ErrorMapper.Answer a = ErrorMapper.map(e);
                     if (e instanceof ErrorMapper.MethodNotAllowed m) {
                       ctx.header("Allow", m.allowed());
+                    }
+                    if (e instanceof ErrorMapper.AuthRefused r) {
+                      ctx.header("WWW-Authenticate", r.challenge());
                     }
                     ctx.attribute(ANSWERED, true);
                     ctx.status(a.status()).contentType("application/json").result(a.body());

@@ -5,10 +5,10 @@ import java.util.Objects;
 import java.util.Set;
 
 /**
- * Who makes a request: the API key's id, its owner, its scopes and its limits. Authentication
- * puts one on every request ({@link #of} reads it); ownership checks, listings and rate limits
- * read it. Without keys (loopback, single user) every request is {@link #ANONYMOUS}, which owns
- * what it makes under the empty owner and sees everything, as before keys existed.
+ * Who makes a request: the API key's id, its owner, its scopes and its limits. Authentication puts
+ * one on every request ({@link #of} reads it); ownership checks, listings and rate limits read it.
+ * Without keys (loopback, single user) every request is {@link #ANONYMOUS}, which owns what it
+ * makes under the empty owner and sees everything, as before keys existed.
  *
  * @param keyId the key's id ({@code key_...}), or {@code ""} for anonymous requests
  * @param owner the owner every row made by this request records ({@code ""} when anonymous)

@@ -24,6 +24,7 @@ import picocli.CommandLine.Command;
       PlanCommand.class,
       DoctorCommand.class,
       ModelsCommand.class,
+      KeysCommand.class,
       BenchCommand.class,
       BenchBatchesCommand.class
     })
@@ -33,7 +34,8 @@ public final class AtelierCommand implements Runnable {
   @Override
   public void run() {
     throw new CommandLine.ParameterException(
-        spec.commandLine(), "a command is required: serve, generate, edit, plan, models or bench");
+        spec.commandLine(),
+        "a command is required: serve, generate, edit, plan, models, keys or bench");
   }
 
   /** Runs the command line and exits with its code. */

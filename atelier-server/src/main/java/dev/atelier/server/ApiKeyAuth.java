@@ -40,6 +40,7 @@ final class ApiKeyAuth {
 
   private final MetadataStore store;
   private final InstantSource clock;
+  private final boolean keepOn;
   private final Map<String, Instant> touched = new ConcurrentHashMap<>();
   private volatile Snapshot snapshot;
 
@@ -50,9 +51,26 @@ final class ApiKeyAuth {
     }
   }
 
-  ApiKeyAuth(MetadataStore store, InstantSource clock) {
+  /**
+   * Creates the check.
+   *
+   * @param keepOn whether keys stay required when none is active (a server that listens beyond
+   *     loopback and started with keys: revoking the last key must not open it to everyone)
+   */
+  ApiKeyAuth(MetadataStore store, InstantSource clock, boolean keepOn) {
     this.store = store;
     this.clock = clock;
+    this.keepOn = keepOn;
+  }
+
+  /**
+   * The check for a server bound to {@code host}: keys stay required after the last is revoked when
+   * {@code host} is not a loopback address and a key was active at start.
+   */
+  static ApiKeyAuth forHost(MetadataStore store, String host) {
+    boolean keysAtStart = store.apiKeys().stream().anyMatch(ApiKey::active);
+    return new ApiKeyAuth(
+        store, InstantSource.system(), keysAtStart && !AtelierServer.isLoopback(host));
   }
 
   /** Registers the check as a before-handler (after the request id is set). */
@@ -84,7 +102,7 @@ final class ApiKeyAuth {
   private void check(Context ctx) {
     Optional<String> scope = scopeFor(ctx.path());
     Snapshot keys = current();
-    if (keys.empty()) {
+    if (keys.empty() && !keepOn) {
       return; // no active key: single-user mode, every request is Caller.ANONYMOUS
     }
     Optional<ApiKey> key = find(keys, bearer(ctx.header("Authorization")));
@@ -167,11 +185,6 @@ final class ApiKeyAuth {
       snapshot = s;
       return s;
     }
-  }
-
-  /** How many keys are active now (for the banner and the exposure check). */
-  int activeKeys() {
-    return current().byPrefix().values().stream().mapToInt(List::size).sum();
   }
 
   private void touch(ApiKey k) {

@@ -8,7 +8,6 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.TreeSet;
 import java.util.concurrent.Callable;
@@ -32,9 +31,6 @@ import picocli.CommandLine.Spec;
     subcommands = {KeysCommand.Create.class, KeysCommand.ListKeys.class, KeysCommand.Revoke.class})
 final class KeysCommand implements Runnable {
   @Spec picocli.CommandLine.Model.CommandSpec spec;
-
-  /** The environment the database is resolved from (tests supply their own). */
-  static Map<String, String> env = System.getenv();
 
   @Override
   public void run() {
@@ -102,7 +98,7 @@ final class KeysCommand implements Runnable {
               imagesPerDay,
               concurrent,
               Instant.now());
-      try (MetadataStore metadata = store.open(env)) {
+      try (MetadataStore metadata = store.open(System.getenv())) {
         metadata.insertApiKey(issued.key());
       }
       ApiKey k = issued.key();
@@ -141,7 +137,7 @@ final class KeysCommand implements Runnable {
     @Override
     public Integer call() throws Exception {
       List<ApiKey> keys;
-      try (MetadataStore metadata = store.open(env)) {
+      try (MetadataStore metadata = store.open(System.getenv())) {
         keys = metadata.apiKeys();
       }
       PrintWriter out = spec.commandLine().getOut();
@@ -207,7 +203,7 @@ final class KeysCommand implements Runnable {
     @Override
     public Integer call() throws Exception {
       Optional<ApiKey> revoked;
-      try (MetadataStore metadata = store.open(env)) {
+      try (MetadataStore metadata = store.open(System.getenv())) {
         revoked = metadata.revokeApiKey(key, Instant.now());
       }
       if (revoked.isEmpty()) {

@@ -105,13 +105,13 @@ final class ApiKeyAuth {
     if (keys.empty() && !keepOn) {
       return; // no active key: single-user mode, every request is Caller.ANONYMOUS
     }
-    Optional<ApiKey> key = find(keys, bearer(ctx.header("Authorization")));
+    String presented = bearer(ctx.header("Authorization"));
+    Optional<ApiKey> key = find(keys, presented);
     if (scope.isEmpty()) {
       // Open routes still learn who asks when a valid key comes along.
       key.ifPresent(k -> ctx.attribute(Caller.ATTRIBUTE, caller(k)));
       return;
     }
-    String presented = bearer(ctx.header("Authorization"));
     if (presented.isEmpty()) {
       throw ErrorMapper.AuthRefused.missingKey();
     }

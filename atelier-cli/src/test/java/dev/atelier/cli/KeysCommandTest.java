@@ -67,7 +67,7 @@ class KeysCommandTest {
     assertThat(again.code()).isEqualTo(2);
     assertThat(again.err())
         .isEqualTo(
-            "atelier create: name: an active key is already named 'alice'; choose another name or"
+            "atelier keys create: name: an active key is already named 'alice'; choose another name or"
                 + " revoke that key first\n");
     assertThat(
             atelier(
@@ -81,7 +81,7 @@ class KeysCommandTest {
                     data.toString())
                 .err())
         .isEqualTo(
-            "atelier create: scopes must be among admin, images, sessions but included 'root'\n");
+            "atelier keys create: scopes must be among admin, images, sessions but included 'root'\n");
 
     // Exposed on every interface: allowed, since a key exists; keys stay required after revoking.
     ServeCommand serve = new ServeCommand();
@@ -149,7 +149,7 @@ class KeysCommandTest {
     assertThat(unknown.code()).isEqualTo(2);
     assertThat(unknown.err())
         .isEqualTo(
-            "atelier revoke: no active key is named or has the id 'alice' (see `atelier keys"
+            "atelier keys revoke: no active key is named or has the id 'alice' (see `atelier keys"
                 + " list`)\n");
   }
 

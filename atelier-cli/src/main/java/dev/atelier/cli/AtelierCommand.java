@@ -24,6 +24,7 @@ import picocli.CommandLine.Command;
       PlanCommand.class,
       DoctorCommand.class,
       ModelsCommand.class,
+      KeysCommand.class,
       BenchCommand.class,
       BenchBatchesCommand.class
     })
@@ -33,7 +34,8 @@ public final class AtelierCommand implements Runnable {
   @Override
   public void run() {
     throw new CommandLine.ParameterException(
-        spec.commandLine(), "a command is required: serve, generate, edit, plan, models or bench");
+        spec.commandLine(),
+        "a command is required: serve, generate, edit, plan, models, keys or bench");
   }
 
   /** Runs the command line and exits with its code. */
@@ -52,13 +54,14 @@ public final class AtelierCommand implements Runnable {
           CommandLine cmd = ex.getCommandLine();
           cmd.getErr()
               .println(
-                  "atelier " + cmd.getCommandName() + ": " + ex.getMessage() + " (see --help)");
+                  cmd.getCommandSpec().qualifiedName() + ": " + ex.getMessage() + " (see --help)");
           cmd.getErr().flush();
           return 2;
         });
     cli.setExecutionExceptionHandler(
         (ex, cmd, parseResult) -> {
-          String name = cmd.getCommandName();
+          // "atelier keys create", not just "create", for nested subcommands.
+          String name = cmd.getCommandSpec().qualifiedName();
           int code;
           String message;
           if (ex instanceof AtelierException.InvalidRequest e) {
@@ -80,7 +83,7 @@ public final class AtelierCommand implements Runnable {
             code = 1;
             message = ex.toString();
           }
-          cmd.getErr().println("atelier " + name + ": " + message);
+          cmd.getErr().println(name + ": " + message);
           cmd.getErr().flush();
           return code;
         });

@@ -70,6 +70,13 @@ final class ServeCommand implements Callable<Integer> {
   String engine;
 
   @Option(
+      names = "--allow-anonymous",
+      description =
+          "Serve a non-loopback --host without API keys: anyone who reaches it may generate and"
+              + " read everything. Without this, such a --host needs a key (atelier keys create).")
+  boolean allowAnonymous;
+
+  @Option(
       names = "--allow-remote-images",
       description =
           "Fetch http(s) image URLs named in requests (public addresses only, 10 s, 50 MB).")
@@ -185,7 +192,7 @@ final class ServeCommand implements Callable<Integer> {
     }
     RequestLimits limits = limitOptions.limits();
     java.time.Duration ttl = urlTtl(urlTtl);
-    Path data = dataDir != null ? dataDir : defaultDataDir();
+    Path data = StoreOptions.dataDir(dataDir);
     Stores.createDataDir(data);
     AccessSettings access;
     try {
@@ -195,10 +202,23 @@ final class ServeCommand implements Callable<Integer> {
     } catch (IllegalArgumentException e) {
       throw new ParameterException(spec.commandLine(), "--cors-origin: " + e.getMessage());
     }
-    String jdbc =
-        databaseUrl != null
-            ? databaseUrl
-            : System.getenv().getOrDefault("ATELIER_DATABASE_URL", "");
+    String jdbc = StoreOptions.databaseUrl(databaseUrl, System.getenv());
+    boolean exposed = !AtelierServer.isLoopback(host);
+    if (exposed && !allowAnonymous) {
+      // Checked before a model loads: the answer must come at once, not after a minute of loading.
+      try (MetadataStore keys = Stores.open(data, jdbc)) {
+        if (activeKeys(keys) == 0) {
+          throw new ParameterException(
+              spec.commandLine(),
+              "--host "
+                  + host
+                  + " is reachable from other machines and no API key exists, so anyone could"
+                  + " use this server; create a key first with `atelier keys create --name NAME`"
+                  + " (same --data-dir/--database-url), or pass --allow-anonymous to serve"
+                  + " everyone without keys");
+        }
+      }
+    }
     boolean upstream = engineName.equals("openai");
     boolean demo = modelOptions.demo;
     if (demo && upstream) {
@@ -237,11 +257,20 @@ final class ServeCommand implements Callable<Integer> {
               .withDemo(demo)
               .withLimits(limits)
               .withAccess(access);
+      int keys = activeKeys(metadata);
+      if (exposed && keys == 0) {
+        org.slf4j.LoggerFactory.getLogger(ServeCommand.class)
+            .warn(
+                "--allow-anonymous: {} is reachable from other machines and NO API KEY is"
+                    + " required; anyone who can reach it can generate, spend upstream credits"
+                    + " and read every image (create a key with `atelier keys create --name NAME`)",
+                host);
+      }
       try (AtelierServer s =
           AtelierServer.start(eng, grounding.grounder(), planner(), metadata, blobs, config)) {
         server = s;
         java.io.PrintWriter out = spec.commandLine().getOut();
-        out.print(banner(s.port(), served, metadata.kind(), data, grounding));
+        out.print(banner(s.port(), served, metadata.kind(), data, grounding, keys));
         out.flush();
         started.countDown();
         // On Ctrl-C the JVM only waits for shutdown hooks: let the hook wait for a clean close.
@@ -313,7 +342,12 @@ final class ServeCommand implements Callable<Integer> {
 
   /** What a user needs to start using the server, printed once it listens. */
   private String banner(
-      int boundPort, Served served, String databaseKind, Path data, GroundingOption grounding) {
+      int boundPort,
+      Served served,
+      String databaseKind,
+      Path data,
+      GroundingOption grounding,
+      int keys) {
     // Links must be clickable: a wildcard bind address is reached through localhost.
     String shownHost =
         host.equals("0.0.0.0") || host.equals("::") || host.equals("[::]") ? "localhost" : host;
@@ -334,16 +368,21 @@ final class ServeCommand implements Callable<Integer> {
             ? "CLIPSeg (plain-words local edits find their region)"
             : "none (local edits need a mask; --grounding-model PATH)");
     row(b, "data", data.toAbsolutePath() + " (" + databaseKind + " database)");
-    row(b, "keys", apiKeys());
+    row(b, "keys", apiKeys(keys));
     return b.toString();
   }
 
-  /**
-   * The banner's line about API keys. Hook: the server accepts every request today; when key
-   * checking lands, this says where the keys come from.
-   */
-  static String apiKeys() {
-    return "none required (every request is accepted; any api_key works)";
+  /** The banner's line about API keys, for {@code active} active keys at start. */
+  static String apiKeys(int active) {
+    if (active == 0) {
+      return "none required (every request is accepted; any api_key works;"
+          + " `atelier keys create --name NAME` turns keys on)";
+    }
+    return "required (" + active + (active == 1 ? " active key)" : " active keys)");
+  }
+
+  private static int activeKeys(MetadataStore metadata) {
+    return (int) metadata.apiKeys().stream().filter(dev.atelier.store.ApiKey::active).count();
   }
 
   private static void row(StringBuilder b, String label, String value) {

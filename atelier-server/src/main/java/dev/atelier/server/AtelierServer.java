@@ -83,6 +83,7 @@ public final class AtelierServer implements AutoCloseable {
     }
     Studio studio = new Studio(engine, metadata, blobs, grounder, planner, config.defaultSide());
     Routes routes = new Routes(studio, config);
+    ApiKeyAuth auth = ApiKeyAuth.forHost(metadata, config.host());
     Runnable[] afterStart = new Runnable[1];
     Javalin app =
         Javalin.create(
@@ -94,6 +95,8 @@ public final class AtelierServer implements AutoCloseable {
               c.http.prefer405over404 = true;
               RequestLog.install(c);
               BrowserSafety.install(c, config.access().corsOrigins());
+              // After the request id, before every route: API keys once a key exists.
+              auth.install(c);
               before.accept(c);
               // Before-matched: runs after every before handler, authentication's included.
               RateLimits.install(c, config.access().clock());
@@ -113,6 +116,9 @@ public final class AtelierServer implements AutoCloseable {
                     ErrorMapper.Answer a = ErrorMapper.map(e);
                     if (e instanceof ErrorMapper.MethodNotAllowed m) {
                       ctx.header("Allow", m.allowed());
+                    }
+                    if (e instanceof ErrorMapper.AuthRefused r) {
+                      ctx.header("WWW-Authenticate", r.challenge());
                     }
                     ctx.attribute(ANSWERED, true);
                     ctx.status(a.status()).contentType("application/json").result(a.body());
@@ -172,6 +178,31 @@ public final class AtelierServer implements AutoCloseable {
     app.start(config.host(), config.port());
     afterStart[0].run();
     return new AtelierServer(app);
+  }
+
+  /**
+   * Whether {@code host} (a name or a literal address, IPv6 with or without brackets) is a loopback
+   * address, reachable only from this machine. A wildcard ({@code 0.0.0.0}, {@code ::}) or a name
+   * that does not resolve is not.
+   */
+  public static boolean isLoopback(String host) {
+    String h = host.strip();
+    if (h.startsWith("[") && h.endsWith("]")) {
+      h = h.substring(1, h.length() - 1);
+    }
+    if (h.isEmpty()) {
+      return false;
+    }
+    try {
+      for (java.net.InetAddress a : java.net.InetAddress.getAllByName(h)) {
+        if (!a.isLoopbackAddress()) {
+          return false;
+        }
+      }
+      return true;
+    } catch (java.net.UnknownHostException e) {
+      return false;
+    }
   }
 
   /** The bound port (useful with port 0). */

@@ -63,6 +63,7 @@ public final class ErrorMapper {
       case AtelierException.PayloadTooLarge e ->
           answer(413, e.getMessage(), "invalid_request_error", e.param(), "too_large");
       case Refusal e -> answer(e.status(), e.getMessage(), e.type(), "", e.code());
+      case AuthRefused e -> answer(e.status, e.getMessage(), e.type, "", e.code);
       case MethodNotAllowed e ->
           answer(405, e.getMessage(), "invalid_request_error", "", "method_not_allowed");
       case IllegalArgumentException e ->
@@ -228,6 +229,64 @@ public final class ErrorMapper {
     /** The methods the route answers, for the {@code Allow} header. */
     public String allowed() {
       return allowed;
+    }
+  }
+
+  /**
+   * A request refused by API-key authentication: 401 {@code invalid_api_key} (no key, an unknown or
+   * a revoked one) or 403 {@code insufficient_scope}. Its message never holds the key.
+   */
+  public static final class AuthRefused extends RuntimeException {
+    final int status;
+    final String type;
+    final String code;
+    final String challenge;
+
+    private AuthRefused(int status, String type, String code, String challenge, String message) {
+      super(message, null, false, false);
+      this.status = status;
+      this.type = type;
+      this.code = code;
+      this.challenge = challenge;
+    }
+
+    static AuthRefused missingKey() {
+      return new AuthRefused(
+          401,
+          "invalid_request_error",
+          "invalid_api_key",
+          "Bearer realm=\"atelier\"",
+          "this server requires an API key: send Authorization: Bearer atl_... (an operator"
+              + " creates one with `atelier keys create --name NAME`)");
+    }
+
+    static AuthRefused invalidKey() {
+      return new AuthRefused(
+          401,
+          "invalid_request_error",
+          "invalid_api_key",
+          "Bearer realm=\"atelier\", error=\"invalid_token\"",
+          "the API key is not valid: it is unknown or was revoked");
+    }
+
+    static AuthRefused insufficientScope(String scope, String path) {
+      return new AuthRefused(
+          403,
+          "invalid_request_error",
+          "insufficient_scope",
+          "Bearer realm=\"atelier\", error=\"insufficient_scope\", scope=\"" + scope + "\"",
+          "this API key lacks the scope '"
+              + scope
+              + "' that "
+              + path
+              + " needs; create a key with --scopes "
+              + scope
+              + " (or admin)");
+    }
+
+    /** The {@code WWW-Authenticate} header to send with the answer. */
+    public String challenge() {
+      return challenge;
     }
   }
 

@@ -4,6 +4,7 @@ import dev.atelier.core.AtelierException;
 import dev.atelier.core.session.Round;
 import dev.atelier.core.session.Session;
 import dev.atelier.core.session.StoredImage;
+import dev.atelier.store.internal.ApiKeyRows;
 import dev.atelier.store.internal.ConnectionSource;
 import dev.atelier.store.internal.Cursor;
 import dev.atelier.store.internal.Dialect;
@@ -17,6 +18,8 @@ import dev.atelier.store.internal.Transactor;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.sql.SQLException;
+import java.time.Instant;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
@@ -266,6 +269,53 @@ public final class JdbcMetadataStore implements MetadataStore {
           }
           return existed;
         });
+  }
+
+  @Override
+  public void insertApiKey(ApiKey key) {
+    Objects.requireNonNull(key, "key");
+    transactor.inTransaction(
+        "insertApiKey " + key.id(),
+        c -> {
+          // Checked first for a message that says what to do; the partial unique index backs it.
+          if (ApiKeyRows.activeNameTaken(c, key.name())) {
+            throw new AtelierException.InvalidRequest(
+                "name",
+                "an active key is already named '"
+                    + key.name()
+                    + "'; choose another name or revoke that key first",
+                "key_name_taken");
+          }
+          ApiKeyRows.insert(c, key);
+          return null;
+        });
+  }
+
+  @Override
+  public List<ApiKey> apiKeys() {
+    return transactor.inTransaction("apiKeys", ApiKeyRows::all);
+  }
+
+  @Override
+  public Optional<ApiKey> revokeApiKey(String idOrName, Instant at) {
+    Objects.requireNonNull(idOrName, "idOrName");
+    Objects.requireNonNull(at, "at");
+    return transactor.inTransaction(
+        "revokeApiKey " + idOrName,
+        c -> {
+          Optional<ApiKey> key = ApiKeyRows.active(c, idOrName);
+          if (key.isPresent()) {
+            ApiKeyRows.stamp(c, key.get().id(), "revoked_at", at);
+          }
+          return key;
+        });
+  }
+
+  @Override
+  public void touchApiKey(String id, Instant at) {
+    Objects.requireNonNull(id, "id");
+    Objects.requireNonNull(at, "at");
+    transactor.inTransaction("touchApiKey " + id, c -> ApiKeyRows.stamp(c, id, "last_used_at", at));
   }
 
   @Override

@@ -3,6 +3,8 @@ package dev.atelier.store;
 import dev.atelier.core.session.Round;
 import dev.atelier.core.session.Session;
 import dev.atelier.core.session.StoredImage;
+import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 
@@ -90,6 +92,27 @@ public interface MetadataStore extends AutoCloseable {
    * @return false when it did not exist
    */
   boolean deleteSession(String id);
+
+  /**
+   * Stores a new API key (its hash; the secret is never stored).
+   *
+   * @throws dev.atelier.core.AtelierException.InvalidRequest when an active key already has its
+   *     name (param {@code name}, code {@code key_name_taken})
+   */
+  void insertApiKey(ApiKey key);
+
+  /** Every API key, revoked ones included, oldest first. */
+  List<ApiKey> apiKeys();
+
+  /**
+   * Revokes the active key whose id or name is {@code idOrName}.
+   *
+   * @return the key as it was before it was revoked; empty when no active key has that id or name
+   */
+  Optional<ApiKey> revokeApiKey(String idOrName, Instant at);
+
+  /** Records that key {@code id} was used at {@code at}; a no-op for an unknown id. */
+  void touchApiKey(String id, Instant at);
 
   /** Which database this is ({@code sqlite} or {@code postgresql}), for logs. */
   String kind();

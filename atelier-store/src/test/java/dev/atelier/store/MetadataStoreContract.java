@@ -20,6 +20,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -30,6 +31,63 @@ abstract class MetadataStoreContract extends StoreHarness {
   @Test
   void reportsItsKind() {
     assertThat(store().kind()).isEqualTo(expectedKind());
+  }
+
+  @Test
+  void apiKeyRoundTripKeepsEveryFieldButTheSecret() {
+    ApiKey.Issued issued =
+        ApiKey.issue("alice", "", Set.of("images", "admin"), 30, 500, 2, Fixtures.T0);
+
+    store().insertApiKey(issued.key());
+
+    assertThat(store().apiKeys()).containsExactly(issued.key());
+    ApiKey back = store().apiKeys().getFirst();
+    assertThat(back.owner()).isEqualTo("alice");
+    assertThat(back.hash()).isEqualTo(ApiKeySecret.hashOf(issued.secret().reveal()));
+    assertThat(back.toString()).doesNotContain(issued.secret().reveal());
+    assertThat(issued.toString()).doesNotContain(issued.secret().reveal());
+  }
+
+  @Test
+  void anActiveKeyNameIsTakenUntilThatKeyIsRevoked() {
+    ApiKey first = ApiKey.issue("ci", "team", ApiKey.DEFAULT_SCOPES, 0, 0, 0, Fixtures.T0).key();
+    store().insertApiKey(first);
+
+    assertThatThrownBy(
+            () ->
+                store()
+                    .insertApiKey(
+                        ApiKey.issue("ci", "team", ApiKey.DEFAULT_SCOPES, 0, 0, 0, Fixtures.T0)
+                            .key()))
+        .isInstanceOf(AtelierException.InvalidRequest.class)
+        .hasMessage(
+            "an active key is already named 'ci'; choose another name or revoke that key first");
+
+    Instant later = Fixtures.T0.plusSeconds(60);
+    assertThat(store().revokeApiKey("ci", later)).contains(first);
+    assertThat(store().revokeApiKey("ci", later)).isEmpty();
+    ApiKey second = ApiKey.issue("ci", "team", ApiKey.DEFAULT_SCOPES, 0, 0, 0, later).key();
+    store().insertApiKey(second);
+
+    assertThat(store().apiKeys())
+        .extracting(ApiKey::id, ApiKey::revokedAt)
+        .containsExactly(
+            org.assertj.core.groups.Tuple.tuple(first.id(), java.util.Optional.of(later)),
+            org.assertj.core.groups.Tuple.tuple(second.id(), java.util.Optional.empty()));
+  }
+
+  @Test
+  void aKeyIsRevokedByIdAndTouchedWithItsLastUse() {
+    ApiKey key = ApiKey.issue("bob", "", Set.of("sessions"), 0, 0, 0, Fixtures.T0).key();
+    store().insertApiKey(key);
+    Instant used = Fixtures.T0.plusMillis(1500);
+
+    store().touchApiKey(key.id(), used);
+    store().touchApiKey("key_unknown", used);
+
+    assertThat(store().apiKeys().getFirst().lastUsedAt()).contains(used);
+    assertThat(store().revokeApiKey(key.id(), used)).isPresent();
+    assertThat(store().apiKeys().getFirst().active()).isFalse();
   }
 
   @Test

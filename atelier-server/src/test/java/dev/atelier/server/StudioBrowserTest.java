@@ -408,6 +408,35 @@ class StudioBrowserTest {
     shot("34-signed-out");
   }
 
+  @Test
+  void aKeyRevokedWhileSignedInBringsBackTheSignInScreen() throws InterruptedException {
+    ApiKey.Issued alice =
+        ApiKey.issue("alice", "", ApiKey.DEFAULT_SCOPES, 0, 0, 0, java.time.Instant.now());
+    ApiKey.Issued bob =
+        ApiKey.issue("bob", "", ApiKey.DEFAULT_SCOPES, 0, 0, 0, java.time.Instant.now());
+    server.metadata.insertApiKey(alice.key());
+    server.metadata.insertApiKey(bob.key());
+    open("/");
+    setValue("api-key", alice.secret().reveal());
+    click("sign-in");
+    wait.until(d -> testId("generate-form").isDisplayed());
+
+    server.metadata.revokeApiKey("alice", java.time.Instant.now());
+    Thread.sleep(ApiKeyAuth.REFRESH.toMillis() * 2 + 200); // the server reads keys once a second
+    setValue("size", "64x64");
+    setValue("n", "1");
+    click("generate");
+    assertThat(visible("error-key").getText()).contains("not valid");
+    assertThat(testId("generate-form").isDisplayed()).isFalse();
+    assertThat(storedKeys()).isZero();
+
+    // Another key signs in again.
+    setValue("api-key", bob.secret().reveal());
+    click("sign-in");
+    wait.until(d -> testId("generate-form").isDisplayed());
+    assertThat(testId("signed-in-as").getText()).startsWith("atl_" + bob.key().prefix());
+  }
+
   /** Whether the image finished loading with pixels. */
   private boolean loaded(WebElement img) {
     return Boolean.TRUE.equals(

@@ -103,15 +103,16 @@ $("signin-form").addEventListener("submit", async (e) => {
   button.disabled = true;
   try {
     await probe(key);
-    setApiKey(key);
-    $("api-key").value = "";
-    await start();
   } catch (error) {
     showSignIn(error.message);
     $("api-key").setAttribute("aria-invalid", "true");
+    return;
   } finally {
     button.disabled = false;
   }
+  setApiKey(key);
+  $("api-key").value = "";
+  await start();
 });
 
 /** Shows the studio, with who is signed in when a key is held, and restores it from the hash. */

@@ -1,4 +1,42 @@
 // Fetch wrappers for Atelier's public API, and a reader for server-sent events answering a POST.
+// Every API request goes through send(), which adds the signed-in key as `Authorization: Bearer`
+// (the key lives in sessionStorage only and never goes into a URL).
+
+const KEY = "atelier.apiKey";
+
+/** The API key this tab signed in with, "" when none. */
+export const apiKey = () => sessionStorage.getItem(KEY) || "";
+export const setApiKey = (key) => sessionStorage.setItem(KEY, key);
+export const clearApiKey = () => sessionStorage.removeItem(KEY);
+
+/** Called with the ApiError when the API answers 401 invalid_api_key (set by main.js). */
+let onUnauthorized = () => {};
+export function whenUnauthorized(handler) {
+  onUnauthorized = handler;
+}
+
+/** fetch() with the key's Authorization header added (`key` overrides the stored one). */
+export function send(path, init = {}, key = apiKey()) {
+  const headers = { ...(init.headers || {}) };
+  if (key) headers.Authorization = `Bearer ${key}`;
+  return fetch(path, { ...init, headers });
+}
+
+/** Throws the response's ApiError, after telling main.js when the key is missing or invalid. */
+async function refuse(response) {
+  const error = await failure(response);
+  if (error.status === 401 && error.code === "invalid_api_key") onUnauthorized(error);
+  return error;
+}
+
+/**
+ * Asks GET /v1/sessions?limit=1 with `key` ("" for none): resolves when the API lets it in (a 403
+ * for a key without the sessions scope still proves the key), throws the ApiError of a 401.
+ */
+export async function probe(key) {
+  const response = await send("/v1/sessions?limit=1", {}, key);
+  if (response.status === 401) throw await failure(response);
+}
 
 /** An API error: OpenAI's {"error": {message, type, param, code}} with the HTTP status. */
 export class ApiError extends Error {
@@ -29,8 +67,8 @@ export async function call(method, path, body) {
     init.headers["Content-Type"] = "application/json";
     init.body = JSON.stringify(body);
   }
-  const response = await fetch(path, init);
-  if (!response.ok) throw await failure(response);
+  const response = await send(path, init);
+  if (!response.ok) throw await refuse(response);
   return response.json();
 }
 
@@ -42,12 +80,12 @@ export const post = (path, body) => call("POST", path, body ?? {});
  * A JSON 4xx before the stream starts throws ApiError; an `error` event throws one too.
  */
 export async function stream(path, body, onEvent) {
-  const response = await fetch(path, {
+  const response = await send(path, {
     method: "POST",
     headers: { "Content-Type": "application/json", Accept: "text/event-stream" },
     body: JSON.stringify({ ...body, stream: true }),
   });
-  if (!response.ok) throw await failure(response);
+  if (!response.ok) throw await refuse(response);
   const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
   let buffer = "";
   for (;;) {
@@ -80,5 +118,10 @@ function dispatch(block, onEvent) {
   onEvent(type, payload);
 }
 
-/** The URL of a stored image's bytes. */
-export const contentUrl = (id) => `/v1/images/${encodeURIComponent(id)}/content`;
+/**
+ * The href of a download link for a stored image: the signed URL the API returned when signed in
+ * (a plain /content link would need the key), the plain never-expiring path when the server has
+ * no keys. Images shown in <img> always use the signed URL.
+ */
+export const downloadUrl = (id, signedUrl) =>
+  apiKey() ? signedUrl : `/v1/images/${encodeURIComponent(id)}/content`;

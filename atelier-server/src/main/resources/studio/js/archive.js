@@ -1,5 +1,5 @@
 // A whole session as a ZIP: session.json (the round tree) and every round's image.
-import { contentUrl } from "./api.js";
+import { send } from "./api.js";
 import { zip } from "./zip.js";
 
 /** Fetches every round's image and returns the ZIP Blob. */
@@ -8,7 +8,7 @@ export async function sessionZip(session) {
     { name: "session.json", bytes: new TextEncoder().encode(JSON.stringify(session, null, 2)) },
   ];
   for (const r of session.rounds) {
-    const response = await fetch(contentUrl(r.image_id));
+    const response = await send(r.image_url);
     if (!response.ok) throw new Error(`image ${r.image_id}: HTTP ${response.status}`);
     const bytes = new Uint8Array(await response.arrayBuffer());
     const type = response.headers.get("Content-Type") || "";

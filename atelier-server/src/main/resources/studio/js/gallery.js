@@ -1,7 +1,7 @@
 // The gallery: stored images and sessions, newest first, a page at a time (GET /v1/images and
 // GET /v1/sessions with `after`). An image opens as a session, as a result does; a session opens
 // in the session view.
-import { contentUrl, get } from "./api.js";
+import { downloadUrl, get } from "./api.js";
 import { writeHash } from "./state.js";
 import { el, showError } from "./ui.js";
 
@@ -104,7 +104,7 @@ function imageCard(image) {
   return el(
     "li",
     { class: "card", testid: "gallery-image", "data-id": image.id },
-    el("img", { src: contentUrl(image.id), alt: `Image ${label}`, loading: "lazy" }),
+    el("img", { src: image.url, alt: `Image ${label}`, loading: "lazy" }),
     el("p", { class: "caption" }, prompt || "(no prompt)"),
     el("p", { class: "meta" }, `${image.width}x${image.height} · ${when(image.created_at)}`),
     el(
@@ -112,7 +112,7 @@ function imageCard(image) {
       { class: "actions" },
       el("button", { type: "button", testid: "gallery-open-image", "aria-label": `Open image ${label} as a session`,
         onclick: () => openImage(image.id) }, "Open as session"),
-      el("a", { href: contentUrl(image.id), download: `${image.id}.${image.format === "jpeg" ? "jpg" : image.format}`,
+      el("a", { href: downloadUrl(image.id, image.url), download: `${image.id}.${image.format === "jpeg" ? "jpg" : image.format}`,
         "aria-label": `Download image ${label}` }, "Download"),
     ),
   );
@@ -123,7 +123,7 @@ function sessionCard(s) {
   return el(
     "li",
     { class: "card", testid: "gallery-session", "data-id": s.id },
-    el("img", { src: contentUrl(s.current_image_id), alt: `Session ${label}, current image`, loading: "lazy" }),
+    el("img", { src: s.current_image_url, alt: `Session ${label}, current image`, loading: "lazy" }),
     el("p", { class: "caption" }, s.prompt || "(started from an image)"),
     el("p", { class: "meta" },
       `${s.round_count} round${s.round_count === 1 ? "" : "s"} · ${when(s.created_at)}`),

@@ -1,11 +1,11 @@
 // The generate form: streamed generation with step previews, the result grid, reroll, errors.
-import { contentUrl, get, post, stream } from "./api.js";
+import { downloadUrl, get, post, stream } from "./api.js";
 import { addReferenceRow, readReferences } from "./references.js";
 import { readHash, writeHash } from "./state.js";
 import { clearErrors, el, showError, showWarnings } from "./ui.js";
 
 const $ = (id) => document.getElementById(id);
-/** The results shown: {id, seed, request} where request is what made the image (for reroll). */
+/** The results shown: {id, url, seed, request} where url is the API's signed URL and request is what made the image (for reroll). */
 let results = [];
 let openSession = () => {};
 
@@ -64,7 +64,7 @@ async function generate() {
           el("img", { src: `data:image/${d.output_format || "png"};base64,${d.b64_json}`,
             alt: `Step preview ${d.partial_image_index + 1}`, testid: "step-preview" }));
       } else if (type.endsWith("completed")) {
-        made.push({ id: d.id, seed: d.seed, request });
+        made.push({ id: d.id, url: d.url, seed: d.seed, request });
         if (d.consistency_report) report = { mode: d.consistency, ...d.consistency_report };
         (d.warnings || []).forEach((w) => warnings.add(w));
       }
@@ -104,7 +104,7 @@ async function reroll(index, button) {
   try {
     const answer = await post("/v1/images/generations", request);
     const d = answer.data[0];
-    results[index] = { id: d.id, seed: d.seed, request: slot.request };
+    results[index] = { id: d.id, url: d.url, seed: d.seed, request: slot.request };
     renderResults();
     document.dispatchEvent(new CustomEvent("studio:stored"));
     showWarnings($("generate-warnings"), answer.warnings);
@@ -123,7 +123,7 @@ function renderResults() {
       el(
         "li",
         { class: "card", testid: "result", "data-id": r.id, "data-seed": String(r.seed) },
-        el("img", { src: contentUrl(r.id), alt: `Result ${i + 1}, seed ${r.seed}`, loading: "lazy" }),
+        el("img", { src: r.url, alt: `Result ${i + 1}, seed ${r.seed}`, loading: "lazy" }),
         el("p", { class: "seed", testid: "result-seed" }, `seed ${r.seed}`),
         el(
           "div",
@@ -132,7 +132,7 @@ function renderResults() {
             onclick: (e) => reroll(i, e.currentTarget) }, "Reroll"),
           el("button", { type: "button", testid: "open-session", "aria-label": `Open result ${i + 1} as a session`,
             onclick: () => openSession({ image: r.id }) }, "Open as session"),
-          el("a", { href: contentUrl(r.id), download: `${r.id}.png`, testid: "download",
+          el("a", { href: downloadUrl(r.id, r.url), download: `${r.id}.png`, testid: "download",
             "aria-label": `Download result ${i + 1}` }, "Download"),
         ),
         el("p", { class: "error", role: "alert", hidden: true }),
@@ -151,7 +151,7 @@ export async function restoreResults() {
       const image = await get(`/v1/images/${encodeURIComponent(id)}`);
       const p = image.provenance || {};
       const request = { prompt: p.prompt || $("prompt").value, size: `${image.width}x${image.height}` };
-      found.push({ id, seed: Number(p.seed ?? 0), request });
+      found.push({ id, url: image.url, seed: Number(p.seed ?? 0), request });
     } catch {
       // deleted since: drop it
     }

@@ -1,5 +1,6 @@
-// Wires the views together, says which model runs, and rebuilds the page from the URL hash.
-import { get } from "./api.js";
+// Wires the views together, says which model runs, signs in where the server needs an API key,
+// and rebuilds the page from the URL hash.
+import { apiKey, clearApiKey, get, probe, setApiKey, whenUnauthorized } from "./api.js";
 import { initGallery, showGallery } from "./gallery.js";
 import { initGenerate, restoreResults } from "./generate.js";
 import { initSession, loadSession, openSession } from "./session.js";
@@ -60,4 +61,86 @@ async function restore() {
   document.body.dataset.ready = "true";
 }
 
-restore();
+/** A message for the sign-in screen that outlives the reload a refused key causes. */
+const NOTICE = "atelier.signInNotice";
+
+/** "atl_AbCdEfGh…": the key's public prefix, never its secret. */
+const keyLabel = (key) => `${key.slice(0, 12)}…`;
+
+/** Shows the sign-in screen alone (the studio stays hidden and untouched), with a message. */
+function showSignIn(message = "") {
+  document.body.dataset.auth = "signin";
+  $("signin").hidden = false;
+  $("account").hidden = true;
+  const slot = $("signin-form").querySelector('[data-error-for="key"]');
+  slot.textContent = message;
+  slot.hidden = !message;
+  $("api-key").focus();
+}
+
+/** Forgets the key and starts the page again on the sign-in screen, keeping nothing shown. */
+function signOut(message = "", keepHash = false) {
+  clearApiKey();
+  if (message) sessionStorage.setItem(NOTICE, message);
+  if (!keepHash) history.replaceState(null, "", location.pathname);
+  location.reload();
+}
+
+// A key the API stops accepting (revoked, or keys turned on since the page loaded): back to the
+// sign-in screen, with the API's message. The hash stays, so signing in again restores the view.
+let refused = false;
+whenUnauthorized((error) => {
+  if (refused) return;
+  refused = true;
+  signOut(error.message, true);
+});
+
+$("sign-out").addEventListener("click", () => signOut());
+$("signin-form").addEventListener("submit", async (e) => {
+  e.preventDefault();
+  const key = $("api-key").value.trim();
+  const button = e.currentTarget.querySelector("button[type=submit]");
+  button.disabled = true;
+  try {
+    await probe(key);
+  } catch (error) {
+    showSignIn(error.message);
+    $("api-key").setAttribute("aria-invalid", "true");
+    return;
+  } finally {
+    button.disabled = false;
+  }
+  setApiKey(key);
+  $("api-key").value = "";
+  await start();
+});
+
+/** Shows the studio, with who is signed in when a key is held, and restores it from the hash. */
+async function start() {
+  delete document.body.dataset.auth;
+  $("signin").hidden = true;
+  $("api-key").removeAttribute("aria-invalid");
+  const key = apiKey();
+  $("account").hidden = !key;
+  $("signed-in-as").textContent = key ? keyLabel(key) : "";
+  await restore();
+}
+
+/** Signs in with the stored key (or none); the sign-in screen when the API refuses it. */
+async function boot() {
+  const notice = sessionStorage.getItem(NOTICE) || "";
+  sessionStorage.removeItem(NOTICE);
+  const held = apiKey();
+  try {
+    await probe(held);
+  } catch (error) {
+    if (error.status !== 401) throw error;
+    clearApiKey();
+    showSignIn(notice || (held ? error.message : ""));
+    document.body.dataset.ready = "true";
+    return;
+  }
+  await start();
+}
+
+boot().catch(() => start());

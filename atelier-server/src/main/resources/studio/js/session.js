@@ -1,6 +1,6 @@
 // The session view: round tree, instruction with its live plan, region preview, apply, undo,
 // restart, before/after, fidelity, downloads.
-import { call, contentUrl, get, post } from "./api.js";
+import { call, downloadUrl, get, post } from "./api.js";
 import { MaskCanvas } from "./mask.js";
 import { writeHash } from "./state.js";
 import { clearErrors, el, showError, showWarnings } from "./ui.js";
@@ -96,10 +96,10 @@ function show(s) {
   renderTree();
   const head = s.rounds.find((r) => r.id === s.head);
   const parent = s.rounds.find((r) => r.id === head.parent) || head;
-  $("after").src = contentUrl(head.image_id);
-  $("before").src = contentUrl(parent.image_id);
+  $("after").src = head.image_url;
+  $("before").src = parent.image_url;
   $("compare").dataset.headImage = head.image_id;
-  $("download-head").href = contentUrl(head.image_id);
+  $("download-head").href = downloadUrl(head.image_id, head.image_url);
   $("download-head").download = `${head.image_id}.png`;
   $("slider").value = 100;
   updateSlider();
@@ -129,7 +129,7 @@ function renderTree() {
           { type: "button", class: "round", "aria-current": head ? "true" : undefined,
             "aria-label": `${r.kind} round${r.instruction ? ": " + r.instruction : ""}${head ? " (current)" : ""}`,
             onclick: () => act(() => post(`${path()}/checkout`, { round_id: r.id })) },
-          el("img", { src: contentUrl(r.image_id), alt: "" }),
+          el("img", { src: r.image_url, alt: "" }),
           el("span", { class: "kind" }, r.kind),
           el("span", { class: "text" }, r.instruction || "start"),
         ),

@@ -2,6 +2,7 @@ package dev.atelier.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.atelier.store.ApiKey;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -327,6 +328,127 @@ class StudioBrowserTest {
     click("close-gallery");
     assertThat(testId("gallery").isDisplayed()).isFalse();
     assertThat(driver.getCurrentUrl()).doesNotContain("gallery");
+  }
+
+  @Test
+  void aServerWithKeysAsksForOneShowsSignedImagesAndForgetsTheKeyOnSignOut() {
+    ApiKey.Issued alice =
+        ApiKey.issue("alice", "", ApiKey.DEFAULT_SCOPES, 0, 0, 0, java.time.Instant.now());
+    server.metadata.insertApiKey(alice.key());
+    String secret = alice.secret().reveal();
+    open("/");
+
+    // The sign-in screen alone: nothing of the studio shows.
+    visible("signin");
+    assertThat(testId("generate-form").isDisplayed()).isFalse();
+    assertThat(testId("open-gallery").isDisplayed()).isFalse();
+    assertThat(testId("account").isDisplayed()).isFalse();
+    assertThat(testId("api-key").getAttribute("type")).isEqualTo("password");
+    shot("30-sign-in");
+
+    // A wrong key: the API's message under the field, still signed out.
+    String wrong = "atl_" + secret.substring(4, 12) + "x".repeat(35);
+    setValue("api-key", wrong);
+    click("sign-in");
+    assertThat(visible("error-key").getText()).contains("not valid");
+    assertThat(testId("generate-form").isDisplayed()).isFalse();
+    assertThat(storedKeys()).isZero();
+    shot("31-wrong-key");
+
+    // The right key: the studio, and who is signed in (the key's prefix, never its secret).
+    setValue("api-key", secret);
+    click("sign-in");
+    wait.until(d -> testId("generate-form").isDisplayed());
+    assertThat(testId("signin").isDisplayed()).isFalse();
+    assertThat(testId("error-key").isDisplayed()).isFalse();
+    assertThat(visible("signed-in-as").getText())
+        .isEqualTo("atl_" + alice.key().prefix() + "\u2026")
+        .doesNotContain(secret);
+    shot("32-signed-in");
+
+    setValue("size", "64x64");
+    setValue("n", "1");
+    click("generate");
+    wait.until(d -> results().size() == 1);
+    WebElement result = results().get(0).findElement(By.tagName("img"));
+    assertThat(result.getAttribute("src")).contains("/content?", "sig=").doesNotContain(secret);
+    wait.until(d -> loaded(result));
+    String imageId = results().get(0).getAttribute("data-id");
+
+    // Opened as a session: the session's images are signed URLs too, and load.
+    results().get(0).findElement(By.cssSelector("[data-testid=open-session]")).click();
+    wait.until(d -> rounds().size() == 1);
+    wait.until(d -> loaded(testId("head-image")));
+
+    click("open-gallery");
+    wait.until(d -> galleryIds("gallery-session").size() == 1 && !galleryImages().isEmpty());
+    assertThat(galleryIds("gallery-image")).hasSize(2).contains(imageId);
+    for (WebElement card : galleryImages()) {
+      WebElement img = card.findElement(By.tagName("img"));
+      driver.executeScript("arguments[0].loading = 'eager'", img);
+      wait.until(d -> loaded(img));
+    }
+    assertThat(driver.getCurrentUrl()).doesNotContain(secret);
+    shot("33-signed-in-gallery");
+
+    // Sign out: back to the sign-in screen, nothing shown before remains, no key kept.
+    click("sign-out");
+    wait.until(d -> testId("signin").isDisplayed());
+    assertThat(testId("gallery").isDisplayed()).isFalse();
+    assertThat(testId("generate-form").isDisplayed()).isFalse();
+    assertThat(results()).isEmpty();
+    assertThat(galleryImages()).isEmpty();
+    assertThat(
+            (Long)
+                driver.executeScript(
+                    "return [...document.images].filter(i => i.getAttribute('src')).length"))
+        .isZero();
+    assertThat(storedKeys()).isZero();
+    assertThat(driver.getCurrentUrl()).doesNotContain("results", "gallery", "session");
+    shot("34-signed-out");
+  }
+
+  @Test
+  void aKeyRevokedWhileSignedInBringsBackTheSignInScreen() throws InterruptedException {
+    ApiKey.Issued alice =
+        ApiKey.issue("alice", "", ApiKey.DEFAULT_SCOPES, 0, 0, 0, java.time.Instant.now());
+    ApiKey.Issued bob =
+        ApiKey.issue("bob", "", ApiKey.DEFAULT_SCOPES, 0, 0, 0, java.time.Instant.now());
+    server.metadata.insertApiKey(alice.key());
+    server.metadata.insertApiKey(bob.key());
+    open("/");
+    setValue("api-key", alice.secret().reveal());
+    click("sign-in");
+    wait.until(d -> testId("generate-form").isDisplayed());
+
+    server.metadata.revokeApiKey("alice", java.time.Instant.now());
+    Thread.sleep(ApiKeyAuth.REFRESH.toMillis() * 2 + 200); // the server reads keys once a second
+    setValue("size", "64x64");
+    setValue("n", "1");
+    click("generate");
+    assertThat(visible("error-key").getText()).contains("not valid");
+    assertThat(testId("generate-form").isDisplayed()).isFalse();
+    assertThat(storedKeys()).isZero();
+
+    // Another key signs in again.
+    setValue("api-key", bob.secret().reveal());
+    click("sign-in");
+    wait.until(d -> testId("generate-form").isDisplayed());
+    assertThat(testId("signed-in-as").getText()).startsWith("atl_" + bob.key().prefix());
+  }
+
+  /** Whether the image finished loading with pixels. */
+  private boolean loaded(WebElement img) {
+    return Boolean.TRUE.equals(
+        driver.executeScript("return arguments[0].complete && arguments[0].naturalWidth > 0", img));
+  }
+
+  /** How many sessionStorage entries hold something that looks like an API key. */
+  private long storedKeys() {
+    return (Long)
+        driver.executeScript(
+            "return Object.keys(sessionStorage)"
+                + ".filter(k => (sessionStorage.getItem(k) || '').includes('atl_')).length");
   }
 
   @Test

@@ -78,6 +78,7 @@ final class Routes {
     c.routes.post("/v1/sessions/{id}/checkout", this::checkout);
     c.routes.post("/v1/sessions/{id}/restart", this::restart);
     new Gallery(studio.metadata()).register(c);
+    new UsageReport(studio.metadata(), config.prices()).register(c);
   }
 
   /** The routes that answer only POST, which {@code GET /v1/images/{id}} must not swallow. */

@@ -20,18 +20,32 @@ record SessionSpend(TokenUsage usage, Optional<Double> costUsd, String unpriced)
 
   /** Sums the spend of {@code session}'s rounds (a branch's rounds count too: they were paid). */
   static SessionSpend of(Session session, MetadataStore metadata, PriceTable prices) {
-    TokenUsage total = TokenUsage.ZERO;
-    double cost = 0;
-    String unpriced = "";
+    Sum sum = new Sum(prices);
     for (Round r : session.rounds()) {
-      Optional<StoredImage> image = metadata.image(r.imageId());
-      if (image.isEmpty()) {
-        continue;
-      }
-      Map<String, String> p = image.get().provenance();
+      metadata.image(r.imageId()).ifPresent(sum::add);
+    }
+    return sum.spend();
+  }
+
+  /** A running total of what images cost upstream (a session's, an owner's). */
+  static final class Sum {
+    private final PriceTable prices;
+    private TokenUsage total = TokenUsage.ZERO;
+    private double cost;
+    private String unpriced = "";
+    private long images;
+
+    Sum(PriceTable prices) {
+      this.prices = prices;
+    }
+
+    /** Adds one image: its recorded upstream usage priced by its model (none on local images). */
+    void add(StoredImage image) {
+      images++;
+      Map<String, String> p = image.provenance();
       TokenUsage u = TokenUsage.of(p);
       if (u.isZero()) {
-        continue;
+        return;
       }
       total = total.plus(u);
       String model = p.getOrDefault("model", "");
@@ -42,8 +56,17 @@ record SessionSpend(TokenUsage usage, Optional<Double> costUsd, String unpriced)
         unpriced = model;
       }
     }
-    return new SessionSpend(
-        total, unpriced.isEmpty() ? Optional.of(cost) : Optional.empty(), unpriced);
+
+    /** How many images were added. */
+    long images() {
+      return images;
+    }
+
+    /** The total so far. */
+    SessionSpend spend() {
+      return new SessionSpend(
+          total, unpriced.isEmpty() ? Optional.of(cost) : Optional.empty(), unpriced);
+    }
   }
 
   /** The session's JSON with {@code usage}, {@code cost_usd} (null when unknown) and a note. */

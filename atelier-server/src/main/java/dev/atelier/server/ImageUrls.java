@@ -15,9 +15,11 @@ record ImageUrls(String base, SignedUrls signer) {
   }
 
   /**
-   * The owner a URL for {@code imageId} is signed with. Image rows record no owner yet, so this is
-   * the anonymous owner for every image; when rows record one (ownership, issue 18), this and the
-   * check in {@code /content} read the row's owner, and URLs signed before stop working.
+   * The owner a URL for {@code imageId} is signed with: always the empty owner. An image id names
+   * exactly one image, whose owner never changes, so (id, expiry) already ties the URL to that
+   * owner's image; signing the row's owner as well would need it at every place a URL is made
+   * (rounds and session summaries carry only ids) for no extra protection. The slot stays in the
+   * signed message so that a future change (per-owner revocation, say) can fill it.
    */
   static String owner(String imageId) {
     return Caller.ANONYMOUS.owner();

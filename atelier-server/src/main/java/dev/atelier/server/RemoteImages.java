@@ -7,22 +7,40 @@ import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.URI;
 import java.net.UnknownHostException;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.function.Predicate;
+import okhttp3.OkHttpClient;
+import okhttp3.Request;
+import okhttp3.Response;
+import okhttp3.ResponseBody;
 
 /**
  * Fetches http(s) image URLs named in requests, when the operator allows it ({@code atelier serve
  * --allow-remote-images}): public addresses only (no loopback, private, link-local, unique-local or
  * multicast targets, checked for every address the name resolves to), no redirects, 10 s, and at
  * most {@link RequestLimits#maxImageBytes}.
+ *
+ * <p>The addresses are checked inside OkHttp's {@link okhttp3.Dns} hook, which is the one lookup
+ * the connection then uses: a name that answers with a public address for the check and a private
+ * one for the connect (DNS rebinding) cannot reach the private one, because there is no second
+ * lookup. The JDK's HttpClient resolves again when it connects and has no such hook; TLS still
+ * verifies the certificate against the host name.
  */
 final class RemoteImages {
   private static final Duration TIMEOUT = Duration.ofSeconds(10);
   private final boolean allowed;
   private final long maxBytes;
-  private final HttpClient http;
+  private final OkHttpClient http;
+  private final Resolver resolver;
+  private final Predicate<InetAddress> refused;
+
+  /** Resolves a host name (the system resolver in production). */
+  @FunctionalInterface
+  interface Resolver {
+    List<InetAddress> lookup(String host) throws UnknownHostException;
+  }
 
   RemoteImages(boolean allowed) {
     this(allowed, RequestLimits.DEFAULT.maxImageBytes());
@@ -30,13 +48,52 @@ final class RemoteImages {
 
   /** Fetches when {@code allowed}, at most {@code maxBytes} per image. */
   RemoteImages(boolean allowed, long maxBytes) {
+    this(
+        allowed,
+        maxBytes,
+        host -> Arrays.asList(InetAddress.getAllByName(host)),
+        RemoteImages::isPrivate);
+  }
+
+  /**
+   * Fetches with {@code resolver} and refuses every address {@code refused} accepts (tests pass a
+   * resolver that answers for a made-up name and a policy that lets loopback through).
+   */
+  RemoteImages(boolean allowed, long maxBytes, Resolver resolver, Predicate<InetAddress> refused) {
     this.allowed = allowed;
     this.maxBytes = maxBytes;
+    this.resolver = resolver;
+    this.refused = refused;
     this.http =
-        HttpClient.newBuilder()
+        new OkHttpClient.Builder()
+            .followRedirects(false)
+            .followSslRedirects(false)
             .connectTimeout(TIMEOUT)
-            .followRedirects(HttpClient.Redirect.NEVER)
+            .readTimeout(TIMEOUT)
+            .callTimeout(TIMEOUT)
+            .dns(
+                host -> {
+                  List<InetAddress> all = resolver.lookup(host);
+                  for (InetAddress a : all) {
+                    if (refused.test(a)) {
+                      throw new RefusedAddress(host, a);
+                    }
+                  }
+                  return all;
+                })
             .build();
+  }
+
+  /** The lookup found an address this server must not connect to. */
+  private static final class RefusedAddress extends UnknownHostException {
+    RefusedAddress(String host, InetAddress a) {
+      super(
+          "refusing to fetch "
+              + host
+              + ": "
+              + a.getHostAddress()
+              + " is a loopback, private or link-local address");
+    }
   }
 
   byte[] fetch(String field, String url) {
@@ -60,46 +117,47 @@ final class RemoteImages {
       throw new AtelierException.InvalidRequest(
           field, field + " must be an http(s) URL with a host but was " + url);
     }
+    // OkHttp connects to an IP literal without asking its Dns hook, so every host is checked
+    // here first; for names, the hook checks again the very answer the connection uses.
     try {
-      for (InetAddress a : InetAddress.getAllByName(host)) {
-        if (isPrivate(a)) {
+      for (InetAddress a : resolver.lookup(host)) {
+        if (refused.test(a)) {
           throw new AtelierException.InvalidRequest(
-              field,
-              field
-                  + ": refusing to fetch "
-                  + host
-                  + ": "
-                  + a.getHostAddress()
-                  + " is a loopback, private or link-local address");
+              field, field + ": " + new RefusedAddress(host, a).getMessage());
         }
       }
     } catch (UnknownHostException e) {
       throw new AtelierException.InvalidRequest(field, field + ": unknown host " + host);
     }
+    Request request;
     try {
-      HttpResponse<InputStream> r =
-          http.send(
-              HttpRequest.newBuilder(uri).timeout(TIMEOUT).GET().build(),
-              HttpResponse.BodyHandlers.ofInputStream());
-      try (InputStream in = r.body()) {
-        if (r.statusCode() != 200) {
-          throw new AtelierException.InvalidRequest(
-              field, field + ": " + url + " answered HTTP " + r.statusCode() + ", expected 200");
-        }
-        byte[] bytes = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, maxBytes + 1));
-        if (bytes.length > maxBytes) {
-          throw new AtelierException.PayloadTooLarge(
-              field, field + ": " + url + " is larger than " + maxBytes + " bytes");
-        }
-        return bytes;
+      request = new Request.Builder().url(uri.toURL()).get().build();
+    } catch (IOException | IllegalArgumentException e) {
+      throw new AtelierException.InvalidRequest(
+          field, field + " is not a valid URL: " + e.getMessage());
+    }
+    try (Response r = http.newCall(request).execute()) {
+      if (r.code() != 200) {
+        throw new AtelierException.InvalidRequest(
+            field, field + ": " + url + " answered HTTP " + r.code() + ", expected 200");
       }
+      ResponseBody body = r.body();
+      byte[] bytes;
+      try (InputStream in = body == null ? InputStream.nullInputStream() : body.byteStream()) {
+        bytes = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, maxBytes + 1));
+      }
+      if (bytes.length > maxBytes) {
+        throw new AtelierException.PayloadTooLarge(
+            field, field + ": " + url + " is larger than " + maxBytes + " bytes");
+      }
+      return bytes;
+    } catch (RefusedAddress e) {
+      throw new AtelierException.InvalidRequest(field, field + ": " + e.getMessage());
+    } catch (UnknownHostException e) {
+      throw new AtelierException.InvalidRequest(field, field + ": unknown host " + host);
     } catch (IOException e) {
       throw new AtelierException.InvalidRequest(
           field, field + ": fetching " + url + " failed: " + e.getMessage());
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new AtelierException.InvalidRequest(
-          field, field + ": fetching " + url + " was interrupted");
     }
   }
 

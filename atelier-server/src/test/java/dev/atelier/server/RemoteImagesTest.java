@@ -37,6 +37,47 @@ class RemoteImagesTest {
   }
 
   @Test
+  void theConnectionUsesTheAddressesThatWereChecked() throws Exception {
+    // A made-up name only this resolver knows: fetching it works only if the connection uses the
+    // checked answer instead of resolving again (what defeats DNS rebinding).
+    byte[] png = ImagesApiTest.png(ImagesApiTest.solid(8, 8, 0x336699));
+    com.sun.net.httpserver.HttpServer images =
+        com.sun.net.httpserver.HttpServer.create(
+            new java.net.InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+    images.createContext(
+        "/cat.png",
+        x -> {
+          x.sendResponseHeaders(200, png.length);
+          x.getResponseBody().write(png);
+          x.close();
+        });
+    images.start();
+    try {
+      java.util.concurrent.atomic.AtomicInteger lookups =
+          new java.util.concurrent.atomic.AtomicInteger();
+      RemoteImages.Resolver resolver =
+          host -> {
+            lookups.incrementAndGet();
+            if (!host.equals("images.pinned.test")) {
+              throw new java.net.UnknownHostException(host);
+            }
+            return java.util.List.of(InetAddress.getLoopbackAddress());
+          };
+      String url = "http://images.pinned.test:" + images.getAddress().getPort() + "/cat.png";
+      // A policy that lets loopback through stands in for a public address.
+      byte[] got = new RemoteImages(true, 1 << 20, resolver, a -> false).fetch("image", url);
+      assertThat(got).isEqualTo(png);
+      // The same answer, refused: the hook refuses it before any connection is made.
+      RemoteImages strict = new RemoteImages(true, 1 << 20, resolver, RemoteImages::isPrivate);
+      assertThat(org.assertj.core.api.Assertions.catchThrowable(() -> strict.fetch("image", url)))
+          .hasMessageContaining("is a loopback, private or link-local address");
+      assertThat(lookups.get()).isGreaterThanOrEqualTo(2);
+    } finally {
+      images.stop(0);
+    }
+  }
+
+  @Test
   void privateRangesAreRecognised() throws Exception {
     for (String a :
         new String[] {

@@ -47,18 +47,8 @@ final class ServeCommand implements Callable<Integer> {
   @Option(names = "--port", defaultValue = "8080", description = "Port. Default: ${DEFAULT-VALUE}.")
   int port;
 
-  @Option(
-      names = "--data-dir",
-      paramLabel = "DIR",
-      description = "Where the database and images live. Default: $ATELIER_DATA_DIR or ~/.atelier.")
-  Path dataDir;
-
-  @Option(
-      names = "--database-url",
-      paramLabel = "JDBC",
-      description =
-          "PostgreSQL JDBC URL (default: SQLite in the data dir; also $ATELIER_DATABASE_URL).")
-  String databaseUrl;
+  /** {@code --data-dir} and {@code --database-url}, shared with {@code atelier keys}. */
+  @Mixin StoreOptions store;
 
   @Option(
       names = "--engine",
@@ -192,7 +182,7 @@ final class ServeCommand implements Callable<Integer> {
     }
     RequestLimits limits = limitOptions.limits();
     java.time.Duration ttl = urlTtl(urlTtl);
-    Path data = StoreOptions.dataDir(dataDir);
+    Path data = StoreOptions.dataDir(store.dataDir);
     Stores.createDataDir(data);
     AccessSettings access;
     try {
@@ -202,7 +192,7 @@ final class ServeCommand implements Callable<Integer> {
     } catch (IllegalArgumentException e) {
       throw new ParameterException(spec.commandLine(), "--cors-origin: " + e.getMessage());
     }
-    String jdbc = StoreOptions.databaseUrl(databaseUrl, System.getenv());
+    String jdbc = StoreOptions.databaseUrl(store.databaseUrl, System.getenv());
     boolean exposed = !AtelierServer.isLoopback(host);
     if (exposed && !allowAnonymous) {
       // Checked before a model loads: the answer must come at once, not after a minute of loading.

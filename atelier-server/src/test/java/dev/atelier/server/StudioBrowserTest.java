@@ -409,7 +409,8 @@ class StudioBrowserTest {
   }
 
   @Test
-  void aKeyRevokedWhileSignedInBringsBackTheSignInScreen() throws InterruptedException {
+  void aKeyRevokedWhileSignedInBringsBackTheSignInScreen()
+      throws java.io.IOException, InterruptedException {
     ApiKey.Issued alice =
         ApiKey.issue("alice", "", ApiKey.DEFAULT_SCOPES, 0, 0, 0, java.time.Instant.now());
     ApiKey.Issued bob =
@@ -422,7 +423,7 @@ class StudioBrowserTest {
     wait.until(d -> testId("generate-form").isDisplayed());
 
     server.metadata.revokeApiKey("alice", java.time.Instant.now());
-    Thread.sleep(ApiKeyAuth.REFRESH.toMillis() * 2 + 200); // the server reads keys once a second
+    awaitRefused(alice.secret().reveal()); // the server re-reads keys at most once a second
     setValue("size", "64x64");
     setValue("n", "1");
     click("generate");
@@ -584,6 +585,26 @@ class StudioBrowserTest {
       throw new UncheckedIOException(e);
     }
     return names;
+  }
+
+  /** Waits (bounded, without sleeping a fixed time) until the server refuses {@code key}. */
+  private void awaitRefused(String key) throws java.io.IOException, InterruptedException {
+    long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(5);
+    java.net.http.HttpRequest probe =
+        java.net.http.HttpRequest.newBuilder(
+                java.net.URI.create(server.base() + "/v1/sessions?limit=1"))
+            .header("Authorization", "Bearer " + key)
+            .build();
+    while (server
+            .http
+            .send(probe, java.net.http.HttpResponse.BodyHandlers.discarding())
+            .statusCode()
+        != 401) {
+      assertThat(System.nanoTime())
+          .as("the revoked key is refused within 5 s")
+          .isLessThan(deadline);
+      Thread.onSpinWait();
+    }
   }
 
   private void open(String path) {

@@ -323,6 +323,18 @@ public final class JdbcMetadataStore implements MetadataStore {
     return dialect.kind();
   }
 
+  @Override
+  public void ping() {
+    transactor.inTransaction(
+        "ping",
+        c -> {
+          try (var st = c.createStatement();
+              var rs = st.executeQuery("SELECT 1")) {
+            return rs.next();
+          }
+        });
+  }
+
   /** Closes every connection; calls afterwards fail with a storage failure. Idempotent. */
   @Override
   public void close() {

@@ -114,6 +114,13 @@ public interface MetadataStore extends AutoCloseable {
   /** Records that key {@code id} was used at {@code at}; a no-op for an unknown id. */
   void touchApiKey(String id, Instant at);
 
+  /**
+   * Checks that the database answers (one trivial query), for readiness checks.
+   *
+   * @throws dev.atelier.core.AtelierException.StorageFailure when it does not
+   */
+  void ping();
+
   /** Which database this is ({@code sqlite} or {@code postgresql}), for logs. */
   String kind();
 

@@ -34,6 +34,14 @@ abstract class MetadataStoreContract extends StoreHarness {
   }
 
   @Test
+  void pingAnswersWhileOpenAndFailsOnceClosed() {
+    store().ping();
+    store().close();
+    assertThatThrownBy(() -> store().ping())
+        .isInstanceOf(dev.atelier.core.AtelierException.StorageFailure.class);
+  }
+
+  @Test
   void apiKeyRoundTripKeepsEveryFieldButTheSecret() {
     ApiKey.Issued issued =
         ApiKey.issue("alice", "", Set.of("images", "admin"), 30, 500, 2, Fixtures.T0);

@@ -9,6 +9,7 @@ import dev.atelier.store.internal.ConnectionSource;
 import dev.atelier.store.internal.Cursor;
 import dev.atelier.store.internal.Dialect;
 import dev.atelier.store.internal.ImageRows;
+import dev.atelier.store.internal.JobRows;
 import dev.atelier.store.internal.Migrator;
 import dev.atelier.store.internal.OwnerOnly;
 import dev.atelier.store.internal.PooledConnectionSource;
@@ -185,7 +186,13 @@ public final class JdbcMetadataStore implements MetadataStore {
 
   @Override
   public Set<String> referencedBlobs() {
-    return transactor.inTransaction("referencedBlobs", ImageRows::referencedBlobs);
+    return transactor.inTransaction(
+        "referencedBlobs",
+        c -> {
+          Set<String> all = new java.util.TreeSet<>(ImageRows.referencedBlobs(c));
+          all.addAll(JobRows.pendingInputs(c));
+          return all;
+        });
   }
 
   /**
@@ -316,6 +323,259 @@ public final class JdbcMetadataStore implements MetadataStore {
     Objects.requireNonNull(id, "id");
     Objects.requireNonNull(at, "at");
     transactor.inTransaction("touchApiKey " + id, c -> ApiKeyRows.stamp(c, id, "last_used_at", at));
+  }
+
+  // ---- jobs ----
+
+  @Override
+  public Enqueued enqueue(
+      Job job, int capacity, Optional<Idempotency.Key> key, java.time.Duration keyTtl) {
+    Objects.requireNonNull(job, "job");
+    Objects.requireNonNull(key, "key");
+    if (job.status() != JobStatus.QUEUED) {
+      throw new IllegalArgumentException("a new job must be queued but was " + job.status());
+    }
+    return transactor.inTransaction(
+        "enqueue " + job.id(),
+        c -> {
+          if (key.isPresent()) {
+            Idempotency.Check check = check(c, key.get(), keyTtl);
+            if (!(check instanceof Idempotency.Fresh)) {
+              return new Known(check);
+            }
+          }
+          int depth = JobRows.count(c, JobStatus.QUEUED);
+          if (depth >= capacity) {
+            return new QueueFull(depth);
+          }
+          JobRows.insert(c, job);
+          if (key.isPresent()) {
+            JobRows.takeKey(c, key.get(), job.id());
+          }
+          return new Accepted(job);
+        });
+  }
+
+  /** What {@code key} finds: fresh when unknown or older than {@code ttl}. */
+  private Idempotency.Check check(
+      java.sql.Connection c, Idempotency.Key key, java.time.Duration ttl)
+      throws java.sql.SQLException {
+    Optional<Idempotency.Entry> entry =
+        JobRows.idempotencyEntry(c, dialect, key.owner(), key.key());
+    if (entry.isEmpty() || entry.get().createdAt().plus(ttl).isBefore(key.at())) {
+      return new Idempotency.Fresh();
+    }
+    return entry.get().requestHash().equals(key.requestHash())
+        ? new Idempotency.Replay(entry.get())
+        : new Idempotency.Conflict(entry.get());
+  }
+
+  @Override
+  public Optional<Job> job(String id) {
+    Objects.requireNonNull(id, "id");
+    return transactor.inTransaction("job " + id, c -> JobRows.find(c, id));
+  }
+
+  @Override
+  public Optional<Page<Job>> jobs(
+      OwnerScope owners, Optional<JobStatus> status, int limit, String after) {
+    Objects.requireNonNull(owners, "owners");
+    Objects.requireNonNull(status, "status");
+    checkPage(limit, after);
+    return transactor.inTransaction(
+        "jobs after '" + after + "'",
+        c -> {
+          Optional<Cursor> cursor =
+              after.isEmpty() ? Optional.of(Cursor.NEWEST) : JobRows.cursor(c, owners, after);
+          if (cursor.isEmpty()) {
+            return Optional.empty();
+          }
+          return Optional.of(
+              page(JobRows.newestFirst(c, owners, status, cursor.get(), limit + 1), limit));
+        });
+  }
+
+  @Override
+  public int queuedAhead(String id) {
+    Objects.requireNonNull(id, "id");
+    return transactor.inTransaction("queuedAhead " + id, c -> JobRows.queuedAhead(c, id));
+  }
+
+  @Override
+  public Counts counts() {
+    return transactor.inTransaction(
+        "job counts",
+        c ->
+            new Counts(
+                JobRows.count(c, JobStatus.QUEUED), JobRows.count(c, JobStatus.IN_PROGRESS)));
+  }
+
+  @Override
+  public Optional<Job> claim(String worker, Instant now, java.time.Duration lease) {
+    Objects.requireNonNull(worker, "worker");
+    Objects.requireNonNull(now, "now");
+    Objects.requireNonNull(lease, "lease");
+    return transactor.inTransaction(
+        "claim for " + worker,
+        c -> {
+          Optional<String> id = JobRows.next(c, dialect);
+          if (id.isEmpty() || !JobRows.start(c, id.get(), worker, now, now.plus(lease))) {
+            return Optional.<Job>empty();
+          }
+          Job job = JobRows.find(c, id.get()).orElseThrow();
+          JobRows.claimedFor(c, job.owner(), now);
+          return Optional.of(job);
+        });
+  }
+
+  @Override
+  public Beat heartbeat(String id, String worker, Instant until, String progress) {
+    Objects.requireNonNull(progress, "progress");
+    return transactor.inTransaction(
+        "heartbeat " + id,
+        c -> {
+          boolean held = JobRows.renew(c, id, worker, until, progress);
+          return new Beat(held, JobRows.cancelRequested(c, id));
+        });
+  }
+
+  @Override
+  public boolean complete(
+      String id,
+      String worker,
+      Instant at,
+      int resultStatus,
+      String result,
+      List<MetadataWrite> writes) {
+    Objects.requireNonNull(result, "result");
+    List<MetadataWrite> all = List.copyOf(writes);
+    return transactor.inTransaction(
+        "complete " + id,
+        c -> {
+          if (!JobRows.finish(c, id, worker, JobStatus.COMPLETED, at, resultStatus, result, "")) {
+            return false;
+          }
+          for (MetadataWrite w : all) {
+            apply(c, w);
+          }
+          return true;
+        });
+  }
+
+  /** Applies one write inside the caller's transaction, as the method of the same name does. */
+  private void apply(java.sql.Connection c, MetadataWrite w) throws java.sql.SQLException {
+    switch (w) {
+      case MetadataWrite.InsertImage(StoredImage image) -> ImageRows.insert(c, image);
+      case MetadataWrite.CreateSession(Session session, StoredImage root) -> {
+        ImageRows.insert(c, root);
+        SessionRows.insertSession(c, session);
+        SessionRows.insertRound(c, dialect, session.rounds().getFirst());
+      }
+      case MetadataWrite.AddRound(StoredImage image, Round round) -> {
+        ImageRows.insert(c, image);
+        SessionRows.insertRound(c, dialect, round);
+        if (!SessionRows.setHead(c, round.sessionId(), round.id())) {
+          // The session was deleted while the job ran: the round has nowhere to go.
+          throw new AtelierException.NotFound(
+              "session", "no session with id '" + round.sessionId() + "'");
+        }
+      }
+      case MetadataWrite.MoveHead(String sessionId, String roundId) -> {
+        if (!SessionRows.roundInSession(c, sessionId, roundId)
+            || !SessionRows.setHead(c, sessionId, roundId)) {
+          throw new AtelierException.NotFound("session", "no session with id '" + sessionId + "'");
+        }
+      }
+    }
+  }
+
+  @Override
+  public boolean fail(String id, String worker, Instant at, String error) {
+    Objects.requireNonNull(error, "error");
+    return transactor.inTransaction(
+        "fail " + id, c -> JobRows.finish(c, id, worker, JobStatus.FAILED, at, 0, "", error));
+  }
+
+  @Override
+  public boolean cancelled(String id, String worker, Instant at) {
+    return transactor.inTransaction(
+        "cancelled " + id, c -> JobRows.finish(c, id, worker, JobStatus.CANCELLED, at, 0, "", ""));
+  }
+
+  @Override
+  public Optional<Job> cancel(String id, Instant at) {
+    Objects.requireNonNull(id, "id");
+    return transactor.inTransaction(
+        "cancel " + id,
+        c -> {
+          Optional<Job> job = JobRows.findForUpdate(c, dialect, id);
+          if (job.isEmpty()) {
+            return job;
+          }
+          switch (job.get().status()) {
+            case QUEUED -> JobRows.end(c, id, JobStatus.CANCELLED, at, "");
+            case IN_PROGRESS -> JobRows.requestCancel(c, id);
+            default -> {
+              return job;
+            }
+          }
+          return JobRows.find(c, id);
+        });
+  }
+
+  @Override
+  public List<Job> recoverExpired(Instant now, int maxAttempts, String error) {
+    Objects.requireNonNull(error, "error");
+    return transactor.inTransaction(
+        "recoverExpired",
+        c -> {
+          List<Job> changed = new java.util.ArrayList<>();
+          for (Job job : JobRows.expired(c, dialect, now)) {
+            if (job.cancelRequested()) {
+              JobRows.end(c, job.id(), JobStatus.CANCELLED, now, "");
+            } else if (job.attempts() >= maxAttempts) {
+              JobRows.end(c, job.id(), JobStatus.FAILED, now, error);
+            } else {
+              JobRows.requeue(c, job.id());
+            }
+            changed.add(JobRows.find(c, job.id()).orElseThrow());
+          }
+          return changed;
+        });
+  }
+
+  @Override
+  public Idempotency.Check takeIdempotencyKey(Idempotency.Key key, java.time.Duration ttl) {
+    Objects.requireNonNull(key, "key");
+    return transactor.inTransaction(
+        "idempotency key",
+        c -> {
+          Idempotency.Check check = check(c, key, ttl);
+          if (check instanceof Idempotency.Fresh) {
+            JobRows.takeKey(c, key, "");
+          }
+          return check;
+        });
+  }
+
+  @Override
+  public void recordResponse(String owner, String key, int status, String body) {
+    transactor.inTransaction(
+        "idempotent response",
+        c -> {
+          JobRows.respond(c, owner, key, status, body);
+          return null;
+        });
+  }
+
+  @Override
+  public void releaseIdempotencyKey(String owner, String key) {
+    transactor.inTransaction(
+        "release idempotency key",
+        c -> {
+          JobRows.deleteKey(c, owner, key);
+          return null;
+        });
   }
 
   @Override

@@ -27,7 +27,7 @@ import java.util.concurrent.Future;
 import org.junit.jupiter.api.Test;
 
 /** What every {@link MetadataStore} must do, run against each database by a subclass. */
-abstract class MetadataStoreContract extends StoreHarness {
+abstract class MetadataStoreContract extends JobStoreContract {
   @Test
   void reportsItsKind() {
     assertThat(store().kind()).isEqualTo(expectedKind());

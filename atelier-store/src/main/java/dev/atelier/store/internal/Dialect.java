@@ -36,6 +36,20 @@ public enum Dialect {
   }
 
   /**
+   * The driver properties a connection opens with. SQLite: transactions begin IMMEDIATE (taking the
+   * write lock at BEGIN), because two processes in deferred transactions that read and then write
+   * (a job claim) deadlock on the lock upgrade and one fails at once with SQLITE_BUSY; waiting at
+   * BEGIN lets the busy timeout do its work.
+   */
+  public java.util.Properties connectionProperties() {
+    java.util.Properties p = new java.util.Properties();
+    if (this == SQLITE) {
+      p.setProperty("transaction_mode", "IMMEDIATE");
+    }
+    return p;
+  }
+
+  /**
    * Prepares a freshly opened connection (still in auto-commit mode).
    *
    * <p>SQLite: WAL so that readers never block the writer, {@code synchronous=FULL} so that a

@@ -33,7 +33,8 @@ public final class Migrator {
           "V2__listing_order.sql",
           "V3__image_kind.sql",
           "V4__api_keys.sql",
-          "V5__owners.sql");
+          "V5__owners.sql",
+          "V6__jobs.sql");
 
   private Migrator() {}
 

@@ -28,7 +28,7 @@ public final class SingleConnectionSource implements ConnectionSource {
   }
 
   private Connection open() throws SQLException {
-    Connection c = DriverManager.getConnection(url);
+    Connection c = DriverManager.getConnection(url, dialect.connectionProperties());
     try {
       dialect.configure(c);
     } catch (SQLException e) {

@@ -1,7 +1,7 @@
 package dev.atelier.cli;
 
 import dev.atelier.engine.openai.UpstreamConfig;
-import dev.atelier.server.PriceTable;
+import dev.atelier.server.images.PriceTable;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -4,6 +4,15 @@ import dev.atelier.core.Engine;
 import dev.atelier.core.edit.EditPlanner;
 import dev.atelier.core.edit.Grounder;
 import dev.atelier.core.edit.LocalEditor;
+import dev.atelier.server.auth.ApiKeyAuth;
+import dev.atelier.server.auth.Caller;
+import dev.atelier.server.auth.RateLimits;
+import dev.atelier.server.http.BrowserSafety;
+import dev.atelier.server.http.ErrorMapper;
+import dev.atelier.server.http.HttpRefusals;
+import dev.atelier.server.http.RequestLog;
+import dev.atelier.server.http.Routes;
+import dev.atelier.server.images.ImageService;
 import dev.atelier.store.BlobStore;
 import dev.atelier.store.MetadataStore;
 import io.javalin.Javalin;
@@ -81,8 +90,9 @@ public final class AtelierServer implements AutoCloseable {
     if (config.demo()) {
       LoggerFactory.getLogger(AtelierServer.class).warn("demo model: images are noise");
     }
-    Studio studio = new Studio(engine, metadata, blobs, grounder, planner, config.defaultSide());
-    Routes routes = new Routes(studio, config);
+    ImageService images =
+        new ImageService(engine, metadata, blobs, grounder, planner, config.defaultSide());
+    Routes routes = new Routes(images, config);
     ApiKeyAuth auth = ApiKeyAuth.forHost(metadata, config.host());
     Runnable[] afterStart = new Runnable[1];
     Javalin app =

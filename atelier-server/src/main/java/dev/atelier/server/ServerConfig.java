@@ -1,5 +1,7 @@
 package dev.atelier.server;
 
+import dev.atelier.server.auth.AccessSettings;
+import dev.atelier.server.images.PriceTable;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Objects;

@@ -2,6 +2,7 @@ package dev.atelier.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.atelier.server.auth.AccessSettings;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;

@@ -31,8 +31,9 @@ import java.util.concurrent.locks.LockSupport;
  * the cancellation token before each step. Tests can make it fail at a step ({@link #failAtStep})
  * or keep reporting one step until it is cancelled ({@link #holdAtStep}), as a slow engine would.
  */
-final class FakeEngine implements Engine {
-  final AtomicInteger calls = new AtomicInteger();
+public final class FakeEngine implements Engine {
+  /** How many times the engine ran (generations and edits). */
+  public final AtomicInteger calls = new AtomicInteger();
 
   /** A step (1-based) at which the engine throws an engine failure; 0 for none. */
   volatile int failAtStep;
@@ -52,7 +53,7 @@ final class FakeEngine implements Engine {
   final List<String> prompts = new ArrayList<>();
 
   /** Every generation request, in order. */
-  final List<GenerationRequest> generations = new ArrayList<>();
+  public final List<GenerationRequest> generations = new ArrayList<>();
 
   /** Seeds whose image copies the image of {@link #duplicateOf} (near-duplicates on purpose). */
   volatile java.util.Set<Long> duplicateSeeds = java.util.Set.of();

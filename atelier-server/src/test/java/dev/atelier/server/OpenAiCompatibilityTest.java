@@ -11,6 +11,7 @@ import com.openai.models.images.ImageEditParams;
 import com.openai.models.images.ImageGenerateParams;
 import com.openai.models.images.ImagesResponse;
 import dev.atelier.core.json.JsonValue;
+import dev.atelier.server.http.Endpoint;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;

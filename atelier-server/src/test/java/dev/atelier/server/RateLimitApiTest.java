@@ -4,6 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.atelier.core.json.Json;
 import dev.atelier.core.json.JsonValue;
+import dev.atelier.server.auth.AccessSettings;
+import dev.atelier.server.auth.Caller;
+import dev.atelier.server.auth.RateLimits;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;

@@ -2,6 +2,7 @@ package dev.atelier.server;
 
 import dev.atelier.core.json.Json;
 import dev.atelier.core.json.JsonValue;
+import dev.atelier.server.auth.Caller;
 import dev.atelier.store.BlobStore;
 import dev.atelier.store.MetadataStore;
 import dev.atelier.store.Stores;

@@ -3,6 +3,7 @@ package dev.atelier.server;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.atelier.core.json.JsonValue;
+import dev.atelier.server.http.Routes;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;

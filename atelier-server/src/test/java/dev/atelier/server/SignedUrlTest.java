@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.atelier.core.json.Json;
 import dev.atelier.core.json.JsonValue;
+import dev.atelier.server.auth.AccessSettings;
+import dev.atelier.server.auth.Caller;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;

@@ -8,6 +8,7 @@ import dev.atelier.core.image.RgbImage;
 import dev.atelier.core.json.JsonValue;
 import dev.atelier.engine.openai.OpenAiEngine;
 import dev.atelier.engine.openai.UpstreamConfig;
+import dev.atelier.server.images.PriceTable;
 import dev.atelier.store.BlobStore;
 import dev.atelier.store.MetadataStore;
 import dev.atelier.store.Stores;

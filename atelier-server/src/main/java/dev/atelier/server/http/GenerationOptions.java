@@ -1,0 +1,216 @@
+package dev.atelier.server.http;
+
+import dev.atelier.core.AtelierException;
+import dev.atelier.core.Decoder;
+import dev.atelier.core.ImageSize;
+import dev.atelier.core.NoiseMode;
+import dev.atelier.core.Reference;
+import dev.atelier.core.SamplingParams;
+import dev.atelier.core.image.ImageCodec;
+import dev.atelier.server.images.Library;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * The fields shared by generations, edits and session rounds, read and checked one by one so every
+ * error names its field: n, size, quality, background, moderation, output_format,
+ * output_compression, response_format, user, and Atelier's extensions seed, negative_prompt, steps,
+ * scheduler, guidance, noise.
+ *
+ * <p>{@code quality} maps to steps when {@code steps} is absent: low 10, medium and auto 20, high
+ * 30 ({@code standard}/{@code hd}, DALL-E's names, map to medium/high); low also decodes with the
+ * tiny decoder when the server has one ({@code --tiny-decoder}).
+ *
+ * @param request what the response and every stored image record of the request itself: the quality
+ *     and background that ran, the moderation level and the caller's {@code user}
+ */
+public record GenerationOptions(
+    SamplingParams sampling,
+    ImageSize size,
+    boolean sizeAuto,
+    Library.Output output,
+    boolean urlResponse,
+    List<Reference> references,
+    RequestInfo request) {
+
+  GenerationOptions(
+      SamplingParams sampling,
+      ImageSize size,
+      boolean sizeAuto,
+      Library.Output output,
+      boolean urlResponse) {
+    this(sampling, size, sizeAuto, output, urlResponse, List.of(), RequestInfo.DEFAULT);
+  }
+
+  /**
+   * OpenAI's request fields that steer no pixel but are answered and recorded.
+   *
+   * @param quality the quality that ran ({@code low}, {@code medium}, {@code high}; {@code auto} is
+   *     medium here)
+   * @param background always {@code opaque}: the models paint every pixel
+   * @param moderation {@code auto} or {@code low}, as sent (the local engine runs no moderation)
+   * @param user the caller's end-user id, or empty
+   */
+  public record RequestInfo(String quality, String background, String moderation, String user) {
+    static final RequestInfo DEFAULT = new RequestInfo("medium", "opaque", "auto", "");
+
+    /** The provenance entries of these fields ({@code user} only when sent). */
+    public java.util.Map<String, String> provenance() {
+      java.util.Map<String, String> m = new java.util.LinkedHashMap<>();
+      m.put("quality", quality);
+      m.put("background", background);
+      m.put("moderation", moderation);
+      if (!user.isEmpty()) {
+        m.put("user", user);
+      }
+      return m;
+    }
+  }
+
+  /** These options with the request's reference images (read by {@link ReferenceInputs}). */
+  GenerationOptions withReferences(List<Reference> refs) {
+    return new GenerationOptions(sampling, size, sizeAuto, output, urlResponse, refs, request);
+  }
+
+  /** These options with another output size (an edit's {@code size}, a session's size). */
+  GenerationOptions withSize(ImageSize newSize) {
+    return new GenerationOptions(
+        sampling, newSize, false, output, urlResponse, references, request);
+  }
+
+  /** Longest {@code user} accepted, in characters. */
+  static final int MAX_USER = 256;
+
+  /** Longest side accepted for a requested size. */
+  static final int MAX_SIDE = 2048;
+
+  static GenerationOptions read(JsonFields f, int defaultSide) {
+    long n = f.integer("n", 1, SamplingParams.MAX_N).orElse(1L);
+    String sizeText = f.string("size").orElse("auto");
+    boolean auto = sizeText.equals("auto");
+    ImageSize size;
+    if (auto) {
+      size = new ImageSize(defaultSide, defaultSide);
+    } else {
+      try {
+        size = ImageSize.parse(sizeText);
+      } catch (IllegalArgumentException e) {
+        throw new AtelierException.InvalidRequest(
+            "size",
+            "size must be 'auto' or WIDTHxHEIGHT with sides multiples of 8 but was '"
+                + sizeText
+                + "'");
+      }
+      if (size.width() > MAX_SIDE || size.height() > MAX_SIDE) {
+        throw new AtelierException.InvalidRequest(
+            "size", "size sides must be at most " + MAX_SIDE + " but was " + size);
+      }
+    }
+    String quality =
+        f.oneOf("quality", "low", "medium", "high", "auto", "standard", "hd").orElse("auto");
+    int defaultSteps =
+        switch (quality) {
+          case "low" -> 10;
+          case "high", "hd" -> 30;
+          default -> 20;
+        };
+    long steps = f.integer("steps", 1, 500).orElse((long) defaultSteps);
+    double guidance = f.number("guidance").orElse(7.5);
+    if (guidance < 0 || guidance > 50) {
+      throw new AtelierException.InvalidRequest(
+          "guidance", "guidance must be 0..50 but was " + guidance);
+    }
+    long seed =
+        // Seeds are echoed in provenance: beyond 2^53 a JavaScript client would read another one.
+        f.integer("seed", 0, JsonFields.MAX_SAFE_INTEGER)
+            .orElseGet(() -> ThreadLocalRandom.current().nextLong(1L << 32));
+    String noise = f.oneOf("noise", "per-image", "batch").orElse("per-image");
+    String background = f.oneOf("background", "auto", "opaque", "transparent").orElse("auto");
+    String moderation = f.oneOf("moderation", "auto", "low").orElse("auto");
+    String user = f.string("user").orElse("");
+    if (user.length() > MAX_USER) {
+      throw new AtelierException.InvalidRequest(
+          "user", "user must be at most " + MAX_USER + " characters but was " + user.length());
+    }
+    if (background.equals("transparent")) {
+      throw new AtelierException.InvalidRequest(
+          "background",
+          "background 'transparent' is not supported by this engine; use 'opaque' or 'auto'");
+    }
+    String format = f.oneOf("output_format", "png", "jpeg", "webp").orElse("png");
+    if (format.equals("webp")) {
+      ImageCodec.webpEncoderProblem()
+          .ifPresent(
+              reason -> {
+                throw new AtelierException.InvalidRequest(
+                    "output_format",
+                    "output_format 'webp' cannot be written by this server: "
+                        + reason
+                        + "; it reads WebP inputs; use png or jpeg");
+              });
+    }
+    long compression = f.integer("output_compression", 0, 100).orElse(100L);
+    String responseFormat = f.oneOf("response_format", "b64_json", "url").orElse("b64_json");
+    SamplingParams sampling =
+        SamplingParams.builder()
+            .n((int) n)
+            .steps((int) steps)
+            .guidanceScale(guidance)
+            .seed(seed)
+            .negativePrompt(negativePrompt(f))
+            .scheduler(f.string("scheduler").orElse("default").toLowerCase(Locale.ROOT))
+            .noiseMode(noise.equals("batch") ? NoiseMode.BATCH : NoiseMode.PER_IMAGE)
+            .decoder(quality.equals("low") ? Decoder.TINY : Decoder.FULL)
+            .quality(
+                switch (quality) {
+                  case "standard" -> "medium";
+                  case "hd" -> "high";
+                  default -> quality;
+                })
+            .build();
+    return new GenerationOptions(
+        sampling,
+        size,
+        auto,
+        new Library.Output(format, (int) compression),
+        responseFormat.equals("url"),
+        List.of(),
+        new RequestInfo(
+            sampling.quality().equals("auto") ? "medium" : sampling.quality(),
+            "opaque",
+            moderation,
+            user));
+  }
+
+  /**
+   * Refuses a U+0000 in text that goes into stored images' text chunks, before any work is done
+   * (PNG text cannot hold it, and no prompt needs it).
+   */
+  static void requireNoNul(String name, String text) {
+    if (text.indexOf('\u0000') >= 0) {
+      throw new AtelierException.InvalidRequest(
+          name, name + " must not contain NUL characters (U+0000) but has one");
+    }
+  }
+
+  private static String negativePrompt(JsonFields f) {
+    String negative = f.string("negative_prompt").orElse("");
+    requireNoNul("negative_prompt", negative);
+    return negative;
+  }
+
+  /** The prompt field, checked. */
+  static String prompt(JsonFields f, String name) {
+    String p = f.requiredString(name);
+    if (p.isBlank()) {
+      throw new AtelierException.InvalidRequest(name, name + " must not be empty");
+    }
+    requireNoNul(name, p);
+    if (p.length() > 32_000) {
+      throw new AtelierException.InvalidRequest(
+          name, name + " must be at most 32000 characters but was " + p.length());
+    }
+    return p;
+  }
+}

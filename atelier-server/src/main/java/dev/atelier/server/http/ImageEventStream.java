@@ -1,0 +1,307 @@
+package dev.atelier.server.http;
+
+import dev.atelier.core.AtelierException;
+import dev.atelier.core.CancellationToken;
+import dev.atelier.core.ImageSize;
+import dev.atelier.core.ProgressListener;
+import dev.atelier.core.StepProgress;
+import dev.atelier.core.image.Compositor;
+import dev.atelier.core.image.RgbImage;
+import dev.atelier.core.json.Json;
+import dev.atelier.core.json.JsonValue;
+import dev.atelier.server.auth.ImageUrls;
+import dev.atelier.server.images.Library;
+import dev.atelier.server.images.TokenUsage;
+import io.javalin.http.Context;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Answers {@code "stream": true} on {@code /v1/images/generations} and {@code /v1/images/edits} as
+ * server-sent events in OpenAI's shape, whatever engine runs, so the SDKs' {@code
+ * generateStreaming} and {@code editStreaming} read them.
+ *
+ * <p>Each event is {@code event: <type>\ndata: <json>\n\n}, flushed at once. {@code
+ * <prefix>.partial_image} ({@code image_generation} or {@code image_edit}) carries {@code
+ * b64_json}, {@code created_at}, {@code size}, {@code quality}, {@code background}, {@code
+ * output_format} and {@code partial_image_index}; then one {@code <prefix>.completed} per stored
+ * image, in order, with {@code usage} (that image's share: the local engine's estimate, the
+ * upstream call's tokens on the first image of each upstream call) and Atelier's {@code id}, {@code
+ * url}, {@code seed} and {@code warnings}, plus whatever else the non-streamed answer carries
+ * ({@code session}, {@code round}, {@code plan}, {@code fidelity}). Like OpenAI's image streams,
+ * the stream simply ends after the last completed event (no {@code [DONE]}).
+ *
+ * <p>Partial images: the engine gets this object as its {@link ProgressListener} with {@link
+ * #partialImages()} = k. Of a run of S steps, steps {@code round(S * j / (k + 1))} for {@code j =
+ * 1..k} are picked (never the last, duplicates dropped), and the preview of each picked step,
+ * scaled to the output size and encoded in the output format, becomes partial image {@code j - 1}.
+ * The local engine reports every step with a cheap latent preview; an engine that gets partial
+ * images from elsewhere reports them as steps {@code 1..k} of {@code k + 1}, which the same rule
+ * picks exactly. As with OpenAI, fewer than k partial images may arrive (short runs, no preview);
+ * each index is sent at most once per request. Between events, every step writes an SSE comment
+ * line, which keeps idle proxies open and finds a departed client early.
+ *
+ * <p>The response is committed lazily, at the first thing written: a failure before that (a bad
+ * mask, an unknown session, an upstream refusal) is an ordinary JSON error from {@link
+ * ErrorMapper}. After it, a failure is an {@code error} event, {@code {"type": "error", "error":
+ * {...}}} with ErrorMapper's error object, and nothing is stored. When a write fails (the client
+ * went away) the work is cancelled through its {@link CancellationToken} and stores nothing.
+ *
+ * <p>Not thread-safe: one instance serves one request, and the engine calls it on one thread.
+ */
+final class ImageEventStream implements ProgressListener {
+  private static final System.Logger LOG = System.getLogger(ImageEventStream.class.getName());
+
+  /** Most partial images a request may ask for (OpenAI's limit). */
+  static final int MAX_PARTIAL_IMAGES = 3;
+
+  /**
+   * The streaming fields of a request, checked.
+   *
+   * @param stream {@code stream}: answer with server-sent events
+   * @param partialImages {@code partial_images}, 0..3 (validated even without {@code stream}, and
+   *     then unused)
+   */
+  record Request(boolean stream, int partialImages) {
+    static final Request NONE = new Request(false, 0);
+
+    /**
+     * Reads {@code stream} and {@code partial_images}.
+     *
+     * @throws AtelierException.InvalidRequest naming the field when {@code stream} is not a boolean
+     *     or {@code partial_images} not an integer 0..3
+     */
+    static Request read(JsonFields f) {
+      boolean stream = f.bool("stream").orElse(false);
+      long k = f.integer("partial_images", 0, MAX_PARTIAL_IMAGES).orElse(0L);
+      return new Request(stream, (int) k);
+    }
+  }
+
+  /**
+   * What the events describe.
+   *
+   * @param prefix {@code image_generation} or {@code image_edit}
+   * @param size the size of the images made (partial images are scaled to it)
+   * @param output the format images are stored in (partial images are encoded the same way)
+   * @param quality the request's {@code quality}
+   * @param partialImages partial images to send, 0..3
+   */
+  record Spec(
+      String prefix, ImageSize size, Library.Output output, String quality, int partialImages) {}
+
+  /** What a streamed request made, stored, and what its non-streamed answer would add. */
+  record Result(List<Library.Saved> images, List<String> warnings, Map<String, JsonValue> extra) {}
+
+  /** The work behind a request: runs the engine with the given listener and token, then stores. */
+  @FunctionalInterface
+  interface Work {
+    Result run(ProgressListener progress, CancellationToken cancel);
+  }
+
+  /** The usage a completed event reports for the image at an index of the call. */
+  @FunctionalInterface
+  interface Usage {
+    TokenUsage of(Library.Saved image, int index);
+
+    /** What the image's provenance records (an upstream's own usage; zeros otherwise). */
+    Usage RECORDED = (image, index) -> TokenUsage.of(image.row().provenance());
+  }
+
+  private final Context ctx;
+  private final Spec spec;
+  private final Usage usage;
+  private final ImageUrls urls;
+  private final CancellationToken cancel = new CancellationToken();
+  private final boolean[] sent;
+  private OutputStream out;
+  private boolean gone;
+
+  private ImageEventStream(Context ctx, Spec spec, ImageUrls urls, Usage usage) {
+    this.ctx = ctx;
+    this.spec = spec;
+    this.usage = usage;
+    this.urls = urls;
+    this.sent = new boolean[spec.partialImages()];
+  }
+
+  /**
+   * Runs {@code work} and answers with its events.
+   *
+   * @throws RuntimeException what {@code work} threw, when nothing was written yet (the caller's
+   *     error handler answers it as JSON)
+   */
+  static void answer(Context ctx, Spec spec, ImageUrls urls, Work work) {
+    answer(ctx, spec, urls, work, Usage.RECORDED);
+  }
+
+  /**
+   * Like {@link #answer(Context, Spec, String, Work)}, with each image's usage from {@code usage}.
+   */
+  static void answer(Context ctx, Spec spec, ImageUrls urls, Work work, Usage usage) {
+    new ImageEventStream(ctx, spec, urls, usage).run(work);
+  }
+
+  private void run(Work work) {
+    Result result;
+    try {
+      result = work.run(this, cancel);
+    } catch (RuntimeException e) {
+      if (out == null) {
+        throw e;
+      }
+      if (gone) {
+        LOG.log(System.Logger.Level.INFO, "client left a streamed request; it was cancelled");
+      } else {
+        send("error", errorEvent(e));
+      }
+      return;
+    }
+    long created = System.currentTimeMillis() / 1000;
+    for (int i = 0; i < result.images().size(); i++) {
+      send(spec.prefix() + ".completed", completed(result.images().get(i), i, created, result));
+    }
+  }
+
+  @Override
+  public int partialImages() {
+    return spec.partialImages();
+  }
+
+  @Override
+  public void onStep(StepProgress p) {
+    if (gone) {
+      return;
+    }
+    int index = partialIndex(p.step(), p.totalSteps(), spec.partialImages());
+    if (index >= 0 && !sent[index]) {
+      Optional<RgbImage> preview = p.preview();
+      if (preview.isPresent()) {
+        sent[index] = true;
+        send(spec.prefix() + ".partial_image", partial(preview.get(), index));
+        return;
+      }
+    }
+    write(": step " + p.step() + " of " + p.totalSteps() + "\n\n");
+  }
+
+  /**
+   * Which partial image step {@code step} of {@code total} gives: {@code j - 1} when {@code step ==
+   * round(total * j / (k + 1))} for some {@code j} in 1..k and {@code step < total}, else -1. Of
+   * several {@code j} landing on one step, the first wins.
+   */
+  static int partialIndex(int step, int total, int k) {
+    if (step >= total) {
+      return -1;
+    }
+    for (int j = 1; j <= k; j++) {
+      if (Math.round((double) total * j / (k + 1)) == step) {
+        return j - 1;
+      }
+    }
+    return -1;
+  }
+
+  private JsonValue.Obj partial(RgbImage preview, int index) {
+    RgbImage sized =
+        preview.width() == spec.size().width() && preview.height() == spec.size().height()
+            ? preview
+            : Compositor.resizeBicubic(preview, spec.size().width(), spec.size().height());
+    byte[] bytes = spec.output().encode(sized, Map.of());
+    Map<String, JsonValue> m =
+        common(
+            spec.prefix() + ".partial_image",
+            bytes,
+            System.currentTimeMillis() / 1000,
+            spec.size().width() + "x" + spec.size().height(),
+            spec.output().format());
+    m.put("partial_image_index", ApiJson.num(index));
+    return ApiJson.obj(m);
+  }
+
+  private JsonValue.Obj completed(Library.Saved s, int index, long created, Result result) {
+    Map<String, JsonValue> m =
+        common(
+            spec.prefix() + ".completed",
+            s.bytes(),
+            created,
+            s.row().width() + "x" + s.row().height(),
+            s.row().format());
+    m.put("usage", ApiJson.usage(usage.of(s, index)));
+    m.put("id", ApiJson.str(s.row().id()));
+    m.put("url", ApiJson.str(urls.of(s.row().id())));
+    m.put("seed", ApiJson.num(Double.parseDouble(s.row().provenance().getOrDefault("seed", "0"))));
+    String revised = s.row().provenance().getOrDefault("revised_prompt", "");
+    if (!revised.isEmpty()) {
+      m.put("revised_prompt", ApiJson.str(revised));
+    }
+    if (!result.warnings().isEmpty()) {
+      m.put("warnings", ApiJson.strings(result.warnings()));
+    }
+    result.extra().forEach(m::putIfAbsent);
+    return ApiJson.obj(m);
+  }
+
+  private Map<String, JsonValue> common(
+      String type, byte[] image, long created, String size, String format) {
+    Map<String, JsonValue> m = new LinkedHashMap<>();
+    m.put("type", ApiJson.str(type));
+    m.put("b64_json", ApiJson.str(Base64.getEncoder().encodeToString(image)));
+    m.put("created_at", ApiJson.num(created));
+    m.put("size", ApiJson.str(size));
+    // The quality that ran: auto runs as medium.
+    m.put("quality", ApiJson.str(spec.quality().equals("auto") ? "medium" : spec.quality()));
+    // Atelier's images never have an alpha channel ("transparent" is refused up front).
+    m.put("background", ApiJson.str("opaque"));
+    m.put("output_format", ApiJson.str(format));
+    return m;
+  }
+
+  /** OpenAI's error event: {@code {"type": "error", "error": {message, type, param, code}}}. */
+  static JsonValue.Obj errorEvent(Throwable t) {
+    JsonValue error =
+        Json.parse(ErrorMapper.map(t).body())
+            .asObject()
+            .get("error")
+            .orElseThrow(() -> new IllegalStateException("ErrorMapper answered without error"));
+    Map<String, JsonValue> m = new LinkedHashMap<>();
+    m.put("type", ApiJson.str("error"));
+    m.put("error", error);
+    return ApiJson.obj(m);
+  }
+
+  private void send(String event, JsonValue.Obj data) {
+    write("event: " + event + "\ndata: " + Json.write(data) + "\n\n");
+  }
+
+  /** Writes and flushes; a failed write means the client left, so the work is cancelled. */
+  private void write(String text) {
+    if (gone) {
+      return;
+    }
+    try {
+      if (out == null) {
+        HttpServletResponse res = ctx.res();
+        res.setStatus(200);
+        res.setContentType("text/event-stream; charset=utf-8");
+        res.setHeader("Cache-Control", "no-cache");
+        res.setHeader("X-Accel-Buffering", "no");
+        out = res.getOutputStream();
+      }
+      out.write(text.getBytes(StandardCharsets.UTF_8));
+      out.flush();
+    } catch (IOException | UncheckedIOException e) {
+      gone = true;
+      cancel.cancel();
+      LOG.log(System.Logger.Level.DEBUG, "event stream write failed: " + e);
+    }
+  }
+}

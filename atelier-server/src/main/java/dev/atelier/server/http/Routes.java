@@ -1,0 +1,844 @@
+package dev.atelier.server.http;
+
+import dev.atelier.core.AtelierException;
+import dev.atelier.core.CancellationToken;
+import dev.atelier.core.ImageSize;
+import dev.atelier.core.ProgressListener;
+import dev.atelier.core.Reference;
+import dev.atelier.core.json.Json;
+import dev.atelier.core.json.JsonValue;
+import dev.atelier.core.session.Ids;
+import dev.atelier.core.session.Session;
+import dev.atelier.core.session.StoredImage;
+import dev.atelier.server.ServerConfig;
+import dev.atelier.server.auth.Caller;
+import dev.atelier.server.auth.ImageUrls;
+import dev.atelier.server.auth.RateLimits;
+import dev.atelier.server.auth.SignedUrls;
+import dev.atelier.server.images.ImageService;
+import dev.atelier.server.images.Library;
+import dev.atelier.server.images.SessionSpend;
+import dev.atelier.server.images.Sessions;
+import dev.atelier.server.images.TokenUsage;
+import io.javalin.config.JavalinConfig;
+import io.javalin.http.Context;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** Every endpoint: OpenAI's Images API, models, stored images, and sessions. */
+public final class Routes {
+  private final ImageService images;
+  private final ServerConfig config;
+  private final RemoteImages remote;
+
+  /** The routes of a server with {@code config}, doing their work with {@code images}. */
+  public Routes(ImageService images, ServerConfig config) {
+    this.images = images;
+    this.config = config;
+    this.remote = new RemoteImages(config.allowRemoteImages(), config.limits().maxImageBytes());
+  }
+
+  /**
+   * The image decoder of one request, with that request's budget of images and pixels; image ids
+   * resolve only to the caller's images.
+   */
+  private ImageInputs inputs(Context ctx) {
+    return new ImageInputs(
+        images.metadata(), images.blobs(), remote, config.limits(), Caller.of(ctx));
+  }
+
+  /**
+   * The image service storing for the request's caller: what it stores records the caller's owner.
+   */
+  private ImageService images(Context ctx) {
+    return images.forCaller(Caller.of(ctx));
+  }
+
+  /** The sessions the request's caller may see and change. */
+  private Sessions sessions(Context ctx) {
+    return new Sessions(images, Caller.of(ctx));
+  }
+
+  /**
+   * The bounds request bodies are parsed within, kept as app data so that every reader of a body
+   * ({@link #body}, {@link EditInputs}) applies the server's limits, not the core's defaults.
+   */
+  private static final io.javalin.config.Key<Json.Limits> JSON_LIMITS =
+      new io.javalin.config.Key<>("atelier.jsonLimits");
+
+  /** Registers every route (and what they share) on {@code c}. */
+  public void register(JavalinConfig c) {
+    c.appData(JSON_LIMITS, config.limits().jsonLimits());
+    c.appData(SIGNER, new SignedUrls(config.access()));
+    c.routes.post("/v1/images/generations", this::generations);
+    c.routes.post("/v1/images/edits", this::edits);
+    c.routes.post("/v1/images/variations", this::variations);
+    c.routes.get("/v1/images/{id}", this::image);
+    c.routes.get("/v1/images/{id}/content", this::content);
+    c.routes.get("/v1/models", this::models);
+    c.routes.post("/v1/edits/plan", this::plan);
+    c.routes.post("/v1/edits/compose", this::compose);
+    c.routes.post("/v1/sessions", this::createSession);
+    c.routes.get(
+        "/v1/sessions/{id}",
+        ctx -> send(ctx, 200, sessionJson(sessions(ctx).session(ctx.pathParam("id")), ctx)));
+    c.routes.delete("/v1/sessions/{id}", this::deleteSession);
+    c.routes.post("/v1/sessions/{id}/rounds", this::addRound);
+    c.routes.post(
+        "/v1/sessions/{id}/undo",
+        ctx -> send(ctx, 200, sessionJson(sessions(ctx).undo(ctx.pathParam("id")), ctx)));
+    c.routes.post("/v1/sessions/{id}/checkout", this::checkout);
+    c.routes.post("/v1/sessions/{id}/restart", this::restart);
+    new Gallery(images.metadata()).register(c);
+    new UsageReport(images.metadata(), config.prices()).register(c);
+  }
+
+  /** The routes that answer only POST, which {@code GET /v1/images/{id}} must not swallow. */
+  private static final java.util.Set<String> POST_ONLY_IMAGE_ROUTES =
+      java.util.Set.of("generations", "edits", "variations");
+
+  /** The methods a path answers where Javalin's own count would mislead (POST-only routes). */
+  public static java.util.Optional<String> allowed(String path) {
+    String prefix = "/v1/images/";
+    if (path.startsWith(prefix)
+        && POST_ONLY_IMAGE_ROUTES.contains(path.substring(prefix.length()))) {
+      return java.util.Optional.of("POST");
+    }
+    return java.util.Optional.empty();
+  }
+
+  static JsonValue.Obj body(Context ctx) {
+    String type = ctx.contentType() == null ? "" : ctx.contentType();
+    if (type.startsWith("multipart/form-data")
+        || type.startsWith("application/x-www-form-urlencoded")) {
+      throw new AtelierException.InvalidRequest(
+          "",
+          ctx.path()
+              + " takes a JSON body (Content-Type: application/json) but got "
+              + type.replaceAll(";.*", "")
+              + "; multipart forms are taken by /v1/images/edits, /v1/images/variations,"
+              + " /v1/sessions and session rounds");
+    }
+    String text = utf8(ctx.bodyAsBytes());
+    if (text.isBlank()) {
+      return new JsonValue.Obj(Map.of());
+    }
+    JsonValue v;
+    try {
+      v = Json.parse(text, ctx.appData(JSON_LIMITS));
+    } catch (dev.atelier.core.json.JsonReadException e) {
+      // Name the field whose value could not be read ({"seed": 1e}, a 400-digit n) as param.
+      String field = e.member().orElse("");
+      throw new AtelierException.InvalidRequest(
+          field,
+          "the request body is not valid JSON"
+              + (field.isEmpty() ? "" : " in " + field)
+              + ": "
+              + e.getMessage());
+    }
+    if (v instanceof JsonValue.Obj o) {
+      return o;
+    }
+    throw new AtelierException.InvalidRequest(
+        "", "the request body must be a JSON object but was " + kind(v));
+  }
+
+  /**
+   * The body as UTF-8, which RFC 8259 requires of JSON on the wire: a malformed byte is refused,
+   * not turned into U+FFFD inside a prompt that would then be stored as something the client never
+   * sent.
+   */
+  private static String utf8(byte[] body) {
+    var decoder =
+        java.nio.charset.StandardCharsets.UTF_8
+            .newDecoder()
+            .onMalformedInput(java.nio.charset.CodingErrorAction.REPORT)
+            .onUnmappableCharacter(java.nio.charset.CodingErrorAction.REPORT);
+    java.nio.ByteBuffer in = java.nio.ByteBuffer.wrap(body);
+    try {
+      return decoder.decode(in).toString();
+    } catch (java.nio.charset.CharacterCodingException e) {
+      throw new AtelierException.InvalidRequest(
+          "",
+          "the request body is not valid JSON: JSON text must be UTF-8 but byte "
+              + in.position()
+              + " is not");
+    }
+  }
+
+  private static String kind(JsonValue v) {
+    return switch (v) {
+      case JsonValue.Obj o -> "an object";
+      case JsonValue.Arr a -> "an array";
+      case JsonValue.Str s -> "a string";
+      case JsonValue.Num n -> "a number";
+      case JsonValue.Bool b -> "a boolean";
+      case JsonValue.Null n -> "null";
+    };
+  }
+
+  static void send(Context ctx, int status, JsonValue body) {
+    ctx.status(status).contentType("application/json").result(Json.write(body));
+  }
+
+  /** A session with its round tree and what it has cost upstream. */
+  private JsonValue.Obj sessionJson(Session s, Context ctx) {
+    return SessionSpend.of(s, images.metadata(), config.prices())
+        .addTo(ApiJson.session(s, urls(ctx)));
+  }
+
+  /** A round's result, its session with the spend. */
+  private JsonValue.Obj roundJson(Sessions.RoundResult r, Context ctx) {
+    Map<String, JsonValue> m = new LinkedHashMap<>(ApiJson.roundResult(r, urls(ctx)).members());
+    m.put("session", sessionJson(r.session(), ctx));
+    return new JsonValue.Obj(m);
+  }
+
+  static String base(Context ctx) {
+    return ctx.scheme() + "://" + ctx.host();
+  }
+
+  /** The signer of image URLs, kept as app data so that every route signs with one secret. */
+  private static final io.javalin.config.Key<SignedUrls> SIGNER =
+      new io.javalin.config.Key<>("atelier.signedUrls");
+
+  /** The signed image URLs of {@code ctx}'s response. */
+  static ImageUrls urls(Context ctx) {
+    return new ImageUrls(base(ctx), ctx.appData(SIGNER));
+  }
+
+  /** Checks the fields and the model a request to {@code endpoint} sent. */
+  private JsonFields checked(Endpoint endpoint, JsonFields f) {
+    endpoint.check(f);
+    ModelNames.check(f, config.modelName());
+    return f;
+  }
+
+  private void generations(Context ctx) {
+    ImageInputs inputs = inputs(ctx);
+    JsonFields f = checked(Endpoint.GENERATIONS, new JsonFields(body(ctx)));
+    BatchInputs batch = BatchInputs.read(f, GenerationOptions.read(f, config.defaultSide()));
+    GenerationOptions o = batch.options();
+    ImageEventStream.Request stream = ImageEventStream.Request.read(f);
+    List<Reference> references = ReferenceInputs.read(f, inputs);
+    answer(
+        ctx,
+        stream,
+        spec("image_generation", o.size(), o.output(), o, stream),
+        new Billing(o, batch.prompt(), references.stream().map(Routes::sizeOf).toList()),
+        (progress, cancel) -> {
+          ImageService.Produced p =
+              images(ctx).generate(batch.prompt(), batch.panels(), o, references, progress, cancel);
+          List<String> warnings = new ArrayList<>(batch.warnings());
+          warnings.addAll(p.warnings());
+          return new ImageEventStream.Result(p.images(), warnings, p.extra());
+        });
+  }
+
+  /**
+   * Runs {@code work} and answers: as server-sent events when the request asked for a stream, else
+   * as OpenAI's images response with the result's extra members after it.
+   */
+  private void answer(
+      Context ctx,
+      ImageEventStream.Request stream,
+      ImageEventStream.Spec spec,
+      Billing billing,
+      ImageEventStream.Work work) {
+    ImageEventStream.Work counted =
+        (progress, cancel) -> {
+          ImageEventStream.Result r = work.run(progress, cancel);
+          RateLimits.produced(ctx, r.images().size());
+          return r;
+        };
+    if (stream.stream()) {
+      ImageEventStream.answer(ctx, spec, urls(ctx), counted, billing.perImage(images.engine()));
+      return;
+    }
+    ImageEventStream.Result r = counted.run(ProgressListener.NONE, CancellationToken.none());
+    GenerationOptions o = billing.options();
+    JsonValue.Obj response =
+        ApiJson.imagesResponse(r.images(), o.urlResponse(), urls(ctx), r.warnings());
+    Map<String, JsonValue> m = new LinkedHashMap<>(response.members());
+    m.put("model", ApiJson.str(config.modelName()));
+    m.put("quality", ApiJson.str(o.request().quality()));
+    m.put("background", ApiJson.str(o.request().background()));
+    billing.usage(images.engine(), r.images()).ifPresent(u -> m.put("usage", ApiJson.usage(u)));
+    m.putAll(r.extra());
+    send(ctx, 200, new JsonValue.Obj(m));
+  }
+
+  /**
+   * What a call's {@code usage} is counted from when the engine bills nothing itself (the local
+   * engine): its options, its prompt and the sizes of its input images.
+   */
+  record Billing(GenerationOptions options, String prompt, List<ImageSize> inputs) {
+    /**
+     * Each streamed image's share: the prompt and the input images on the first image of the call
+     * (as an upstream records a call's usage), each image's own output tokens.
+     */
+    ImageEventStream.Usage perImage(dev.atelier.core.Engine engine) {
+      var tokens = engine.promptTokens(prompt);
+      if (tokens.isEmpty()) {
+        return ImageEventStream.Usage.RECORDED;
+      }
+      return (image, index) ->
+          TokenUsage.estimate(
+              index == 0 ? tokens.getAsInt() : 0,
+              index == 0 ? inputs : List.of(),
+              List.of(new ImageSize(image.row().width(), image.row().height())),
+              options.request().quality());
+    }
+
+    /** The estimated usage, or empty when the engine reports its own (an upstream's). */
+    java.util.Optional<TokenUsage> usage(dev.atelier.core.Engine engine, List<Library.Saved> made) {
+      var tokens = engine.promptTokens(prompt);
+      if (tokens.isEmpty()) {
+        return java.util.Optional.empty();
+      }
+      List<ImageSize> outputs =
+          made.stream().map(s -> new ImageSize(s.row().width(), s.row().height())).toList();
+      return java.util.Optional.of(
+          TokenUsage.estimate(tokens.getAsInt(), inputs, outputs, options.request().quality()));
+    }
+  }
+
+  private static ImageSize sizeOf(Reference r) {
+    return billedSize(r.image().width(), r.image().height());
+  }
+
+  /**
+   * An input image's size as usage estimates count it: sides rounded up to multiples of 8 within
+   * {@link ImageSize}'s range, since inputs (a 100x75 photo, a subsampled reference) need not be
+   * output sizes.
+   */
+  static ImageSize billedSize(int width, int height) {
+    return new ImageSize(billedSide(width), billedSide(height));
+  }
+
+  private static int billedSide(int side) {
+    return Math.clamp((side + 7L) / 8 * 8, 8, ImageSize.MAX_SIDE);
+  }
+
+  private static ImageSize sizeOf(dev.atelier.core.image.RgbImage i) {
+    return new ImageSize(i.width(), i.height());
+  }
+
+  private static ImageEventStream.Spec spec(
+      String prefix,
+      ImageSize size,
+      Library.Output output,
+      GenerationOptions o,
+      ImageEventStream.Request stream) {
+    return new ImageEventStream.Spec(
+        prefix, size, output, o.sampling().quality(), stream.partialImages());
+  }
+
+  private void edits(Context ctx) {
+    ImageInputs inputs = inputs(ctx);
+    EditInputs sent = EditInputs.read(ctx, inputs, config.limits(), false);
+    JsonFields f = checked(Endpoint.EDITS, sent.fields());
+    String prompt = GenerationOptions.prompt(f, "prompt");
+    GenerationOptions o =
+        GenerationOptions.read(f, config.defaultSide())
+            .withReferences(ReferenceInputs.read(f, inputs));
+    ImageEventStream.Request stream = ImageEventStream.Request.read(f);
+    threshold(f); // checked on every edit, not only where a grounding model uses it
+    List<String> warnings = new ArrayList<>();
+    List<ImageSize> referenceSizes = o.references().stream().map(Routes::sizeOf).toList();
+    if (f.has("session")) {
+      String sessionId = f.requiredString("session");
+      Sessions sessions = sessions(ctx);
+      StoredImage head = stored(ctx, sessions.session(sessionId).head().imageId());
+      ImageSize headSize = new ImageSize(head.width(), head.height());
+      requireSessionSize(o, headSize);
+      requireOneRound(f, o);
+      List<ImageSize> billed = new ArrayList<>(referenceSizes);
+      billed.add(headSize);
+      answer(
+          ctx,
+          stream,
+          spec("image_edit", headSize, Library.Output.PNG, o, stream),
+          new Billing(o, prompt, billed),
+          (progress, cancel) -> {
+            Sessions.RoundResult r = round(sessions, sessionId, prompt, sent, o, progress, cancel);
+            warnings.addAll(r.warnings());
+            Map<String, JsonValue> extra = new LinkedHashMap<>();
+            extra.put("session", sessionJson(r.session(), ctx));
+            extra.put("round", ApiJson.round(r.round(), urls(ctx)));
+            return new ImageEventStream.Result(List.of(r.image()), warnings, extra);
+          });
+      return;
+    }
+    if (sent.images().isEmpty()) {
+      throw new AtelierException.InvalidRequest(
+          "image", "image is required (one or more images to edit)");
+    }
+    // OpenAI's size on an edit is the output's size: the input is brought to it first, so every
+    // path below (local edit, mask, image-to-image) works and preserves at that size.
+    EditInputs in = o.sizeAuto() ? sent : sent.resizedTo(o.size(), warnings);
+    List<ImageSize> billed = new ArrayList<>(referenceSizes);
+    in.images().forEach(b -> billed.add(billedSize(b.getWidth(), b.getHeight())));
+    if (in.wantsLocalEdit(images.hasGrounding())) {
+      localEdit(ctx, in, in.base(warnings), prompt, o, stream, warnings, billed);
+      return;
+    }
+    if (f.bool("dry_run").orElse(false)) {
+      // A dry run previews a plain-words edit's region; without a region it would make an image.
+      throw new AtelierException.InvalidRequest(
+          "dry_run",
+          "dry_run previews the region of a plain-words edit, which needs a grounding model"
+              + " (serve --grounding-model) or a mask, without strength/instruct; this request"
+              + " has neither, so nothing was previewed or stored");
+    }
+    // The local engine edits one image (several are refused, naming image); an upstream engine
+    // receives the further images as OpenAI's edits endpoint does.
+    boolean local = config.engineName().equals("local");
+    var image = local ? in.base(warnings) : in.first(warnings);
+    List<Reference> references = new ArrayList<>(o.references());
+    if (!local) {
+      references.addAll(in.furtherImagesAsReferences());
+    }
+    if (in.rerendersWholeImage()) {
+      warnings.add(NO_GROUNDING_WARNING);
+    }
+    var mode = in.modeChoice(0.75).mode(image);
+    answer(
+        ctx,
+        stream,
+        spec("image_edit", sizeOf(image), o.output(), o, stream),
+        new Billing(o, prompt, billed),
+        (progress, cancel) -> {
+          ImageService.Produced p =
+              images(ctx).edit(prompt, image, mode, o, "", references, progress, cancel);
+          warnings.addAll(p.warnings());
+          return new ImageEventStream.Result(p.images(), warnings, Map.of());
+        });
+  }
+
+  /**
+   * An edit with {@code session} is one round: one image, stored as PNG (the lossless chain is what
+   * keeps unedited pixels identical), never a dry run; anything else is refused, not ignored.
+   */
+  private static void requireOneRound(JsonFields f, GenerationOptions o) {
+    if (o.sampling().n() != 1) {
+      throw new AtelierException.InvalidRequest(
+          "n", "n must be 1 with session (a round makes one image) but was " + o.sampling().n());
+    }
+    if (!o.output().format().equals("png")) {
+      throw new AtelierException.InvalidRequest(
+          "output_format",
+          "output_format must be png with session (session images are lossless PNGs) but was '"
+              + o.output().format()
+              + "'");
+    }
+    if (f.bool("dry_run").orElse(false)) {
+      throw new AtelierException.InvalidRequest(
+          "dry_run",
+          "dry_run previews an edit without storing it, but a session edit is a round; preview"
+              + " it on the session's current image (image: its id, without session)");
+    }
+  }
+
+  /** A session round keeps the session's size: another {@code size} is refused, not ignored. */
+  private static void requireSessionSize(GenerationOptions o, ImageSize sessionSize) {
+    if (!o.sizeAuto() && !o.size().equals(sessionSize)) {
+      throw new AtelierException.InvalidRequest(
+          "size",
+          "size must be 'auto' or the session's size "
+              + sessionSize
+              + " for a round but was "
+              + o.size()
+              + "; restart the session or start a new one at another size");
+    }
+  }
+
+  /**
+   * {@code /v1/images/variations}: OpenAI's DALL-E 2 endpoint, served as {@code n} image-to-image
+   * variations of the one input image (strength 0.7 unless {@code strength} says otherwise),
+   * steered by an optional {@code prompt}.
+   */
+  private void variations(Context ctx) {
+    ImageInputs inputs = inputs(ctx);
+    EditInputs sent = EditInputs.read(ctx, inputs, config.limits(), true);
+    if (sent.mask().isPresent()) {
+      throw new AtelierException.InvalidRequest(
+          "mask", "variations take no mask; use /v1/images/edits to change a masked region");
+    }
+    JsonFields f = checked(Endpoint.VARIATIONS, sent.fields());
+    if (sent.images().size() > 1) {
+      throw new AtelierException.InvalidRequest(
+          "image", "variations take exactly one image but " + sent.images().size() + " were sent");
+    }
+    String prompt = f.has("prompt") ? GenerationOptions.prompt(f, "prompt") : VARIATION_PROMPT;
+    double strength = f.number("strength").orElse(VARIATION_STRENGTH);
+    if (strength <= 0 || strength > 1) {
+      throw new AtelierException.InvalidRequest(
+          "strength", "strength must be in (0, 1] but was " + strength);
+    }
+    GenerationOptions o = GenerationOptions.read(f, config.defaultSide());
+    List<String> warnings = new ArrayList<>();
+    EditInputs in = o.sizeAuto() ? sent : sent.resizedTo(o.size(), warnings);
+    var image = in.base(warnings);
+    var mode = new dev.atelier.core.EditMode.ImageToImage(strength);
+    answer(
+        ctx,
+        ImageEventStream.Request.NONE,
+        spec("image_edit", sizeOf(image), o.output(), o, ImageEventStream.Request.NONE),
+        new Billing(o, prompt, List.of(sizeOf(image))),
+        (progress, cancel) -> {
+          ImageService.Produced p =
+              images(ctx).edit(prompt, image, mode, o, "", List.of(), progress, cancel);
+          warnings.addAll(p.warnings());
+          return new ImageEventStream.Result(p.images(), warnings, Map.of());
+        });
+  }
+
+  /** The prompt of a variation that sent none: the image itself carries the content. */
+  static final String VARIATION_PROMPT = "a variation of this image, same subject and style";
+
+  /** How far a variation may move from its image (image-to-image strength). */
+  static final double VARIATION_STRENGTH = 0.7;
+
+  /** The warning of a local edit that re-rendered the whole image for want of a grounding model. */
+  public static final String NO_GROUNDING_WARNING =
+      "no grounding model is configured, so the whole image was re-rendered and pixels outside the"
+          + " object may change; start the server with --grounding-model or send a mask";
+
+  private void localEdit(
+      Context ctx,
+      EditInputs in,
+      dev.atelier.core.image.RgbImage image,
+      String instruction,
+      GenerationOptions o,
+      ImageEventStream.Request stream,
+      List<String> warnings,
+      List<ImageSize> billed) {
+    JsonFields f = in.fields();
+    double threshold = threshold(f);
+    dev.atelier.core.image.Mask mask = in.userMask(image).orElse(null);
+    if (f.bool("dry_run").orElse(false)) {
+      if (stream.stream()) {
+        throw new AtelierException.InvalidRequest(
+            "stream", "a dry run makes no image, so it cannot be streamed; send stream: false");
+      }
+      var out = images.editor().dryRun(image, instruction, mask, images.editOptions(threshold));
+      Map<String, JsonValue> m = new LinkedHashMap<>();
+      m.put("plan", out.plan().toJsonValue());
+      m.put("mask", ApiJson.str(ApiJson.maskPng(out.region())));
+      m.put("warnings", ApiJson.strings(out.warnings()));
+      send(ctx, 200, new JsonValue.Obj(m));
+      return;
+    }
+    answer(
+        ctx,
+        stream,
+        spec("image_edit", sizeOf(image), o.output(), o, stream),
+        new Billing(o, instruction, billed),
+        (progress, cancel) -> {
+          ImageService.LocalResult r =
+              images(ctx)
+                  .localEdit(image, instruction, mask, o, threshold, "", "", progress, cancel);
+          for (Library.Saved s : r.images()) {
+            images.metadata().insertImage(s.row());
+          }
+          warnings.addAll(r.outcome().warnings());
+          Map<String, JsonValue> extra = new LinkedHashMap<>();
+          extra.put("plan", r.outcome().plan().toJsonValue());
+          extra.put(
+              "fidelity",
+              new JsonValue.Arr(
+                  r.outcome().reports().stream().<JsonValue>map(x -> x.toJsonValue()).toList()));
+          return new ImageEventStream.Result(r.images(), warnings, extra);
+        });
+  }
+
+  private static double threshold(JsonFields f) {
+    double t = f.number("grounding_threshold").orElse(0.0);
+    if (t < 0 || t >= 1) {
+      throw new AtelierException.InvalidRequest(
+          "grounding_threshold", "grounding_threshold must be in (0, 1) but was " + t);
+    }
+    return t;
+  }
+
+  /** A session round: plain-words local edit when possible, else the explicit edit mode. */
+  private Sessions.RoundResult round(
+      Sessions sessions,
+      String sessionId,
+      String instruction,
+      EditInputs in,
+      GenerationOptions o,
+      ProgressListener progress,
+      CancellationToken cancel) {
+    if (in.wantsLocalEdit(images.hasGrounding())) {
+      var head = images.load(sessions.session(sessionId).head().imageId());
+      return sessions.localRound(
+          sessionId,
+          instruction,
+          in.userMask(head).orElse(null),
+          o,
+          threshold(in.fields()),
+          progress,
+          cancel);
+    }
+    Sessions.RoundResult r =
+        sessions.addRound(
+            sessionId,
+            instruction,
+            in.modeChoice(ImageService.DEFAULT_ROUND_STRENGTH),
+            o,
+            progress,
+            cancel);
+    if (in.rerendersWholeImage()) {
+      List<String> w = new ArrayList<>(r.warnings());
+      w.add(NO_GROUNDING_WARNING);
+      return new Sessions.RoundResult(r.session(), r.round(), r.image(), w, r.fidelity());
+    }
+    return r;
+  }
+
+  private void plan(Context ctx) {
+    JsonFields f = new JsonFields(body(ctx));
+    Endpoint.EDIT_PLAN.check(f);
+    String instruction = f.string("instruction").orElse("");
+    if (instruction.isBlank()) {
+      throw new AtelierException.InvalidRequest("instruction", "instruction must not be empty");
+    }
+    send(ctx, 200, images.editor().plan(instruction).toJsonValue());
+  }
+
+  private void compose(Context ctx) {
+    JsonFields f = new JsonFields(body(ctx));
+    Endpoint.EDIT_COMPOSE.check(f);
+    String language = f.oneOf("language", "en", "zh").orElse("en");
+    List<String> keep = new ArrayList<>();
+    for (JsonValue v : f.raw().array("keep")) {
+      if (!(v instanceof JsonValue.Str s)) {
+        throw JsonFields.invalid("keep", "a list of strings", v);
+      }
+      keep.add(s.value());
+    }
+    String instruction;
+    try {
+      instruction =
+          dev.atelier.core.edit.InstructionComposer.compose(
+              f.requiredString("what"),
+              f.string("attribute").orElse(""),
+              f.requiredString("to"),
+              keep,
+              f.string("constraint").orElse(""),
+              language.equals("zh") ? java.util.Locale.CHINESE : java.util.Locale.ENGLISH);
+    } catch (IllegalArgumentException e) {
+      String param =
+          e.getMessage().startsWith("to")
+              ? "to"
+              : e.getMessage().startsWith("keep") ? "keep" : "what";
+      throw new AtelierException.InvalidRequest(param, e.getMessage());
+    }
+    Map<String, JsonValue> m = new LinkedHashMap<>();
+    m.put("instruction", ApiJson.str(instruction));
+    m.put("plan", images.editor().plan(instruction).toJsonValue());
+    send(ctx, 200, new JsonValue.Obj(m));
+  }
+
+  /**
+   * The stored image {@code id} if the request's caller may see it; another owner's image is
+   * answered exactly like one that does not exist.
+   */
+  private StoredImage stored(Context ctx, String id) {
+    if (!Ids.isValid("img", id)) {
+      throw new AtelierException.NotFound("id", "no image with id '" + id + "'");
+    }
+    Caller caller = Caller.of(ctx);
+    return images
+        .metadata()
+        .image(id)
+        .filter(i -> caller.owns(i.owner()))
+        .orElseThrow(() -> new AtelierException.NotFound("id", "no image with id '" + id + "'"));
+  }
+
+  private void image(Context ctx) {
+    if (POST_ONLY_IMAGE_ROUTES.contains(ctx.pathParam("id"))) {
+      throw new ErrorMapper.MethodNotAllowed(ctx.method().name(), ctx.path(), "POST");
+    }
+    send(ctx, 200, ApiJson.image(stored(ctx, ctx.pathParam("id")), urls(ctx)));
+  }
+
+  /**
+   * An image's bytes. A signed URL is checked whenever it carries a signature; without one, the
+   * request needs what any other route needs (a key once authentication is on; today's loopback
+   * server without keys serves it freely).
+   */
+  private void content(Context ctx) {
+    StoredImage img = stored(ctx, ctx.pathParam("id"));
+    String sig = ctx.queryParam("sig");
+    String expires = ctx.queryParam("expires");
+    // An authenticated caller's key is enough (its ownership is checked like any other route's).
+    if ((sig != null || expires != null) && Caller.of(ctx) == Caller.ANONYMOUS) {
+      ctx.appData(SIGNER)
+          .check(
+              img.id(),
+              ImageUrls.owner(img.id()),
+              expires == null ? "" : expires,
+              sig == null ? "" : sig);
+    }
+    byte[] bytes =
+        images
+            .blobs()
+            .get(img.sha256())
+            .orElseThrow(
+                () -> new AtelierException.StorageFailure("blob missing for " + img.id(), null));
+    ctx.status(200).contentType(Library.Output.contentType(img.format())).result(bytes);
+  }
+
+  private void models(Context ctx) {
+    Map<String, JsonValue> model = new LinkedHashMap<>();
+    model.put("id", ApiJson.str(config.modelName()));
+    model.put("object", ApiJson.str("model"));
+    model.put("created", ApiJson.num(config.startedAt().getEpochSecond()));
+    model.put(
+        "owned_by",
+        ApiJson.str(config.engineName().equals("local") ? "atelier" : config.engineName()));
+    // Atelier's extensions, so a client (the studio) can say what runs and warn about the demo.
+    model.put("engine", ApiJson.str(config.engineName()));
+    model.put("demo", new JsonValue.Bool(config.demo()));
+    Map<String, JsonValue> m = new LinkedHashMap<>();
+    m.put("object", ApiJson.str("list"));
+    m.put("data", new JsonValue.Arr(List.of(new JsonValue.Obj(model))));
+    send(ctx, 200, new JsonValue.Obj(m));
+  }
+
+  private void createSession(Context ctx) {
+    ImageInputs inputs = inputs(ctx);
+    EditInputs in = EditInputs.read(ctx, inputs, config.limits(), false);
+    JsonFields f = checked(Endpoint.SESSION_CREATE, in.fields());
+    Sessions sessions = sessions(ctx);
+    Session s;
+    List<String> warnings = new ArrayList<>();
+    if (!in.images().isEmpty()) {
+      if (f.has("references") || f.has("reference_images")) {
+        String name = f.has("references") ? "references" : "reference_images";
+        throw new AtelierException.InvalidRequest(
+            name,
+            name
+                + " shape a generated first image, but this session starts from the image sent;"
+                + " send the references with each round instead");
+      }
+      GenerationOptions read = GenerationOptions.read(f, config.defaultSide());
+      EditInputs sized = read.sizeAuto() ? in : in.resizedTo(read.size(), warnings);
+      // An image session keeps its prompt and parameters: restarts merge into and render with them.
+      s =
+          sessions.createFromImage(
+              sized.base(warnings),
+              f.has("prompt") ? GenerationOptions.prompt(f, "prompt") : "",
+              read,
+              f.has("seed"));
+    } else {
+      String prompt = GenerationOptions.prompt(f, "prompt");
+      s =
+          sessions.createFromPrompt(
+              prompt,
+              GenerationOptions.read(f, config.defaultSide())
+                  .withReferences(ReferenceInputs.read(f, inputs)),
+              f.has("seed"));
+      RateLimits.produced(ctx, 1);
+    }
+    JsonValue.Obj json = sessionJson(s, ctx);
+    Map<String, JsonValue> m = new LinkedHashMap<>(json.members());
+    m.put("warnings", ApiJson.strings(warnings));
+    send(ctx, 201, new JsonValue.Obj(m));
+  }
+
+  private void deleteSession(Context ctx) {
+    String id = ctx.pathParam("id");
+    if (!sessions(ctx).delete(id)) {
+      throw new AtelierException.NotFound("session", "no session with id '" + id + "'");
+    }
+    Map<String, JsonValue> m = new LinkedHashMap<>();
+    m.put("id", ApiJson.str(id));
+    m.put("object", ApiJson.str("session.deleted"));
+    m.put("deleted", new JsonValue.Bool(true));
+    send(ctx, 200, new JsonValue.Obj(m));
+  }
+
+  private void addRound(Context ctx) {
+    ImageInputs inputs = inputs(ctx);
+    String id = ctx.pathParam("id");
+    Sessions sessions = sessions(ctx);
+    sessions.session(id);
+    EditInputs in = EditInputs.read(ctx, inputs, config.limits(), false);
+    JsonFields f = checked(Endpoint.SESSION_ROUND, in.fields());
+    if (!in.images().isEmpty()) {
+      throw new AtelierException.InvalidRequest(
+          "image",
+          "a round edits the session's current image, so it takes no image; send references"
+              + " for images to take from");
+    }
+    threshold(f);
+    // The field is instruction (README, studio); prompt is its alias, named only when it was sent.
+    if (!f.has("instruction") && !f.has("prompt")) {
+      throw new AtelierException.InvalidRequest(
+          "instruction",
+          "instruction is required: what to change in the session's current image (prompt is"
+              + " accepted as its alias)");
+    }
+    String instruction =
+        f.has("prompt") && !f.has("instruction")
+            ? GenerationOptions.prompt(f, "prompt")
+            : GenerationOptions.prompt(f, "instruction");
+    GenerationOptions o =
+        GenerationOptions.read(f, config.defaultSide())
+            .withReferences(ReferenceInputs.read(f, inputs));
+    StoredImage head = stored(ctx, sessions.session(id).head().imageId());
+    requireSessionSize(o, new ImageSize(head.width(), head.height()));
+    Sessions.RoundResult made =
+        round(sessions, id, instruction, in, o, ProgressListener.NONE, CancellationToken.none());
+    RateLimits.produced(ctx, 1);
+    send(ctx, 200, roundJson(made, ctx));
+  }
+
+  private void checkout(Context ctx) {
+    JsonFields f = new JsonFields(body(ctx));
+    Endpoint.SESSION_CHECKOUT.check(f);
+    String round = f.requiredString("round_id");
+    send(ctx, 200, sessionJson(sessions(ctx).checkout(ctx.pathParam("id"), round), ctx));
+  }
+
+  private void restart(Context ctx) {
+    String id = ctx.pathParam("id");
+    Sessions sessions = sessions(ctx);
+    sessions.session(id);
+    JsonFields f = checked(Endpoint.SESSION_RESTART, new JsonFields(body(ctx)));
+    double strength = f.number("strength").orElse(ImageService.DEFAULT_ROUND_STRENGTH);
+    if (strength <= 0 || strength > 1) {
+      throw new AtelierException.InvalidRequest(
+          "strength", "strength must be in (0, 1] but was " + strength);
+    }
+    GenerationOptions o = GenerationOptions.read(f, config.defaultSide());
+    // A restart renders from the chain's first image, so it keeps that image's size.
+    Session session = sessions.session(id);
+    StoredImage first = stored(ctx, session.rounds().get(0).imageId());
+    requireSessionSize(o, new ImageSize(first.width(), first.height()));
+    boolean dryRun = f.bool("dry_run").orElse(false);
+    java.util.Set<String> explicit = new java.util.LinkedHashSet<>();
+    for (String name : f.raw().members().keySet()) {
+      if (f.has(name)) {
+        explicit.add(name); // a JSON null is absent: the session's own value stays
+      }
+    }
+    Sessions.Restart r = sessions.restart(id, o, explicit, strength, dryRun);
+    RateLimits.produced(ctx, dryRun ? 0 : 1);
+    Map<String, JsonValue> m = new LinkedHashMap<>();
+    if (dryRun) {
+      m.put("object", ApiJson.str("session.restart.dry_run"));
+      m.put("dry_run", new JsonValue.Bool(true));
+    } else {
+      m.putAll(roundJson(r.result().orElseThrow(), ctx).members());
+    }
+    m.putAll(ApiJson.restart(r));
+    send(ctx, 200, new JsonValue.Obj(m));
+  }
+}

@@ -18,4 +18,10 @@ public interface ProgressListener {
   default int partialImages() {
     return 0;
   }
+
+  /**
+   * Reports that {@code done} of the call's images are finished (after each sub-batch of a call
+   * split to bound memory); does nothing by default.
+   */
+  default void onImagesDone(int done) {}
 }

@@ -503,6 +503,11 @@ public final class JdbcMetadataStore implements MetadataStore {
   }
 
   @Override
+  public boolean release(String id, String worker) {
+    return transactor.inTransaction("release " + id, c -> JobRows.release(c, id, worker));
+  }
+
+  @Override
   public Optional<Job> cancel(String id, Instant at) {
     Objects.requireNonNull(id, "id");
     return transactor.inTransaction(

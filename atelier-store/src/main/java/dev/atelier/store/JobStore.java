@@ -90,6 +90,12 @@ public interface JobStore {
   boolean cancelled(String id, String worker, Instant at);
 
   /**
+   * Gives running job {@code id} back to the queue without counting the attempt (its worker is
+   * shutting down); false when {@code worker} no longer holds it.
+   */
+  boolean release(String id, String worker);
+
+  /**
    * Cancels job {@code id}: a queued job ends at once; a running one is marked so its worker stops
    * at its next step; an ended one is left as it is.
    *

@@ -254,6 +254,20 @@ abstract class JobStoreContract extends StoreHarness {
   }
 
   @Test
+  void releaseRequeuesWithoutCountingTheAttempt() {
+    enqueued("job_1", "a", T0);
+    store().claim("w1", T0, LEASE);
+
+    assertThat(store().release("job_1", "w2")).isFalse();
+    assertThat(store().release("job_1", "w1")).isTrue();
+
+    Job j = store().job("job_1").orElseThrow();
+    assertThat(j.status()).isEqualTo(JobStatus.QUEUED);
+    assertThat(j.attempts()).isZero();
+    assertThat(j.leaseOwner()).isEmpty();
+  }
+
+  @Test
   void idempotencyKeyReplaysTheSameRequestAndRefusesAnother() {
     Idempotency.Key key = new Idempotency.Key("alice", "k1", "hash-a", T0);
     JobStore.Enqueued first = store().enqueue(job("job_1", "alice", T0), 10, Optional.of(key), DAY);

@@ -282,6 +282,19 @@ public final class JobRows {
     }
   }
 
+  /** Gives {@code worker}'s running job {@code id} back to the queue, uncounting the attempt. */
+  public static boolean release(Connection c, String id, String worker) throws SQLException {
+    try (PreparedStatement p =
+        c.prepareStatement(
+            "UPDATE jobs SET status = 'queued', lease_owner = '', lease_expires_at = '',"
+                + " progress = '', attempts = attempts - 1"
+                + " WHERE id = ? AND status = 'in_progress' AND lease_owner = ?")) {
+      p.setString(1, id);
+      p.setString(2, worker);
+      return p.executeUpdate() == 1;
+    }
+  }
+
   /** Running jobs whose lease expired before {@code now}, locked on PostgreSQL. */
   public static List<Job> expired(Connection c, Dialect dialect, Instant now) throws SQLException {
     try (PreparedStatement p =

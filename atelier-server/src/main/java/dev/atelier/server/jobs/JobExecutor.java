@@ -1,0 +1,45 @@
+package dev.atelier.server.jobs;
+
+import dev.atelier.core.CancellationToken;
+import dev.atelier.core.ProgressListener;
+import dev.atelier.core.json.JsonValue;
+import dev.atelier.store.Job;
+
+/**
+ * Turns a job's stored request into work. The HTTP routes implement it: the same code that checks a
+ * request when it arrives prepares it again from the stored request when a worker claims the job
+ * after a restart.
+ */
+@FunctionalInterface
+public interface JobExecutor {
+  /**
+   * Prepares {@code job}'s work, its metadata writes going to {@code writes}.
+   *
+   * @throws dev.atelier.core.AtelierException when the request is no longer valid (its session was
+   *     deleted meanwhile): the job fails with that error
+   */
+  Execution prepare(Job job, PendingWrites writes);
+
+  /** A job's work, ready to run. */
+  @FunctionalInterface
+  interface Execution {
+    /**
+     * Runs the engine and stores the images' bytes; the rows go to the {@link PendingWrites} the
+     * execution was prepared with.
+     *
+     * @throws dev.atelier.core.AtelierException.Cancelled when {@code cancel} stopped it
+     */
+    Outcome run(ProgressListener progress, CancellationToken cancel);
+  }
+
+  /**
+   * What a job's work made.
+   *
+   * @param status the HTTP status of the waiting call's answer
+   * @param body the waiting call's answer
+   * @param images how many images it made
+   * @param detail what a streamed request in this process needs to write its completed events
+   *     (never stored)
+   */
+  record Outcome(int status, JsonValue.Obj body, int images, Object detail) {}
+}

@@ -1,0 +1,32 @@
+package dev.atelier.server.jobs;
+
+import java.time.Duration;
+
+/** What the scheduler reports as jobs move, for metrics. All methods do nothing by default. */
+public interface JobListener {
+  /** No reports. */
+  JobListener NONE = new JobListener() {};
+
+  /** A job of {@code kind} was queued. */
+  default void queued(String kind) {}
+
+  /** A worker started a job of {@code kind}. */
+  default void started(String kind) {}
+
+  /**
+   * A job ended.
+   *
+   * @param status completed, failed or cancelled
+   * @param took from start to end of this attempt
+   */
+  default void finished(String kind, String status, Duration took) {}
+
+  /** A job failed with error {@code code}. */
+  default void failed(String code) {}
+
+  /** One denoising step took {@code took}. */
+  default void step(Duration took) {}
+
+  /** A completed job made {@code n} images. */
+  default void imagesProduced(int n) {}
+}

@@ -1,0 +1,613 @@
+package dev.atelier.server.jobs;
+
+import dev.atelier.core.AtelierException;
+import dev.atelier.core.CancellationToken;
+import dev.atelier.core.ProgressListener;
+import dev.atelier.core.StepProgress;
+import dev.atelier.core.json.Json;
+import dev.atelier.core.json.JsonValue;
+import dev.atelier.store.Idempotency;
+import dev.atelier.store.Job;
+import dev.atelier.store.JobStore;
+import dev.atelier.store.MetadataStore;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The scheduler: runs every image job with a fixed number of workers, over the durable queue of the
+ * metadata store (docs/adr/0021-jobs-table-with-leases.md).
+ *
+ * <p>Workers claim jobs from the store (fair between owners), renew their leases with heartbeats,
+ * and end each job in the store: completed with its writes in one transaction, failed with its
+ * error, or cancelled. A job claimed here that was also submitted here runs the work its request
+ * already prepared; any other (after a restart, or queued by another process) is prepared again
+ * from its stored request. The heartbeat also takes back jobs whose worker died (lease expired):
+ * queued again, or failed as {@code interrupted} after {@link Settings#maxAttempts()}.
+ *
+ * <p>Nothing here depends on being the only process: the store's claim and lease rules hold when
+ * several share one PostgreSQL; in-process signals only make a local worker start sooner than its
+ * poll.
+ */
+public final class JobRunner implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(JobRunner.class);
+
+  /** How long a finished job's events stay in memory for late or reconnecting clients. */
+  private static final Duration EVENTS_KEPT = Duration.ofMinutes(10);
+
+  /** How often an idle worker looks at the queue without being woken. */
+  private static final long POLL_MILLIS = 500;
+
+  /**
+   * How the scheduler runs.
+   *
+   * @param workers jobs run at once in this process
+   * @param queueSize queued jobs at most; more are refused
+   * @param lease how long a claim holds without a heartbeat (heartbeats come every third of it)
+   * @param maxAttempts claims of one job before an expired lease fails it as interrupted
+   * @param keyTtl how long an {@code Idempotency-Key} is remembered
+   */
+  public record Settings(
+      int workers, int queueSize, Duration lease, int maxAttempts, Duration keyTtl) {
+    /** One worker, 32 queued, 30 s leases, two attempts, keys kept 24 h. */
+    public static final Settings DEFAULT =
+        new Settings(1, 32, Duration.ofSeconds(30), 2, Duration.ofHours(24));
+
+    /** Validates. */
+    public Settings {
+      if (workers < 1) {
+        throw new IllegalArgumentException("workers must be >= 1 but was " + workers);
+      }
+      if (queueSize < 1) {
+        throw new IllegalArgumentException("queueSize must be >= 1 but was " + queueSize);
+      }
+      if (lease.toMillis() < 300) {
+        throw new IllegalArgumentException("lease must be >= 300 ms but was " + lease);
+      }
+      if (maxAttempts < 1) {
+        throw new IllegalArgumentException("maxAttempts must be >= 1 but was " + maxAttempts);
+      }
+    }
+
+    /** These settings with {@code n} workers. */
+    public Settings withWorkers(int n) {
+      return new Settings(n, queueSize, lease, maxAttempts, keyTtl);
+    }
+
+    /** These settings with a queue of {@code n}. */
+    public Settings withQueueSize(int n) {
+      return new Settings(workers, n, lease, maxAttempts, keyTtl);
+    }
+
+    /** These settings with leases of {@code d}. */
+    public Settings withLease(Duration d) {
+      return new Settings(workers, queueSize, d, maxAttempts, keyTtl);
+    }
+  }
+
+  /** What the wire says about an error: its code, and the OpenAI error object as JSON. */
+  public record ErrorInfo(String code, String json) {}
+
+  /**
+   * What submitting a job found.
+   *
+   * @see #submit
+   */
+  public sealed interface Submitted {}
+
+  /** Queued. */
+  public record Accepted(Job job) implements Submitted {}
+
+  /** The queue was full: nothing stored; retry after {@code retryAfter}. */
+  public record QueueFull(int depth, Duration retryAfter) implements Submitted {}
+
+  /** The idempotency key was known; {@code check} says how. */
+  public record Known(Idempotency.Check check) implements Submitted {}
+
+  /** How a job ended, for a caller waiting in this process. */
+  public record Finished(Job job, Optional<JobExecutor.Outcome> outcome) {}
+
+  /**
+   * What a request submitted here keeps for its job: the work it prepared (with the writes it goes
+   * to), a listener for its own stream (or {@link ProgressListener#NONE}).
+   */
+  public record Prepared(
+      JobExecutor.Execution execution, PendingWrites writes, ProgressListener listener) {}
+
+  private final MetadataStore store;
+  private final JobExecutor executor;
+  private final Settings settings;
+  private final JobListener listener;
+  private final Clock clock;
+  private final Function<Throwable, ErrorInfo> errors;
+  private final Function<Job, JsonValue.Obj> render;
+  private final BooleanSupplier ready;
+  private final String workerId;
+  private final Map<String, Running> running = new ConcurrentHashMap<>();
+  private final Map<String, Prepared> prepared = new ConcurrentHashMap<>();
+  private final Map<String, List<CompletableFuture<Finished>>> waiters = new ConcurrentHashMap<>();
+  private final Map<String, JobEvents> events = new ConcurrentHashMap<>();
+  private final Map<String, Instant> ended = new ConcurrentHashMap<>();
+  private final Object wake = new Object();
+  private final List<Thread> threads = new ArrayList<>();
+  private final ScheduledExecutorService heartbeat;
+  private final Durations durations = new Durations();
+  private volatile boolean draining;
+  private volatile boolean closed;
+
+  /**
+   * Creates a runner; {@link #start()} starts its workers.
+   *
+   * @param errors how a failure is shown on the wire (code and error JSON)
+   * @param render how a job is shown on the wire (its events carry it)
+   * @param ready whether work may start (the model is loaded)
+   */
+  public JobRunner(
+      MetadataStore store,
+      JobExecutor executor,
+      Settings settings,
+      JobListener listener,
+      Clock clock,
+      Function<Throwable, ErrorInfo> errors,
+      Function<Job, JsonValue.Obj> render,
+      BooleanSupplier ready) {
+    this.store = store;
+    this.executor = executor;
+    this.settings = settings;
+    this.listener = listener;
+    this.clock = clock;
+    this.errors = errors;
+    this.render = render;
+    this.ready = ready;
+    this.workerId = host() + ":" + ProcessHandle.current().pid() + ":" + shortId();
+    this.heartbeat =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread t = new Thread(r, "atelier-job-heartbeat");
+              t.setDaemon(true);
+              return t;
+            });
+  }
+
+  /** Starts the workers and the heartbeat. */
+  public JobRunner start() {
+    for (int i = 0; i < settings.workers(); i++) {
+      Thread t = new Thread(this::work, "atelier-job-worker-" + i);
+      t.setDaemon(true);
+      threads.add(t);
+      t.start();
+    }
+    long every = Math.max(100, settings.lease().toMillis() / 3);
+    heartbeat.scheduleWithFixedDelay(this::beat, 0, every, TimeUnit.MILLISECONDS);
+    return this;
+  }
+
+  /** This runner's settings. */
+  public Settings settings() {
+    return settings;
+  }
+
+  /** The name this process's workers claim jobs under. */
+  public String workerId() {
+    return workerId;
+  }
+
+  /** Jobs queued and running in the store (every process's). */
+  public JobStore.Counts counts() {
+    return store.counts();
+  }
+
+  /** Whether a drain began: no new work is taken. */
+  public boolean draining() {
+    return draining;
+  }
+
+  /**
+   * Queues {@code job}, keeping {@code work} (prepared from the request that submitted it) for the
+   * worker that claims it here.
+   */
+  public Submitted submit(Job job, Optional<Idempotency.Key> key, Optional<Prepared> work) {
+    work.ifPresent(p -> prepared.put(job.id(), p));
+    eventsOf(job.id());
+    JobStore.Enqueued e;
+    try {
+      e = store.enqueue(job, settings.queueSize(), key, settings.keyTtl());
+    } catch (RuntimeException ex) {
+      forget(job.id());
+      throw ex;
+    }
+    return switch (e) {
+      case JobStore.Accepted a -> {
+        listener.queued(job.kind());
+        signal();
+        yield new Accepted(a.job());
+      }
+      case JobStore.QueueFull f -> {
+        forget(job.id());
+        yield new QueueFull(f.depth(), retryAfter(f.depth()));
+      }
+      case JobStore.Known k -> {
+        forget(job.id());
+        yield new Known(k.check());
+      }
+    };
+  }
+
+  private void forget(String id) {
+    prepared.remove(id);
+    events.remove(id);
+  }
+
+  /**
+   * How long until a place in the queue frees up, from the jobs measured so far: the average job
+   * time times the jobs ahead per worker, at least a second.
+   */
+  Duration retryAfter(int depth) {
+    double perJob = durations.averageSeconds();
+    double seconds = perJob * Math.max(1, depth) / settings.workers();
+    return Duration.ofSeconds(Math.max(1, (long) Math.ceil(seconds)));
+  }
+
+  /** A future for the end of job {@code id}, completed when it ends (here or elsewhere). */
+  public CompletableFuture<Finished> await(String id) {
+    CompletableFuture<Finished> f = new CompletableFuture<>();
+    waiters.computeIfAbsent(id, k -> new CopyOnWriteArrayList<>()).add(f);
+    // It may have ended already.
+    store.job(id).filter(j -> j.status().terminal()).ifPresent(j -> finish(j, Optional.empty()));
+    return f;
+  }
+
+  /**
+   * Cancels job {@code id}: a queued job ends at once, a running one here stops at its next step
+   * (elsewhere at its worker's next heartbeat).
+   *
+   * @return the job afterwards
+   */
+  public Optional<Job> cancel(String id) {
+    Optional<Job> job = store.cancel(id, clock.instant());
+    Running r = running.get(id);
+    if (r != null) {
+      r.cancel.cancel();
+    }
+    job.filter(j -> j.status().terminal()).ifPresent(j -> finish(j, Optional.empty()));
+    return job;
+  }
+
+  /** The live progress of job {@code id} if it runs here. */
+  public Optional<JobProgress> progress(String id) {
+    Running r = running.get(id);
+    return r == null ? Optional.empty() : Optional.of(r.progress);
+  }
+
+  /** The events of job {@code id} kept here, if any. */
+  public Optional<JobEvents> events(String id) {
+    return Optional.ofNullable(events.get(id));
+  }
+
+  private JobEvents eventsOf(String id) {
+    return events.computeIfAbsent(id, k -> new JobEvents());
+  }
+
+  /**
+   * Stops taking work, waits up to {@code timeout} for running jobs, and gives those still running
+   * back to the queue for the next start.
+   *
+   * @return how many were given back
+   */
+  public int drain(Duration timeout) {
+    draining = true;
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (!running.isEmpty() && System.nanoTime() < deadline) {
+      sleep(50);
+    }
+    int released = 0;
+    for (Running r : running.values()) {
+      r.released = true;
+      r.cancel.cancel();
+      released++;
+    }
+    long grace = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (!running.isEmpty() && System.nanoTime() < grace) {
+      sleep(50);
+    }
+    return released;
+  }
+
+  /** Stops the workers and the heartbeat; running jobs are given back as in a drain. */
+  @Override
+  public void close() {
+    if (closed) {
+      return;
+    }
+    drain(Duration.ZERO);
+    closed = true;
+    signal();
+    heartbeat.shutdownNow();
+    for (Thread t : threads) {
+      try {
+        t.join(5_000);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      }
+    }
+  }
+
+  private void signal() {
+    synchronized (wake) {
+      wake.notifyAll();
+    }
+  }
+
+  private void work() {
+    while (!closed) {
+      Optional<Job> job = Optional.empty();
+      try {
+        if (!draining && ready.getAsBoolean()) {
+          job = store.claim(workerId, clock.instant(), settings.lease());
+        }
+      } catch (RuntimeException e) {
+        LOG.warn("claiming a job failed: {}", e.getMessage());
+      }
+      if (job.isPresent()) {
+        run(job.get());
+        continue;
+      }
+      synchronized (wake) {
+        try {
+          wake.wait(POLL_MILLIS);
+        } catch (InterruptedException e) {
+          return;
+        }
+      }
+    }
+  }
+
+  /** A job running here. */
+  private static final class Running {
+    final Job job;
+    final CancellationToken cancel = new CancellationToken();
+    volatile JobProgress progress;
+    volatile boolean released;
+    volatile boolean lost;
+
+    Running(Job job) {
+      this.job = job;
+      this.progress = JobProgress.start(job.n());
+    }
+  }
+
+  private void run(Job job) {
+    Running r = new Running(job);
+    running.put(job.id(), r);
+    JobEvents ev = eventsOf(job.id());
+    long start = System.nanoTime();
+    listener.started(job.kind());
+    Prepared here = job.attempts() == 1 ? prepared.remove(job.id()) : null;
+    prepared.remove(job.id());
+    try {
+      PendingWrites writes = here != null ? here.writes() : new PendingWrites(store);
+      JobExecutor.Execution execution =
+          here != null ? here.execution() : executor.prepare(job, writes);
+      ProgressListener own = here != null ? here.listener() : ProgressListener.NONE;
+      JobExecutor.Outcome o = execution.run(progressOf(r, ev, own), r.cancel);
+      r.cancel.throwIfCancelled("before storing");
+      boolean done =
+          store.complete(
+              job.id(),
+              workerId,
+              clock.instant(),
+              o.status(),
+              Json.write(o.body()),
+              writes.writes());
+      if (!done) {
+        LOG.warn("job {} lost its lease before completing; its result was not stored", job.id());
+        return;
+      }
+      listener.imagesProduced(o.images());
+      ended(job, "completed", start, Optional.of(o));
+    } catch (AtelierException.Cancelled c) {
+      if (r.released) {
+        store.release(job.id(), workerId);
+        LOG.info("job {} given back to the queue (shutting down)", job.id());
+      } else if (!r.lost) {
+        store.cancelled(job.id(), workerId, clock.instant());
+        ended(job, "cancelled", start, Optional.empty());
+      }
+    } catch (RuntimeException e) {
+      ErrorInfo info = errors.apply(e);
+      if (!(e instanceof AtelierException)) {
+        LOG.error("job {} failed unexpectedly", job.id(), e);
+      }
+      try {
+        if (store.fail(job.id(), workerId, clock.instant(), info.json())) {
+          listener.failed(info.code());
+          ended(job, "failed", start, Optional.empty());
+        }
+      } catch (RuntimeException storeDown) {
+        LOG.warn("job {} could not be marked failed: {}", job.id(), storeDown.getMessage());
+      }
+    } finally {
+      running.remove(job.id());
+      signal();
+    }
+  }
+
+  private void ended(Job job, String status, long startNanos, Optional<JobExecutor.Outcome> o) {
+    Duration took = Duration.ofNanos(System.nanoTime() - startNanos);
+    if (status.equals("completed")) {
+      durations.add(took);
+    }
+    listener.finished(job.kind(), status, took);
+    store.job(job.id()).ifPresent(j -> finish(j, o));
+  }
+
+  /** Ends job {@code j}'s events and completes its waiters. */
+  private void finish(Job j, Optional<JobExecutor.Outcome> o) {
+    JobEvents ev = events.get(j.id());
+    if (ev != null && !ev.ended()) {
+      ev.add(j.status().wire(), render.apply(j));
+    }
+    ended.putIfAbsent(j.id(), clock.instant());
+    List<CompletableFuture<Finished>> ws = waiters.remove(j.id());
+    if (ws != null) {
+      ws.forEach(f -> f.complete(new Finished(j, o)));
+    }
+  }
+
+  private ProgressListener progressOf(Running r, JobEvents ev, ProgressListener own) {
+    return new ProgressListener() {
+      private long last = System.nanoTime();
+
+      @Override
+      public void onStep(StepProgress p) {
+        long now = System.nanoTime();
+        listener.step(Duration.ofNanos(now - last));
+        last = now;
+        r.progress = new JobProgress(p.step(), p.totalSteps(), r.progress.imagesDone(), r.job.n());
+        ev.add("progress", r.progress.toJson());
+        own.onStep(p);
+      }
+
+      @Override
+      public void onImagesDone(int done) {
+        r.progress = new JobProgress(r.progress.step(), r.progress.steps(), done, r.job.n());
+        ev.add("progress", r.progress.toJson());
+        own.onImagesDone(done);
+      }
+
+      @Override
+      public int partialImages() {
+        return own.partialImages();
+      }
+    };
+  }
+
+  /** Renews leases, notices cancels and lost leases, takes back dead workers' jobs. */
+  private void beat() {
+    try {
+      Instant now = clock.instant();
+      for (Running r : running.values()) {
+        JobStore.Beat b =
+            store.heartbeat(
+                r.job.id(), workerId, now.plus(settings.lease()), Json.write(r.progress.toJson()));
+        if (!b.held()) {
+          r.lost = true;
+          r.cancel.cancel();
+        } else if (b.cancelRequested()) {
+          r.cancel.cancel();
+        }
+      }
+      String interrupted =
+          errors
+              .apply(
+                  new Interrupted(
+                      "the job was running when its worker stopped (process killed or out of"
+                          + " memory) and has been tried "
+                          + settings.maxAttempts()
+                          + " times"))
+              .json();
+      for (Job j : store.recoverExpired(now, settings.maxAttempts(), interrupted)) {
+        if (j.status().terminal()) {
+          if (j.status() == dev.atelier.store.JobStatus.FAILED) {
+            listener.failed("interrupted");
+          }
+          eventsOf(j.id());
+          finish(j, Optional.empty());
+        } else {
+          LOG.info("job {} taken back from a stopped worker; queued again", j.id());
+          signal();
+        }
+      }
+      // Waiters here for jobs that ran elsewhere.
+      for (String id : waiters.keySet()) {
+        if (!running.containsKey(id)) {
+          store
+              .job(id)
+              .filter(j -> j.status().terminal())
+              .ifPresent(j -> finish(j, Optional.empty()));
+        }
+      }
+      ended
+          .entrySet()
+          .removeIf(
+              e -> {
+                if (e.getValue().plus(EVENTS_KEPT).isBefore(now)) {
+                  events.remove(e.getKey());
+                  return true;
+                }
+                return false;
+              });
+    } catch (RuntimeException e) {
+      LOG.warn("job heartbeat failed: {}", e.getMessage());
+    }
+  }
+
+  /** A job whose worker died too often: mapped to the {@code interrupted} error code. */
+  public static final class Interrupted extends RuntimeException {
+    /** Creates one. */
+    public Interrupted(String message) {
+      super(message);
+    }
+  }
+
+  /** Recent completed job times, for {@code Retry-After}. */
+  private static final class Durations {
+    private final long[] millis = new long[32];
+    private int count;
+    private int next;
+
+    synchronized void add(Duration d) {
+      millis[next] = d.toMillis();
+      next = (next + 1) % millis.length;
+      count = Math.min(count + 1, millis.length);
+    }
+
+    /** The average, or 10 s before any job was measured. */
+    synchronized double averageSeconds() {
+      if (count == 0) {
+        return 10;
+      }
+      long sum = 0;
+      for (int i = 0; i < count; i++) {
+        sum += millis[i];
+      }
+      return sum / 1000.0 / count;
+    }
+  }
+
+  private static void sleep(long millis) {
+    try {
+      Thread.sleep(millis);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private static String host() {
+    try {
+      return java.net.InetAddress.getLocalHost().getHostName();
+    } catch (java.net.UnknownHostException e) {
+      return "localhost";
+    }
+  }
+
+  private static String shortId() {
+    return UUID.randomUUID().toString().substring(0, 8);
+  }
+}

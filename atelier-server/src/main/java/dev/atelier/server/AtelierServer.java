@@ -10,9 +10,13 @@ import dev.atelier.server.auth.RateLimits;
 import dev.atelier.server.http.BrowserSafety;
 import dev.atelier.server.http.ErrorMapper;
 import dev.atelier.server.http.HttpRefusals;
+import dev.atelier.server.http.Idempotent;
+import dev.atelier.server.http.JobKind;
 import dev.atelier.server.http.RequestLog;
 import dev.atelier.server.http.Routes;
 import dev.atelier.server.images.ImageService;
+import dev.atelier.server.jobs.JobListener;
+import dev.atelier.server.jobs.JobRunner;
 import dev.atelier.store.BlobStore;
 import dev.atelier.store.MetadataStore;
 import io.javalin.Javalin;
@@ -29,12 +33,14 @@ import org.slf4j.LoggerFactory;
  */
 public final class AtelierServer implements AutoCloseable {
   /** Set on a request whose error our exception handler already answered in OpenAI's shape. */
-  private static final String ANSWERED = "atelier.answered";
+  private static final String ANSWERED = ErrorMapper.ANSWERED;
 
   private final Javalin app;
+  private final JobRunner runner;
 
-  private AtelierServer(Javalin app) {
+  private AtelierServer(Javalin app, JobRunner runner) {
     this.app = app;
+    this.runner = runner;
   }
 
   /**
@@ -93,6 +99,17 @@ public final class AtelierServer implements AutoCloseable {
     ImageService images =
         new ImageService(engine, metadata, blobs, grounder, planner, config.defaultSide());
     Routes routes = new Routes(images, config);
+    JobRunner runner =
+        new JobRunner(
+            metadata,
+            routes::prepareJob,
+            config.jobs(),
+            JobListener.NONE,
+            java.time.Clock.systemUTC(),
+            ErrorMapper::jobError,
+            routes::renderJob,
+            () -> true);
+    routes.use(runner);
     ApiKeyAuth auth = ApiKeyAuth.forHost(metadata, config.host());
     Runnable[] afterStart = new Runnable[1];
     Javalin app =
@@ -108,6 +125,8 @@ public final class AtelierServer implements AutoCloseable {
               // After the request id, before every route: API keys once a key exists.
               auth.install(c);
               before.accept(c);
+              // After authentication: a retried POST with a known key is answered from the store.
+              Idempotent.install(c, metadata, JobKind::isJobPath);
               // Before-matched: runs after every before handler, authentication's included.
               RateLimits.install(c, config.access().clock());
               c.staticFiles.add(
@@ -126,6 +145,9 @@ public final class AtelierServer implements AutoCloseable {
                     ErrorMapper.Answer a = ErrorMapper.map(e);
                     if (e instanceof ErrorMapper.MethodNotAllowed m) {
                       ctx.header("Allow", m.allowed());
+                    }
+                    if (e instanceof ErrorMapper.Refusal r && r.retryAfterSeconds() > 0) {
+                      ctx.header("Retry-After", Long.toString(r.retryAfterSeconds()));
                     }
                     if (e instanceof ErrorMapper.AuthRefused r) {
                       ctx.header("WWW-Authenticate", r.challenge());
@@ -187,7 +209,8 @@ public final class AtelierServer implements AutoCloseable {
             });
     app.start(config.host(), config.port());
     afterStart[0].run();
-    return new AtelierServer(app);
+    runner.start();
+    return new AtelierServer(app, runner);
   }
 
   /**
@@ -215,6 +238,22 @@ public final class AtelierServer implements AutoCloseable {
     }
   }
 
+  /**
+   * Drains for a graceful stop (SIGTERM): new image work is refused with 503 and {@code
+   * Retry-After}, running jobs get {@code timeout} to finish, and those still running are given
+   * back to the queue for the next start. Call {@link #close()} afterwards.
+   *
+   * @return how many running jobs were given back
+   */
+  public int drain(java.time.Duration timeout) {
+    return runner.drain(timeout);
+  }
+
+  /** The job scheduler (for readiness and metrics). */
+  public JobRunner jobs() {
+    return runner;
+  }
+
   /** The bound port (useful with port 0). */
   public int port() {
     return app.port();
@@ -223,6 +262,7 @@ public final class AtelierServer implements AutoCloseable {
   /** Stops accepting requests and waits for running ones. */
   @Override
   public void close() {
+    runner.close();
     app.stop();
   }
 }

@@ -2,6 +2,7 @@ package dev.atelier.server;
 
 import dev.atelier.server.auth.AccessSettings;
 import dev.atelier.server.images.PriceTable;
+import dev.atelier.server.jobs.JobRunner;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Objects;
@@ -25,6 +26,8 @@ import java.util.Objects;
  *     request's headers or body); a body that stalls longer is refused with a 408
  * @param access the image URLs' signing secret and lifetime, the CORS allow-list and the clock that
  *     rate limits and URL expiry read (see {@link AccessSettings})
+ * @param jobs how image jobs are scheduled: workers, queue size, leases (see {@link
+ *     JobRunner.Settings})
  */
 public record ServerConfig(
     String host,
@@ -38,7 +41,8 @@ public record ServerConfig(
     boolean demo,
     RequestLimits limits,
     Duration idleTimeout,
-    AccessSettings access) {
+    AccessSettings access,
+    JobRunner.Settings jobs) {
 
   /** Jetty's default: how long a silent connection is kept. */
   public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofSeconds(30);
@@ -67,7 +71,8 @@ public record ServerConfig(
         false,
         RequestLimits.DEFAULT,
         DEFAULT_IDLE_TIMEOUT,
-        AccessSettings.ephemeral());
+        AccessSettings.ephemeral(),
+        JobRunner.Settings.DEFAULT);
   }
 
   /** These settings with another engine and what its tokens cost. */
@@ -84,7 +89,8 @@ public record ServerConfig(
         demo,
         limits,
         idleTimeout,
-        access);
+        access,
+        jobs);
   }
 
   /** These settings for the demo models ({@code true}) or a real model. */
@@ -101,7 +107,8 @@ public record ServerConfig(
         newDemo,
         limits,
         idleTimeout,
-        access);
+        access,
+        jobs);
   }
 
   /** These settings with other request limits. */
@@ -118,7 +125,8 @@ public record ServerConfig(
         demo,
         newLimits,
         idleTimeout,
-        access);
+        access,
+        jobs);
   }
 
   /** These settings with another idle timeout. */
@@ -135,7 +143,8 @@ public record ServerConfig(
         demo,
         limits,
         newIdleTimeout,
-        access);
+        access,
+        jobs);
   }
 
   /** These settings with another URL secret, URL lifetime, CORS allow-list or clock. */
@@ -152,11 +161,31 @@ public record ServerConfig(
         demo,
         limits,
         idleTimeout,
-        newAccess);
+        newAccess,
+        jobs);
+  }
+
+  /** These settings with other job scheduling. */
+  public ServerConfig withJobs(JobRunner.Settings newJobs) {
+    return new ServerConfig(
+        host,
+        port,
+        modelName,
+        defaultSide,
+        startedAt,
+        allowRemoteImages,
+        engineName,
+        prices,
+        demo,
+        limits,
+        idleTimeout,
+        access,
+        newJobs);
   }
 
   /** Validates the values. */
   public ServerConfig {
+    Objects.requireNonNull(jobs, "jobs");
     Objects.requireNonNull(engineName, "engineName");
     Objects.requireNonNull(prices, "prices");
     Objects.requireNonNull(limits, "limits");

@@ -41,6 +41,12 @@ public final class FakeEngine implements Engine {
   /** A step at which the engine keeps reporting progress until cancelled; 0 for none. */
   volatile int holdAtStep;
 
+  /** How long each step takes (a slow engine of controlled duration); 0 for no wait. */
+  public volatile long stepMillis;
+
+  /** Steps the engine ran, over all calls (to count where a cancel stopped it). */
+  public final AtomicInteger stepsRun = new AtomicInteger();
+
   /** When set, each generation waits for it to open (tests that hold requests running). */
   volatile CountDownLatch gate;
 
@@ -192,6 +198,10 @@ public final class FakeEngine implements Engine {
       if (step == failAtStep) {
         throw new AtelierException.EngineFailure("fake failure at step " + step, null);
       }
+      if (stepMillis > 0) {
+        LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(stepMillis));
+      }
+      stepsRun.incrementAndGet();
       int at = step;
       progress.onStep(new StepProgress(step, total, () -> Optional.of(preview(target, at, total))));
       if (step == holdAtStep) {

@@ -38,7 +38,9 @@ class RateLimitApiTest {
         ServerFixture.withCallers(
             dir,
             new ServerConfig("127.0.0.1", 0, "fake-model", 64, Instant.now(), false)
-                .withAccess(AccessSettings.ephemeral().withClock(clock)),
+                .withAccess(AccessSettings.ephemeral().withClock(clock))
+                // Requests at once are the point here: enough workers to run them together.
+                .withJobs(dev.atelier.server.jobs.JobRunner.Settings.DEFAULT.withWorkers(4)),
             byKey);
   }
 

@@ -95,6 +95,10 @@ public final class ApiKeyAuth {
     if (path.equals("/v1/images") || path.equals("/v1/edits")) {
       return Optional.of("images");
     }
+    if (path.equals("/v1/jobs") || path.startsWith("/v1/jobs/")) {
+      // Any valid key: a job belongs to its owner, whatever scope made it.
+      return Optional.of("");
+    }
     if (path.equals("/v1/sessions") || path.startsWith("/v1/sessions/")) {
       return Optional.of("sessions");
     }

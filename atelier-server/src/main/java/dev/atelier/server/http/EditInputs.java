@@ -6,6 +6,7 @@ import dev.atelier.core.image.Box;
 import dev.atelier.core.image.Compositor;
 import dev.atelier.core.image.Mask;
 import dev.atelier.core.image.RgbImage;
+import dev.atelier.core.json.Json;
 import dev.atelier.core.json.JsonValue;
 import dev.atelier.server.RequestLimits;
 import dev.atelier.server.images.ImageService;
@@ -15,7 +16,6 @@ import jakarta.servlet.http.Part;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -29,13 +29,16 @@ import java.util.Optional;
  */
 record EditInputs(JsonFields fields, List<BufferedImage> images, Optional<BufferedImage> mask) {
 
+  /**
+   * Reads the inputs of {@code req}: a multipart body's parts, or a JSON body's fields (images as
+   * data URLs, base64, image ids or URLs), within {@code jsonLimits}.
+   */
   static EditInputs read(
-      Context ctx, ImageInputs decoder, RequestLimits limits, boolean imageRequired) {
-    String type = ctx.contentType() == null ? "" : ctx.contentType();
-    if (type.toLowerCase(java.util.Locale.ROOT).startsWith("multipart/form-data")) {
-      return check(multipart(ctx, type, decoder, limits), imageRequired);
+      ApiRequest req, Json.Limits jsonLimits, ImageInputs decoder, boolean imageRequired) {
+    if (req.multipart()) {
+      return check(fromParts(req.parts(), decoder), imageRequired);
     }
-    JsonFields f = new JsonFields(Routes.body(ctx));
+    JsonFields f = new JsonFields(Routes.body(req.json(), jsonLimits));
     List<BufferedImage> images = new ArrayList<>();
     for (String name : new String[] {"image", "image[]", "images"}) {
       Optional<JsonValue> v = f.raw().get(name);
@@ -59,11 +62,33 @@ record EditInputs(JsonFields fields, List<BufferedImage> images, Optional<Buffer
   }
 
   /**
-   * Reads every part: {@code image}, {@code image[]} and {@code mask} are image bytes whether or
-   * not the client gave them a file name (the official SDKs do not always), the rest are text.
+   * Decodes the parts: {@code image}, {@code image[]} and {@code mask} are image bytes, the rest
+   * text (the first of several parts with one name counts).
    */
-  private static EditInputs multipart(
-      Context ctx, String type, ImageInputs decoder, RequestLimits limits) {
+  private static EditInputs fromParts(List<ApiRequest.FormPart> parts, ImageInputs decoder) {
+    Map<String, String> form = new LinkedHashMap<>();
+    List<BufferedImage> images = new ArrayList<>();
+    Optional<BufferedImage> mask = Optional.empty();
+    for (ApiRequest.FormPart part : parts) {
+      if (part.file()) {
+        if (part.name().equals("mask")) {
+          mask = Optional.of(decoder.decode("mask", part.bytes()));
+        } else {
+          images.add(decoder.decode(part.name(), part.bytes()));
+        }
+      } else {
+        form.putIfAbsent(part.name(), part.text());
+      }
+    }
+    return new EditInputs(JsonFields.fromForm(form), images, mask);
+  }
+
+  /**
+   * Reads every part of a live multipart body within the server's limits: {@code image}, {@code
+   * image[]} and {@code mask} are image bytes whether or not the client gave them a file name (the
+   * official SDKs do not always), the rest are text.
+   */
+  static List<ApiRequest.FormPart> parts(Context ctx, String type, RequestLimits limits) {
     if (!BOUNDARY.matcher(type).find()) {
       throw new AtelierException.InvalidRequest(
           "",
@@ -89,9 +114,7 @@ record EditInputs(JsonFields fields, List<BufferedImage> images, Optional<Buffer
               + limits.maxParts()
               + " are accepted");
     }
-    Map<String, String> form = new LinkedHashMap<>();
-    List<BufferedImage> images = new ArrayList<>();
-    Optional<BufferedImage> mask = Optional.empty();
+    List<ApiRequest.FormPart> out = new ArrayList<>();
     try {
       for (Part part : parts) {
         String name = part.getName();
@@ -101,16 +124,11 @@ record EditInputs(JsonFields fields, List<BufferedImage> images, Optional<Buffer
               "every multipart part needs a name (Content-Disposition: form-data; name=\"...\")"
                   + " but one has none");
         }
-        if (name.equals("image") || name.equals("image[]") || name.equals("mask")) {
-          byte[] bytes = bytes(part, name, limits.maxImageBytes());
-          if (name.equals("mask")) {
-            mask = Optional.of(decoder.decode("mask", bytes));
-          } else {
-            images.add(decoder.decode(name, bytes));
-          }
-        } else if (!form.containsKey(name)) {
+        if (ApiRequest.imagePart(name)) {
+          out.add(new ApiRequest.FormPart(name, true, bytes(part, name, limits.maxImageBytes())));
+        } else {
           try (InputStream in = part.getInputStream()) {
-            form.put(name, new String(in.readNBytes(1 << 20), StandardCharsets.UTF_8));
+            out.add(new ApiRequest.FormPart(name, false, in.readNBytes(1 << 20)));
           }
         }
       }
@@ -118,7 +136,7 @@ record EditInputs(JsonFields fields, List<BufferedImage> images, Optional<Buffer
       throw new AtelierException.InvalidRequest(
           "", "the multipart body could not be read: " + rootMessage(e));
     }
-    return new EditInputs(JsonFields.fromForm(form), images, mask);
+    return out;
   }
 
   /** The innermost cause's message: Jetty wraps "unexpected EOF in PREAMBLE" twice. */

@@ -17,7 +17,30 @@ import java.util.Map;
 public final class ErrorMapper {
   private static final System.Logger LOG = System.getLogger(ErrorMapper.class.getName());
 
+  /**
+   * Set on a request whose error was already answered in OpenAI's shape, so the server's error
+   * pages leave the body alone.
+   */
+  public static final String ANSWERED = "atelier.answered";
+
   private ErrorMapper() {}
+
+  /**
+   * How a job's failure is stored: its error code, and {@code {"status": <HTTP status>, "error":
+   * <OpenAI's error object>}}, which the waiting call answers with.
+   */
+  public static dev.atelier.server.jobs.JobRunner.ErrorInfo jobError(Throwable t) {
+    Answer a = map(t);
+    dev.atelier.core.json.JsonValue.Obj body =
+        dev.atelier.core.json.Json.parse(a.body()).asObject();
+    dev.atelier.core.json.JsonValue.Obj error = body.object("error").orElseThrow();
+    java.util.Map<String, dev.atelier.core.json.JsonValue> m = new java.util.LinkedHashMap<>();
+    m.put("status", new dev.atelier.core.json.JsonValue.Num(a.status()));
+    m.put("error", error);
+    return new dev.atelier.server.jobs.JobRunner.ErrorInfo(
+        error.string("code", ""),
+        dev.atelier.core.json.Json.write(new dev.atelier.core.json.JsonValue.Obj(m)));
+  }
 
   /** An HTTP status and the JSON body to send. */
   public record Answer(int status, String body) {}
@@ -62,7 +85,9 @@ public final class ErrorMapper {
       }
       case AtelierException.PayloadTooLarge e ->
           answer(413, e.getMessage(), "invalid_request_error", e.param(), "too_large");
-      case Refusal e -> answer(e.status(), e.getMessage(), e.type(), "", e.code());
+      case Refusal e -> answer(e.status(), e.getMessage(), e.type(), e.param(), e.code());
+      case dev.atelier.server.jobs.JobRunner.Interrupted e ->
+          answer(500, e.getMessage(), "server_error", "", "interrupted");
       case AuthRefused e -> answer(e.status, e.getMessage(), e.type, "", e.code);
       case MethodNotAllowed e ->
           answer(405, e.getMessage(), "invalid_request_error", "", "method_not_allowed");
@@ -191,13 +216,41 @@ public final class ErrorMapper {
     private final int status;
     private final String type;
     private final String code;
+    private final String param;
+    private final long retryAfterSeconds;
 
     /** A refusal with {@code status}, OpenAI's error {@code type} and {@code code}. */
     public Refusal(int status, String type, String code, String message) {
+      this(status, type, code, "", message, 0);
+    }
+
+    /**
+     * A refusal naming {@code param} (a field or header), answered with {@code Retry-After:
+     * retryAfterSeconds} when that is positive.
+     */
+    public Refusal(
+        int status,
+        String type,
+        String code,
+        String param,
+        String message,
+        long retryAfterSeconds) {
       super(message, null, false, false);
       this.status = status;
       this.type = type;
       this.code = code;
+      this.param = param;
+      this.retryAfterSeconds = retryAfterSeconds;
+    }
+
+    /** The field or header it names, or {@code ""}. */
+    public String param() {
+      return param;
+    }
+
+    /** Seconds for {@code Retry-After}, or 0 for none. */
+    public long retryAfterSeconds() {
+      return retryAfterSeconds;
     }
 
     /** The HTTP status. */

@@ -111,8 +111,7 @@ final class Gallery {
     return ApiJson.obj(m);
   }
 
-  private static <T> JsonValue.Obj list(
-      Page<T> page, Function<T, String> id, Function<T, JsonValue> json) {
+  static <T> JsonValue.Obj list(Page<T> page, Function<T, String> id, Function<T, JsonValue> json) {
     List<T> items = page.items();
     Map<String, JsonValue> m = new LinkedHashMap<>();
     m.put("object", ApiJson.str("list"));
@@ -127,7 +126,7 @@ final class Gallery {
     return ApiJson.obj(m);
   }
 
-  private static int limit(Context ctx) {
+  static int limit(Context ctx) {
     String raw = ctx.queryParam("limit");
     if (raw == null || raw.isEmpty()) {
       return DEFAULT_LIMIT;
@@ -146,7 +145,7 @@ final class Gallery {
   }
 
   /** The {@code after} id, or {@code ""} when absent; a malformed id is a 400, not a 404. */
-  private static String after(Context ctx, String prefix, String what) {
+  static String after(Context ctx, String prefix, String what) {
     String raw = ctx.queryParam("after");
     if (raw == null || raw.isEmpty()) {
       return "";
@@ -159,13 +158,13 @@ final class Gallery {
     return raw;
   }
 
-  private static AtelierException.InvalidRequest unknown(String after, String what) {
+  static AtelierException.InvalidRequest unknown(String after, String what) {
     return new AtelierException.InvalidRequest(
         "after",
         "after must be the id of a listed " + what + " but no " + what + " has id '" + after + "'");
   }
 
-  private static String shown(String raw) {
+  static String shown(String raw) {
     return raw.length() > 60 ? raw.substring(0, 57) + "..." : raw;
   }
 }

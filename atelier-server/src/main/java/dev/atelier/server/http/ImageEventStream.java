@@ -123,7 +123,8 @@ final class ImageEventStream implements ProgressListener {
   private final CancellationToken cancel = new CancellationToken();
   private final boolean[] sent;
   private OutputStream out;
-  private boolean gone;
+  private volatile boolean gone;
+  private volatile Runnable onGone = () -> {};
 
   private ImageEventStream(Context ctx, Spec spec, ImageUrls urls, Usage usage) {
     this.ctx = ctx;
@@ -134,40 +135,60 @@ final class ImageEventStream implements ProgressListener {
   }
 
   /**
-   * Runs {@code work} and answers with its events.
-   *
-   * @throws RuntimeException what {@code work} threw, when nothing was written yet (the caller's
-   *     error handler answers it as JSON)
+   * How a request's events are written: what they describe, the URLs in them, each image's usage.
    */
-  static void answer(Context ctx, Spec spec, ImageUrls urls, Work work) {
-    answer(ctx, spec, urls, work, Usage.RECORDED);
-  }
+  record Setup(Spec spec, ImageUrls urls, Usage usage) {}
 
   /**
-   * Like {@link #answer(Context, Spec, String, Work)}, with each image's usage from {@code usage}.
+   * The stream of {@code ctx}'s response: the listener a job runs with (its partial images and step
+   * comments are written as they come, from the job's thread), then {@link #completed} or {@link
+   * #failed}.
    */
-  static void answer(Context ctx, Spec spec, ImageUrls urls, Work work, Usage usage) {
-    new ImageEventStream(ctx, spec, urls, usage).run(work);
+  static ImageEventStream open(Context ctx, Setup setup) {
+    return new ImageEventStream(ctx, setup.spec(), setup.urls(), setup.usage());
   }
 
-  private void run(Work work) {
-    Result result;
-    try {
-      result = work.run(this, cancel);
-    } catch (RuntimeException e) {
-      if (out == null) {
-        throw e;
-      }
-      if (gone) {
-        LOG.log(System.Logger.Level.INFO, "client left a streamed request; it was cancelled");
-      } else {
-        send("error", errorEvent(e));
-      }
-      return;
+  /** Runs {@code onGone} when a write finds the client gone (at once if it already is). */
+  void onGone(Runnable onGone) {
+    this.onGone = onGone;
+    if (gone) {
+      onGone.run();
     }
+  }
+
+  /** Whether anything was written (the status is then committed). */
+  boolean started() {
+    return out != null;
+  }
+
+  /** Ends the stream with OpenAI's error event carrying {@code error} (an error object). */
+  void sendError(JsonValue error) {
+    Map<String, JsonValue> m = new LinkedHashMap<>();
+    m.put("type", ApiJson.str("error"));
+    m.put("error", error);
+    send("error", ApiJson.obj(m));
+  }
+
+  /** Writes one completed event per stored image, in order. */
+  void completed(Result result) {
     long created = System.currentTimeMillis() / 1000;
     for (int i = 0; i < result.images().size(); i++) {
       send(spec.prefix() + ".completed", completed(result.images().get(i), i, created, result));
+    }
+  }
+
+  /**
+   * Ends the stream with {@code e}: rethrown when nothing was written yet (the caller answers it as
+   * JSON), else an {@code error} event.
+   */
+  void failed(RuntimeException e) {
+    if (out == null) {
+      throw e;
+    }
+    if (gone) {
+      LOG.log(System.Logger.Level.INFO, "client left a streamed request; it was cancelled");
+    } else {
+      send("error", errorEvent(e));
     }
   }
 
@@ -211,6 +232,11 @@ final class ImageEventStream implements ProgressListener {
   }
 
   private JsonValue.Obj partial(RgbImage preview, int index) {
+    return partialEvent(spec, preview, index);
+  }
+
+  /** The partial image event of {@code preview} as partial image {@code index} of {@code spec}. */
+  static JsonValue.Obj partialEvent(Spec spec, RgbImage preview, int index) {
     RgbImage sized =
         preview.width() == spec.size().width() && preview.height() == spec.size().height()
             ? preview
@@ -218,6 +244,7 @@ final class ImageEventStream implements ProgressListener {
     byte[] bytes = spec.output().encode(sized, Map.of());
     Map<String, JsonValue> m =
         common(
+            spec,
             spec.prefix() + ".partial_image",
             bytes,
             System.currentTimeMillis() / 1000,
@@ -230,6 +257,7 @@ final class ImageEventStream implements ProgressListener {
   private JsonValue.Obj completed(Library.Saved s, int index, long created, Result result) {
     Map<String, JsonValue> m =
         common(
+            spec,
             spec.prefix() + ".completed",
             s.bytes(),
             created,
@@ -250,8 +278,8 @@ final class ImageEventStream implements ProgressListener {
     return ApiJson.obj(m);
   }
 
-  private Map<String, JsonValue> common(
-      String type, byte[] image, long created, String size, String format) {
+  private static Map<String, JsonValue> common(
+      Spec spec, String type, byte[] image, long created, String size, String format) {
     Map<String, JsonValue> m = new LinkedHashMap<>();
     m.put("type", ApiJson.str(type));
     m.put("b64_json", ApiJson.str(Base64.getEncoder().encodeToString(image)));
@@ -301,6 +329,7 @@ final class ImageEventStream implements ProgressListener {
     } catch (IOException | UncheckedIOException e) {
       gone = true;
       cancel.cancel();
+      onGone.run();
       LOG.log(System.Logger.Level.DEBUG, "event stream write failed: " + e);
     }
   }

@@ -13,7 +13,6 @@ import dev.atelier.core.session.StoredImage;
 import dev.atelier.server.ServerConfig;
 import dev.atelier.server.auth.Caller;
 import dev.atelier.server.auth.ImageUrls;
-import dev.atelier.server.auth.RateLimits;
 import dev.atelier.server.auth.SignedUrls;
 import dev.atelier.server.images.ImageService;
 import dev.atelier.server.images.Library;
@@ -32,28 +31,124 @@ public final class Routes {
   private final ImageService images;
   private final ServerConfig config;
   private final RemoteImages remote;
+  private final JobSubmission jobs;
+  private final SignedUrls signer;
 
-  /** The routes of a server with {@code config}, doing their work with {@code images}. */
+  /**
+   * The routes of a server with {@code config}, doing their work with {@code images}; image work
+   * runs as jobs of {@code runner} ({@link #use}).
+   */
   public Routes(ImageService images, ServerConfig config) {
     this.images = images;
     this.config = config;
     this.remote = new RemoteImages(config.allowRemoteImages(), config.limits().maxImageBytes());
+    this.signer = new SignedUrls(config.access());
+    this.jobs = new JobSubmission(this, images, config);
+  }
+
+  /** Runs image work with {@code runner} (made with {@link #prepareJob} as its executor). */
+  public void use(dev.atelier.server.jobs.JobRunner runner) {
+    jobs.use(runner);
   }
 
   /**
-   * The image decoder of one request, with that request's budget of images and pixels; image ids
-   * resolve only to the caller's images.
+   * Where a route's preparation runs: the request, and the services as its caller (and its job's
+   * held-back writes) see them.
    */
-  private ImageInputs inputs(Context ctx) {
-    return new ImageInputs(
-        images.metadata(), images.blobs(), remote, config.limits(), Caller.of(ctx));
+  record Scope(
+      ApiRequest req,
+      ImageService images,
+      Sessions sessions,
+      ImageInputs inputs,
+      ImageUrls urls,
+      Json.Limits jsonLimits) {
+    /** The JSON body's fields; a multipart body is refused as on any JSON-only route. */
+    JsonFields fields() {
+      if (req.multipart()) {
+        throw new AtelierException.InvalidRequest(
+            "",
+            req.route().replace('.', '/')
+                + " takes a JSON body (Content-Type: application/json) but got"
+                + " multipart/form-data; multipart forms are taken by /v1/images/edits,"
+                + " /v1/images/variations, /v1/sessions and session rounds");
+      }
+      return new JsonFields(body(req.json(), jsonLimits));
+    }
+
+    /** The edit inputs (images, mask, fields) of a JSON or multipart body. */
+    EditInputs editInputs(boolean imageRequired) {
+      return EditInputs.read(req, jsonLimits, inputs, imageRequired);
+    }
+
+    Caller caller() {
+      return req.caller();
+    }
+  }
+
+  /** The scope of {@code req}, its metadata writes going to {@code writes}. */
+  Scope scope(ApiRequest req, dev.atelier.store.MetadataStore writes) {
+    ImageService own = images.forCaller(req.caller()).withMetadata(writes);
+    return new Scope(
+        req,
+        own,
+        new Sessions(own, req.caller()),
+        new ImageInputs(writes, images.blobs(), remote, config.limits(), req.caller()),
+        new ImageUrls(req.base(), signer),
+        config.limits().jsonLimits());
+  }
+
+  /** What a route's preparation makes of a valid request. */
+  sealed interface Plan {}
+
+  /** Answered at once, no job (a dry run). */
+  record Immediate(int status, JsonValue.Obj body) implements Plan {}
+
+  /**
+   * Image work for a job.
+   *
+   * @param n the images it makes
+   * @param stream whether the request asked for server-sent events
+   * @param setup what its events describe (partial images too), empty for session work
+   * @param execution the work
+   */
+  record Work(
+      int n,
+      boolean stream,
+      java.util.Optional<ImageEventStream.Setup> setup,
+      dev.atelier.server.jobs.JobExecutor.Execution execution)
+      implements Plan {}
+
+  /** A job as its events carry it (URLs as stored). */
+  public JsonValue.Obj renderJob(dev.atelier.store.Job job) {
+    return jobs.render(job, null);
+  }
+
+  /** Prepares {@code kind}'s request in {@code s}. */
+  Plan prepare(JobKind kind, Scope s) {
+    return switch (kind) {
+      case GENERATIONS -> generations(s);
+      case EDITS -> edits(s);
+      case VARIATIONS -> variations(s);
+      case SESSION_CREATE -> createSession(s);
+      case SESSION_ROUND -> addRound(s);
+      case SESSION_RESTART -> restart(s);
+    };
   }
 
   /**
-   * The image service storing for the request's caller: what it stores records the caller's owner.
+   * The {@link dev.atelier.server.jobs.JobExecutor} of this server: prepares a stored job's request
+   * as its route prepared it when it arrived.
    */
-  private ImageService images(Context ctx) {
-    return images.forCaller(Caller.of(ctx));
+  public dev.atelier.server.jobs.JobExecutor.Execution prepareJob(
+      dev.atelier.store.Job job, dev.atelier.server.jobs.PendingWrites writes) {
+    ApiRequest req = ApiRequest.load(job.request(), images.blobs());
+    JobKind kind = JobKind.ofRoute(req.route());
+    return switch (prepare(kind, scope(req, writes))) {
+      case Work w -> w.execution();
+      case Immediate i ->
+          (progress, cancel) ->
+              new dev.atelier.server.jobs.JobExecutor.Outcome(i.status(), i.body(), 0, null);
+    };
   }
 
   /** The sessions the request's caller may see and change. */
@@ -71,28 +166,29 @@ public final class Routes {
   /** Registers every route (and what they share) on {@code c}. */
   public void register(JavalinConfig c) {
     c.appData(JSON_LIMITS, config.limits().jsonLimits());
-    c.appData(SIGNER, new SignedUrls(config.access()));
-    c.routes.post("/v1/images/generations", this::generations);
-    c.routes.post("/v1/images/edits", this::edits);
-    c.routes.post("/v1/images/variations", this::variations);
+    c.appData(SIGNER, signer);
+    c.routes.post("/v1/images/generations", ctx -> jobs.submit(ctx, JobKind.GENERATIONS));
+    c.routes.post("/v1/images/edits", ctx -> jobs.submit(ctx, JobKind.EDITS));
+    c.routes.post("/v1/images/variations", ctx -> jobs.submit(ctx, JobKind.VARIATIONS));
     c.routes.get("/v1/images/{id}", this::image);
     c.routes.get("/v1/images/{id}/content", this::content);
     c.routes.get("/v1/models", this::models);
     c.routes.post("/v1/edits/plan", this::plan);
     c.routes.post("/v1/edits/compose", this::compose);
-    c.routes.post("/v1/sessions", this::createSession);
+    c.routes.post("/v1/sessions", ctx -> jobs.submit(ctx, JobKind.SESSION_CREATE));
     c.routes.get(
         "/v1/sessions/{id}",
         ctx -> send(ctx, 200, sessionJson(sessions(ctx).session(ctx.pathParam("id")), ctx)));
     c.routes.delete("/v1/sessions/{id}", this::deleteSession);
-    c.routes.post("/v1/sessions/{id}/rounds", this::addRound);
+    c.routes.post("/v1/sessions/{id}/rounds", ctx -> jobs.submit(ctx, JobKind.SESSION_ROUND));
     c.routes.post(
         "/v1/sessions/{id}/undo",
         ctx -> send(ctx, 200, sessionJson(sessions(ctx).undo(ctx.pathParam("id")), ctx)));
     c.routes.post("/v1/sessions/{id}/checkout", this::checkout);
-    c.routes.post("/v1/sessions/{id}/restart", this::restart);
+    c.routes.post("/v1/sessions/{id}/restart", ctx -> jobs.submit(ctx, JobKind.SESSION_RESTART));
     new Gallery(images.metadata()).register(c);
     new UsageReport(images.metadata(), config.prices()).register(c);
+    jobs.register(c);
   }
 
   /** The routes that answer only POST, which {@code GET /v1/images/{id}} must not swallow. */
@@ -110,6 +206,14 @@ public final class Routes {
   }
 
   static JsonValue.Obj body(Context ctx) {
+    return body(text(ctx), ctx.appData(JSON_LIMITS));
+  }
+
+  /**
+   * The body of a JSON route as text; a form body is refused (multipart is read by {@link
+   * ApiRequest} on the routes that take it).
+   */
+  static String text(Context ctx) {
     String type = ctx.contentType() == null ? "" : ctx.contentType();
     if (type.startsWith("multipart/form-data")
         || type.startsWith("application/x-www-form-urlencoded")) {
@@ -121,13 +225,17 @@ public final class Routes {
               + "; multipart forms are taken by /v1/images/edits, /v1/images/variations,"
               + " /v1/sessions and session rounds");
     }
-    String text = utf8(ctx.bodyAsBytes());
+    return utf8(ctx.bodyAsBytes());
+  }
+
+  /** {@code text} parsed as a JSON body within {@code limits}: an object, or {} when blank. */
+  static JsonValue.Obj body(String text, Json.Limits limits) {
     if (text.isBlank()) {
       return new JsonValue.Obj(Map.of());
     }
     JsonValue v;
     try {
-      v = Json.parse(text, ctx.appData(JSON_LIMITS));
+      v = Json.parse(text, limits);
     } catch (dev.atelier.core.json.JsonReadException e) {
       // Name the field whose value could not be read ({"seed": 1e}, a 400-digit n) as param.
       String field = e.member().orElse("");
@@ -185,14 +293,24 @@ public final class Routes {
 
   /** A session with its round tree and what it has cost upstream. */
   private JsonValue.Obj sessionJson(Session s, Context ctx) {
-    return SessionSpend.of(s, images.metadata(), config.prices())
-        .addTo(ApiJson.session(s, urls(ctx)));
+    return sessionJson(s, images.metadata(), urls(ctx));
+  }
+
+  /** A session with its round tree and its spend, as {@code metadata} has it. */
+  private JsonValue.Obj sessionJson(
+      Session s, dev.atelier.store.MetadataStore metadata, ImageUrls urls) {
+    return SessionSpend.of(s, metadata, config.prices()).addTo(ApiJson.session(s, urls));
+  }
+
+  /** A session as a job's scope sees it (with the job's own rounds). */
+  private JsonValue.Obj sessionJson(Session session, Scope s) {
+    return sessionJson(session, s.images().metadata(), s.urls());
   }
 
   /** A round's result, its session with the spend. */
-  private JsonValue.Obj roundJson(Sessions.RoundResult r, Context ctx) {
-    Map<String, JsonValue> m = new LinkedHashMap<>(ApiJson.roundResult(r, urls(ctx)).members());
-    m.put("session", sessionJson(r.session(), ctx));
+  private JsonValue.Obj roundJson(Sessions.RoundResult r, Scope s) {
+    Map<String, JsonValue> m = new LinkedHashMap<>(ApiJson.roundResult(r, s.urls()).members());
+    m.put("session", sessionJson(r.session(), s));
     return new JsonValue.Obj(m);
   }
 
@@ -216,21 +334,21 @@ public final class Routes {
     return f;
   }
 
-  private void generations(Context ctx) {
-    ImageInputs inputs = inputs(ctx);
-    JsonFields f = checked(Endpoint.GENERATIONS, new JsonFields(body(ctx)));
+  private Plan generations(Scope s) {
+    ImageInputs inputs = s.inputs();
+    JsonFields f = checked(Endpoint.GENERATIONS, s.fields());
     BatchInputs batch = BatchInputs.read(f, GenerationOptions.read(f, config.defaultSide()));
     GenerationOptions o = batch.options();
     ImageEventStream.Request stream = ImageEventStream.Request.read(f);
     List<Reference> references = ReferenceInputs.read(f, inputs);
-    answer(
-        ctx,
+    return work(
+        s,
         stream,
         spec("image_generation", o.size(), o.output(), o, stream),
         new Billing(o, batch.prompt(), references.stream().map(Routes::sizeOf).toList()),
         (progress, cancel) -> {
           ImageService.Produced p =
-              images(ctx).generate(batch.prompt(), batch.panels(), o, references, progress, cancel);
+              s.images().generate(batch.prompt(), batch.panels(), o, references, progress, cancel);
           List<String> warnings = new ArrayList<>(batch.warnings());
           warnings.addAll(p.warnings());
           return new ImageEventStream.Result(p.images(), warnings, p.extra());
@@ -238,36 +356,37 @@ public final class Routes {
   }
 
   /**
-   * Runs {@code work} and answers: as server-sent events when the request asked for a stream, else
-   * as OpenAI's images response with the result's extra members after it.
+   * The job of a request that makes images with {@code work}: streamed as server-sent events when
+   * the request asked for them, else answered with OpenAI's images response and the result's extra
+   * members after it.
    */
-  private void answer(
-      Context ctx,
+  private Plan work(
+      Scope s,
       ImageEventStream.Request stream,
       ImageEventStream.Spec spec,
       Billing billing,
       ImageEventStream.Work work) {
-    ImageEventStream.Work counted =
+    return new Work(
+        billing.options().sampling().n(),
+        stream.stream(),
+        java.util.Optional.of(
+            new ImageEventStream.Setup(spec, s.urls(), billing.perImage(images.engine()))),
         (progress, cancel) -> {
           ImageEventStream.Result r = work.run(progress, cancel);
-          RateLimits.produced(ctx, r.images().size());
-          return r;
-        };
-    if (stream.stream()) {
-      ImageEventStream.answer(ctx, spec, urls(ctx), counted, billing.perImage(images.engine()));
-      return;
-    }
-    ImageEventStream.Result r = counted.run(ProgressListener.NONE, CancellationToken.none());
-    GenerationOptions o = billing.options();
-    JsonValue.Obj response =
-        ApiJson.imagesResponse(r.images(), o.urlResponse(), urls(ctx), r.warnings());
-    Map<String, JsonValue> m = new LinkedHashMap<>(response.members());
-    m.put("model", ApiJson.str(config.modelName()));
-    m.put("quality", ApiJson.str(o.request().quality()));
-    m.put("background", ApiJson.str(o.request().background()));
-    billing.usage(images.engine(), r.images()).ifPresent(u -> m.put("usage", ApiJson.usage(u)));
-    m.putAll(r.extra());
-    send(ctx, 200, new JsonValue.Obj(m));
+          GenerationOptions o = billing.options();
+          JsonValue.Obj response =
+              ApiJson.imagesResponse(r.images(), o.urlResponse(), s.urls(), r.warnings());
+          Map<String, JsonValue> m = new LinkedHashMap<>(response.members());
+          m.put("model", ApiJson.str(config.modelName()));
+          m.put("quality", ApiJson.str(o.request().quality()));
+          m.put("background", ApiJson.str(o.request().background()));
+          billing
+              .usage(images.engine(), r.images())
+              .ifPresent(u -> m.put("usage", ApiJson.usage(u)));
+          m.putAll(r.extra());
+          return new dev.atelier.server.jobs.JobExecutor.Outcome(
+              200, new JsonValue.Obj(m), r.images().size(), r);
+        });
   }
 
   /**
@@ -336,9 +455,9 @@ public final class Routes {
         prefix, size, output, o.sampling().quality(), stream.partialImages());
   }
 
-  private void edits(Context ctx) {
-    ImageInputs inputs = inputs(ctx);
-    EditInputs sent = EditInputs.read(ctx, inputs, config.limits(), false);
+  private Plan edits(Scope s) {
+    ImageInputs inputs = s.inputs();
+    EditInputs sent = s.editInputs(false);
     JsonFields f = checked(Endpoint.EDITS, sent.fields());
     String prompt = GenerationOptions.prompt(f, "prompt");
     GenerationOptions o =
@@ -350,27 +469,28 @@ public final class Routes {
     List<ImageSize> referenceSizes = o.references().stream().map(Routes::sizeOf).toList();
     if (f.has("session")) {
       String sessionId = f.requiredString("session");
-      Sessions sessions = sessions(ctx);
-      StoredImage head = stored(ctx, sessions.session(sessionId).head().imageId());
+      Sessions sessions = s.sessions();
+      StoredImage head = stored(s.caller(), sessions.session(sessionId).head().imageId());
       ImageSize headSize = new ImageSize(head.width(), head.height());
       requireSessionSize(o, headSize);
       requireOneRound(f, o);
+      checkRoundMask(s, sent, sessions.session(sessionId).head().imageId());
       List<ImageSize> billed = new ArrayList<>(referenceSizes);
       billed.add(headSize);
-      answer(
-          ctx,
+      return work(
+          s,
           stream,
           spec("image_edit", headSize, Library.Output.PNG, o, stream),
           new Billing(o, prompt, billed),
           (progress, cancel) -> {
-            Sessions.RoundResult r = round(sessions, sessionId, prompt, sent, o, progress, cancel);
+            Sessions.RoundResult r =
+                round(s, sessions, sessionId, prompt, sent, o, progress, cancel);
             warnings.addAll(r.warnings());
             Map<String, JsonValue> extra = new LinkedHashMap<>();
-            extra.put("session", sessionJson(r.session(), ctx));
-            extra.put("round", ApiJson.round(r.round(), urls(ctx)));
+            extra.put("session", sessionJson(r.session(), s));
+            extra.put("round", ApiJson.round(r.round(), s.urls()));
             return new ImageEventStream.Result(List.of(r.image()), warnings, extra);
           });
-      return;
     }
     if (sent.images().isEmpty()) {
       throw new AtelierException.InvalidRequest(
@@ -382,8 +502,7 @@ public final class Routes {
     List<ImageSize> billed = new ArrayList<>(referenceSizes);
     in.images().forEach(b -> billed.add(billedSize(b.getWidth(), b.getHeight())));
     if (in.wantsLocalEdit(images.hasGrounding())) {
-      localEdit(ctx, in, in.base(warnings), prompt, o, stream, warnings, billed);
-      return;
+      return localEdit(s, in, in.base(warnings), prompt, o, stream, warnings, billed);
     }
     if (f.bool("dry_run").orElse(false)) {
       // A dry run previews a plain-words edit's region; without a region it would make an image.
@@ -405,14 +524,14 @@ public final class Routes {
       warnings.add(NO_GROUNDING_WARNING);
     }
     var mode = in.modeChoice(0.75).mode(image);
-    answer(
-        ctx,
+    return work(
+        s,
         stream,
         spec("image_edit", sizeOf(image), o.output(), o, stream),
         new Billing(o, prompt, billed),
         (progress, cancel) -> {
           ImageService.Produced p =
-              images(ctx).edit(prompt, image, mode, o, "", references, progress, cancel);
+              s.images().edit(prompt, image, mode, o, "", references, progress, cancel);
           warnings.addAll(p.warnings());
           return new ImageEventStream.Result(p.images(), warnings, Map.of());
         });
@@ -442,6 +561,16 @@ public final class Routes {
     }
   }
 
+  /**
+   * A round's mask must fit the session's current image: checked before the job is queued, so a bad
+   * mask is a 400 that stores nothing (the job checks it again when it runs).
+   */
+  private void checkRoundMask(Scope s, EditInputs in, String headImageId) {
+    if (in.mask().isPresent() && in.wantsLocalEdit(images.hasGrounding())) {
+      in.userMask(s.images().load(headImageId));
+    }
+  }
+
   /** A session round keeps the session's size: another {@code size} is refused, not ignored. */
   private static void requireSessionSize(GenerationOptions o, ImageSize sessionSize) {
     if (!o.sizeAuto() && !o.size().equals(sessionSize)) {
@@ -460,9 +589,8 @@ public final class Routes {
    * variations of the one input image (strength 0.7 unless {@code strength} says otherwise),
    * steered by an optional {@code prompt}.
    */
-  private void variations(Context ctx) {
-    ImageInputs inputs = inputs(ctx);
-    EditInputs sent = EditInputs.read(ctx, inputs, config.limits(), true);
+  private Plan variations(Scope s) {
+    EditInputs sent = s.editInputs(true);
     if (sent.mask().isPresent()) {
       throw new AtelierException.InvalidRequest(
           "mask", "variations take no mask; use /v1/images/edits to change a masked region");
@@ -483,14 +611,14 @@ public final class Routes {
     EditInputs in = o.sizeAuto() ? sent : sent.resizedTo(o.size(), warnings);
     var image = in.base(warnings);
     var mode = new dev.atelier.core.EditMode.ImageToImage(strength);
-    answer(
-        ctx,
+    return work(
+        s,
         ImageEventStream.Request.NONE,
         spec("image_edit", sizeOf(image), o.output(), o, ImageEventStream.Request.NONE),
         new Billing(o, prompt, List.of(sizeOf(image))),
         (progress, cancel) -> {
           ImageService.Produced p =
-              images(ctx).edit(prompt, image, mode, o, "", List.of(), progress, cancel);
+              s.images().edit(prompt, image, mode, o, "", List.of(), progress, cancel);
           warnings.addAll(p.warnings());
           return new ImageEventStream.Result(p.images(), warnings, Map.of());
         });
@@ -507,8 +635,8 @@ public final class Routes {
       "no grounding model is configured, so the whole image was re-rendered and pixels outside the"
           + " object may change; start the server with --grounding-model or send a mask";
 
-  private void localEdit(
-      Context ctx,
+  private Plan localEdit(
+      Scope s,
       EditInputs in,
       dev.atelier.core.image.RgbImage image,
       String instruction,
@@ -529,20 +657,19 @@ public final class Routes {
       m.put("plan", out.plan().toJsonValue());
       m.put("mask", ApiJson.str(ApiJson.maskPng(out.region())));
       m.put("warnings", ApiJson.strings(out.warnings()));
-      send(ctx, 200, new JsonValue.Obj(m));
-      return;
+      return new Immediate(200, new JsonValue.Obj(m));
     }
-    answer(
-        ctx,
+    return work(
+        s,
         stream,
         spec("image_edit", sizeOf(image), o.output(), o, stream),
         new Billing(o, instruction, billed),
         (progress, cancel) -> {
           ImageService.LocalResult r =
-              images(ctx)
+              s.images()
                   .localEdit(image, instruction, mask, o, threshold, "", "", progress, cancel);
-          for (Library.Saved s : r.images()) {
-            images.metadata().insertImage(s.row());
+          for (Library.Saved saved : r.images()) {
+            s.images().metadata().insertImage(saved.row());
           }
           warnings.addAll(r.outcome().warnings());
           Map<String, JsonValue> extra = new LinkedHashMap<>();
@@ -566,6 +693,7 @@ public final class Routes {
 
   /** A session round: plain-words local edit when possible, else the explicit edit mode. */
   private Sessions.RoundResult round(
+      Scope s,
       Sessions sessions,
       String sessionId,
       String instruction,
@@ -574,7 +702,7 @@ public final class Routes {
       ProgressListener progress,
       CancellationToken cancel) {
     if (in.wantsLocalEdit(images.hasGrounding())) {
-      var head = images.load(sessions.session(sessionId).head().imageId());
+      var head = s.images().load(sessions.session(sessionId).head().imageId());
       return sessions.localRound(
           sessionId,
           instruction,
@@ -648,11 +776,10 @@ public final class Routes {
    * The stored image {@code id} if the request's caller may see it; another owner's image is
    * answered exactly like one that does not exist.
    */
-  private StoredImage stored(Context ctx, String id) {
+  private StoredImage stored(Caller caller, String id) {
     if (!Ids.isValid("img", id)) {
       throw new AtelierException.NotFound("id", "no image with id '" + id + "'");
     }
-    Caller caller = Caller.of(ctx);
     return images
         .metadata()
         .image(id)
@@ -664,7 +791,7 @@ public final class Routes {
     if (POST_ONLY_IMAGE_ROUTES.contains(ctx.pathParam("id"))) {
       throw new ErrorMapper.MethodNotAllowed(ctx.method().name(), ctx.path(), "POST");
     }
-    send(ctx, 200, ApiJson.image(stored(ctx, ctx.pathParam("id")), urls(ctx)));
+    send(ctx, 200, ApiJson.image(stored(Caller.of(ctx), ctx.pathParam("id")), urls(ctx)));
   }
 
   /**
@@ -673,7 +800,7 @@ public final class Routes {
    * server without keys serves it freely).
    */
   private void content(Context ctx) {
-    StoredImage img = stored(ctx, ctx.pathParam("id"));
+    StoredImage img = stored(Caller.of(ctx), ctx.pathParam("id"));
     String sig = ctx.queryParam("sig");
     String expires = ctx.queryParam("expires");
     // An authenticated caller's key is enough (its ownership is checked like any other route's).
@@ -711,13 +838,13 @@ public final class Routes {
     send(ctx, 200, new JsonValue.Obj(m));
   }
 
-  private void createSession(Context ctx) {
-    ImageInputs inputs = inputs(ctx);
-    EditInputs in = EditInputs.read(ctx, inputs, config.limits(), false);
+  private Plan createSession(Scope scope) {
+    ImageInputs inputs = scope.inputs();
+    EditInputs in = scope.editInputs(false);
     JsonFields f = checked(Endpoint.SESSION_CREATE, in.fields());
-    Sessions sessions = sessions(ctx);
-    Session s;
+    Sessions sessions = scope.sessions();
     List<String> warnings = new ArrayList<>();
+    java.util.function.BiFunction<ProgressListener, CancellationToken, Session> create;
     if (!in.images().isEmpty()) {
       if (f.has("references") || f.has("reference_images")) {
         String name = f.has("references") ? "references" : "reference_images";
@@ -729,27 +856,30 @@ public final class Routes {
       }
       GenerationOptions read = GenerationOptions.read(f, config.defaultSide());
       EditInputs sized = read.sizeAuto() ? in : in.resizedTo(read.size(), warnings);
+      var image = sized.base(warnings);
+      String prompt = f.has("prompt") ? GenerationOptions.prompt(f, "prompt") : "";
+      boolean seed = f.has("seed");
       // An image session keeps its prompt and parameters: restarts merge into and render with them.
-      s =
-          sessions.createFromImage(
-              sized.base(warnings),
-              f.has("prompt") ? GenerationOptions.prompt(f, "prompt") : "",
-              read,
-              f.has("seed"));
+      create = (progress, cancel) -> sessions.createFromImage(image, prompt, read, seed);
     } else {
       String prompt = GenerationOptions.prompt(f, "prompt");
-      s =
-          sessions.createFromPrompt(
-              prompt,
-              GenerationOptions.read(f, config.defaultSide())
-                  .withReferences(ReferenceInputs.read(f, inputs)),
-              f.has("seed"));
-      RateLimits.produced(ctx, 1);
+      GenerationOptions o =
+          GenerationOptions.read(f, config.defaultSide())
+              .withReferences(ReferenceInputs.read(f, inputs));
+      boolean seed = f.has("seed");
+      create = (progress, cancel) -> sessions.createFromPrompt(prompt, o, seed, progress, cancel);
     }
-    JsonValue.Obj json = sessionJson(s, ctx);
-    Map<String, JsonValue> m = new LinkedHashMap<>(json.members());
-    m.put("warnings", ApiJson.strings(warnings));
-    send(ctx, 201, new JsonValue.Obj(m));
+    return new Work(
+        1,
+        false,
+        java.util.Optional.empty(),
+        (progress, cancel) -> {
+          Session s = create.apply(progress, cancel);
+          Map<String, JsonValue> m = new LinkedHashMap<>(sessionJson(s, scope).members());
+          m.put("warnings", ApiJson.strings(warnings));
+          return new dev.atelier.server.jobs.JobExecutor.Outcome(
+              201, new JsonValue.Obj(m), 1, null);
+        });
   }
 
   private void deleteSession(Context ctx) {
@@ -764,12 +894,12 @@ public final class Routes {
     send(ctx, 200, new JsonValue.Obj(m));
   }
 
-  private void addRound(Context ctx) {
-    ImageInputs inputs = inputs(ctx);
-    String id = ctx.pathParam("id");
-    Sessions sessions = sessions(ctx);
+  private Plan addRound(Scope s) {
+    ImageInputs inputs = s.inputs();
+    String id = s.req().pathParam("id");
+    Sessions sessions = s.sessions();
     sessions.session(id);
-    EditInputs in = EditInputs.read(ctx, inputs, config.limits(), false);
+    EditInputs in = s.editInputs(false);
     JsonFields f = checked(Endpoint.SESSION_ROUND, in.fields());
     if (!in.images().isEmpty()) {
       throw new AtelierException.InvalidRequest(
@@ -792,12 +922,17 @@ public final class Routes {
     GenerationOptions o =
         GenerationOptions.read(f, config.defaultSide())
             .withReferences(ReferenceInputs.read(f, inputs));
-    StoredImage head = stored(ctx, sessions.session(id).head().imageId());
+    StoredImage head = stored(s.caller(), sessions.session(id).head().imageId());
     requireSessionSize(o, new ImageSize(head.width(), head.height()));
-    Sessions.RoundResult made =
-        round(sessions, id, instruction, in, o, ProgressListener.NONE, CancellationToken.none());
-    RateLimits.produced(ctx, 1);
-    send(ctx, 200, roundJson(made, ctx));
+    checkRoundMask(s, in, head.id());
+    return new Work(
+        1,
+        false,
+        java.util.Optional.empty(),
+        (progress, cancel) -> {
+          Sessions.RoundResult made = round(s, sessions, id, instruction, in, o, progress, cancel);
+          return new dev.atelier.server.jobs.JobExecutor.Outcome(200, roundJson(made, s), 1, null);
+        });
   }
 
   private void checkout(Context ctx) {
@@ -807,11 +942,11 @@ public final class Routes {
     send(ctx, 200, sessionJson(sessions(ctx).checkout(ctx.pathParam("id"), round), ctx));
   }
 
-  private void restart(Context ctx) {
-    String id = ctx.pathParam("id");
-    Sessions sessions = sessions(ctx);
+  private Plan restart(Scope s) {
+    String id = s.req().pathParam("id");
+    Sessions sessions = s.sessions();
     sessions.session(id);
-    JsonFields f = checked(Endpoint.SESSION_RESTART, new JsonFields(body(ctx)));
+    JsonFields f = checked(Endpoint.SESSION_RESTART, s.fields());
     double strength = f.number("strength").orElse(ImageService.DEFAULT_ROUND_STRENGTH);
     if (strength <= 0 || strength > 1) {
       throw new AtelierException.InvalidRequest(
@@ -820,7 +955,7 @@ public final class Routes {
     GenerationOptions o = GenerationOptions.read(f, config.defaultSide());
     // A restart renders from the chain's first image, so it keeps that image's size.
     Session session = sessions.session(id);
-    StoredImage first = stored(ctx, session.rounds().get(0).imageId());
+    StoredImage first = stored(s.caller(), session.rounds().get(0).imageId());
     requireSessionSize(o, new ImageSize(first.width(), first.height()));
     boolean dryRun = f.bool("dry_run").orElse(false);
     java.util.Set<String> explicit = new java.util.LinkedHashSet<>();
@@ -829,16 +964,25 @@ public final class Routes {
         explicit.add(name); // a JSON null is absent: the session's own value stays
       }
     }
-    Sessions.Restart r = sessions.restart(id, o, explicit, strength, dryRun);
-    RateLimits.produced(ctx, dryRun ? 0 : 1);
-    Map<String, JsonValue> m = new LinkedHashMap<>();
     if (dryRun) {
+      Sessions.Restart r = sessions.restart(id, o, explicit, strength, true);
+      Map<String, JsonValue> m = new LinkedHashMap<>();
       m.put("object", ApiJson.str("session.restart.dry_run"));
       m.put("dry_run", new JsonValue.Bool(true));
-    } else {
-      m.putAll(roundJson(r.result().orElseThrow(), ctx).members());
+      m.putAll(ApiJson.restart(r));
+      return new Immediate(200, new JsonValue.Obj(m));
     }
-    m.putAll(ApiJson.restart(r));
-    send(ctx, 200, new JsonValue.Obj(m));
+    return new Work(
+        1,
+        false,
+        java.util.Optional.empty(),
+        (progress, cancel) -> {
+          Sessions.Restart r = sessions.restart(id, o, explicit, strength, false, progress, cancel);
+          Map<String, JsonValue> m = new LinkedHashMap<>();
+          m.putAll(roundJson(r.result().orElseThrow(), s).members());
+          m.putAll(ApiJson.restart(r));
+          return new dev.atelier.server.jobs.JobExecutor.Outcome(
+              200, new JsonValue.Obj(m), 1, null);
+        });
   }
 }

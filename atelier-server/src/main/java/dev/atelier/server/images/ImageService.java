@@ -81,14 +81,27 @@ public final class ImageService {
 
   /** A copy sharing everything but the library, whose rows record {@code library}'s owner. */
   private ImageService(ImageService base, Library library) {
+    this(base, library, base.metadata);
+  }
+
+  /** A copy sharing everything but the library and the metadata store. */
+  private ImageService(ImageService base, Library library, MetadataStore metadata) {
     this.engine = base.engine;
-    this.metadata = base.metadata;
+    this.metadata = metadata;
     this.blobs = base.blobs;
     this.library = library;
     this.grounding = base.grounding;
     this.grounder = base.grounder;
     this.editor = base.editor;
     this.editOptions = base.editOptions;
+  }
+
+  /**
+   * This service writing its rows to {@code metadata} (a job's held-back writes, committed with the
+   * job) and reading through it.
+   */
+  public ImageService withMetadata(MetadataStore metadata) {
+    return metadata == this.metadata ? this : new ImageService(this, library, metadata);
   }
 
   /** This service storing for {@code caller}: every image and mask it stores records its owner. */

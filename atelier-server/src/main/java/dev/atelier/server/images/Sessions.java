@@ -95,6 +95,19 @@ public final class Sessions {
    * @param seedGiven whether the request named the seed (restarts then reuse it)
    */
   public Session createFromPrompt(String prompt, GenerationOptions o, boolean seedGiven) {
+    return createFromPrompt(prompt, o, seedGiven, ProgressListener.NONE, CancellationToken.none());
+  }
+
+  /**
+   * Like {@link #createFromPrompt(String, GenerationOptions, boolean)}, reporting the engine's
+   * steps; when {@code cancel} is cancelled nothing is stored.
+   */
+  public Session createFromPrompt(
+      String prompt,
+      GenerationOptions o,
+      boolean seedGiven,
+      ProgressListener progress,
+      CancellationToken cancel) {
     SamplingParams one = o.sampling().toBuilder().n(1).build();
     GeneratedImage g =
         images
@@ -102,9 +115,10 @@ public final class Sessions {
             .generate(
                 new GenerationRequest(
                     StyleEmphasis.apply(prompt, o.references()), o.size(), one, o.references()),
-                ProgressListener.NONE,
-                CancellationToken.none())
+                progress,
+                cancel)
             .get(0);
+    cancel.throwIfCancelled("before storing");
     String sessionId = Ids.newId("ses");
     Library.Saved s = images.library().save(g, Library.Output.PNG, sessionId, "", Map.of());
     Map<String, String> params = new LinkedHashMap<>(g.parameters());
@@ -433,6 +447,28 @@ public final class Sessions {
       java.util.Set<String> explicit,
       double strength,
       boolean dryRun) {
+    return restart(
+        sessionId,
+        requested,
+        explicit,
+        strength,
+        dryRun,
+        ProgressListener.NONE,
+        CancellationToken.none());
+  }
+
+  /**
+   * Like {@link #restart(String, GenerationOptions, java.util.Set, double, boolean)}, reporting the
+   * engine's steps; when {@code cancel} is cancelled nothing is stored.
+   */
+  public Restart restart(
+      String sessionId,
+      GenerationOptions requested,
+      java.util.Set<String> explicit,
+      double strength,
+      boolean dryRun,
+      ProgressListener progress,
+      CancellationToken cancel) {
     Session session = session(sessionId);
     SessionTree tree = new SessionTree(session);
     List<Round> path = tree.path(session.headRoundId());
@@ -466,7 +502,17 @@ public final class Sessions {
     RgbImage firstImage = images.load(first.imageId());
     SamplingParams one = o.sampling().toBuilder().n(1).build();
     GeneratedImage g =
-        images.runEdit(merged, firstImage, new EditMode.ImageToImage(strength), one).get(0);
+        images
+            .runEdit(
+                merged,
+                firstImage,
+                new EditMode.ImageToImage(strength),
+                one,
+                java.util.List.of(),
+                progress,
+                cancel)
+            .get(0);
+    cancel.throwIfCancelled("before storing");
     Library.Saved s =
         images
             .library()

@@ -75,6 +75,7 @@ final class SubBatches implements Engine {
                   prompts),
               progress,
               cancel));
+      progress.onImagesDone(made.size());
     }
     return made;
   }
@@ -100,6 +101,7 @@ final class SubBatches implements Engine {
                   request.references()),
               progress,
               cancel));
+      progress.onImagesDone(made.size());
     }
     return made;
   }

@@ -299,7 +299,8 @@ public final class JobRunner implements AutoCloseable {
     return Optional.ofNullable(events.get(id));
   }
 
-  private JobEvents eventsOf(String id) {
+  /** The events of job {@code id}, kept from now on if they were not. */
+  public JobEvents eventsOf(String id) {
     return events.computeIfAbsent(id, k -> new JobEvents());
   }
 

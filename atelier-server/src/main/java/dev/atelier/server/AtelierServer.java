@@ -23,9 +23,13 @@ public final class AtelierServer implements AutoCloseable {
   private static final String ANSWERED = "atelier.answered";
 
   private final Javalin app;
+  private final dev.atelier.server.ops.Operations ops;
+  private final AutoCloseable owned;
 
-  private AtelierServer(Javalin app) {
+  private AtelierServer(Javalin app, dev.atelier.server.ops.Operations ops, AutoCloseable owned) {
     this.app = app;
+    this.ops = ops;
+    this.owned = owned;
   }
 
   /**
@@ -66,6 +70,22 @@ public final class AtelierServer implements AutoCloseable {
   }
 
   /**
+   * The full form with the operator's side given ({@code /metrics}, {@code /healthz}, {@code
+   * /readyz}): the caller owns {@code ops} and reports model loading into its readiness. The other
+   * forms make their own, which says the model is ready.
+   */
+  public static AtelierServer start(
+      Engine engine,
+      Grounder grounder,
+      EditPlanner planner,
+      MetadataStore metadata,
+      BlobStore blobs,
+      ServerConfig config,
+      dev.atelier.server.ops.Operations ops) {
+    return start(engine, grounder, planner, metadata, blobs, config, ops, () -> {}, c -> {});
+  }
+
+  /**
    * The full form with {@code before}, which configures the app ahead of the routes; tests use it
    * to put a {@link Caller} on requests until authentication does.
    */
@@ -76,6 +96,20 @@ public final class AtelierServer implements AutoCloseable {
       MetadataStore metadata,
       BlobStore blobs,
       ServerConfig config,
+      java.util.function.Consumer<io.javalin.config.JavalinConfig> before) {
+    var ops = dev.atelier.server.ops.Operations.of(metadata);
+    return start(engine, grounder, planner, metadata, blobs, config, ops, ops, before);
+  }
+
+  private static AtelierServer start(
+      Engine engine,
+      Grounder grounder,
+      EditPlanner planner,
+      MetadataStore metadata,
+      BlobStore blobs,
+      ServerConfig config,
+      dev.atelier.server.ops.Operations ops,
+      AutoCloseable owned,
       java.util.function.Consumer<io.javalin.config.JavalinConfig> before) {
     blobs.sweep(metadata.referencedBlobs());
     if (config.demo()) {
@@ -93,7 +127,7 @@ public final class AtelierServer implements AutoCloseable {
               c.startup.showJavalinBanner = false;
               // A known route called with another method is a 405, not a 404.
               c.http.prefer405over404 = true;
-              RequestLog.install(c);
+              RequestLog.install(c, ops);
               BrowserSafety.install(c, config.access().corsOrigins());
               // After the request id, before every route: API keys once a key exists.
               auth.install(c);
@@ -110,6 +144,7 @@ public final class AtelierServer implements AutoCloseable {
                     sf.headers = java.util.Map.of("Cache-Control", "no-cache");
                   });
               routes.register(c);
+              ops.install(c, ANSWERED); // /metrics, /healthz, /readyz
               c.routes.exception(
                   Exception.class,
                   (e, ctx) -> {
@@ -177,7 +212,7 @@ public final class AtelierServer implements AutoCloseable {
             });
     app.start(config.host(), config.port());
     afterStart[0].run();
-    return new AtelierServer(app);
+    return new AtelierServer(app, ops, owned);
   }
 
   /**
@@ -210,9 +245,19 @@ public final class AtelierServer implements AutoCloseable {
     return app.port();
   }
 
+  /** The server's metrics and readiness. */
+  public dev.atelier.server.ops.Operations operations() {
+    return ops;
+  }
+
   /** Stops accepting requests and waits for running ones. */
   @Override
   public void close() {
     app.stop();
+    try {
+      owned.close();
+    } catch (Exception e) {
+      throw new IllegalStateException("could not close the server's metrics", e);
+    }
   }
 }

@@ -183,6 +183,11 @@ final class ModelOptions {
    * so the next start is faster.
    */
   OnnxEngine load(Path dataDir, boolean cacheGraphs) {
+    return load(modelPath(dataDir), dataDir, cacheGraphs);
+  }
+
+  /** Like {@link #load(Path, boolean)} for the model folder {@code modelPath}, already resolved. */
+  OnnxEngine load(Path modelPath, Path dataDir, boolean cacheGraphs) {
     String tiny = tinyDecoder;
     if (tiny == null || tiny.isBlank()) {
       tiny = System.getenv("ATELIER_TINY_DECODER");
@@ -191,7 +196,7 @@ final class ModelOptions {
     if (cacheGraphs) {
       settings = settings.withOptimizedCache(dataDir.resolve("ort-cache"));
     }
-    StableDiffusionModel model = StableDiffusionModel.load(modelPath(dataDir), settings);
+    StableDiffusionModel model = StableDiffusionModel.load(modelPath, settings);
     if (tiny == null || tiny.isBlank()) {
       return new OnnxEngine(model);
     }

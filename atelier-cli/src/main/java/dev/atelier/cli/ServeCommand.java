@@ -5,12 +5,18 @@ import dev.atelier.core.edit.ChatTranslator;
 import dev.atelier.core.edit.EditPlanner;
 import dev.atelier.core.edit.Lexicon;
 import dev.atelier.engine.onnx.OnnxEngine;
+import dev.atelier.engine.onnx.model.ModelFolder;
+import dev.atelier.engine.onnx.model.StableDiffusionModel;
 import dev.atelier.engine.openai.OpenAiEngine;
 import dev.atelier.server.AtelierServer;
 import dev.atelier.server.RequestLimits;
 import dev.atelier.server.ServerConfig;
 import dev.atelier.server.auth.AccessSettings;
 import dev.atelier.server.images.PriceTable;
+import dev.atelier.server.ops.DeferredEngine;
+import dev.atelier.server.ops.Metrics;
+import dev.atelier.server.ops.Operations;
+import dev.atelier.server.ops.Readiness;
 import dev.atelier.store.BlobStore;
 import dev.atelier.store.MetadataStore;
 import dev.atelier.store.Stores;
@@ -18,6 +24,7 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.function.Supplier;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -91,8 +98,9 @@ final class ServeCommand implements Callable<Integer> {
   @Option(
       names = "--preload",
       description =
-          "Run two small generations before listening: the first calls of a session are several"
-              + " times slower, so the first user request does not pay for them.")
+          "Run two small generations before reporting ready (/readyz): the first calls of a"
+              + " session are several times slower, so the first user request does not pay for"
+              + " them.")
   boolean preload;
 
   @Option(
@@ -131,6 +139,11 @@ final class ServeCommand implements Callable<Integer> {
   final CountDownLatch closed = new CountDownLatch(1);
 
   volatile AtelierServer server;
+
+  /**
+   * When set, the model loader waits for it before loading (tests that watch /readyz say loading).
+   */
+  volatile CountDownLatch loadGate;
 
   /** The engine being served and what the server announces about it. */
   private record Served(String modelName, int defaultSide, String description, String engine) {}
@@ -220,21 +233,19 @@ final class ServeCommand implements Callable<Integer> {
     }
     PriceTable prices = upstream ? upstreamOptions.prices() : PriceTable.empty();
     DemoModels demoModels = demo ? DemoModels.extract(data) : null;
-    try (Engine eng =
-            upstream
-                ? openUpstream()
-                : demo ? openDemo(demoModels, data) : modelOptions.load(data, true);
-        MetadataStore metadata = Stores.open(data, jdbc);
+    // A missing model is pulled (or the first-run screen shown) before listening; a model that is
+    // here loads while the server already listens and /readyz says "loading".
+    Pending pending = pending(upstream, demoModels, data);
+    try (MetadataStore metadata = Stores.open(data, jdbc);
         GroundingOption grounding =
             GroundingOption.load(
                 groundingModel == null && demo ? demoModels.grounding() : groundingModel,
                 modelOptions.settings());
+        Operations ops = new Operations(new Metrics(), new Readiness(metadata));
+        DeferredEngine eng = new DeferredEngine(pending.engineName(), ops.readiness());
         AutoCloseable signalClosed = closed::countDown) {
-      Served served = describe(eng);
+      Served served = pending.served();
       BlobStore blobs = Stores.blobs(data);
-      if (preload && eng instanceof OnnxEngine onnx) {
-        warmUp(onnx);
-      }
       ServerConfig config =
           new ServerConfig(
                   host,
@@ -257,11 +268,13 @@ final class ServeCommand implements Callable<Integer> {
                 host);
       }
       try (AtelierServer s =
-          AtelierServer.start(eng, grounding.grounder(), planner(), metadata, blobs, config)) {
+          AtelierServer.start(eng, grounding.grounder(), planner(), metadata, blobs, config, ops)) {
         server = s;
         java.io.PrintWriter out = spec.commandLine().getOut();
         out.print(banner(s.port(), served, metadata.kind(), data, grounding, keys));
         out.flush();
+        Thread loader = loader(pending, eng, ops.metrics());
+        loader.start();
         started.countDown();
         // On Ctrl-C the JVM only waits for shutdown hooks: let the hook wait for a clean close.
         Thread hook =
@@ -282,9 +295,101 @@ final class ServeCommand implements Callable<Integer> {
         } catch (IllegalStateException shuttingDown) {
           // Ctrl-C: the hook is already running and waits for `closed`.
         }
+        // A model that is still loading is not abandoned half-open: the loader hands it to the
+        // closed engine, which closes it.
+        loader.join();
       }
     }
+    RuntimeException failed = loadFailure;
+    if (failed != null) {
+      // The same message and exit code as when the model loaded before listening.
+      throw failed;
+    }
     return 0;
+  }
+
+  /** Why the model failed to load after the server started listening; serve then exits with it. */
+  private volatile RuntimeException loadFailure;
+
+  /**
+   * The engine to load and what the server announces before it is loaded.
+   *
+   * @param engineName the engine's name ({@code local}, {@code openai}) for provenance
+   * @param load opens the engine (on the loader thread, while the server listens)
+   */
+  private record Pending(Served served, String engineName, Supplier<Engine> load) {}
+
+  /**
+   * What {@code serve} will run. An upstream engine is opened here (there is nothing to load); a
+   * local model is resolved here, pulling it or failing with the first-run screen before the server
+   * listens, and read for its name and native size without loading a graph.
+   */
+  private Pending pending(boolean upstream, DemoModels demoModels, Path data) {
+    String local = "local (ONNX Runtime, " + modelOptions.settings().intraOpThreads() + " threads)";
+    if (upstream) {
+      OpenAiEngine openai = openUpstream();
+      // The key is never printed: UpstreamConfig's toString redacts it, and only these fields show.
+      Served served =
+          new Served(
+              openai.config().model(),
+              UPSTREAM_DEFAULT_SIDE,
+              openai.config().model(),
+              "openai, forwarding to " + openai.config().baseUrl());
+      return new Pending(served, openai.name(), () -> openai);
+    }
+    if (demoModels != null) {
+      Served served =
+          new Served(
+              DemoModels.MODEL_NAME,
+              StableDiffusionModel.defaultImageSide(demoModels.textToImage()),
+              DemoModels.MODEL_NAME
+                  + " (tiny-sd, tiny-sd-inpaint for masked edits; random weights, the images are"
+                  + " noise)",
+              local);
+      return new Pending(served, "local", () -> openDemo(demoModels, data));
+    }
+    Path model = modelOptions.modelPath(data);
+    String name = ModelFolder.of(model).name();
+    Served served = new Served(name, StableDiffusionModel.defaultImageSide(model), name, local);
+    return new Pending(served, "local", () -> modelOptions.load(model, data, true));
+  }
+
+  /**
+   * The thread that loads the engine into {@code eng} (and warms it up with {@code --preload}); on
+   * failure it stops the server, and {@code serve} exits with the error.
+   */
+  private Thread loader(Pending pending, DeferredEngine eng, Metrics metrics) {
+    return new Thread(
+        () -> {
+          long begin = System.nanoTime();
+          try {
+            eng.progress(0, "loading " + pending.served().modelName());
+            CountDownLatch gate = loadGate;
+            if (gate != null) {
+              gate.await();
+            }
+            Engine loaded = pending.load().get();
+            if (preload) {
+              eng.progress(0.9, "warming up");
+              warmUp(loaded);
+            }
+            metrics.modelLoaded(java.time.Duration.ofNanos(System.nanoTime() - begin));
+            eng.set(loaded);
+            org.slf4j.LoggerFactory.getLogger(ServeCommand.class)
+                .info(
+                    "model {} ready in {} ms",
+                    pending.served().modelName(),
+                    (System.nanoTime() - begin) / 1_000_000);
+          } catch (RuntimeException e) {
+            eng.fail(e.getMessage() == null ? e.toString() : e.getMessage());
+            loadFailure = e;
+            stop.countDown();
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            eng.fail("interrupted");
+          }
+        },
+        "atelier-model-loader");
   }
 
   private OpenAiEngine openUpstream() {
@@ -301,33 +406,6 @@ final class ServeCommand implements Callable<Integer> {
       textToImage.close();
       throw e;
     }
-  }
-
-  private Served describe(Engine eng) {
-    if (eng instanceof DemoEngine pair) {
-      OnnxEngine t2i = pair.textToImage();
-      return new Served(
-          DemoModels.MODEL_NAME,
-          t2i.model().defaultImageSide(),
-          DemoModels.MODEL_NAME
-              + " (tiny-sd, tiny-sd-inpaint for masked edits; random weights, the images are"
-              + " noise)",
-          "local (ONNX Runtime, " + modelOptions.settings().intraOpThreads() + " threads)");
-    }
-    if (eng instanceof OnnxEngine onnx) {
-      return new Served(
-          onnx.model().name(),
-          onnx.model().defaultImageSide(),
-          onnx.model().name(),
-          "local (ONNX Runtime, " + modelOptions.settings().intraOpThreads() + " threads)");
-    }
-    OpenAiEngine openai = (OpenAiEngine) eng;
-    // The key is never printed: UpstreamConfig's toString redacts it, and only these fields show.
-    return new Served(
-        openai.config().model(),
-        UPSTREAM_DEFAULT_SIDE,
-        openai.config().model(),
-        "openai, forwarding to " + openai.config().baseUrl());
   }
 
   /** What a user needs to start using the server, printed once it listens. */
@@ -359,6 +437,7 @@ final class ServeCommand implements Callable<Integer> {
             : "none (local edits need a mask; --grounding-model PATH)");
     row(b, "data", data.toAbsolutePath() + " (" + databaseKind + " database)");
     row(b, "keys", apiKeys(keys));
+    row(b, "ops", base + "/readyz (200 once the model is loaded), /healthz, /metrics");
     return b.toString();
   }
 
@@ -383,7 +462,10 @@ final class ServeCommand implements Callable<Integer> {
   /** The side of {@code size: "auto"} on the upstream engine: GPT image models' square. */
   static final int UPSTREAM_DEFAULT_SIDE = 1024;
 
-  private void warmUp(OnnxEngine onnx) {
+  private void warmUp(Engine engine) {
+    if (!(engine instanceof OnnxEngine onnx)) {
+      return; // the demo models are fast enough, an upstream has nothing to warm
+    }
     int side = onnx.model().defaultImageSide();
     var sampling = dev.atelier.core.SamplingParams.builder().steps(1).seed(0).build();
     for (int i = 0; i < 2; i++) {

@@ -117,6 +117,80 @@ class DemoServeTest {
   }
 
   @Test
+  void serveListensWhileTheModelLoadsAndReadyzTurnsReady() throws Exception {
+    ServeCommand serve = new ServeCommand();
+    serve.loadGate = new java.util.concurrent.CountDownLatch(1);
+    CommandLine cli = new CommandLine(serve);
+    StringWriter out = new StringWriter();
+    cli.setOut(new PrintWriter(out, true));
+    cli.setErr(new PrintWriter(new StringWriter(), true));
+    Thread t =
+        new Thread(
+            () -> cli.execute("--demo", "--port", "0", "--data-dir", data.toString()),
+            "serve-readyz-under-test");
+    t.start();
+    try {
+      assertThat(serve.started.await(60, TimeUnit.SECONDS)).as(out.toString()).isTrue();
+      String base = "http://127.0.0.1:" + serve.server.port();
+      assertThat(out.toString()).contains("ops:        " + base + "/readyz");
+      java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+      java.net.http.HttpResponse<String> loading = get(http, base + "/readyz");
+      assertThat(loading.statusCode()).isEqualTo(503);
+      assertThat(loading.body())
+          .startsWith("{\"status\":\"not_ready\"")
+          .contains(
+              "\"model\":{\"status\":\"loading\",\"progress\":0,\"detail\":\"loading demo\"}");
+      assertThat(get(http, base + "/healthz").statusCode()).isEqualTo(200);
+
+      serve.loadGate.countDown();
+      long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+      java.net.http.HttpResponse<String> ready = get(http, base + "/readyz");
+      while (ready.statusCode() != 200 && System.nanoTime() < end) {
+        Thread.onSpinWait();
+        ready = get(http, base + "/readyz");
+      }
+      assertThat(ready.statusCode()).as(ready.body()).isEqualTo(200);
+      assertThat(ready.body()).contains("\"model\":{\"status\":\"ready\"}");
+      assertThat(get(http, base + "/metrics").body())
+          .containsPattern("(?m)^atelier_model_load_seconds [0-9.eE-]+$")
+          .doesNotContain("atelier_model_load_seconds 0.0");
+    } finally {
+      serve.loadGate.countDown();
+      serve.stop.countDown();
+      t.join(30_000);
+    }
+  }
+
+  @Test
+  void aModelThatFailsToLoadAfterListeningEndsServeWithExitCode3() throws Exception {
+    // Configs enough to name the model and its size, but no graphs: loading fails after listening.
+    Path model = data.resolve("broken-model");
+    Files.createDirectories(model.resolve("vae_decoder"));
+    Files.createDirectories(model.resolve("unet"));
+    Files.writeString(model.resolve("vae_decoder/config.json"), "{\"block_out_channels\":[1,2]}");
+    Files.writeString(model.resolve("unet/config.json"), "{\"sample_size\":32}");
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    int code =
+        AtelierCommand.execute(
+            new String[] {
+              "serve", "--model", model.toString(), "--port", "0", "--data-dir", data.toString()
+            },
+            new PrintWriter(out, true),
+            new PrintWriter(err, true));
+    assertThat(code).as(out + "\n" + err).isEqualTo(3);
+    assertThat(out.toString()).contains("model:      broken-model");
+    assertThat(err.toString()).startsWith("atelier serve: ").contains("broken-model");
+  }
+
+  private static java.net.http.HttpResponse<String> get(java.net.http.HttpClient http, String url)
+      throws Exception {
+    return http.send(
+        java.net.http.HttpRequest.newBuilder(java.net.URI.create(url)).GET().build(),
+        java.net.http.HttpResponse.BodyHandlers.ofString());
+  }
+
+  @Test
   void demoModelsAreExtractedOnceAndReplacedWhenDamaged() throws Exception {
     DemoModels first = DemoModels.extract(data);
     Path unet = first.textToImage().resolve("unet/model.onnx");

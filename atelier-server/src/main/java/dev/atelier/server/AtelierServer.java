@@ -15,7 +15,6 @@ import dev.atelier.server.http.JobKind;
 import dev.atelier.server.http.RequestLog;
 import dev.atelier.server.http.Routes;
 import dev.atelier.server.images.ImageService;
-import dev.atelier.server.jobs.JobListener;
 import dev.atelier.server.jobs.JobRunner;
 import dev.atelier.store.BlobStore;
 import dev.atelier.store.MetadataStore;
@@ -37,10 +36,15 @@ public final class AtelierServer implements AutoCloseable {
 
   private final Javalin app;
   private final JobRunner runner;
+  private final dev.atelier.server.ops.Operations ops;
+  private final AutoCloseable owned;
 
-  private AtelierServer(Javalin app, JobRunner runner) {
+  private AtelierServer(
+      Javalin app, JobRunner runner, dev.atelier.server.ops.Operations ops, AutoCloseable owned) {
     this.app = app;
     this.runner = runner;
+    this.ops = ops;
+    this.owned = owned;
   }
 
   /**
@@ -81,6 +85,22 @@ public final class AtelierServer implements AutoCloseable {
   }
 
   /**
+   * The full form with the operator's side given ({@code /metrics}, {@code /healthz}, {@code
+   * /readyz}): the caller owns {@code ops} and reports model loading into its readiness. The other
+   * forms make their own, which says the model is ready.
+   */
+  public static AtelierServer start(
+      Engine engine,
+      Grounder grounder,
+      EditPlanner planner,
+      MetadataStore metadata,
+      BlobStore blobs,
+      ServerConfig config,
+      dev.atelier.server.ops.Operations ops) {
+    return start(engine, grounder, planner, metadata, blobs, config, ops, () -> {}, c -> {});
+  }
+
+  /**
    * The full form with {@code before}, which configures the app ahead of the routes; tests use it
    * to put a {@link Caller} on requests until authentication does.
    */
@@ -91,6 +111,20 @@ public final class AtelierServer implements AutoCloseable {
       MetadataStore metadata,
       BlobStore blobs,
       ServerConfig config,
+      java.util.function.Consumer<io.javalin.config.JavalinConfig> before) {
+    var ops = dev.atelier.server.ops.Operations.of(metadata);
+    return start(engine, grounder, planner, metadata, blobs, config, ops, ops, before);
+  }
+
+  private static AtelierServer start(
+      Engine engine,
+      Grounder grounder,
+      EditPlanner planner,
+      MetadataStore metadata,
+      BlobStore blobs,
+      ServerConfig config,
+      dev.atelier.server.ops.Operations ops,
+      AutoCloseable owned,
       java.util.function.Consumer<io.javalin.config.JavalinConfig> before) {
     blobs.sweep(metadata.referencedBlobs());
     if (config.demo()) {
@@ -104,12 +138,27 @@ public final class AtelierServer implements AutoCloseable {
             metadata,
             routes::prepareJob,
             config.jobs(),
-            JobListener.NONE,
+            new dev.atelier.server.ops.JobMetrics(ops.metrics(), config.engineName()),
             java.time.Clock.systemUTC(),
             ErrorMapper::jobError,
             routes::renderJob,
-            () -> true);
+            ops.readiness()::modelReady);
     routes.use(runner);
+    ops.readiness()
+        .queueFrom(
+            () ->
+                new dev.atelier.server.ops.QueueState(
+                    runner.counts().queued(), config.jobs().queueSize(), runner.draining()));
+    ops.metrics()
+        .gauge(
+            dev.atelier.server.ops.Metrics.QUEUE_DEPTH,
+            "image jobs waiting in the queue",
+            () -> runner.counts().queued());
+    ops.metrics()
+        .gauge(
+            dev.atelier.server.ops.Metrics.JOBS_RUNNING,
+            "image jobs running in this process",
+            runner::runningHere);
     ApiKeyAuth auth = ApiKeyAuth.forHost(metadata, config.host());
     Runnable[] afterStart = new Runnable[1];
     Javalin app =
@@ -120,7 +169,7 @@ public final class AtelierServer implements AutoCloseable {
               c.startup.showJavalinBanner = false;
               // A known route called with another method is a 405, not a 404.
               c.http.prefer405over404 = true;
-              RequestLog.install(c);
+              RequestLog.install(c, ops);
               BrowserSafety.install(c, config.access().corsOrigins());
               // After the request id, before every route: API keys once a key exists.
               auth.install(c);
@@ -139,6 +188,7 @@ public final class AtelierServer implements AutoCloseable {
                     sf.headers = java.util.Map.of("Cache-Control", "no-cache");
                   });
               routes.register(c);
+              ops.install(c, ANSWERED); // /metrics, /healthz, /readyz
               c.routes.exception(
                   Exception.class,
                   (e, ctx) -> {
@@ -210,7 +260,7 @@ public final class AtelierServer implements AutoCloseable {
     app.start(config.host(), config.port());
     afterStart[0].run();
     runner.start();
-    return new AtelierServer(app, runner);
+    return new AtelierServer(app, runner, ops, owned);
   }
 
   /**
@@ -246,6 +296,7 @@ public final class AtelierServer implements AutoCloseable {
    * @return how many running jobs were given back
    */
   public int drain(java.time.Duration timeout) {
+    ops.readiness().draining();
     return runner.drain(timeout);
   }
 
@@ -259,10 +310,20 @@ public final class AtelierServer implements AutoCloseable {
     return app.port();
   }
 
+  /** The server's metrics and readiness. */
+  public dev.atelier.server.ops.Operations operations() {
+    return ops;
+  }
+
   /** Stops accepting requests and waits for running ones. */
   @Override
   public void close() {
     runner.close();
     app.stop();
+    try {
+      owned.close();
+    } catch (Exception e) {
+      throw new IllegalStateException("could not close the server's metrics", e);
+    }
   }
 }

@@ -27,8 +27,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * The presented secret is hashed and compared with {@link ApiKeySecret#sameHash} in constant time;
  * it is never logged, stored or echoed in a message.
  *
- * <p>{@code /v1/models} and everything outside {@code /v1/} (the studio's files) need no key.
- * {@code /v1/images/...} and {@code /v1/edits/...} need scope {@code images}, {@code
+ * <p>{@code /v1/models} and everything outside {@code /v1/} (the studio's files, the probes {@code
+ * /healthz} and {@code /readyz}) need no key, except {@code /metrics}, which needs scope {@code
+ * admin}. {@code /v1/images/...} and {@code /v1/edits/...} need scope {@code images}, {@code
  * /v1/sessions...} scope {@code sessions}; {@code admin} implies both.
  */
 public final class ApiKeyAuth {
@@ -82,6 +83,11 @@ public final class ApiKeyAuth {
 
   /** The scope {@code path} needs, {@code ""} for any valid key; empty when it needs no key. */
   static Optional<String> scopeFor(String path) {
+    if (path.equals(dev.atelier.server.ops.Operations.METRICS)) {
+      // Ops: the metrics name routes, engines and error counts; /healthz and /readyz stay open
+      // below (Kubernetes' probes carry no key).
+      return Optional.of("admin");
+    }
     if (!path.startsWith("/v1/")) {
       return Optional.empty();
     }
@@ -106,6 +112,10 @@ public final class ApiKeyAuth {
   }
 
   private void check(Context ctx) {
+    if (dev.atelier.server.ops.Operations.isProbe(ctx.path())) {
+      return; // /healthz, /readyz: no key and no read of the keys, so they answer with the store
+      // down
+    }
     Optional<String> scope = scopeFor(ctx.path());
     Snapshot keys = current();
     if (keys.empty() && !keepOn) {

@@ -1,5 +1,6 @@
 package dev.atelier.server.http;
 
+import dev.atelier.server.auth.Caller;
 import io.javalin.config.JavalinConfig;
 import io.javalin.http.Context;
 import java.util.UUID;
@@ -9,10 +10,11 @@ import java.util.regex.Pattern;
  * One log line per request and an {@code x-request-id} on every response that matches it.
  *
  * <p>The line holds the method, the route (the matched pattern, e.g. {@code /v1/sessions/{id}}, so
- * ids and query strings stay out), the status, the duration and the request id; never a header, a
- * body or a prompt. A client's own {@code x-request-id} is kept when it is a plain token (letters,
- * digits, {@code . _ : -}, at most 128 characters); anything else is replaced, so a client cannot
- * write into the log.
+ * ids and query strings stay out), the status, the duration, the request id and the caller's owner
+ * ({@code owner=-} when anonymous); never a header, a body or a prompt. The same call feeds the
+ * request into the server's metrics. A client's own {@code x-request-id} is kept when it is a plain
+ * token (letters, digits, {@code . _ : -}, at most 128 characters); anything else is replaced, so a
+ * client cannot write into the log.
  */
 public final class RequestLog {
   // SLF4J, like Javalin's and Jetty's own lines: one line per request in the same format.
@@ -27,8 +29,8 @@ public final class RequestLog {
 
   private RequestLog() {}
 
-  /** Installs request ids and the one-line request log on {@code c}. */
-  public static void install(JavalinConfig c) {
+  /** Installs request ids, the one-line request log and the HTTP metrics on {@code c}. */
+  public static void install(JavalinConfig c, dev.atelier.server.ops.Operations ops) {
     c.routes.before(
         ctx -> {
           String id = newId(ctx.header(HEADER));
@@ -36,15 +38,26 @@ public final class RequestLog {
           ctx.header(HEADER, id);
         });
     c.requestLogger.http(
-        (ctx, ms) ->
-            LOG.info(
-                "{} {} {} {} ms {}",
-                ctx.method(),
-                route(ctx),
-                ctx.statusCode(),
-                String.format(java.util.Locale.ROOT, "%.1f", ms),
-                id(ctx)));
+        (ctx, ms) -> {
+          LOG.info(
+              "{} {} {} {} ms {} owner={}",
+              ctx.method(),
+              route(ctx),
+              ctx.statusCode(),
+              String.format(java.util.Locale.ROOT, "%.1f", ms),
+              id(ctx),
+              owner(ctx));
+          ops.recordRequest(ctx, ms); // http_server_requests_seconds
+        });
   }
+
+  /** The caller's owner as one log token: {@code -} when anonymous, odd characters as {@code _}. */
+  static String owner(Context ctx) {
+    String owner = Caller.of(ctx).owner();
+    return owner.isEmpty() ? "-" : OWNER_ODD.matcher(owner).replaceAll("_");
+  }
+
+  private static final Pattern OWNER_ODD = Pattern.compile("[^A-Za-z0-9._@:+-]");
 
   /** The client's id when it {@code sent} a plain token, else a fresh one. */
   static String newId(String sent) {

@@ -212,6 +212,11 @@ public final class JobRunner implements AutoCloseable {
     return store.counts();
   }
 
+  /** How many jobs run in this process now. */
+  public int runningHere() {
+    return running.size();
+  }
+
   /** Whether a drain began: no new work is taken. */
   public boolean draining() {
     return draining;

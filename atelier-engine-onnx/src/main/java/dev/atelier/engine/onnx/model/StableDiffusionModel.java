@@ -239,6 +239,19 @@ public final class StableDiffusionModel implements AutoCloseable {
     }
   }
 
+  /**
+   * The side length the model in {@code path} was trained at, read from its configs without loading
+   * a graph: what {@link #defaultImageSide()} of the loaded model will say.
+   *
+   * @throws AtelierException.ModelUnavailable when the folder or its VAE config is missing
+   */
+  public static int defaultImageSide(Path path) {
+    ModelFolder folder = ModelFolder.of(path);
+    JsonValue.Obj vae = vaeConfig(folder);
+    int vaeScaleFactor = 1 << Math.max(0, vae.array("block_out_channels").size() - 1);
+    return (int) folder.config("unet").integer("sample_size", 64) * vaeScaleFactor;
+  }
+
   private static JsonValue.Obj vaeConfig(ModelFolder folder) {
     for (String c : new String[] {"vae_decoder", "vae_encoder", "vae"}) {
       Optional<JsonValue.Obj> cfg = folder.json(c, "config.json");

@@ -26,7 +26,8 @@ import picocli.CommandLine.Command;
       ModelsCommand.class,
       KeysCommand.class,
       BenchCommand.class,
-      BenchBatchesCommand.class
+      BenchBatchesCommand.class,
+      BenchServerCommand.class
     })
 public final class AtelierCommand implements Runnable {
   @picocli.CommandLine.Spec CommandLine.Model.CommandSpec spec;

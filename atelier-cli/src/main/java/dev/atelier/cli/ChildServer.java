@@ -1,0 +1,200 @@
+package dev.atelier.cli;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+/**
+ * {@code atelier serve --demo} in a child JVM with this JVM's class path, on a free port and a
+ * fresh data dir, so that a load test measures the server's memory apart from the client's.
+ *
+ * <p>Owns the process and its temporary data dir: {@link #close} stops the server (SIGTERM, which
+ * runs the server's clean shutdown; killed after 30 s) and deletes the dir.
+ */
+final class ChildServer implements AutoCloseable {
+  private static final Pattern LISTENING =
+      Pattern.compile("Atelier listening on (http://\\S+?)/v1\\s");
+
+  /** Settings of the caller's environment that would point the child away from its demo. */
+  private static final List<String> CLEARED_ENV =
+      List.of("ATELIER_ENGINE", "ATELIER_DATABASE_URL", "ATELIER_DATA_DIR", "ATELIER_MODEL");
+
+  private final Process process;
+  private final Path dir;
+  private final URI baseUrl;
+
+  private ChildServer(Process process, Path dir, URI baseUrl) {
+    this.process = process;
+    this.dir = dir;
+    this.baseUrl = baseUrl;
+  }
+
+  /**
+   * Starts the child and returns once it answers {@code GET /v1/models} with 200.
+   *
+   * @param javaOptions JVM options of the child (heap settings, as {@code ATELIER_JAVA_OPTS})
+   * @param timeout how long to wait for it to answer
+   * @throws IOException if the process cannot be started, exits, or does not answer in time (the
+   *     message ends with the last lines of its output)
+   */
+  static ChildServer start(List<String> javaOptions, Duration timeout)
+      throws IOException, InterruptedException {
+    Path dir = Files.createTempDirectory("atelier-bench-server-");
+    Path log = dir.resolve("server.log");
+    List<String> command = new ArrayList<>();
+    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    command.add("--enable-native-access=ALL-UNNAMED");
+    command.addAll(javaOptions);
+    command.addAll(
+        List.of(
+            "-cp",
+            System.getProperty("java.class.path"),
+            AtelierCommand.class.getName(),
+            "serve",
+            "--demo",
+            "--engine",
+            "local",
+            "--port",
+            "0",
+            "--data-dir",
+            dir.resolve("data").toString()));
+    ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
+    pb.redirectOutput(log.toFile());
+    CLEARED_ENV.forEach(pb.environment()::remove);
+    Process process = pb.start();
+    ChildServer child = null;
+    try {
+      child = new ChildServer(process, dir, awaitReady(process, log, timeout));
+      return child;
+    } finally {
+      if (child == null) {
+        stop(process);
+        deleteTree(dir);
+      }
+    }
+  }
+
+  /** The server's base URL, {@code http://127.0.0.1:PORT}. */
+  URI baseUrl() {
+    return baseUrl;
+  }
+
+  /** The child's process id, for {@link RssSampler}. */
+  long pid() {
+    return process.pid();
+  }
+
+  /** Whether the server process is still running (a crash under load shows here). */
+  boolean alive() {
+    return process.isAlive();
+  }
+
+  /** The exit code of a process that is no longer {@link #alive}. */
+  int exitValue() {
+    return process.exitValue();
+  }
+
+  private static URI awaitReady(Process process, Path log, Duration timeout)
+      throws IOException, InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    URI base = null;
+    try (HttpClient http =
+        HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(5))
+            .build()) {
+      while (System.nanoTime() < deadline) {
+        if (!process.isAlive()) {
+          throw new IOException(
+              "the server exited with code "
+                  + process.exitValue()
+                  + " before it answered"
+                  + tail(log));
+        }
+        if (base == null) {
+          Matcher m = LISTENING.matcher(Files.readString(log, StandardCharsets.UTF_8));
+          if (m.find()) {
+            base = URI.create(m.group(1));
+          }
+        }
+        if (base != null && answers(http, base)) {
+          return base;
+        }
+        // Polling: the child says nothing else when it is ready.
+        Thread.sleep(50);
+      }
+    }
+    throw new IOException(
+        "the server did not answer GET /v1/models within "
+            + timeout.toSeconds()
+            + " s"
+            + tail(log));
+  }
+
+  private static boolean answers(HttpClient http, URI base) throws InterruptedException {
+    HttpRequest get =
+        HttpRequest.newBuilder(base.resolve("/v1/models")).timeout(Duration.ofSeconds(5)).build();
+    try {
+      return http.send(get, HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
+  private static String tail(Path log) {
+    try {
+      List<String> lines = Files.readAllLines(log, StandardCharsets.UTF_8);
+      return "; its last output:\n"
+          + String.join("\n", lines.subList(Math.max(0, lines.size() - 20), lines.size()));
+    } catch (IOException e) {
+      return "";
+    }
+  }
+
+  private static void stop(Process process) {
+    process.destroy();
+    try {
+      if (!process.waitFor(30, TimeUnit.SECONDS)) {
+        process.destroyForcibly();
+        process.waitFor(30, TimeUnit.SECONDS);
+      }
+    } catch (InterruptedException e) {
+      process.destroyForcibly();
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private static void deleteTree(Path dir) throws IOException {
+    if (!Files.exists(dir)) {
+      return;
+    }
+    try (Stream<Path> paths = Files.walk(dir)) {
+      for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(p);
+      }
+    }
+  }
+
+  /** Stops the server and deletes its data dir. */
+  @Override
+  public void close() throws IOException {
+    try {
+      stop(process);
+    } finally {
+      deleteTree(dir);
+    }
+  }
+}

@@ -262,7 +262,7 @@ public final class JobRunner implements AutoCloseable {
    * How long until a place in the queue frees up, from the jobs measured so far: the average job
    * time times the jobs ahead per worker, at least a second.
    */
-  Duration retryAfter(int depth) {
+  public Duration retryAfter(int depth) {
     double perJob = durations.averageSeconds();
     double seconds = perJob * Math.max(1, depth) / settings.workers();
     return Duration.ofSeconds(Math.max(1, (long) Math.ceil(seconds)));

@@ -10,6 +10,7 @@ import com.openai.models.images.ImageCreateVariationParams;
 import com.openai.models.images.ImageEditParams;
 import com.openai.models.images.ImageGenerateParams;
 import com.openai.models.images.ImagesResponse;
+import dev.atelier.core.json.Json;
 import dev.atelier.core.json.JsonValue;
 import dev.atelier.server.http.Endpoint;
 import java.net.URI;
@@ -194,8 +195,107 @@ class OpenAiCompatibilityTest {
     return route.equals("generations") ? "image_generation" : "image_edit";
   }
 
+  private static java.net.http.HttpResponse<String> send(
+      String route, String body, String... headers) throws Exception {
+    java.net.http.HttpRequest.Builder b =
+        java.net.http.HttpRequest.newBuilder(java.net.URI.create(f.base() + "/v1/images/" + route))
+            .header("Content-Type", "application/json")
+            .POST(java.net.http.HttpRequest.BodyPublishers.ofString(body));
+    for (int i = 0; i < headers.length; i += 2) {
+      b.header(headers[i], headers[i + 1]);
+    }
+    return java.net.http.HttpClient.newHttpClient()
+        .send(b.build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+  }
+
+  /** Job {@code id} once it has ended (10 s at most). */
+  private static JsonValue.Obj awaitJob(String id) throws Exception {
+    long deadline = System.nanoTime() + 10_000_000_000L;
+    while (true) {
+      JsonValue.Obj job = f.get("/v1/jobs/" + id).json();
+      String status = job.string("status", "");
+      if (List.of("completed", "failed", "cancelled").contains(status)
+          || System.nanoTime() > deadline) {
+        return job;
+      }
+      Thread.sleep(10);
+    }
+  }
+
   static Map<String, Check> checks() {
     Map<String, Check> c = new HashMap<>();
+    c.put(
+        "generations Prefer",
+        route -> {
+          java.net.http.HttpResponse<String> r =
+              send(route, "{\"prompt\":\"a cup\",\"seed\":3}", "Prefer", "respond-async");
+          assertThat(r.statusCode()).as(r.body()).isEqualTo(202);
+          JsonValue.Obj job = Json.parse(r.body()).asObject();
+          assertThat(job.string("object", "")).isEqualTo("image.job");
+          String id = job.string("id", "");
+          assertThat(r.headers().firstValue("Location")).contains("/v1/jobs/" + id);
+          JsonValue.Obj done = awaitJob(id);
+          assertThat(done.string("status", "")).isEqualTo("completed");
+          assertThat(done.object("result").orElseThrow().array("data")).hasSize(1);
+        });
+    c.put(
+        "generations Idempotency-Key",
+        route -> {
+          String key = java.util.UUID.randomUUID().toString();
+          java.net.http.HttpResponse<String> first =
+              send(
+                  route,
+                  "{\"prompt\":\"a cup\"}",
+                  "Idempotency-Key",
+                  key,
+                  "Prefer",
+                  "respond-async");
+          java.net.http.HttpResponse<String> again =
+              send(
+                  route,
+                  "{\"prompt\":\"a cup\"}",
+                  "Idempotency-Key",
+                  key,
+                  "Prefer",
+                  "respond-async");
+          assertThat(Json.parse(again.body()).asObject().string("id", "x"))
+              .isEqualTo(Json.parse(first.body()).asObject().string("id", "y"));
+          java.net.http.HttpResponse<String> other =
+              send(route, "{\"prompt\":\"a bowl\"}", "Idempotency-Key", key);
+          assertThat(other.statusCode()).isEqualTo(409);
+          assertThat(Json.parse(other.body()).asObject().object("error").orElseThrow())
+              .satisfies(e -> assertThat(e.string("param", "")).isEqualTo("Idempotency-Key"));
+          awaitJob(Json.parse(first.body()).asObject().string("id", ""));
+        });
+    c.put(
+        "generations Retry-After",
+        route -> {
+          // Hold the single worker, fill the queue: the next request is a 429 with Retry-After.
+          java.util.concurrent.CountDownLatch gate = new java.util.concurrent.CountDownLatch(1);
+          f.engine.gate = gate;
+          List<String> queued = new ArrayList<>();
+          try {
+            java.net.http.HttpResponse<String> r;
+            do {
+              r = send(route, "{\"prompt\":\"a cup\"}", "Prefer", "respond-async");
+              if (r.statusCode() == 202) {
+                queued.add(Json.parse(r.body()).asObject().string("id", ""));
+              }
+            } while (r.statusCode() == 202 && queued.size() < 100);
+            assertThat(r.statusCode()).as(r.body()).isEqualTo(429);
+            assertThat(r.headers().firstValue("Retry-After").map(Long::parseLong).orElse(0L))
+                .isPositive();
+            for (String id : queued) {
+              f.post("/v1/jobs/" + id + "/cancel", "");
+            }
+          } finally {
+            f.engine.gate = null;
+            gate.countDown();
+          }
+          for (String id : queued) {
+            awaitJob(id);
+          }
+        });
     c.put(
         "* prompt",
         route -> {

@@ -53,9 +53,11 @@ import java.util.Optional;
  * mask, an unknown session, an upstream refusal) is an ordinary JSON error from {@link
  * ErrorMapper}. After it, a failure is an {@code error} event, {@code {"type": "error", "error":
  * {...}}} with ErrorMapper's error object, and nothing is stored. When a write fails (the client
- * went away) the work is cancelled through its {@link CancellationToken} and stores nothing.
+ * went away) the job is cancelled (through {@link #onGone}) and stores nothing.
  *
- * <p>Not thread-safe: one instance serves one request, and the engine calls it on one thread.
+ * <p>One instance serves one request. The job's worker thread writes the partial images and step
+ * comments while the request's thread waits for the job; the request's thread writes the completed
+ * or error events after the job ended (the job's future orders the two).
  */
 final class ImageEventStream implements ProgressListener {
   private static final System.Logger LOG = System.getLogger(ImageEventStream.class.getName());
@@ -120,7 +122,6 @@ final class ImageEventStream implements ProgressListener {
   private final Spec spec;
   private final Usage usage;
   private final ImageUrls urls;
-  private final CancellationToken cancel = new CancellationToken();
   private final boolean[] sent;
   private OutputStream out;
   private volatile boolean gone;
@@ -328,7 +329,6 @@ final class ImageEventStream implements ProgressListener {
       out.flush();
     } catch (IOException | UncheckedIOException e) {
       gone = true;
-      cancel.cancel();
       onGone.run();
       LOG.log(System.Logger.Level.DEBUG, "event stream write failed: " + e);
     }

@@ -25,6 +25,7 @@ import picocli.CommandLine.Command;
       DoctorCommand.class,
       ModelsCommand.class,
       KeysCommand.class,
+      JobsCommand.class,
       BenchCommand.class,
       BenchBatchesCommand.class,
       BenchServerCommand.class
@@ -36,7 +37,7 @@ public final class AtelierCommand implements Runnable {
   public void run() {
     throw new CommandLine.ParameterException(
         spec.commandLine(),
-        "a command is required: serve, generate, edit, plan, models, keys or bench");
+        "a command is required: serve, generate, edit, plan, models, keys, jobs or bench");
   }
 
   /** Runs the command line and exits with its code. */

@@ -2,27 +2,27 @@ package dev.atelier.cli;
 
 import dev.atelier.core.ProgressListener;
 import dev.atelier.core.StepProgress;
-import java.io.PrintStream;
+import java.io.PrintWriter;
 
 /**
- * A one-line progress bar on stderr: {@code [#####-----] step 5/10 0.84 s/step}; redrawn in place
+ * A one-line progress bar (on stderr): {@code [#####-----] step 5/10 0.84 s/step}; redrawn in place
  * on a terminal, one line per step otherwise (logs stay readable).
  */
 final class ProgressBar implements ProgressListener {
   private static final int WIDTH = 24;
-  private final PrintStream out;
+  private final PrintWriter out;
   private final boolean terminal;
   private final String label;
   private long start;
 
-  ProgressBar(PrintStream out, boolean terminal, String label) {
+  ProgressBar(PrintWriter out, boolean terminal, String label) {
     this.out = out;
     this.terminal = terminal;
     this.label = label;
   }
 
   static ProgressBar stderr(String label) {
-    return new ProgressBar(System.err, System.console() != null, label);
+    return new ProgressBar(new PrintWriter(System.err, true), System.console() != null, label);
   }
 
   /** Marks the start of the timed run. */

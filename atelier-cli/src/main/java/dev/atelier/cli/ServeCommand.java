@@ -13,6 +13,7 @@ import dev.atelier.server.RequestLimits;
 import dev.atelier.server.ServerConfig;
 import dev.atelier.server.auth.AccessSettings;
 import dev.atelier.server.images.PriceTable;
+import dev.atelier.server.jobs.JobRunner;
 import dev.atelier.server.ops.DeferredEngine;
 import dev.atelier.server.ops.Metrics;
 import dev.atelier.server.ops.Operations;
@@ -126,6 +127,8 @@ final class ServeCommand implements Callable<Integer> {
 
   @Mixin LimitOptions limitOptions;
 
+  @Mixin JobOptions jobOptions;
+
   /** The environment the engine settings are read from (tests supply their own). */
   java.util.Map<String, String> env = System.getenv();
 
@@ -194,6 +197,8 @@ final class ServeCommand implements Callable<Integer> {
       throw new ParameterException(spec.commandLine(), "--port must be 0..65535 but was " + port);
     }
     RequestLimits limits = limitOptions.limits();
+    JobRunner.Settings jobs = jobOptions.settings(engineName.equals("openai"));
+    java.time.Duration drainTimeout = jobOptions.drainTimeout();
     java.time.Duration ttl = urlTtl(urlTtl);
     Path data = StoreOptions.dataDir(store.dataDir);
     Stores.createDataDir(data);
@@ -236,14 +241,15 @@ final class ServeCommand implements Callable<Integer> {
     // A missing model is pulled (or the first-run screen shown) before listening; a model that is
     // here loads while the server already listens and /readyz says "loading".
     Pending pending = pending(upstream, demoModels, data);
-    try (MetadataStore metadata = Stores.open(data, jdbc);
+    // Resources close in reverse order: `closed` is counted down after the engine and the store.
+    try (AutoCloseable signalClosed = closed::countDown;
+        MetadataStore metadata = Stores.open(data, jdbc);
         GroundingOption grounding =
             GroundingOption.load(
                 groundingModel == null && demo ? demoModels.grounding() : groundingModel,
                 modelOptions.settings());
         Operations ops = new Operations(new Metrics(), new Readiness(metadata));
-        DeferredEngine eng = new DeferredEngine(pending.engineName(), ops.readiness());
-        AutoCloseable signalClosed = closed::countDown) {
+        DeferredEngine eng = new DeferredEngine(pending.engineName(), ops.readiness())) {
       Served served = pending.served();
       BlobStore blobs = Stores.blobs(data);
       ServerConfig config =
@@ -257,7 +263,8 @@ final class ServeCommand implements Callable<Integer> {
               .withEngine(eng.name(), prices)
               .withDemo(demo)
               .withLimits(limits)
-              .withAccess(access);
+              .withAccess(access)
+              .withJobs(jobs);
       int keys = activeKeys(metadata);
       if (exposed && keys == 0) {
         org.slf4j.LoggerFactory.getLogger(ServeCommand.class)
@@ -271,18 +278,29 @@ final class ServeCommand implements Callable<Integer> {
           AtelierServer.start(eng, grounding.grounder(), planner(), metadata, blobs, config, ops)) {
         server = s;
         java.io.PrintWriter out = spec.commandLine().getOut();
-        out.print(banner(s.port(), served, metadata.kind(), data, grounding, keys));
+        out.print(
+            banner(
+                s.port(),
+                served,
+                metadata.kind(),
+                data,
+                grounding,
+                keys,
+                JobOptions.banner(jobs, drainTimeout)));
         out.flush();
         Thread loader = loader(pending, eng, ops.metrics());
         loader.start();
         started.countDown();
-        // On Ctrl-C the JVM only waits for shutdown hooks: let the hook wait for a clean close.
+        // On SIGTERM or Ctrl-C the JVM only waits for shutdown hooks: the hook lets this thread
+        // drain (running jobs get --drain-timeout) and close the server, the engine and the store,
+        // and waits for that.
+        long hookWait = drainTimeout.toSeconds() + 30;
         Thread hook =
             new Thread(
                 () -> {
                   stop.countDown();
                   try {
-                    closed.await(30, java.util.concurrent.TimeUnit.SECONDS);
+                    closed.await(hookWait, java.util.concurrent.TimeUnit.SECONDS);
                   } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                   }
@@ -293,8 +311,9 @@ final class ServeCommand implements Callable<Integer> {
         try {
           Runtime.getRuntime().removeShutdownHook(hook);
         } catch (IllegalStateException shuttingDown) {
-          // Ctrl-C: the hook is already running and waits for `closed`.
+          // SIGTERM or Ctrl-C: the hook is already running and waits for `closed`.
         }
+        drain(s, drainTimeout);
         // A model that is still loading is not abandoned half-open: the loader hands it to the
         // closed engine, which closes it.
         loader.join();
@@ -306,6 +325,33 @@ final class ServeCommand implements Callable<Integer> {
       throw failed;
     }
     return 0;
+  }
+
+  /**
+   * Drains {@code s} before it closes: readiness goes false, new work gets 503 with Retry-After,
+   * running jobs get {@code timeout} to finish and the rest are given back to the queue.
+   */
+  private static void drain(AtelierServer s, java.time.Duration timeout) {
+    org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(ServeCommand.class);
+    int running = s.jobs().runningHere();
+    if (running > 0) {
+      log.info(
+          "stopping: {} running job(s) get up to {} s to finish (--drain-timeout)",
+          running,
+          timeout.toSeconds());
+    }
+    int givenBack = s.drain(timeout);
+    int queued;
+    try {
+      queued = s.jobs().counts().queued();
+    } catch (RuntimeException e) {
+      queued = -1;
+    }
+    log.info(
+        "stopped taking jobs: {} running job(s) given back to the queue, {} queued for the next"
+            + " start",
+        givenBack,
+        queued < 0 ? "?" : queued);
   }
 
   /** Why the model failed to load after the server started listening; serve then exits with it. */
@@ -415,7 +461,8 @@ final class ServeCommand implements Callable<Integer> {
       String databaseKind,
       Path data,
       GroundingOption grounding,
-      int keys) {
+      int keys,
+      String jobs) {
     // Links must be clickable: a wildcard bind address is reached through localhost.
     String shownHost =
         host.equals("0.0.0.0") || host.equals("::") || host.equals("[::]") ? "localhost" : host;
@@ -437,6 +484,7 @@ final class ServeCommand implements Callable<Integer> {
             : "none (local edits need a mask; --grounding-model PATH)");
     row(b, "data", data.toAbsolutePath() + " (" + databaseKind + " database)");
     row(b, "keys", apiKeys(keys));
+    row(b, "jobs", jobs);
     row(b, "ops", base + "/readyz (200 once the model is loaded), /healthz, /metrics");
     return b.toString();
   }

@@ -73,6 +73,7 @@ class ServeCommandTest {
           .contains("model:      tiny-sd")
           .contains("engine:     local (ONNX Runtime, ")
           .contains("keys:       none required")
+          .contains("jobs:       1 worker, queue 32, lease 30 s, drain 60 s")
           .contains("data:       " + data.toAbsolutePath() + " (sqlite database)");
       HttpResponse<String> r =
           HttpClient.newHttpClient()

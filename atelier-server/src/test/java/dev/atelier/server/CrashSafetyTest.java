@@ -193,7 +193,7 @@ class CrashSafetyTest {
     }
   }
 
-  private static int readyPort(Process child) throws Exception {
+  static int readyPort(Process child) throws Exception {
     BufferedReader out =
         new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8));
     String line;

@@ -243,6 +243,7 @@ abstract class JobStoreContract extends StoreHarness {
         .isEmpty(); // lease still valid
     List<Job> first = store().recoverExpired(later, 2, "{\"code\":\"interrupted\"}");
     assertThat(first).singleElement().extracting(Job::status).isEqualTo(JobStatus.QUEUED);
+    assertThat(first.getFirst().startedAt()).isEmpty();
 
     store().claim("w2", later, LEASE);
     Instant muchLater = later.plus(LEASE).plusSeconds(1);
@@ -265,6 +266,7 @@ abstract class JobStoreContract extends StoreHarness {
     assertThat(j.status()).isEqualTo(JobStatus.QUEUED);
     assertThat(j.attempts()).isZero();
     assertThat(j.leaseOwner()).isEmpty();
+    assertThat(j.startedAt()).as("a queued job has not started").isEmpty();
   }
 
   @Test

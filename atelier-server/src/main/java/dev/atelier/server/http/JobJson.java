@@ -37,12 +37,7 @@ final class JobJson {
     m.put("created_at", seconds(Optional.of(j.createdAt())));
     m.put("started_at", seconds(j.startedAt()));
     m.put("completed_at", seconds(j.completedAt()));
-    JobProgress p =
-        live.orElseGet(
-            () ->
-                j.status() == dev.atelier.store.JobStatus.COMPLETED
-                    ? new JobProgress(0, 0, j.n(), j.n())
-                    : JobProgress.parse(j.progress(), j.n()));
+    JobProgress p = live.orElseGet(() -> JobProgress.parse(j.progress(), j.n()));
     if (j.status() == dev.atelier.store.JobStatus.COMPLETED) {
       p = new JobProgress(p.steps(), p.steps(), j.n(), j.n());
     }

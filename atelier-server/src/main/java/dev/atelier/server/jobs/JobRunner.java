@@ -413,6 +413,13 @@ public final class JobRunner implements AutoCloseable {
       ProgressListener own = here != null ? here.listener() : ProgressListener.NONE;
       JobExecutor.Outcome o = execution.run(progressOf(r, ev, own), r.cancel);
       r.cancel.throwIfCancelled("before storing");
+      // The row keeps the final step count: a job shorter than a heartbeat would show 0/0 steps
+      // once it no longer runs here (GET /v1/jobs/{id}, the completed event, after a restart).
+      store.heartbeat(
+          job.id(),
+          workerId,
+          clock.instant().plus(settings.lease()),
+          Json.write(r.progress.toJson()));
       boolean done =
           store.complete(
               job.id(),

@@ -276,7 +276,7 @@ public final class JobRows {
     try (PreparedStatement p =
         c.prepareStatement(
             "UPDATE jobs SET status = 'queued', lease_owner = '', lease_expires_at = '',"
-                + " progress = '' WHERE id = ?")) {
+                + " progress = '', started_at = '' WHERE id = ?")) {
       p.setString(1, id);
       p.executeUpdate();
     }
@@ -287,7 +287,7 @@ public final class JobRows {
     try (PreparedStatement p =
         c.prepareStatement(
             "UPDATE jobs SET status = 'queued', lease_owner = '', lease_expires_at = '',"
-                + " progress = '', attempts = attempts - 1"
+                + " progress = '', started_at = '', attempts = attempts - 1"
                 + " WHERE id = ? AND status = 'in_progress' AND lease_owner = ?")) {
       p.setString(1, id);
       p.setString(2, worker);

@@ -136,6 +136,15 @@ final class JobSubmission {
       return;
     }
     Routes.Work work = (Routes.Work) plan;
+    if (key.isEmpty()) {
+      // Refused before its files are stored as blobs, so a refusal stores nothing. With a key the
+      // queue is checked when queueing, after the key: a retry of a known request is answered
+      // even when the queue is full.
+      Optional<JobRunner.QueueFull> full = runner.full();
+      if (full.isPresent()) {
+        throw queueFull(full.get());
+      }
+    }
     ImageEventStream stream =
         !async && work.stream() ? ImageEventStream.open(ctx, work.setup().orElseThrow()) : null;
     ProgressListener listener = stream;
@@ -166,19 +175,7 @@ final class JobSubmission {
         runner.submit(
             job, idem, Optional.of(new JobRunner.Prepared(work.execution(), writes, withPartials)));
     switch (submitted) {
-      case JobRunner.QueueFull f ->
-          throw new ErrorMapper.Refusal(
-              429,
-              "requests",
-              "rate_limit_exceeded",
-              "",
-              "the job queue is full: "
-                  + f.depth()
-                  + " jobs are waiting, the most this server holds (serve --queue-size); nothing"
-                  + " was stored; retry after "
-                  + f.retryAfter().toSeconds()
-                  + " s",
-              f.retryAfter().toSeconds());
+      case JobRunner.QueueFull f -> throw queueFull(f);
       case JobRunner.Known k -> replay(ctx, k.check(), key.orElseThrow(), async);
       case JobRunner.Accepted a -> {
         if (async) {
@@ -189,6 +186,22 @@ final class JobSubmission {
         }
       }
     }
+  }
+
+  /** The 429 of a full queue, with when to retry. */
+  private static ErrorMapper.Refusal queueFull(JobRunner.QueueFull f) {
+    return new ErrorMapper.Refusal(
+        429,
+        "requests",
+        "rate_limit_exceeded",
+        "",
+        "the job queue is full: "
+            + f.depth()
+            + " jobs are waiting, the most this server holds (serve --queue-size); nothing"
+            + " was stored; retry after "
+            + f.retryAfter().toSeconds()
+            + " s",
+        f.retryAfter().toSeconds());
   }
 
   /** {@code 202} with the job, and where to find it. */

@@ -64,10 +64,16 @@ final class ServerFixture implements AutoCloseable {
    * callers as authentication will set them, before API keys exist.
    */
   static ServerFixture withTestCallers(Path dataDir) {
+    return withTestCallers(
+        dataDir, new ServerConfig("127.0.0.1", 0, "fake-model", 64, Instant.now(), false));
+  }
+
+  /** {@link #withTestCallers(Path)} with {@code config} (e.g. a job queue of its own size). */
+  static ServerFixture withTestCallers(Path dataDir, ServerConfig config) {
     return new ServerFixture(
         dataDir,
         dev.atelier.core.edit.LocalEditor.NO_GROUNDER,
-        new ServerConfig("127.0.0.1", 0, "fake-model", 64, Instant.now(), false),
+        config,
         c ->
             c.routes.before(
                 ctx -> {

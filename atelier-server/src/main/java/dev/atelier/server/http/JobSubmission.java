@@ -136,16 +136,20 @@ final class JobSubmission {
       return;
     }
     Routes.Work work = (Routes.Work) plan;
+    if (key.isEmpty()) {
+      // Refused before its files are stored as blobs, so a refusal stores nothing. With a key the
+      // queue is checked when queueing, after the key: a retry of a known request is answered
+      // even when the queue is full.
+      Optional<JobRunner.QueueFull> full = runner.full();
+      if (full.isPresent()) {
+        throw queueFull(full.get());
+      }
+    }
     ImageEventStream stream =
         !async && work.stream() ? ImageEventStream.open(ctx, work.setup().orElseThrow()) : null;
     ProgressListener listener = stream;
     if (listener == null) {
       listener = ProgressListener.NONE;
-    }
-    // A full queue refuses before the request's images are written (the store checks again).
-    int depth = runner.counts().queued();
-    if (depth >= runner.settings().queueSize()) {
-      throw queueFull(depth, runner.retryAfter(depth));
     }
     Set<String> inputs = new TreeSet<>();
     String stored = req.store(images.blobs(), inputs);
@@ -171,7 +175,7 @@ final class JobSubmission {
         runner.submit(
             job, idem, Optional.of(new JobRunner.Prepared(work.execution(), writes, withPartials)));
     switch (submitted) {
-      case JobRunner.QueueFull f -> throw queueFull(f.depth(), f.retryAfter());
+      case JobRunner.QueueFull f -> throw queueFull(f);
       case JobRunner.Known k -> replay(ctx, k.check(), key.orElseThrow(), async);
       case JobRunner.Accepted a -> {
         if (async) {
@@ -182,6 +186,22 @@ final class JobSubmission {
         }
       }
     }
+  }
+
+  /** The 429 of a full queue, with when to retry. */
+  private static ErrorMapper.Refusal queueFull(JobRunner.QueueFull f) {
+    return new ErrorMapper.Refusal(
+        429,
+        "requests",
+        "rate_limit_exceeded",
+        "",
+        "the job queue is full: "
+            + f.depth()
+            + " jobs are waiting, the most this server holds (serve --queue-size); nothing"
+            + " was stored; retry after "
+            + f.retryAfter().toSeconds()
+            + " s",
+        f.retryAfter().toSeconds());
   }
 
   /** {@code 202} with the job, and where to find it. */
@@ -281,22 +301,6 @@ final class JobSubmission {
               0);
       default -> throw new IllegalStateException("job " + id + " ended as " + job.status());
     }
-  }
-
-  /** The 429 of a full queue: nothing was stored; retry after {@code retryAfter}. */
-  private static ErrorMapper.Refusal queueFull(int depth, java.time.Duration retryAfter) {
-    return new ErrorMapper.Refusal(
-        429,
-        "requests",
-        "rate_limit_exceeded",
-        "",
-        "the job queue is full: "
-            + depth
-            + " jobs are waiting, the most this server holds (serve --queue-size); nothing was"
-            + " stored; retry after "
-            + retryAfter.toSeconds()
-            + " s",
-        retryAfter.toSeconds());
   }
 
   /** The answer to new work while the server drains: 503 with when to come back. */

@@ -253,6 +253,18 @@ public final class JobRunner implements AutoCloseable {
     };
   }
 
+  /**
+   * The refusal a new job gets now if the queue is already full, for a request to check before it
+   * stores anything (its file parts become blobs before its row); {@link #submit} checks again in
+   * the transaction that queues.
+   */
+  public Optional<QueueFull> full() {
+    int depth = store.counts().queued();
+    return depth >= settings.queueSize()
+        ? Optional.of(new QueueFull(depth, retryAfter(depth)))
+        : Optional.empty();
+  }
+
   private void forget(String id) {
     prepared.remove(id);
     events.remove(id);

@@ -3,6 +3,7 @@ package dev.atelier.cli;
 import java.io.PrintWriter;
 import java.net.URI;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
@@ -59,6 +60,17 @@ final class BenchServerCommand implements Callable<Integer> {
               + LAUNCHER_JAVA_OPTS
               + ".")
   String serverJavaOpts;
+
+  @Option(
+      names = "--server-arg",
+      paramLabel = "ARG",
+      description = {
+        "An argument appended to the child's `serve --demo` command line, once per use and in",
+        "order (--server-arg=--url-ttl --server-arg=10m for an option with a value; `=` lets a",
+        "value start with --). --demo, --engine, --port and --data-dir are set already.",
+        "Default: none."
+      })
+  List<String> serverArgs = new ArrayList<>();
 
   @Option(
       names = "--requests",
@@ -134,6 +146,9 @@ final class BenchServerCommand implements Callable<Integer> {
     check(
         serverJavaOpts == null || url == null,
         "--server-java-opts applies to the server bench-server starts, but --url was given");
+    check(
+        serverArgs.isEmpty() || url == null,
+        "--server-arg applies to the server bench-server starts, but --url was given");
     String body = body();
     if (url != null) {
       URI base = base(url);
@@ -141,7 +156,8 @@ final class BenchServerCommand implements Callable<Integer> {
         return measure(base, body, rss, "server at " + base, null);
       }
     }
-    try (ChildServer child = ChildServer.start(childJavaOptions(), Duration.ofSeconds(120));
+    try (ChildServer child =
+            ChildServer.start(childJavaOptions(), serverArgs, Duration.ofSeconds(120));
         RssSampler rss = new RssSampler(child.pid(), 100)) {
       return measure(child.baseUrl(), body, rss, "child `serve --demo`, pid " + child.pid(), child);
     }

@@ -46,11 +46,14 @@ final class ChildServer implements AutoCloseable {
    * Starts the child and returns once it answers {@code GET /v1/models} with 200.
    *
    * @param javaOptions JVM options of the child (heap settings, as {@code ATELIER_JAVA_OPTS})
+   * @param serveArgs arguments appended to the child's {@code serve --demo} command line, after the
+   *     ones this class sets ({@code --engine}, {@code --port} and {@code --data-dir} cannot be
+   *     given again: {@code serve} refuses a repeated option)
    * @param timeout how long to wait for it to answer
    * @throws IOException if the process cannot be started, exits, or does not answer in time (the
    *     message ends with the last lines of its output)
    */
-  static ChildServer start(List<String> javaOptions, Duration timeout)
+  static ChildServer start(List<String> javaOptions, List<String> serveArgs, Duration timeout)
       throws IOException, InterruptedException {
     Path dir = Files.createTempDirectory("atelier-bench-server-");
     Path log = dir.resolve("server.log");
@@ -71,6 +74,7 @@ final class ChildServer implements AutoCloseable {
             "0",
             "--data-dir",
             dir.resolve("data").toString()));
+    command.addAll(serveArgs);
     ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
     pb.redirectOutput(log.toFile());
     CLEARED_ENV.forEach(pb.environment()::remove);

@@ -50,7 +50,8 @@ class BenchServerCommandTest {
     assertThat(accounted).isEqualTo(12);
     assertThat(responses.get("5xx").asInt()).isZero();
     assertThat(responses.get("connection_errors").asInt()).isZero();
-    // No admission limit yet: every request is served, each with its two images.
+    // 4 clients fit the job queue (1 worker, 32 queued): every request is served, each with its
+    // two images.
     assertThat(responses.get("2xx").asInt()).as(r.stderr()).isEqualTo(12);
     assertThat(report.get("images").asInt()).isEqualTo(24);
     assertThat(report.get("latency_s").get("max").asDouble()).isPositive();
@@ -127,6 +128,28 @@ class BenchServerCommandTest {
   }
 
   @Test
+  void serverArgsGoToTheChildsServeCommandLine() {
+    // An option `serve` does not know: the child ends with its usage error, which bench-server
+    // shows, so the argument reached the child's command line (both spellings).
+    AtelierCommandTest.Run r =
+        AtelierCommandTest.run(
+            "bench-server",
+            "--requests",
+            "1",
+            "--server-java-opts",
+            "-Xmx256m",
+            "--server-arg",
+            "--no-such-serve-option",
+            "--server-arg=--another-one");
+
+    assertThat(r.code()).as(r.stdout() + r.stderr()).isNotZero();
+    assertThat(r.stderr())
+        .contains("the server exited with code 2 before it answered")
+        .contains("--no-such-serve-option")
+        .contains("--another-one");
+  }
+
+  @Test
   void badOptionsAreRefusedNamingTheOption() {
     AtelierCommandTest.Run zero = AtelierCommandTest.run("bench-server", "--requests", "0");
     assertThat(zero.code()).isEqualTo(2);
@@ -140,6 +163,13 @@ class BenchServerCommandTest {
     assertThat(url.code()).isEqualTo(2);
     assertThat(url.stderr())
         .contains("--url must be an http(s) URL such as http://127.0.0.1:8080 but was 'ftp://x'");
+
+    AtelierCommandTest.Run arg =
+        AtelierCommandTest.run(
+            "bench-server", "--url", "http://127.0.0.1:1", "--server-arg", "--preload");
+    assertThat(arg.code()).isEqualTo(2);
+    assertThat(arg.stderr())
+        .contains("--server-arg applies to the server bench-server starts, but --url was given");
   }
 
   private static int closedPort() throws IOException {

@@ -271,12 +271,13 @@ public final class JobRunner implements AutoCloseable {
   }
 
   /**
-   * How long until a place in the queue frees up, from the jobs measured so far: the average job
-   * time times the jobs ahead per worker, at least a second.
+   * How long until a place in a full queue frees up: a place frees when a worker takes the next
+   * job, that is when a running job ends, so the average job time measured so far (10 s before any
+   * job ended) over the workers, at least a second. {@code depth} is the queue's depth, which does
+   * not change when the next place frees.
    */
   public Duration retryAfter(int depth) {
-    double perJob = durations.averageSeconds();
-    double seconds = perJob * Math.max(1, depth) / settings.workers();
+    double seconds = durations.averageSeconds() / settings.workers();
     return Duration.ofSeconds(Math.max(1, (long) Math.ceil(seconds)));
   }
 

@@ -57,6 +57,9 @@ final class FakeHub implements AutoCloseable {
   /** Paths that are always served with one byte flipped. */
   final Set<String> corruptAlways = ConcurrentHashMap.newKeySet();
 
+  /** Paths served whole with 200 whatever {@code Range} asks, as a server without ranges. */
+  final Set<String> ignoreRange = ConcurrentHashMap.newKeySet();
+
   /** When not empty, the API and resolve URLs demand {@code Authorization: Bearer <token>}. */
   volatile String requiredToken = "";
 
@@ -173,7 +176,10 @@ final class FakeHub implements AutoCloseable {
     }
     int start = 0;
     int status = 200;
-    if (range != null && range.startsWith("bytes=") && range.endsWith("-")) {
+    if (range != null
+        && range.startsWith("bytes=")
+        && range.endsWith("-")
+        && !ignoreRange.contains(file)) {
       start = Integer.parseInt(range.substring(6, range.length() - 1));
       if (start >= bytes.length) {
         ex.getResponseHeaders().add("Content-Range", "bytes */" + bytes.length);

@@ -188,6 +188,22 @@ class HubClientTest {
     assertThat(waits).hasSize(2);
   }
 
+  @Test
+  void aServerThatIgnoresTheRangeHasTheBytesOnDiskSkippedNotRewritten() throws Exception {
+    HubClient client = client("");
+    HubFile unet = file(client, UNET);
+    hub.cut(UNET, 100_000, 1);
+    hub.ignoreRange.add(UNET);
+    Path target = dir.resolve("model.onnx");
+    List<Long> done = new CopyOnWriteArrayList<>();
+
+    client.download(MODEL, unet, target, (name, bytes, total) -> done.add(bytes));
+
+    assertThat(hub.rangesFor("/cdn/" + UNET)).hasSize(2).last().asString().startsWith("bytes=");
+    assertThat(target).hasSameBinaryContentAs(FakeHub.fixture().resolve(UNET));
+    assertThat(done).isSorted().last().isEqualTo(unet.size());
+  }
+
   private static long sizeOrZero(Path file) {
     try {
       return Files.exists(file) ? Files.size(file) : 0;

@@ -13,6 +13,8 @@ import dev.atelier.engine.onnx.OnnxEngine;
 import dev.atelier.engine.onnx.pipeline.LatentObserver;
 import dev.atelier.engine.onnx.pipeline.RunContext;
 import dev.atelier.engine.onnx.pipeline.StageTimings;
+import dev.atelier.engine.onnx.scheduler.Scheduler;
+import dev.atelier.engine.onnx.scheduler.Schedulers;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -120,6 +122,15 @@ final class BenchCommand implements Callable<Integer> {
   @Mixin ModelOptions modelOptions;
   @Mixin SamplingOptions samplingOptions;
 
+  /**
+   * The scheduler as the user named it ({@code euler_trailing}); for {@code default}, also the name
+   * of the one the model folder picks. Asking the engine first fails early on an unknown name.
+   */
+  private static String schedulerName(OnnxEngine engine, String name) {
+    Scheduler scheduler = engine.scheduler(name);
+    return name.equals("default") ? "default (" + Schedulers.nameOf(scheduler) + ")" : name;
+  }
+
   @Override
   public Integer call() throws IOException {
     if (runs < 1 || warmup < 0) {
@@ -151,7 +162,7 @@ final class BenchCommand implements Callable<Integer> {
           sampling.n(),
           sampling.steps(),
           sampling.guidanceScale(),
-          engine.scheduler(sampling.scheduler()).getClass().getSimpleName(),
+          schedulerName(engine, sampling.scheduler()),
           modelOptions.settings().intraOpThreads());
       for (int i = 0; i < warmup; i++) {
         runOnce(engine, imageSize, sampling, "warmup " + i, new StageTimings());

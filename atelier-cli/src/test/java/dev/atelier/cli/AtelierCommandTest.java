@@ -306,6 +306,8 @@ class AtelierCommandTest {
             "64x64",
             "--steps",
             "2",
+            "--scheduler",
+            "euler_trailing",
             "--runs",
             "2",
             "--warmup",
@@ -314,7 +316,8 @@ class AtelierCommandTest {
             csv.toString());
     assertThat(r.code()).as(r.stderr()).isZero();
     assertThat(r.stdout())
-        .contains("seconds per image: p50", "images/s", "peak RSS", "java_ms/step");
+        .contains("seconds per image: p50", "images/s", "peak RSS", "java_ms/step")
+        .contains("scheduler=euler_trailing,");
     assertThat(Files.readAllLines(csv)).hasSize(3);
   }
 

@@ -14,13 +14,18 @@ import java.nio.file.StandardOpenOption;
 import java.util.Map;
 import java.util.Optional;
 
-/** Moves one file's bytes into a {@code .part} file, resuming and verifying; see HubClient. */
+/**
+ * Moves one file's bytes into a {@code .part} file, resuming, retrying and verifying; see
+ * HubClient.
+ */
 final class FileTransfer {
 
   private final HubClient client;
+  private final Retrier retrier;
 
-  FileTransfer(HubClient client) {
+  FileTransfer(HubClient client, Retrier retrier) {
     this.client = client;
+    this.retrier = retrier;
   }
 
   void download(ModelId model, HubFile file, Path target, DownloadProgress progress) {
@@ -28,12 +33,16 @@ final class FileTransfer {
     try {
       Files.createDirectories(target.getParent());
       for (int attempt = 1; ; attempt++) {
-        fetch(model, file, part, progress);
+        retrier.run(
+            "download of " + file.path() + " from " + model,
+            () -> fetch(model, file, part, progress),
+            (attempts, last) -> gaveUp(model, file, part, attempts, last));
         Optional<String> problem = verify(file, part);
         if (problem.isEmpty()) {
           move(part, target);
           return;
         }
+        // A corrupt file is not a transient failure: it is fetched once more from the start.
         Files.deleteIfExists(part);
         if (attempt == 2) {
           throw new ModelUnavailable(
@@ -51,9 +60,35 @@ final class FileTransfer {
     }
   }
 
-  /** Fills {@code part} with the file's bytes, resuming from what it already holds. */
-  private void fetch(ModelId model, HubFile file, Path part, DownloadProgress progress)
+  private static ModelUnavailable gaveUp(
+      ModelId model, HubFile file, Path part, int attempts, TransientFailure last)
       throws IOException {
+    long kept = Files.exists(part) ? Files.size(part) : 0;
+    return new ModelUnavailable(
+        "download of "
+            + file.path()
+            + " from "
+            + model
+            + " gave up after "
+            + attempts
+            + " attempts (the last: "
+            + last.getMessage()
+            + "); "
+            + kept
+            + " of "
+            + file.size()
+            + " bytes are kept in "
+            + part
+            + ", and running the command again resumes from there",
+        last);
+  }
+
+  /**
+   * One attempt at filling {@code part} with the file's bytes, resuming from what it already holds.
+   * Reports progress from the bytes on disk, so a retry carries on where the last attempt stopped.
+   */
+  private Void fetch(ModelId model, HubFile file, Path part, DownloadProgress progress)
+      throws IOException, TransientFailure {
     long have = Files.exists(part) ? Files.size(part) : 0;
     if (have > file.size()) {
       Files.delete(part);
@@ -64,17 +99,22 @@ final class FileTransfer {
         Files.createFile(part);
       }
       progress.update(file.path(), have, file.size());
-      return; // a finished .part from an earlier run; verification decides whether it is good
+      return null; // a finished .part from an earlier run; verification decides whether it is good
     }
+    progress.update(file.path(), have, file.size());
     Map<String, String> range = have > 0 ? Map.of("Range", "bytes=" + have + "-") : Map.of();
     HttpResponse<InputStream> response =
         client.send(model, client.resolveUri(model, file), file.path(), range);
     int status = response.statusCode();
-    boolean append = status == 206 && have > 0 && contentRangeStart(response) == have;
-    if (status == 416 || (status == 206 && !append)) {
-      // The server cannot continue where we stopped: start the file over once, without a range.
+    long skip = 0;
+    if (status == 200 && have > 0) {
+      // The server ignored the range and sends the whole file: pass over what is on disk already.
+      skip = have;
+    } else if (status == 416 || (status == 206 && contentRangeStart(response) != have)) {
+      // The server cannot continue where we stopped: start the file over, without a range.
       response.body().close();
       Files.deleteIfExists(part);
+      have = 0;
       response = client.send(model, client.resolveUri(model, file), file.path(), Map.of());
       if (response.statusCode() != 200) {
         response.body().close();
@@ -86,38 +126,55 @@ final class FileTransfer {
                 + " of "
                 + model);
       }
-      append = false;
     }
-    long done = append ? have : 0;
-    progress.update(file.path(), done, file.size());
+    copy(response.body(), skip, part, have, file, progress);
+    return null;
+  }
+
+  /**
+   * Appends the body (less its first {@code skip} bytes) to {@code part}, which holds {@code have}
+   * bytes. Reading failures are transient and keep what was written; writing failures are not.
+   */
+  private static void copy(
+      InputStream body, long skip, Path part, long have, HubFile file, DownloadProgress progress)
+      throws IOException, TransientFailure {
+    long done = have;
     StandardOpenOption mode =
-        append ? StandardOpenOption.APPEND : StandardOpenOption.TRUNCATE_EXISTING;
-    try (InputStream in = response.body();
+        have > 0 ? StandardOpenOption.APPEND : StandardOpenOption.TRUNCATE_EXISTING;
+    try (InputStream in = body;
         OutputStream out =
             Files.newOutputStream(
                 part, StandardOpenOption.CREATE, StandardOpenOption.WRITE, mode)) {
       byte[] buffer = new byte[1 << 16];
-      for (int n; (n = in.read(buffer)) > 0; ) {
-        out.write(buffer, 0, n);
-        done += n;
-        progress.update(file.path(), done, file.size());
+      while (true) {
+        int n;
+        try {
+          n = in.read(buffer);
+        } catch (IOException e) {
+          throw cut(file, done, e.toString(), e);
+        }
+        if (n < 0) {
+          break;
+        }
+        int from = (int) Math.min(skip, n);
+        skip -= from;
+        if (n > from) {
+          // Written before it is counted: the bytes reported are always on disk.
+          out.write(buffer, from, n - from);
+          done += n - from;
+          progress.update(file.path(), done, file.size());
+        }
       }
-    } catch (IOException e) {
-      throw new ModelUnavailable(
-          "download of "
-              + file.path()
-              + " from "
-              + model
-              + " was interrupted after "
-              + done
-              + " of "
-              + file.size()
-              + " bytes ("
-              + e.getMessage()
-              + "); pull again to resume from "
-              + part,
-          e);
     }
+    if (done < file.size()) {
+      throw cut(file, done, "the answer ended early", null);
+    }
+  }
+
+  private static TransientFailure cut(HubFile file, long done, String why, Throwable cause) {
+    return new TransientFailure(
+        "the transfer was cut after " + done + " of " + file.size() + " bytes (" + why + ")",
+        cause);
   }
 
   private static Optional<String> verify(HubFile file, Path part) throws IOException {

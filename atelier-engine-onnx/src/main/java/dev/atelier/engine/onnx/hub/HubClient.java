@@ -5,6 +5,7 @@ import dev.atelier.core.AtelierException.ModelUnavailable;
 import dev.atelier.engine.onnx.hub.internal.TreeListing;
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.ConnectException;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -13,11 +14,13 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Random;
 
 /**
  * Talks to the Hugging Face Hub over HTTP: lists a repository's files and downloads them.
@@ -26,7 +29,8 @@ import java.util.Optional;
  * fetched from {@code GET /{repo}/resolve/{revision}/{path}}, following redirects (the token is
  * only sent to the endpoint's own host, never to the storage hosts it redirects to). Downloads
  * resume from a {@code .part} file with a {@code Range} header and are verified; see {@link
- * #download}. Thread-safe.
+ * #download}. Transient failures (a cut connection, a timeout, HTTP 5xx or 429) are retried as the
+ * {@link RetryPolicy} says, a download resuming where the cut left it. Thread-safe.
  */
 public final class HubClient {
 
@@ -37,17 +41,32 @@ public final class HubClient {
   private final HubConfig config;
   private final HttpClient http;
   private final FileTransfer transfer;
+  private final Retrier retrier;
 
-  /** A client for the given endpoint, token and offline setting. */
+  /**
+   * A client for the given endpoint, token and offline setting, retrying as {@link
+   * RetryPolicy#DEFAULT} says.
+   */
   public HubClient(HubConfig config) {
+    this(config, RetryPolicy.DEFAULT);
+  }
+
+  /** A client for the given endpoint, token and offline setting, retrying as {@code retry} says. */
+  public HubClient(HubConfig config, RetryPolicy retry) {
+    this(config, retry, Retrier.Sleeper.THREAD);
+  }
+
+  /** A client that waits between attempts with {@code sleeper} (tests record the waits). */
+  HubClient(HubConfig config, RetryPolicy retry, Retrier.Sleeper sleeper) {
     this.config = Objects.requireNonNull(config, "config");
+    this.retrier = new Retrier(retry, sleeper, new Random());
     this.http =
         HttpClient.newBuilder()
             .followRedirects(HttpClient.Redirect.NEVER)
             .connectTimeout(Duration.ofSeconds(30))
             .version(HttpClient.Version.HTTP_1_1)
             .build();
-    this.transfer = new FileTransfer(this);
+    this.transfer = new FileTransfer(this, retrier);
   }
 
   /** A client configured from {@code HF_ENDPOINT}, {@code HF_TOKEN} and the offline variables. */
@@ -63,8 +82,9 @@ public final class HubClient {
   /**
    * Lists every file of the repository at the id's revision, following paged answers.
    *
-   * @throws ModelUnavailable when offline, when the Hub cannot be reached, when the repository is
-   *     gated, private or missing, or when the answer is not a file listing
+   * @throws ModelUnavailable when offline, when the Hub cannot be reached (or fails transiently on
+   *     every attempt), when the repository is gated, private or missing, or when the answer is not
+   *     a file listing
    */
   public List<HubFile> listFiles(ModelId model) {
     requireOnline(model, "list its files");
@@ -78,29 +98,27 @@ public final class HubClient {
                 + "?recursive=true");
     List<HubFile> files = new ArrayList<>();
     while (uri != null) {
-      HttpResponse<InputStream> response = send(model, uri, "", Map.of());
-      String body;
-      try (InputStream in = response.body()) {
-        body = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+      URI page = uri;
+      Page answer;
+      try {
+        answer =
+            retrier.run(
+                "listing " + model,
+                () -> fetchPage(model, page),
+                (attempts, last) ->
+                    new ModelUnavailable(
+                        last.getMessage() + " (gave up after " + attempts + " attempts)", last));
       } catch (IOException e) {
-        throw new ModelUnavailable(
-            "reading the file list of " + model + " from " + config.endpoint() + " failed: " + e,
-            e);
+        // Only file writes throw this, and a listing writes none.
+        throw new ModelUnavailable("listing " + model + " failed: " + e, e);
       }
       try {
-        files.addAll(TreeListing.parse(body));
+        files.addAll(TreeListing.parse(answer.body()));
       } catch (IllegalArgumentException e) {
         throw new ModelUnavailable(
             "the Hub's file list of " + model + " is not a tree listing: " + e.getMessage(), e);
       }
-      URI current = uri;
-      uri =
-          response
-              .headers()
-              .firstValue("Link")
-              .flatMap(TreeListing::nextPage)
-              .map(current::resolve)
-              .orElse(null);
+      uri = answer.next().map(page::resolve).orElse(null);
     }
     return List.copyOf(files);
   }
@@ -108,12 +126,15 @@ public final class HubClient {
   /**
    * Downloads one file to {@code target}, resuming from {@code target + ".part"} when one exists.
    *
-   * <p>The finished file is checked against the listing (SHA-256 for LFS files, size otherwise); a
-   * mismatch discards it and fetches it once more from the start. The target only appears once
-   * verified, so a present target is a good one.
+   * <p>A transfer cut short is retried with {@code Range: bytes=<bytes on disk>-}, so the bytes
+   * already in the {@code .part} file are kept and {@code progress} does not go back (it only does
+   * when the file has to start over: corrupt, or a server that cannot resume). The finished file is
+   * checked against the listing (SHA-256 for LFS files, size otherwise); a mismatch discards it and
+   * fetches it once more from the start. The target only appears once verified, so a present target
+   * is a good one.
    *
-   * @throws ModelUnavailable when offline, unreachable, refused, interrupted (the {@code .part}
-   *     file is kept so that the next call resumes) or corrupt twice
+   * @throws ModelUnavailable when offline, unreachable, refused, failing transiently on every
+   *     attempt (the {@code .part} file is kept so that the next call resumes) or corrupt twice
    */
   public void download(ModelId model, HubFile file, Path target, DownloadProgress progress) {
     requireOnline(model, "download " + file.path());
@@ -130,11 +151,26 @@ public final class HubClient {
         config.endpoint() + "/" + model.repo() + "/resolve/" + segment(model.revision()) + path);
   }
 
+  private record Page(String body, Optional<String> next) {}
+
+  private Page fetchPage(ModelId model, URI uri) throws TransientFailure {
+    HttpResponse<InputStream> response = send(model, uri, "", Map.of());
+    try (InputStream in = response.body()) {
+      String body = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+      return new Page(body, response.headers().firstValue("Link").flatMap(TreeListing::nextPage));
+    } catch (IOException e) {
+      throw new TransientFailure(
+          "reading the file list of " + model + " from " + config.endpoint() + " failed: " + e, e);
+    }
+  }
+
   /**
-   * Sends a GET, following redirects; answers 200, 206 and 416 are returned, others become errors.
+   * Sends a GET, following redirects; answers 200, 206 and 416 are returned, 5xx, 429 and IO
+   * failures other than a refused connection are transient, other answers are errors.
    */
   HttpResponse<InputStream> send(
-      ModelId model, URI uri, String filePath, Map<String, String> headers) {
+      ModelId model, URI uri, String filePath, Map<String, String> headers)
+      throws TransientFailure {
     URI current = uri;
     for (int hop = 0; hop <= MAX_REDIRECTS; hop++) {
       HttpRequest.Builder request =
@@ -150,15 +186,20 @@ public final class HubClient {
       try {
         response = http.send(request.build(), HttpResponse.BodyHandlers.ofInputStream());
       } catch (IOException e) {
-        throw new ModelUnavailable(
+        String message =
             "cannot reach the Hub at "
                 + config.endpoint()
                 + " for "
                 + model
                 + ": "
                 + e
-                + " (set ATELIER_OFFLINE=1 to use only cached models)",
-            e);
+                + " (set ATELIER_OFFLINE=1 to use only cached models)";
+        // Nobody listening (or no such host) is not going to change within seconds; a reset or a
+        // timeout may.
+        if (e instanceof ConnectException) {
+          throw new ModelUnavailable(message, e);
+        }
+        throw new TransientFailure(message, e);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         throw new AtelierException.Cancelled("request for " + model + " was interrupted");
@@ -174,7 +215,15 @@ public final class HubClient {
         return response;
       }
       close(response);
-      throw HubErrors.forStatus(config, model, filePath, status, response.headers());
+      ModelUnavailable error =
+          HubErrors.forStatus(config, model, filePath, status, response.headers());
+      if (HubErrors.isTransient(status)) {
+        throw new TransientFailure(
+            error.getMessage(),
+            Retrier.parseRetryAfter(response.headers().firstValue("Retry-After"), Instant.now()),
+            error);
+      }
+      throw error;
     }
     throw new ModelUnavailable(
         "the Hub redirected more than " + MAX_REDIRECTS + " times for " + model + " " + filePath);

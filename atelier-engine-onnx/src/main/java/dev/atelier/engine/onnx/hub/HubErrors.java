@@ -8,6 +8,11 @@ final class HubErrors {
 
   private HubErrors() {}
 
+  /** True for answers that asking again may change: 429 and every 5xx. */
+  static boolean isTransient(int status) {
+    return status == 429 || (status >= 500 && status < 600);
+  }
+
   static ModelUnavailable forStatus(
       HubConfig config, ModelId model, String filePath, int status, HttpHeaders headers) {
     // The Hub names the reason in X-Error-Code (GatedRepo, RepoNotFound, RevisionNotFound,

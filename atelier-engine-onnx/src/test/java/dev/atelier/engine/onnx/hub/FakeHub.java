@@ -15,17 +15,21 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 
 /**
  * A working stand-in for the Hub on 127.0.0.1: one repository at revision {@code main}, served from
  * a folder plus in-memory extras, with the tree API, {@code resolve} URLs that redirect LFS files
- * to a {@code /cdn/} path, {@code Range} support, and switches for faults.
+ * to a {@code /cdn/} path, {@code Range} support, and switches for faults: transfers cut after some
+ * bytes, error answers (with {@code Retry-After}) and corrupt bytes. Every request is recorded with
+ * its {@code Range} header.
  */
 final class FakeHub implements AutoCloseable {
 
@@ -36,14 +40,25 @@ final class FakeHub implements AutoCloseable {
   final Map<String, byte[]> files = new TreeMap<>();
   final List<Request> requests = new CopyOnWriteArrayList<>();
 
-  /** Paths whose next full download is cut off halfway by closing the connection. */
-  final Set<String> dropOnce = ConcurrentHashMap.newKeySet();
+  /**
+   * A file's transfers cut after {@code afterBytes} of the answer, {@code remaining} more times.
+   */
+  private record Cut(int afterBytes, AtomicInteger remaining) {}
+
+  /** An error answered to requests whose path ends with a suffix, {@code remaining} more times. */
+  private record Refusal(int status, String retryAfter, AtomicInteger remaining) {}
+
+  private final Map<String, Cut> cuts = new ConcurrentHashMap<>();
+  private final Map<String, Refusal> refusals = new ConcurrentHashMap<>();
 
   /** Paths whose next download has one byte flipped. */
   final Set<String> corruptOnce = ConcurrentHashMap.newKeySet();
 
   /** Paths that are always served with one byte flipped. */
   final Set<String> corruptAlways = ConcurrentHashMap.newKeySet();
+
+  /** Paths served whole with 200 whatever {@code Range} asks, as a server without ranges. */
+  final Set<String> ignoreRange = ConcurrentHashMap.newKeySet();
 
   /** When not empty, the API and resolve URLs demand {@code Authorization: Bearer <token>}. */
   volatile String requiredToken = "";
@@ -75,6 +90,32 @@ final class FakeHub implements AutoCloseable {
     return Path.of("src/test/resources/diffusers-tiny/models/tiny-sd").toAbsolutePath();
   }
 
+  /**
+   * Cuts the next {@code times} transfers of {@code file} after {@code afterBytes} bytes of each
+   * answer by dropping the connection ({@link Integer#MAX_VALUE} for every transfer).
+   */
+  void cut(String file, int afterBytes, int times) {
+    cuts.put(file, new Cut(afterBytes, new AtomicInteger(times)));
+  }
+
+  /** Stops cutting {@code file}. */
+  void stopCutting(String file) {
+    cuts.remove(file);
+  }
+
+  /**
+   * Answers the next {@code times} requests whose path ends with {@code pathSuffix} with {@code
+   * status}, sending {@code Retry-After: retryAfter} unless it is {@code ""}.
+   */
+  void refuse(String pathSuffix, int status, String retryAfter, int times) {
+    refusals.put(pathSuffix, new Refusal(status, retryAfter, new AtomicInteger(times)));
+  }
+
+  /** The {@code Range} headers of the requests for a path, {@code ""} where none was sent. */
+  List<String> rangesFor(String pathSuffix) {
+    return requestsFor(pathSuffix).stream().map(Request::range).toList();
+  }
+
   URI endpoint() {
     return URI.create("http://127.0.0.1:" + server.getAddress().getPort());
   }
@@ -96,7 +137,18 @@ final class FakeHub implements AutoCloseable {
     String tree = "/api/models/" + repo + "/tree/main";
     String resolve = "/" + repo + "/resolve/main/";
     boolean authorised = requiredToken.isEmpty() || ("Bearer " + requiredToken).equals(auth);
-    if ((path.equals(tree) || path.startsWith(resolve)) && !authorised) {
+    Optional<Refusal> refusal =
+        refusals.entrySet().stream()
+            .filter(e -> path.endsWith(e.getKey()))
+            .map(Map.Entry::getValue)
+            .filter(r -> r.remaining().getAndDecrement() > 0)
+            .findFirst();
+    if (refusal.isPresent()) {
+      if (!refusal.get().retryAfter().isEmpty()) {
+        ex.getResponseHeaders().add("Retry-After", refusal.get().retryAfter());
+      }
+      send(ex, refusal.get().status(), "{\"error\":\"refused by the test\"}");
+    } else if ((path.equals(tree) || path.startsWith(resolve)) && !authorised) {
       ex.getResponseHeaders().add("X-Error-Code", "GatedRepo");
       send(ex, 401, "{\"error\":\"Access to model " + repo + " is restricted.\"}");
     } else if (path.equals(tree)) {
@@ -124,7 +176,10 @@ final class FakeHub implements AutoCloseable {
     }
     int start = 0;
     int status = 200;
-    if (range != null && range.startsWith("bytes=") && range.endsWith("-")) {
+    if (range != null
+        && range.startsWith("bytes=")
+        && range.endsWith("-")
+        && !ignoreRange.contains(file)) {
       start = Integer.parseInt(range.substring(6, range.length() - 1));
       if (start >= bytes.length) {
         ex.getResponseHeaders().add("Content-Range", "bytes */" + bytes.length);
@@ -138,8 +193,9 @@ final class FakeHub implements AutoCloseable {
     int length = bytes.length - start;
     ex.sendResponseHeaders(status, length);
     OutputStream out = ex.getResponseBody();
-    if (dropOnce.remove(file)) {
-      out.write(bytes, start, length / 2);
+    Cut cut = cuts.get(file);
+    if (cut != null && cut.remaining().getAndDecrement() > 0) {
+      out.write(bytes, start, Math.min(cut.afterBytes(), length));
       out.flush();
       // Closing short of the announced length makes the server drop the connection.
       ex.close();

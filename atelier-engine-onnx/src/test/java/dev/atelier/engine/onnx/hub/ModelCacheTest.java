@@ -2,16 +2,19 @@ package dev.atelier.engine.onnx.hub;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowable;
 
 import dev.atelier.core.AtelierException.InvalidRequest;
 import dev.atelier.core.AtelierException.ModelUnavailable;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -35,8 +38,15 @@ class ModelCacheTest {
     hub.close();
   }
 
+  private static final String UNET = "unet/model.onnx";
+
+  /** The waits asked for between attempts; nothing actually waits. */
+  private final List<Duration> waits = new CopyOnWriteArrayList<>();
+
   private ModelCache cache(boolean offline) {
-    return new ModelCache(dataDir, new HubClient(new HubConfig(hub.endpoint(), "", offline)));
+    return new ModelCache(
+        dataDir,
+        new HubClient(new HubConfig(hub.endpoint(), "", offline), RetryPolicy.DEFAULT, waits::add));
   }
 
   private static Set<String> relativeFiles(Path root) throws IOException {
@@ -73,33 +83,59 @@ class ModelCacheTest {
   }
 
   @Test
-  void interruptedPullResumesWithRangeOnTheNextPull() throws Exception {
-    hub.dropOnce.add("unet/model.onnx");
-    ModelCache cache = cache(false);
+  void pullCutTwiceFinishesByItselfWithProgressThatNeverGoesBack() throws Exception {
+    hub.cut(UNET, 100_000, 2);
+    List<Long> done = new CopyOnWriteArrayList<>();
+    List<Long> totals = new CopyOnWriteArrayList<>();
 
-    assertThatThrownBy(() -> cache.pull(ID, DownloadProgress.NONE))
+    Path folder =
+        cache(false)
+            .pull(
+                ID,
+                (file, bytes, total) -> {
+                  done.add(bytes);
+                  totals.add(total);
+                });
+
+    assertThat(hub.rangesFor("/cdn/" + UNET)).containsExactly("", "bytes=100000-", "bytes=200000-");
+    assertThat(folder.resolve(UNET)).hasSameBinaryContentAs(FakeHub.fixture().resolve(UNET));
+    assertThat(folder.resolve(ModelCache.COMPLETE_MARKER)).exists();
+    assertThat(done).isSorted();
+    assertThat(done.get(done.size() - 1)).isEqualTo(totals.get(0));
+    assertThat(totals).containsOnly(totals.get(0));
+  }
+
+  @Test
+  void pullOutOfRetriesKeepsThePartAndTheNextPullResumesFromIt() throws Exception {
+    hub.cut(UNET, 100_000, Integer.MAX_VALUE);
+    ModelCache cache = cache(false);
+    Path part = cache.folder(ModelId.parse(ID)).resolve(UNET + ".part");
+
+    Throwable error = catchThrowable(() -> cache.pull(ID, DownloadProgress.NONE));
+
+    long kept = Files.size(part);
+    assertThat(kept).isPositive();
+    assertThat(error)
         .isInstanceOf(ModelUnavailable.class)
         .hasMessageContaining(
-            "download of unet/model.onnx from atelier-test/tiny-sd@main was interrupted");
-    Path part = cache.folder(ModelId.parse(ID)).resolve("unet/model.onnx.part");
-    long partial = Files.size(part);
-    assertThat(partial).isPositive();
+            "download of unet/model.onnx from atelier-test/tiny-sd@main gave up after 6 attempts")
+        .hasMessageContaining(kept + " of ")
+        .hasMessageContaining("bytes are kept in " + part)
+        .hasMessageContaining("running the command again resumes");
     assertThat(cache.info(ID)).get().extracting(CachedModel::complete).isEqualTo(false);
+    hub.stopCutting(UNET);
 
     Path folder = cache.pull(ID, DownloadProgress.NONE);
 
-    List<FakeHub.Request> unetRequests = hub.requestsFor("/cdn/unet/model.onnx");
-    assertThat(unetRequests.get(unetRequests.size() - 1).range())
-        .isEqualTo("bytes=" + partial + "-");
-    assertThat(folder.resolve("unet/model.onnx"))
-        .hasSameBinaryContentAs(FakeHub.fixture().resolve("unet/model.onnx"));
+    assertThat(hub.rangesFor("/cdn/" + UNET)).last().isEqualTo("bytes=" + kept + "-");
+    assertThat(folder.resolve(UNET)).hasSameBinaryContentAs(FakeHub.fixture().resolve(UNET));
     assertThat(part).doesNotExist();
     assertThat(folder.resolve(ModelCache.COMPLETE_MARKER)).exists();
   }
 
   @Test
   void offlinePullOfAPartialModelNamesTheMissingFilesWithoutAnyRequest() {
-    hub.dropOnce.add("unet/model.onnx");
+    hub.cut(UNET, 100_000, Integer.MAX_VALUE);
     assertThatThrownBy(() -> cache(false).pull(ID, DownloadProgress.NONE))
         .isInstanceOf(ModelUnavailable.class);
     hub.requests.clear();
@@ -121,13 +157,14 @@ class ModelCacheTest {
   void listedSizeIsKnownOnceTheHubAnsweredAListing() {
     ModelCache cache = cache(false);
     assertThat(cache.listed(ModelId.parse(ID))).isEmpty();
-    hub.dropOnce.add("unet/model.onnx");
+    hub.cut(UNET, 100_000, Integer.MAX_VALUE);
     assertThatThrownBy(() -> cache.pull(ID, DownloadProgress.NONE))
         .isInstanceOf(ModelUnavailable.class);
 
     ModelCache.Listed listed = cache.listed(ModelId.parse(ID)).orElseThrow();
     assertThat(listed.totalBytes()).isPositive();
     assertThat(listed.presentBytes()).isLessThan(listed.totalBytes());
+    hub.stopCutting(UNET);
     cache.pull(ID, DownloadProgress.NONE);
     assertThat(cache.listed(ModelId.parse(ID)).orElseThrow().presentBytes())
         .isEqualTo(listed.totalBytes());

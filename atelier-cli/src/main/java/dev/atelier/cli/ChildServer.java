@@ -21,8 +21,10 @@ import java.util.stream.Stream;
  * {@code atelier serve --demo} in a child JVM with this JVM's class path, on a free port and a
  * fresh data dir, so that a load test measures the server's memory apart from the client's.
  *
- * <p>Owns the process and its temporary data dir: {@link #close} stops the server (SIGTERM, which
- * runs the server's clean shutdown; killed after 30 s) and deletes the dir.
+ * <p>Owns the process and a temporary folder holding its output (and its data dir, unless the
+ * caller gave one): {@link #close} stops the server (SIGTERM, which runs the server's clean
+ * shutdown; killed after 30 s) and deletes the folder. A data dir the caller gave is left alone, so
+ * that a second child can start on it.
  */
 final class ChildServer implements AutoCloseable {
   private static final Pattern LISTENING =
@@ -56,6 +58,30 @@ final class ChildServer implements AutoCloseable {
   static ChildServer start(List<String> javaOptions, List<String> serveArgs, Duration timeout)
       throws IOException, InterruptedException {
     Path dir = Files.createTempDirectory("atelier-bench-server-");
+    return start(dir, dir.resolve("data"), javaOptions, serveArgs, timeout);
+  }
+
+  /**
+   * Starts the child on {@code dataDir}, which outlives it, and returns once it answers {@code GET
+   * /v1/models} with 200.
+   *
+   * @param dataDir the child's {@code --data-dir}, created if absent; {@link #close} keeps it
+   * @see #start(List, List, Duration)
+   */
+  static ChildServer start(
+      Path dataDir, List<String> javaOptions, List<String> serveArgs, Duration timeout)
+      throws IOException, InterruptedException {
+    return start(
+        Files.createTempDirectory("atelier-child-server-"),
+        dataDir,
+        javaOptions,
+        serveArgs,
+        timeout);
+  }
+
+  private static ChildServer start(
+      Path dir, Path dataDir, List<String> javaOptions, List<String> serveArgs, Duration timeout)
+      throws IOException, InterruptedException {
     Path log = dir.resolve("server.log");
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
@@ -73,7 +99,7 @@ final class ChildServer implements AutoCloseable {
             "--port",
             "0",
             "--data-dir",
-            dir.resolve("data").toString()));
+            dataDir.toString()));
     command.addAll(serveArgs);
     ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
     pb.redirectOutput(log.toFile());
@@ -109,6 +135,24 @@ final class ChildServer implements AutoCloseable {
   /** The exit code of a process that is no longer {@link #alive}. */
   int exitValue() {
     return process.exitValue();
+  }
+
+  /**
+   * Kills the server with SIGKILL ({@code kill -9}) and waits for it to exit: no shutdown hook
+   * runs, as when the kernel's OOM killer strikes. {@link #close} still deletes the folder.
+   */
+  void kill() throws InterruptedException {
+    process.destroyForcibly();
+    process.waitFor();
+  }
+
+  /** What the server printed so far (standard output and error), for a failure's message. */
+  String output() {
+    try {
+      return Files.readString(dir.resolve("server.log"), StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      return "(its output cannot be read: " + e + ")";
+    }
   }
 
   private static URI awaitReady(Process process, Path log, Duration timeout)
@@ -192,7 +236,7 @@ final class ChildServer implements AutoCloseable {
     }
   }
 
-  /** Stops the server and deletes its data dir. */
+  /** Stops the server and deletes its folder (with the data dir, unless the caller gave one). */
   @Override
   public void close() throws IOException {
     try {

@@ -1,4 +1,4 @@
-// Fetch wrappers for Atelier's public API, and a reader for server-sent events answering a POST.
+// Fetch wrappers for Atelier's public API, and a reader for server-sent events (a job's events).
 // Every API request goes through send(), which adds the signed-in key as `Authorization: Bearer`
 // (the key lives in sessionStorage only and never goes into a URL).
 
@@ -60,9 +60,12 @@ async function failure(response) {
   return new ApiError(response.status, error);
 }
 
-/** Sends a JSON request and returns the parsed JSON answer; throws ApiError on 4xx/5xx. */
-export async function call(method, path, body) {
-  const init = { method, headers: {} };
+/**
+ * Sends a JSON request and returns the parsed JSON answer; throws ApiError on 4xx/5xx. `headers`
+ * are added to the request's (e.g. ASYNC).
+ */
+export async function call(method, path, body, headers = {}) {
+  const init = { method, headers: { ...headers } };
   if (body !== undefined) {
     init.headers["Content-Type"] = "application/json";
     init.body = JSON.stringify(body);
@@ -75,16 +78,18 @@ export async function call(method, path, body) {
 export const get = (path) => call("GET", path);
 export const post = (path, body) => call("POST", path, body ?? {});
 
+/** The header that asks for a 202 with the job instead of waiting for it (RFC 7240). */
+export const ASYNC = { Prefer: "respond-async" };
+
 /**
- * POSTs {...body, stream: true} and calls onEvent(type, data) for every event of the answer.
- * A JSON 4xx before the stream starts throws ApiError; an `error` event throws one too.
+ * GETs server-sent events from `path` and calls onEvent(type, data, id) for each, resuming after
+ * event `lastEventId` when given (`Last-Event-ID`); resolves when the server ends the stream.
+ * A JSON 4xx before the stream starts throws ApiError, as does an `error` event.
  */
-export async function stream(path, body, onEvent) {
-  const response = await send(path, {
-    method: "POST",
-    headers: { "Content-Type": "application/json", Accept: "text/event-stream" },
-    body: JSON.stringify({ ...body, stream: true }),
-  });
+export async function events(path, lastEventId, onEvent, signal) {
+  const headers = { Accept: "text/event-stream" };
+  if (lastEventId) headers["Last-Event-ID"] = lastEventId;
+  const response = await send(path, { headers, signal });
   if (!response.ok) throw await refuse(response);
   const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
   let buffer = "";
@@ -104,10 +109,12 @@ export async function stream(path, body, onEvent) {
 
 function dispatch(block, onEvent) {
   let type = "message";
+  let id = "";
   const data = [];
   for (const line of block.split(/\r?\n/)) {
     if (line.startsWith(":")) continue; // keep-alive comment
     if (line.startsWith("event:")) type = line.slice(6).trim();
+    else if (line.startsWith("id:")) id = line.slice(3).trim();
     else if (line.startsWith("data:")) data.push(line.slice(5).replace(/^ /, ""));
   }
   if (data.length === 0) return;
@@ -115,7 +122,7 @@ function dispatch(block, onEvent) {
   if (type === "error" || payload.type === "error") {
     throw new ApiError(500, payload.error || { message: "the stream failed" });
   }
-  onEvent(type, payload);
+  onEvent(type, payload, id);
 }
 
 /**

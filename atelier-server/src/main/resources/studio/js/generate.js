@@ -1,5 +1,7 @@
-// The generate form: streamed generation with step previews, the result grid, reroll, errors.
-import { downloadUrl, get, post, stream } from "./api.js";
+// The generate form: a generation submitted as a job (step previews from its events), the result
+// grid, reroll, errors.
+import { downloadUrl, get } from "./api.js";
+import { jobResult, runJob, submitJob } from "./jobs.js";
 import { addReferenceRow, readReferences } from "./references.js";
 import { readHash, writeHash } from "./state.js";
 import { clearErrors, el, showError, showWarnings } from "./ui.js";
@@ -35,65 +37,96 @@ async function formRequest() {
   return body;
 }
 
+/** Step previews a generation asks for (they come as its job's partial_image events). */
+const PARTIALS = 2;
+
+/**
+ * Submits the form as a job and returns as soon as the server queued it (the form is free for the
+ * next one; the Work panel shows it); its images replace the results when it completes.
+ */
 async function generate() {
   const form = $("generate-form");
   const button = form.querySelector('[data-testid="generate"]');
   clearErrors(form);
   showWarnings($("generate-warnings"), []);
   const request = await formRequest();
-  const progress = $("progress");
-  const partials = 2;
-  const total = partials + (request.n || 1);
-  let done = 0;
-  progress.max = total;
-  progress.value = 0;
-  progress.hidden = false;
-  button.disabled = true;
-  const made = [];
-  const warnings = new Set();
-  let report = null;
-  $("consistency-report").hidden = true;
+  const body = { ...request, response_format: "url", partial_images: PARTIALS };
   const started = performance.now();
   let previews = 0;
-  $("generate-status").textContent = "Generating…";
+  let submitted;
+  button.disabled = true;
   try {
-    await stream("/v1/images/generations", { ...request, partial_images: partials }, (type, d) => {
-      if (type.endsWith("partial_image")) {
-        previews++;
-        $("previews").replaceChildren(
-          el("img", { src: `data:image/${d.output_format || "png"};base64,${d.b64_json}`,
-            alt: `Step preview ${d.partial_image_index + 1}`, testid: "step-preview" }));
-      } else if (type.endsWith("completed")) {
-        made.push({ id: d.id, url: d.url, seed: d.seed, request });
-        if (d.consistency_report) report = { mode: d.consistency, ...d.consistency_report };
-        (d.warnings || []).forEach((w) => warnings.add(w));
-      }
-      progress.value = ++done;
+    submitted = await submitJob("/v1/images/generations", body, (type, d) => {
+      if (!type.endsWith("partial_image")) return;
+      previews++;
+      $("previews").replaceChildren(
+        el("img", { src: `data:image/${d.output_format || "png"};base64,${d.b64_json}`,
+          alt: `Step preview ${d.partial_image_index + 1}`, testid: "step-preview",
+          "data-job": submitted ? submitted.job.id : "" }));
     });
-    results = made;
-    renderResults();
-    document.dispatchEvent(new CustomEvent("studio:stored"));
-    const seconds = ((performance.now() - started) / 1000).toFixed(1);
-    $("generate-status").textContent =
-      `${made.length} image${made.length === 1 ? "" : "s"} in ${seconds} s (${previews} step preview${previews === 1 ? "" : "s"})`;
-    showWarnings($("generate-warnings"), [...warnings]);
-    if (report) {
-      $("consistency-report").textContent =
-        `${report.mode}: mean palette difference ${report.palette_ciede2000.toFixed(1)} CIEDE2000, ` +
-        `Lab histogram distance ${report.lab_histogram_distance.toFixed(3)} over ${report.pairs} pairs`;
-      $("consistency-report").hidden = false;
-    }
   } catch (error) {
     $("generate-status").textContent = "";
     showError(form, error);
+    return;
   } finally {
-    progress.hidden = true;
     button.disabled = false;
-    $("previews").replaceChildren();
+  }
+  const id = submitted.job.id;
+  $("generate-status").textContent = `Queued as ${id}; it shows under Work.`;
+  const job = await submitted.done;
+  const preview = $("previews").querySelector("img");
+  if (preview && preview.dataset.job === id) $("previews").replaceChildren();
+  if (job.status === "completed") {
+    const seconds = ((performance.now() - started) / 1000).toFixed(1);
+    showGenerated(job.result, request,
+      `in ${seconds} s (${previews} step preview${previews === 1 ? "" : "s"})`);
+  } else if (job.status === "cancelled") {
+    $("generate-status").textContent = `${id} was cancelled; nothing was stored.`;
+  } else {
+    $("generate-status").textContent = "";
+    showError(form, jobError(job));
   }
 }
 
-/** Regenerates one slot alone with a new random seed; the other images stay. */
+/** The error a failed job carries, as the waiting call would have thrown it. */
+function jobError(job) {
+  try {
+    jobResult(job);
+  } catch (error) {
+    return error;
+  }
+  return new Error(`job ${job.id} ended as ${job.status}`);
+}
+
+/** Shows a generation's answer: its images as the results, its warnings and consistency report. */
+function showGenerated(answer, request, how) {
+  const made = answer.data.map((d) => ({ id: d.id, url: d.url, seed: d.seed, request }));
+  results = made;
+  renderResults();
+  $("generate-status").textContent = `${made.length} image${made.length === 1 ? "" : "s"} ${how}`;
+  showWarnings($("generate-warnings"), answer.warnings);
+  const report = answer.consistency_report;
+  $("consistency-report").hidden = !report;
+  if (report) {
+    $("consistency-report").textContent =
+      `${answer.consistency}: mean palette difference ${report.palette_ciede2000.toFixed(1)} CIEDE2000, ` +
+      `Lab histogram distance ${report.lab_histogram_distance.toFixed(3)} over ${report.pairs} pairs`;
+  }
+}
+
+/**
+ * A generation this page did not submit (another tab's, or one still running when the page was
+ * reloaded) completed: its images become the results, rebuilt from their provenance.
+ */
+export async function showOtherGeneration(job) {
+  const ids = ((job.result && job.result.data) || []).map((d) => d.id);
+  if (!ids.length) return;
+  writeHash({ results: ids });
+  await restoreResults();
+  $("generate-status").textContent = `${ids.length} image${ids.length === 1 ? "" : "s"} from ${job.id}`;
+}
+
+/** Regenerates one slot alone with a new random seed (a job of its own); the other images stay. */
 async function reroll(index, button) {
   const slot = results[index];
   const seed = Math.floor(Math.random() * 2 ** 31);
@@ -102,11 +135,10 @@ async function reroll(index, button) {
   const card = button.closest("li");
   card.querySelector(".error").hidden = true;
   try {
-    const answer = await post("/v1/images/generations", request);
+    const answer = await runJob("/v1/images/generations", request);
     const d = answer.data[0];
     results[index] = { id: d.id, url: d.url, seed: d.seed, request: slot.request };
     renderResults();
-    document.dispatchEvent(new CustomEvent("studio:stored"));
     showWarnings($("generate-warnings"), answer.warnings);
   } catch (error) {
     const p = card.querySelector(".error");

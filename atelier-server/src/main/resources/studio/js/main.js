@@ -2,10 +2,12 @@
 // and rebuilds the page from the URL hash.
 import { apiKey, clearApiKey, get, probe, setApiKey, whenUnauthorized } from "./api.js";
 import { initGallery, showGallery } from "./gallery.js";
-import { initGenerate, restoreResults } from "./generate.js";
+import { initGenerate, restoreResults, showOtherGeneration } from "./generate.js";
+import { refreshJobs } from "./jobs.js";
 import { initSession, loadSession, openSession } from "./session.js";
 import { readHash, writeHash } from "./state.js";
 import { showError } from "./ui.js";
+import { initWork } from "./work.js";
 
 const $ = (id) => document.getElementById(id);
 
@@ -34,6 +36,21 @@ initGallery(
   },
 );
 
+initWork();
+// A job this page did not submit (another tab's, or one from before a reload) completed: a
+// generation's images become the results; a round of the session shown shows.
+document.addEventListener("studio:job-ended", async ({ detail: { job, owned } }) => {
+  if (owned || job.status !== "completed") return;
+  try {
+    if (job.kind === "image_generation") await showOtherGeneration(job);
+    const r = job.result || {};
+    const s = r.object === "session" ? r : r.session;
+    if (s && s.id === readHash().session) await loadSession(s.id);
+  } catch (error) {
+    showError($("generate-form"), error);
+  }
+});
+
 /** The header's "model · engine", and the demo notice when the demo models run. */
 async function showModel() {
   try {
@@ -48,6 +65,7 @@ async function showModel() {
 
 async function restore() {
   const { session, gallery } = readHash();
+  refreshJobs();
   await Promise.all([showModel(), restoreResults()]);
   if (session) {
     try {

@@ -1,6 +1,7 @@
 // The session view: round tree, instruction with its live plan, region preview, apply, undo,
 // restart, before/after, fidelity, downloads.
-import { call, downloadUrl, get, post } from "./api.js";
+import { downloadUrl, get, post } from "./api.js";
+import { runJob } from "./jobs.js";
 import { MaskCanvas } from "./mask.js";
 import { writeHash } from "./state.js";
 import { clearErrors, el, showError, showWarnings } from "./ui.js";
@@ -30,7 +31,8 @@ export function initSession() {
     apply();
   });
   $("undo").addEventListener("click", () => act(() => post(`${path()}/undo`)));
-  $("restart").addEventListener("click", () => act(() => post(`${path()}/restart`), "Restarted."));
+  $("restart").addEventListener("click", () =>
+    act(() => runJob(`${path()}/restart`, {}), "Restarted.", "Restarting (see Work)…"));
   $("slider").addEventListener("input", updateSlider);
   $("download-session").addEventListener("click", downloadSession);
   $("close-session").addEventListener("click", () => {
@@ -60,11 +62,15 @@ export async function loadSession(id, scroll = false) {
 /** Tells the other views (the gallery) that something new was stored. */
 const stored = () => document.dispatchEvent(new CustomEvent("studio:stored"));
 
-/** Runs a session action, then shows the session it answers with (or the round answer's). */
-async function act(run, status = "") {
+/**
+ * Runs a session action, then shows the session it answers with (or the round answer's). `working`
+ * is the status while it runs (a job's, which the Work panel shows and can cancel).
+ */
+async function act(run, status = "", working = "") {
   const form = $("edit-form");
   clearErrors(form);
   setBusy(true);
+  $("edit-status").textContent = working;
   try {
     const answer = await run();
     if (answer.round) {
@@ -77,7 +83,12 @@ async function act(run, status = "") {
     $("edit-status").textContent = status;
     stored();
   } catch (error) {
-    showError(form, error);
+    if (error.code === "job_cancelled") {
+      $("edit-status").textContent = "Cancelled; the session is unchanged.";
+    } else {
+      $("edit-status").textContent = "";
+      showError(form, error);
+    }
   } finally {
     setBusy(false);
   }
@@ -218,7 +229,7 @@ function apply() {
     body.mask = mask.toDataUrl();
     body.mask_mode = "white";
   }
-  return act(() => call("POST", `${path()}/rounds`, body), "Applied.");
+  return act(() => runJob(`${path()}/rounds`, body), "Applied.", "Applying (see Work)…");
 }
 
 async function downloadSession() {

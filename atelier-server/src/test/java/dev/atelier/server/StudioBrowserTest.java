@@ -30,7 +30,8 @@ import org.openqa.selenium.support.ui.WebDriverWait;
 /**
  * Atelier Studio in a real headless Chromium against a real server (FakeEngine, FakeGrounder,
  * SQLite): generate, open as session, plan, preview region, apply, undo, branch, restart, a field
- * error, a reload that restores the session, the gallery, the model line and the demo notice, and
+ * error, a reload that restores the session, the gallery, the model line and the demo notice, the
+ * Work panel (a job's progress, the queue, cancel, a failure, a job that outlives a reload), and
  * labels that sit with their fields. Skips (visibly) where Debian's chromium and chromium-driver
  * are not installed.
  */
@@ -436,6 +437,181 @@ class StudioBrowserTest {
     click("sign-in");
     wait.until(d -> testId("generate-form").isDisplayed());
     assertThat(testId("signed-in-as").getText()).startsWith("atl_" + bob.key().prefix());
+  }
+
+  @Test
+  void aSlowGenerationShowsItsProgressUnderWorkAndLandsInTheGallery() throws Exception {
+    server.engine.stepMillis = 60; // 20 steps: about 1.2 s
+    open("/");
+    click("open-gallery");
+    wait.until(d -> testId("gallery").getText().contains("No images yet"));
+    assertThat(testId("work").isDisplayed()).isFalse();
+    setValue("size", "64x64");
+    setValue("n", "2");
+    click("generate");
+
+    // The job shows under Work at once, then runs: its progress bar moves step by step.
+    WebElement job = wait.until(d -> jobs().size() == 1 ? jobs().get(0) : null);
+    String jobId = job.getAttribute("data-id");
+    assertThat(jobId).startsWith("job_");
+    assertThat(job.getAttribute("data-kind")).isEqualTo("image_generation");
+    assertThat(testId("generate-status").getText()).contains(jobId);
+    WebElement bar = job.findElement(By.cssSelector("[data-testid=job-progress]"));
+    assertThat(bar.getAttribute("role")).isEqualTo("progressbar");
+    wait.until(
+        d ->
+            "in_progress".equals(job.getAttribute("data-status"))
+                && Integer.parseInt(bar.getAttribute("aria-valuenow")) >= 2);
+    assertThat(bar.getAttribute("aria-valuemax")).isEqualTo("20");
+    assertThat(bar.getAttribute("aria-valuetext")).contains("step", "of 20", "of 2 images done");
+    assertThat(job.findElement(By.cssSelector("[data-testid=job-state]")).getText())
+        .startsWith("Running: step");
+    assertThat(
+            job.findElement(By.cssSelector("[data-testid=job-cancel]")).getAttribute("aria-label"))
+        .isEqualTo("Cancel Generation " + jobId);
+    shot("40-work-running");
+
+    // Done: gone from the panel, its images are the results and lead the gallery.
+    wait.until(d -> jobs().isEmpty() && results().size() == 2);
+    List<String> made = resultIds();
+    wait.until(d -> galleryIds("gallery-image").equals(List.of(made.get(1), made.get(0))));
+    assertThat(testId("work-empty").getText()).isEqualTo("Nothing queued or running.");
+    assertThat(ended(jobId).getAttribute("data-status")).isEqualTo("completed");
+    assertThat(ended(jobId).getText()).contains("completed: 2 images");
+    assertThat(testId("generate-status").getText()).contains("2 images", "2 step previews");
+    ServerFixture.Reply reply = server.get("/v1/jobs/" + jobId);
+    assertThat(reply.json().string("status", "")).isEqualTo("completed");
+    assertThat(
+            reply.json().object("result").orElseThrow().array("data").stream()
+                .map(d -> d.asObject().string("id", ""))
+                .toList())
+        .isEqualTo(made);
+    shot("41-work-done");
+  }
+
+  @Test
+  void aJobQueuedBehindARunningOneShowsQueuedAndCancelRemovesEither() throws Exception {
+    server.engine.holdAtStep = 3; // the first job runs until it is cancelled
+    open("/");
+    setValue("size", "64x64");
+    setValue("n", "1");
+    click("generate");
+    WebElement first = wait.until(d -> jobs().size() == 1 ? jobs().get(0) : null);
+    String held = first.getAttribute("data-id");
+    wait.until(
+        d ->
+            "3"
+                .equals(
+                    first
+                        .findElement(By.cssSelector("[data-testid=job-progress]"))
+                        .getAttribute("aria-valuenow")));
+    server.engine.holdAtStep = 0; // the jobs after it run through
+
+    // Two more behind it: queued, in arrival order, with their places in the queue.
+    click("generate");
+    wait.until(d -> jobs().size() == 2);
+    click("generate");
+    wait.until(d -> jobs().size() == 3);
+    assertThat(jobs())
+        .extracting(j -> j.getAttribute("data-status"))
+        .containsExactly("in_progress", "queued", "queued");
+    assertThat(jobs()).extracting(j -> j.getAttribute("data-id")).first().isEqualTo(held);
+    String next = jobs().get(1).getAttribute("data-id");
+    String last = jobs().get(2).getAttribute("data-id");
+    wait.until(d -> "1".equals(job(last).getAttribute("data-queue-position")));
+    assertThat(job(next).getAttribute("data-queue-position")).isEqualTo("0");
+    assertThat(job(next).getText()).contains("Queued: next in line");
+    assertThat(job(last).getText()).contains("Queued: 1 ahead");
+    shot("42-work-queued");
+
+    // Cancel the last queued one: it ends at once.
+    job(last).findElement(By.cssSelector("[data-testid=job-cancel]")).click();
+    wait.until(d -> jobs().size() == 2 && ended(last) != null);
+    assertThat(status(last)).isEqualTo("cancelled");
+
+    // Cancel the running one: it stops at its next step and leaves; the queued one then runs.
+    job(held).findElement(By.cssSelector("[data-testid=job-cancel]")).click();
+    wait.until(
+        d ->
+            driver
+                .findElements(By.cssSelector("[data-testid=job][data-id='" + held + "']"))
+                .isEmpty());
+    assertThat(status(held)).isEqualTo("cancelled");
+    assertThat(ended(held).getText()).contains("cancelled");
+    wait.until(d -> jobs().isEmpty() && results().size() == 1);
+    assertThat(status(next)).isEqualTo("completed");
+    shot("43-work-cancelled");
+
+    // Only the job that completed stored an image.
+    List<String> stored =
+        server.get("/v1/images").json().array("data").stream()
+            .map(d -> d.asObject().string("id", ""))
+            .toList();
+    assertThat(stored).containsExactly(results().get(0).getAttribute("data-id"));
+    assertThat(server.engine.cancelled.getCount()).isZero();
+  }
+
+  @Test
+  void aFailedJobShowsItsMessage() throws Exception {
+    server.engine.failAtStep = 2;
+    open("/");
+    setValue("size", "64x64");
+    setValue("n", "1");
+    click("generate");
+    WebElement error = visible("error-general");
+    assertThat(error.getText()).contains("fake failure at step 2");
+    String jobId = testId("work-finished").findElement(By.tagName("li")).getAttribute("data-id");
+    assertThat(ended(jobId).getAttribute("data-status")).isEqualTo("failed");
+    assertThat(ended(jobId).getText()).contains("failed: ", "fake failure at step 2");
+    assertThat(jobs()).isEmpty();
+    assertThat(results()).isEmpty();
+    assertThat(status(jobId)).isEqualTo("failed");
+    shot("44-work-failed");
+  }
+
+  @Test
+  void aJobStillRunningAfterAReloadShowsAndItsImagesArrive() throws Exception {
+    server.engine.gate = new java.util.concurrent.CountDownLatch(1);
+    open("/");
+    setValue("size", "64x64");
+    setValue("n", "2");
+    click("generate");
+    assertThat(server.engine.atGate.tryAcquire(20, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+    String jobId =
+        wait.until(d -> jobs().size() == 1 ? jobs().get(0).getAttribute("data-id") : null);
+
+    // A reload forgets the page's own following; the list brings the running job back.
+    driver.navigate().refresh();
+    wait.until(d -> "true".equals(d.findElement(By.tagName("body")).getAttribute("data-ready")));
+    wait.until(
+        d -> jobs().size() == 1 && "in_progress".equals(job(jobId).getAttribute("data-status")));
+    server.engine.gate.countDown();
+    wait.until(d -> jobs().isEmpty() && results().size() == 2);
+    assertThat(ended(jobId).getAttribute("data-status")).isEqualTo("completed");
+    assertThat(testId("generate-status").getText()).contains("2 images from " + jobId);
+    assertThat(driver.getCurrentUrl()).contains("results=" + String.join(",", resultIds()));
+  }
+
+  private List<WebElement> jobs() {
+    return driver.findElements(By.cssSelector("[data-testid=job]"));
+  }
+
+  private WebElement job(String id) {
+    return driver.findElement(By.cssSelector("[data-testid=job][data-id='" + id + "']"));
+  }
+
+  /** The Work panel's line for a job that ended, or null. */
+  private WebElement ended(String id) {
+    return driver
+        .findElements(By.cssSelector("[data-testid=job-ended][data-id='" + id + "']"))
+        .stream()
+        .findFirst()
+        .orElse(null);
+  }
+
+  /** The job's status as GET /v1/jobs/{id} answers it. */
+  private String status(String id) throws IOException, InterruptedException {
+    return server.get("/v1/jobs/" + id).json().string("status", "");
   }
 
   /** Whether the image finished loading with pixels. */

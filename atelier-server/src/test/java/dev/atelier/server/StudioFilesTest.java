@@ -40,6 +40,8 @@ class StudioFilesTest {
             "state",
             "ui",
             "references",
+            "jobs",
+            "work",
             "main"
           }) {
         HttpResponse<String> js = get(f, "/js/" + module + ".js");

@@ -284,7 +284,15 @@ public final class JobRunner implements AutoCloseable {
   /** A future for the end of job {@code id}, completed when it ends (here or elsewhere). */
   public CompletableFuture<Finished> await(String id) {
     CompletableFuture<Finished> f = new CompletableFuture<>();
-    waiters.computeIfAbsent(id, k -> new CopyOnWriteArrayList<>()).add(f);
+    // Added inside compute(), atomically with finish()'s remove(): with computeIfAbsent(...).add(f)
+    // a job ending in between removed the list before f was in it, and f was never completed.
+    waiters.compute(
+        id,
+        (k, list) -> {
+          List<CompletableFuture<Finished>> l = list == null ? new CopyOnWriteArrayList<>() : list;
+          l.add(f);
+          return l;
+        });
     // It may have ended already.
     store.job(id).filter(j -> j.status().terminal()).ifPresent(j -> finish(j, Optional.empty()));
     return f;

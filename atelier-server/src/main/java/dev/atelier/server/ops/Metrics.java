@@ -199,7 +199,12 @@ public final class Metrics implements AutoCloseable {
           "a metric name must match [a-zA-Z_:][a-zA-Z0-9_:.]* but was '" + name + "'");
     }
     Objects.requireNonNull(value, "value");
-    Gauge.builder(name, value, s -> number(s.get())).description(help).register(registry);
+    // Strong: Micrometer keeps a gauge's object weakly by default, and a lambda nothing else holds
+    // is collected at the next GC, after which the gauge reads NaN.
+    Gauge.builder(name, value, s -> number(s.get()))
+        .description(help)
+        .strongReference(true)
+        .register(registry);
   }
 
   private static double number(Number n) {

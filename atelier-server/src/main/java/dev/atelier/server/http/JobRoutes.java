@@ -27,8 +27,10 @@ import java.util.Optional;
  * ({@code {step, steps, images_done, n}}), {@code partial_image} (when the request asked for
  * partial images), then one of {@code completed}, {@code failed}, {@code cancelled} carrying the
  * job; every event has an {@code id:}, and a client that reconnects with {@code Last-Event-ID} gets
- * the events after it. A job whose events this process does not hold (it ended before a restart, or
- * runs elsewhere) is followed through its row: progress as the heartbeat records it, and its end.
+ * the events after it. A job whose events this process does not hold (it ended before a restart)
+ * sends its end alone; one that runs in another process (scale-out) sends keep-alive comments and
+ * its end once its row shows it, within {@value #KEEP_ALIVE_MILLIS} ms (its progress is then on
+ * {@code GET /v1/jobs/{id}}, from the heartbeat).
  */
 final class JobRoutes {
   /** How often an idle event stream writes a comment (keeps proxies open, finds gone clients). */

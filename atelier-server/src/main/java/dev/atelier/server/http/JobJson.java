@@ -20,7 +20,8 @@ import java.util.regex.Pattern;
  * "attempts", "error", "result"}}, times in Unix seconds ({@code null} until they happen), {@code
  * queue_position} the queued jobs ahead of it in arrival order ({@code null} unless queued), {@code
  * error} OpenAI's error object of a failed job, and {@code result} exactly the body the waiting
- * call returns (with its image URLs signed afresh).
+ * call returns (its image URLs signed afresh, its images' base64 read back from the blob store: see
+ * {@link StoredResults}).
  */
 final class JobJson {
   private static final Pattern CONTENT_URL =
@@ -28,7 +29,12 @@ final class JobJson {
 
   private JobJson() {}
 
-  static JsonValue.Obj job(Job j, Optional<JobProgress> live, int queuePosition, ImageUrls urls) {
+  static JsonValue.Obj job(
+      Job j,
+      Optional<JobProgress> live,
+      int queuePosition,
+      ImageUrls urls,
+      java.util.function.UnaryOperator<JsonValue> expand) {
     Map<String, JsonValue> m = new LinkedHashMap<>();
     m.put("id", ApiJson.str(j.id()));
     m.put("object", ApiJson.str("image.job"));
@@ -48,7 +54,9 @@ final class JobJson {
     m.put("error", error(j));
     m.put(
         "result",
-        j.result().isEmpty() ? JsonValue.Null.INSTANCE : resigned(Json.parse(j.result()), urls));
+        j.result().isEmpty()
+            ? JsonValue.Null.INSTANCE
+            : resigned(expand.apply(Json.parse(j.result())), urls));
     return new JsonValue.Obj(m);
   }
 

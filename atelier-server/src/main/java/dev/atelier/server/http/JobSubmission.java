@@ -272,7 +272,9 @@ final class JobSubmission {
           stream.completed(r);
           return;
         }
-        ctx.status(job.resultStatus()).contentType("application/json").result(job.result());
+        ctx.status(job.resultStatus())
+            .contentType("application/json")
+            .result(Json.write(expand(Json.parse(job.result()))));
       }
       case FAILED -> {
         JsonValue.Obj stored = Json.parse(job.error()).asObject();
@@ -351,12 +353,17 @@ final class JobSubmission {
     };
   }
 
+  /** A stored result with its images' base64 put back ({@link StoredResults}). */
+  private JsonValue expand(JsonValue stored) {
+    return StoredResults.expand(stored, images.metadata(), images.blobs());
+  }
+
   /** A job on the wire, its result's image URLs signed afresh by {@code urls}. */
   JsonValue.Obj render(Job job, dev.atelier.server.auth.ImageUrls urls) {
     JobRunner r = runner;
     Optional<dev.atelier.server.jobs.JobProgress> live =
         r == null ? Optional.empty() : r.progress(job.id());
     int position = job.status() == JobStatus.QUEUED ? images.metadata().queuedAhead(job.id()) : -1;
-    return JobJson.job(job, live, position, urls);
+    return JobJson.job(job, live, position, urls, this::expand);
   }
 }

@@ -384,8 +384,9 @@ public final class Routes {
               .usage(images.engine(), r.images())
               .ifPresent(u -> m.put("usage", ApiJson.usage(u)));
           m.putAll(r.extra());
+          // The row keeps references to the stored images, not their base64 (StoredResults).
           return new dev.atelier.server.jobs.JobExecutor.Outcome(
-              200, new JsonValue.Obj(m), r.images().size(), r);
+              200, StoredResults.compact(new JsonValue.Obj(m)), r.images().size(), r);
         });
   }
 

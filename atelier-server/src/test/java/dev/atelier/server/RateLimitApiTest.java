@@ -193,6 +193,40 @@ class RateLimitApiTest {
   }
 
   @Test
+  void theConcurrencyLimitCountsAKeysQueuedAndRunningAsyncJobs() throws Exception {
+    start(key("k1", 0, 0, 2), key("k2", 0, 0, 2));
+    CountDownLatch gate = new CountDownLatch(1);
+    f.engine.gate = gate;
+    try {
+      for (int i = 0; i < 2; i++) {
+        assertThat(send(async(generation("k1", 1))).statusCode()).isEqualTo(202);
+      }
+
+      HttpResponse<String> third = send(async(generation("k1", 1)));
+
+      assertThat(third.statusCode()).as(third.body()).isEqualTo(429);
+      assertThat(error(third).string("message", ""))
+          .contains("2 image requests at once (concurrency limit)", "2 of its jobs are queued");
+      assertThat(third.headers().firstValue("Retry-After")).isPresent();
+      // Another key is not held back by k1's jobs.
+      assertThat(send(async(generation("k2", 1))).statusCode()).isEqualTo(202);
+    } finally {
+      f.engine.gate = null;
+      gate.countDown();
+    }
+  }
+
+  private static HttpRequest async(HttpRequest r) {
+    return HttpRequest.newBuilder(r, (name, value) -> true)
+        .header("Prefer", "respond-async")
+        .build();
+  }
+
+  private HttpResponse<String> send(HttpRequest r) throws Exception {
+    return f.http.send(r, HttpResponse.BodyHandlers.ofString());
+  }
+
+  @Test
   void aFailedGenerationGivesItsSlotBack() throws Exception {
     start(key("k1", 0, 0, 1));
     HttpResponse<String> bad =

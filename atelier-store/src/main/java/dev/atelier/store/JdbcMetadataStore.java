@@ -402,6 +402,12 @@ public final class JdbcMetadataStore implements MetadataStore {
   }
 
   @Override
+  public int unfinished(String keyId) {
+    Objects.requireNonNull(keyId, "keyId");
+    return transactor.inTransaction("unfinished " + keyId, c -> JobRows.unfinished(c, keyId));
+  }
+
+  @Override
   public Counts counts() {
     return transactor.inTransaction(
         "job counts",

@@ -45,6 +45,9 @@ public interface JobStore {
   /** How many queued jobs arrived before job {@code id} (its place in arrival order). */
   int queuedAhead(String id);
 
+  /** How many of key {@code keyId}'s jobs are queued or running. */
+  int unfinished(String keyId);
+
   /** How many jobs are queued and how many run. */
   Counts counts();
 

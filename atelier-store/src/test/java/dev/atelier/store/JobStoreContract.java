@@ -255,6 +255,23 @@ abstract class JobStoreContract extends StoreHarness {
   }
 
   @Test
+  void unfinishedCountsAKeysQueuedAndRunningJobs() {
+    for (int i = 0; i < 3; i++) {
+      store()
+          .enqueue(
+              Job.queued("job_" + i, "a", "key_1", "image_generation", "{}", Set.of(), 1, T0),
+              10,
+              Optional.empty(),
+              DAY);
+    }
+    store().claim("w", T0, LEASE);
+    store().cancel("job_2", T0);
+
+    assertThat(store().unfinished("key_1")).isEqualTo(2);
+    assertThat(store().unfinished("key_2")).isZero();
+  }
+
+  @Test
   void releaseRequeuesWithoutCountingTheAttempt() {
     enqueued("job_1", "a", T0);
     store().claim("w1", T0, LEASE);

@@ -136,6 +136,24 @@ final class JobSubmission {
       return;
     }
     Routes.Work work = (Routes.Work) plan;
+    if (async && caller.concurrentGenerations() > 0) {
+      // A key's limit of image requests at once counts its jobs that are still queued or running,
+      // since an async request ends before its job does.
+      int unfinished = images.metadata().unfinished(caller.keyId());
+      if (unfinished >= caller.concurrentGenerations()) {
+        throw new ErrorMapper.Refusal(
+            429,
+            "requests",
+            "rate_limit_exceeded",
+            "",
+            "this key may run "
+                + caller.concurrentGenerations()
+                + " image requests at once (concurrency limit) and "
+                + unfinished
+                + " of its jobs are queued or running; retry when one finishes",
+            Math.max(1, runner.retryAfter(0).toSeconds()));
+      }
+    }
     if (key.isEmpty()) {
       // Refused before its files are stored as blobs, so a refusal stores nothing. With a key the
       // queue is checked when queueing, after the key: a retry of a known request is answered

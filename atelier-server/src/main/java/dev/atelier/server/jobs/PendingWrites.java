@@ -203,6 +203,11 @@ public final class PendingWrites implements MetadataStore {
   }
 
   @Override
+  public int unfinished(String keyId) {
+    return store.unfinished(keyId);
+  }
+
+  @Override
   public Counts counts() {
     return store.counts();
   }

@@ -130,6 +130,19 @@ public final class JobRows {
     }
   }
 
+  /** How many of key {@code keyId}'s jobs are queued or running. */
+  public static int unfinished(Connection c, String keyId) throws SQLException {
+    try (PreparedStatement p =
+        c.prepareStatement(
+            "SELECT COUNT(*) FROM jobs WHERE key_id = ? AND status IN ('queued', 'in_progress')")) {
+      p.setString(1, keyId);
+      try (ResultSet rs = p.executeQuery()) {
+        rs.next();
+        return rs.getInt(1);
+      }
+    }
+  }
+
   /** How many queued jobs arrived before job {@code id}. */
   public static int queuedAhead(Connection c, String id) throws SQLException {
     try (PreparedStatement p =

@@ -16,16 +16,18 @@ import java.util.Optional;
 
 /**
  * Moves one file's bytes into a {@code .part} file, resuming, retrying and verifying; see
- * HubClient.
+ * HubClient. A body that stalls is closed by a {@link StallWatchdog} and counts as a cut.
  */
 final class FileTransfer {
 
   private final HubClient client;
   private final Retrier retrier;
+  private final StallWatchdog watchdog;
 
-  FileTransfer(HubClient client, Retrier retrier) {
+  FileTransfer(HubClient client, Retrier retrier, StallWatchdog watchdog) {
     this.client = client;
     this.retrier = retrier;
+    this.watchdog = watchdog;
   }
 
   void download(ModelId model, HubFile file, Path target, DownloadProgress progress) {
@@ -133,15 +135,17 @@ final class FileTransfer {
 
   /**
    * Appends the body (less its first {@code skip} bytes) to {@code part}, which holds {@code have}
-   * bytes. Reading failures are transient and keep what was written; writing failures are not.
+   * bytes. Reading failures, a stall among them, are transient and keep what was written; writing
+   * failures are not.
    */
-  private static void copy(
+  private void copy(
       InputStream body, long skip, Path part, long have, HubFile file, DownloadProgress progress)
       throws IOException, TransientFailure {
     long done = have;
     StandardOpenOption mode =
         have > 0 ? StandardOpenOption.APPEND : StandardOpenOption.TRUNCATE_EXISTING;
     try (InputStream in = body;
+        StallWatchdog.Watch watch = watchdog.watch(in);
         OutputStream out =
             Files.newOutputStream(
                 part, StandardOpenOption.CREATE, StandardOpenOption.WRITE, mode)) {
@@ -151,11 +155,23 @@ final class FileTransfer {
         try {
           n = in.read(buffer);
         } catch (IOException e) {
+          if (watch.stalled()) {
+            throw new TransientFailure(
+                "the transfer stalled ("
+                    + watchdog.describe()
+                    + ") after "
+                    + done
+                    + " of "
+                    + file.size()
+                    + " bytes, so the connection was dropped",
+                e);
+          }
           throw cut(file, done, e.toString(), e);
         }
         if (n < 0) {
           break;
         }
+        watch.progress();
         int from = (int) Math.min(skip, n);
         skip -= from;
         if (n > from) {

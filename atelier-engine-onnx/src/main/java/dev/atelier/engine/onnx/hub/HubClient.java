@@ -3,6 +3,7 @@ package dev.atelier.engine.onnx.hub;
 import dev.atelier.core.AtelierException;
 import dev.atelier.core.AtelierException.ModelUnavailable;
 import dev.atelier.engine.onnx.hub.internal.TreeListing;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.ConnectException;
@@ -30,18 +31,20 @@ import java.util.Random;
  * only sent to the endpoint's own host, never to the storage hosts it redirects to). Downloads
  * resume from a {@code .part} file with a {@code Range} header and are verified; see {@link
  * #download}. Transient failures (a cut connection, a timeout, HTTP 5xx or 429) are retried as the
- * {@link RetryPolicy} says, a download resuming where the cut left it. Thread-safe.
+ * {@link RetryPolicy} says, a download resuming where the cut left it; so is a response body that
+ * sends nothing for the policy's {@code stallTimeout}. Thread-safe.
  */
 public final class HubClient {
 
   private static final int MAX_REDIRECTS = 10;
-  // Bounds the wait for response headers only; a body that stalls is not timed out.
+  // Bounds the wait for response headers only; a body that stalls is caught by the StallWatchdog.
   private static final Duration HEADERS_TIMEOUT = Duration.ofSeconds(60);
 
   private final HubConfig config;
   private final HttpClient http;
   private final FileTransfer transfer;
   private final Retrier retrier;
+  private final StallWatchdog watchdog;
 
   /**
    * A client for the given endpoint, token and offline setting, retrying as {@link
@@ -66,7 +69,8 @@ public final class HubClient {
             .connectTimeout(Duration.ofSeconds(30))
             .version(HttpClient.Version.HTTP_1_1)
             .build();
-    this.transfer = new FileTransfer(this, retrier);
+    this.watchdog = new StallWatchdog(retry.stallTimeout());
+    this.transfer = new FileTransfer(this, retrier, watchdog);
   }
 
   /** A client configured from {@code HF_ENDPOINT}, {@code HF_TOKEN} and the offline variables. */
@@ -141,6 +145,11 @@ public final class HubClient {
     transfer.download(model, file, target, progress);
   }
 
+  /** The watchdog of this client's response bodies (tests check that it lets go of them). */
+  StallWatchdog watchdog() {
+    return watchdog;
+  }
+
   /** The {@code resolve} URL of a file. */
   URI resolveUri(ModelId model, HubFile file) {
     StringBuilder path = new StringBuilder();
@@ -155,10 +164,25 @@ public final class HubClient {
 
   private Page fetchPage(ModelId model, URI uri) throws TransientFailure {
     HttpResponse<InputStream> response = send(model, uri, "", Map.of());
-    try (InputStream in = response.body()) {
-      String body = new String(in.readAllBytes(), StandardCharsets.UTF_8);
-      return new Page(body, response.headers().firstValue("Link").flatMap(TreeListing::nextPage));
+    try (InputStream in = response.body();
+        StallWatchdog.Watch watch = watchdog.watch(in)) {
+      ByteArrayOutputStream body = new ByteArrayOutputStream();
+      byte[] buffer = new byte[1 << 13];
+      try {
+        for (int n; (n = in.read(buffer)) >= 0; watch.progress()) {
+          body.write(buffer, 0, n);
+        }
+      } catch (IOException e) {
+        String why = watch.stalled() ? "the answer stalled (" + watchdog.describe() + ")" : "" + e;
+        throw new TransientFailure(
+            "reading the file list of " + model + " from " + config.endpoint() + " failed: " + why,
+            e);
+      }
+      return new Page(
+          body.toString(StandardCharsets.UTF_8),
+          response.headers().firstValue("Link").flatMap(TreeListing::nextPage));
     } catch (IOException e) {
+      // Closing the body failed, which says the connection is in trouble too.
       throw new TransientFailure(
           "reading the file list of " + model + " from " + config.endpoint() + " failed: " + e, e);
     }

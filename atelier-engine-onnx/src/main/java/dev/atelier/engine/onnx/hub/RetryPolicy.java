@@ -13,23 +13,45 @@ import java.util.Objects;
  * and 8-16 seconds. A {@code Retry-After} header replaces the drawn wait, up to {@link
  * #MAX_RETRY_AFTER}. A download resumes from its {@code .part} file on every retry.
  *
+ * <p>A transfer that stalls (the server keeps the connection open but sends nothing) is a transient
+ * failure too, once no byte has arrived for {@code stallTimeout}: the connection is dropped and the
+ * next attempt resumes. The stall timeout lives here rather than in {@link HubConfig} because it is
+ * part of the same patience: it decides when a stuck attempt counts as failed, and with the retries
+ * it bounds how long a pull can hang on a bad line; {@code HubConfig} says where the Hub is and who
+ * asks, not how long to wait for it.
+ *
  * @param maxRetries attempts after the first one, 0..100
  * @param initialDelay the wait before the first retry, before jitter; positive
  * @param maxDelay the longest wait before jitter; at least {@code initialDelay}
+ * @param stallTimeout how long a response body may send no byte before the attempt is abandoned;
+ *     positive
  */
-public record RetryPolicy(int maxRetries, Duration initialDelay, Duration maxDelay) {
+public record RetryPolicy(
+    int maxRetries, Duration initialDelay, Duration maxDelay, Duration stallTimeout) {
 
-  /** Five retries after waits of about 1, 2, 4, 8 and 16 seconds, as {@code huggingface_hub}. */
+  /** The stall timeout unless one is given: a minute without a byte, as the headers' timeout. */
+  public static final Duration DEFAULT_STALL_TIMEOUT = Duration.ofSeconds(60);
+
+  /**
+   * Five retries after waits of about 1, 2, 4, 8 and 16 seconds, as {@code huggingface_hub}, and a
+   * stall timeout of {@link #DEFAULT_STALL_TIMEOUT}.
+   */
   public static final RetryPolicy DEFAULT =
       new RetryPolicy(5, Duration.ofSeconds(1), Duration.ofSeconds(16));
 
   /** The longest {@code Retry-After} honoured; a server asking for more gets this. */
   public static final Duration MAX_RETRY_AFTER = Duration.ofMinutes(5);
 
+  /** A policy with the {@link #DEFAULT_STALL_TIMEOUT}. */
+  public RetryPolicy(int maxRetries, Duration initialDelay, Duration maxDelay) {
+    this(maxRetries, initialDelay, maxDelay, DEFAULT_STALL_TIMEOUT);
+  }
+
   /** Validates the values. */
   public RetryPolicy {
     Objects.requireNonNull(initialDelay, "initialDelay");
     Objects.requireNonNull(maxDelay, "maxDelay");
+    Objects.requireNonNull(stallTimeout, "stallTimeout");
     if (maxRetries < 0 || maxRetries > 100) {
       throw new IllegalArgumentException("maxRetries must be 0..100 but was " + maxRetries);
     }
@@ -40,6 +62,14 @@ public record RetryPolicy(int maxRetries, Duration initialDelay, Duration maxDel
       throw new IllegalArgumentException(
           "maxDelay must be at least initialDelay (" + initialDelay + ") but was " + maxDelay);
     }
+    if (stallTimeout.isNegative() || stallTimeout.isZero()) {
+      throw new IllegalArgumentException("stallTimeout must be positive but was " + stallTimeout);
+    }
+  }
+
+  /** This policy with another stall timeout. */
+  public RetryPolicy withStallTimeout(Duration timeout) {
+    return new RetryPolicy(maxRetries, initialDelay, maxDelay, timeout);
   }
 
   /** Attempts in all: the first one and the retries. */

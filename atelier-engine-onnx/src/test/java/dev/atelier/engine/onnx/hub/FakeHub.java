@@ -19,17 +19,24 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 import java.util.stream.Stream;
 
 /**
  * A working stand-in for the Hub on 127.0.0.1: one repository at revision {@code main}, served from
  * a folder plus in-memory extras, with the tree API, {@code resolve} URLs that redirect LFS files
- * to a {@code /cdn/} path, {@code Range} support, and switches for faults: transfers cut after some
- * bytes, error answers (with {@code Retry-After}) and corrupt bytes. Every request is recorded with
- * its {@code Range} header.
+ * to a {@code /cdn/} path, {@code Range} support, and switches for faults: transfers cut or stalled
+ * after some bytes, error answers (with {@code Retry-After}) and corrupt bytes. Every request is
+ * recorded with its {@code Range} header. Each request has its own (virtual) thread, so a stalled
+ * answer holds up nobody else.
  */
 final class FakeHub implements AutoCloseable {
 
@@ -45,11 +52,23 @@ final class FakeHub implements AutoCloseable {
    */
   private record Cut(int afterBytes, AtomicInteger remaining) {}
 
+  /**
+   * A file's transfers stall after {@code afterBytes} of the answer, {@code remaining} more times.
+   */
+  private record Stall(int afterBytes, AtomicInteger remaining) {}
+
   /** An error answered to requests whose path ends with a suffix, {@code remaining} more times. */
   private record Refusal(int status, String retryAfter, AtomicInteger remaining) {}
 
   private final Map<String, Cut> cuts = new ConcurrentHashMap<>();
   private final Map<String, Refusal> refusals = new ConcurrentHashMap<>();
+  private final Map<String, Stall> stalls = new ConcurrentHashMap<>();
+
+  /** Opened by {@link #releaseStalls} or {@link #close}: stalled answers go on then. */
+  private final CountDownLatch released = new CountDownLatch(1);
+
+  /** How each stalled answer ended once released; see {@link #releaseStalls}. */
+  private final List<CompletableFuture<String>> stallEnds = new CopyOnWriteArrayList<>();
 
   /** Paths whose next download has one byte flipped. */
   final Set<String> corruptOnce = ConcurrentHashMap.newKeySet();
@@ -60,10 +79,15 @@ final class FakeHub implements AutoCloseable {
   /** Paths served whole with 200 whatever {@code Range} asks, as a server without ranges. */
   final Set<String> ignoreRange = ConcurrentHashMap.newKeySet();
 
+  /** Called with each request as it arrives, before it is answered (tests look at the disk). */
+  volatile Consumer<Request> onRequest = r -> {};
+
   /** When not empty, the API and resolve URLs demand {@code Authorization: Bearer <token>}. */
   volatile String requiredToken = "";
 
   private final HttpServer server;
+  private final ExecutorService handlers =
+      Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("fake-hub-", 0).factory());
 
   FakeHub(String repo, Path folder) throws IOException {
     this.repo = repo;
@@ -74,6 +98,7 @@ final class FakeHub implements AutoCloseable {
     }
     server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
     server.createContext("/", this::handle);
+    server.setExecutor(handlers);
     server.start();
   }
 
@@ -96,6 +121,30 @@ final class FakeHub implements AutoCloseable {
    */
   void cut(String file, int afterBytes, int times) {
     cuts.put(file, new Cut(afterBytes, new AtomicInteger(times)));
+  }
+
+  /**
+   * Stalls the next {@code times} transfers of {@code file}: {@code afterBytes} bytes of each
+   * answer are sent and flushed, then nothing more while the connection stays open, until {@link
+   * #releaseStalls} or {@link #close} ({@link Integer#MAX_VALUE} for every transfer). The JDK's
+   * server cannot see a client hang up without writing, so a stalled answer only learns it then.
+   */
+  void stall(String file, int afterBytes, int times) {
+    stalls.put(file, new Stall(afterBytes, new AtomicInteger(times)));
+  }
+
+  /**
+   * Lets every stalled answer try to send the rest of its file and returns how each ended: {@code
+   * "client gone"} when the client had dropped the connection, {@code "sent"} when it was still
+   * there to read it.
+   */
+  List<String> releaseStalls() throws Exception {
+    released.countDown();
+    List<String> ends = new ArrayList<>();
+    for (CompletableFuture<String> end : stallEnds) {
+      ends.add(end.get(30, TimeUnit.SECONDS));
+    }
+    return ends;
   }
 
   /** Stops cutting {@code file}. */
@@ -126,14 +175,18 @@ final class FakeHub implements AutoCloseable {
 
   @Override
   public void close() {
+    released.countDown();
     server.stop(0);
+    handlers.shutdownNow();
   }
 
   private void handle(HttpExchange ex) throws IOException {
     String path = URLDecoder.decode(ex.getRequestURI().getRawPath(), StandardCharsets.UTF_8);
     String auth = ex.getRequestHeaders().getFirst("Authorization");
     String range = ex.getRequestHeaders().getFirst("Range");
-    requests.add(new Request(path, range == null ? "" : range, auth == null ? "" : auth));
+    Request request = new Request(path, range == null ? "" : range, auth == null ? "" : auth);
+    requests.add(request);
+    onRequest.accept(request);
     String tree = "/api/models/" + repo + "/tree/main";
     String resolve = "/" + repo + "/resolve/main/";
     boolean authorised = requiredToken.isEmpty() || ("Bearer " + requiredToken).equals(auth);
@@ -201,8 +254,40 @@ final class FakeHub implements AutoCloseable {
       ex.close();
       return;
     }
+    Stall stall = stalls.get(file);
+    if (stall != null && stall.remaining().getAndDecrement() > 0) {
+      stall(ex, bytes, start, Math.min(stall.afterBytes(), length));
+      return;
+    }
     out.write(bytes, start, length);
     out.close();
+  }
+
+  private void stall(HttpExchange ex, byte[] bytes, int start, int sent) throws IOException {
+    CompletableFuture<String> end = new CompletableFuture<>();
+    stallEnds.add(end);
+    OutputStream out = ex.getResponseBody();
+    out.write(bytes, start, sent);
+    out.flush();
+    try {
+      released.await();
+    } catch (InterruptedException e) {
+      end.complete("interrupted");
+      ex.close();
+      return;
+    }
+    // Writing is the only way to learn whether the client is still there: a dropped connection
+    // fails the write (the first small writes may still fit in the socket's buffer, not 6 MB).
+    try {
+      for (int at = start + sent; at < bytes.length; at += 8192) {
+        out.write(bytes, at, Math.min(8192, bytes.length - at));
+      }
+      out.close();
+      end.complete("sent");
+    } catch (IOException e) {
+      end.complete("client gone");
+      ex.close();
+    }
   }
 
   private String treeJson() {

@@ -204,6 +204,91 @@ class HubClientTest {
     assertThat(done).isSorted().last().isEqualTo(unet.size());
   }
 
+  /** Short enough for tests; stalls are seen by the watchdog, not by a sleeping test. */
+  private static final Duration STALL = Duration.ofMillis(200);
+
+  private HubClient stallingClient() {
+    return new HubClient(
+        new HubConfig(hub.endpoint(), "", false),
+        RetryPolicy.DEFAULT.withStallTimeout(STALL),
+        waits::add);
+  }
+
+  @Test
+  void aTransferThatStallsTwiceIsDroppedAndResumedFromTheBytesOnDisk() throws Exception {
+    HubClient client = stallingClient();
+    HubFile unet = file(client, UNET);
+    hub.stall(UNET, 100_000, 2);
+    Path target = dir.resolve("model.onnx");
+    Path part = dir.resolve("model.onnx.part");
+    List<Long> onDiskAtRequest = new CopyOnWriteArrayList<>();
+    hub.onRequest =
+        r -> {
+          if (r.path().equals("/cdn/" + UNET)) {
+            onDiskAtRequest.add(sizeOrZero(part));
+          }
+        };
+
+    client.download(MODEL, unet, target, DownloadProgress.NONE);
+
+    List<String> ranges = hub.rangesFor("/cdn/" + UNET);
+    assertThat(ranges).hasSize(3);
+    assertThat(ranges.get(0)).isEmpty();
+    long first = rangeStart(ranges.get(1));
+    long second = rangeStart(ranges.get(2));
+    assertThat(List.of(first, second)).isEqualTo(onDiskAtRequest.subList(1, 3));
+    assertThat(first).isPositive().isLessThanOrEqualTo(100_000);
+    assertThat(second).isGreaterThan(first).isLessThanOrEqualTo(first + 100_000);
+    assertThat(target).hasSameBinaryContentAs(FakeHub.fixture().resolve(UNET));
+    assertThat(Checksums.sha256(target)).isEqualTo(unet.sha256());
+    assertThat(part).doesNotExist();
+    assertThat(waits).hasSize(2);
+  }
+
+  @Test
+  void aTransferThatAlwaysStallsGivesUpNamingTheStallAndKeepsThePartFile() throws Exception {
+    HubClient client = stallingClient();
+    HubFile unet = file(client, UNET);
+    hub.stall(UNET, 100_000, Integer.MAX_VALUE);
+    Path target = dir.resolve("model.onnx");
+    Path part = dir.resolve("model.onnx.part");
+
+    Throwable error =
+        catchThrowable(() -> client.download(MODEL, unet, target, DownloadProgress.NONE));
+
+    long kept = Files.size(part);
+    assertThat(kept).isPositive().isLessThanOrEqualTo(600_000);
+    assertThat(error)
+        .isInstanceOf(ModelUnavailable.class)
+        .hasMessageContaining(
+            "download of unet/model.onnx from atelier-test/tiny-sd@main gave up after 6 attempts")
+        .hasMessageContaining(
+            "the transfer stalled (no data for 0.2 s) after " + kept + " of " + unet.size())
+        .hasMessageContaining(kept + " of " + unet.size() + " bytes are kept in " + part);
+    assertThat(hub.requestsFor("/cdn/" + UNET)).hasSize(6);
+    assertThat(waits).hasSize(5);
+    assertThat(target).doesNotExist();
+    assertThat(client.watchdog().watching()).isZero();
+  }
+
+  @Test
+  void aStalledTransferDropsItsConnectionAndLeavesNothingWatchedOrRunning() throws Exception {
+    HubClient client = stallingClient();
+    HubFile unet = file(client, UNET);
+    hub.stall(UNET, 100_000, 1);
+
+    client.download(MODEL, unet, dir.resolve("model.onnx"), DownloadProgress.NONE);
+
+    assertThat(client.watchdog().watching()).isZero();
+    // One shared daemon thread for every client, not one per transfer.
+    assertThat(Thread.getAllStackTraces().keySet())
+        .filteredOn(t -> t.getName().equals(StallWatchdog.THREAD_NAME))
+        .hasSizeLessThanOrEqualTo(1)
+        .allMatch(Thread::isDaemon);
+    // The server, let go, finds the client gone: the stalled connection was closed, not pooled.
+    assertThat(hub.releaseStalls()).containsExactly("client gone");
+  }
+
   private static long sizeOrZero(Path file) {
     try {
       return Files.exists(file) ? Files.size(file) : 0;

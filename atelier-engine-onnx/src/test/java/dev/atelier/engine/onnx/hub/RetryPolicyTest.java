@@ -20,6 +20,11 @@ class RetryPolicyTest {
     assertThat(policy.backoff(2)).isEqualTo(Duration.ofSeconds(2));
     assertThat(policy.backoff(5)).isEqualTo(Duration.ofSeconds(16));
     assertThat(policy.backoff(60)).isEqualTo(Duration.ofSeconds(16));
+    assertThat(policy.stallTimeout()).isEqualTo(Duration.ofSeconds(60));
+    assertThat(policy.withStallTimeout(Duration.ofMillis(200)))
+        .isEqualTo(
+            new RetryPolicy(
+                5, Duration.ofSeconds(1), Duration.ofSeconds(16), Duration.ofMillis(200)));
   }
 
   @Test
@@ -59,5 +64,8 @@ class RetryPolicyTest {
         .hasMessage("initialDelay must be positive but was PT0S");
     assertThatThrownBy(() -> new RetryPolicy(5, Duration.ofSeconds(2), Duration.ofSeconds(1)))
         .hasMessage("maxDelay must be at least initialDelay (PT2S) but was PT1S");
+    assertThatThrownBy(() -> RetryPolicy.DEFAULT.withStallTimeout(Duration.ZERO))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("stallTimeout must be positive but was PT0S");
   }
 }

@@ -31,8 +31,31 @@ final class ModelOptions {
       description =
           "A Stable Diffusion ONNX folder, a Hugging Face repo id (owner/name[@revision], pulled"
               + " into the data dir on first use) or a registry alias (atelier models list)."
-              + " Default: $ATELIER_MODEL, else the registry's default model.")
-  String model;
+              + " serve takes it more than once to serve several models (the first is the"
+              + " default; the others load on first use). Default: $ATELIER_MODEL, else the"
+              + " registry's default model.")
+  java.util.List<String> models = new java.util.ArrayList<>();
+
+  /**
+   * The one {@code --model} of a command that runs one model, or null when none was given.
+   *
+   * @throws ParameterException when {@code --model} was given more than once
+   */
+  String model() {
+    if (models.size() > 1) {
+      throw new ParameterException(
+          spec.commandLine(),
+          "--model is given once here (serve takes several) but was given "
+              + models.size()
+              + " times");
+    }
+    return models.isEmpty() ? null : models.get(0);
+  }
+
+  /** The further {@code --model}s of {@code serve}, after the first (the default). */
+  java.util.List<String> furtherModels() {
+    return models.size() > 1 ? models.subList(1, models.size()) : java.util.List.of();
+  }
 
   @Option(
       names = "--tiny-decoder",
@@ -89,7 +112,15 @@ final class ModelOptions {
       requireNoModelWithDemo();
       return DemoModels.extract(dataDir).textToImage();
     }
-    String name = model;
+    return modelPath(model(), dataDir);
+  }
+
+  /**
+   * The folder of the model {@code name} (a folder, repo id or alias; null or blank for the
+   * default), pulled like {@link #modelPath(Path)}'s.
+   */
+  Path modelPath(String given, Path dataDir) {
+    String name = given;
     if (name == null || name.isBlank()) {
       name = System.getenv("ATELIER_MODEL");
     }
@@ -139,7 +170,7 @@ final class ModelOptions {
 
   /** Refuses {@code --demo} together with {@code --model}, which would be ignored otherwise. */
   void requireNoModelWithDemo() {
-    if (demo && model != null && !model.isBlank()) {
+    if (demo && !models.isEmpty()) {
       throw new ParameterException(
           spec.commandLine(), "--demo and --model exclude each other but both were given");
     }

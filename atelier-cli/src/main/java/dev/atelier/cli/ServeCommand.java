@@ -6,6 +6,7 @@ import dev.atelier.core.edit.EditPlanner;
 import dev.atelier.core.edit.Lexicon;
 import dev.atelier.engine.onnx.OnnxEngine;
 import dev.atelier.engine.onnx.model.ModelFolder;
+import dev.atelier.engine.onnx.model.ModelKind;
 import dev.atelier.engine.onnx.model.StableDiffusionModel;
 import dev.atelier.engine.openai.OpenAiEngine;
 import dev.atelier.server.AtelierServer;
@@ -14,6 +15,7 @@ import dev.atelier.server.ServerConfig;
 import dev.atelier.server.auth.AccessSettings;
 import dev.atelier.server.images.PriceTable;
 import dev.atelier.server.jobs.JobRunner;
+import dev.atelier.server.models.ModelSet;
 import dev.atelier.server.ops.DeferredEngine;
 import dev.atelier.server.ops.Metrics;
 import dev.atelier.server.ops.Operations;
@@ -249,7 +251,8 @@ final class ServeCommand implements Callable<Integer> {
                 groundingModel == null && demo ? demoModels.grounding() : groundingModel,
                 modelOptions.settings());
         Operations ops = new Operations(new Metrics(), new Readiness(metadata));
-        DeferredEngine eng = new DeferredEngine(pending.engineName(), ops.readiness())) {
+        DeferredEngine eng = new DeferredEngine(pending.engineName(), ops.readiness());
+        ModelSet models = models(pending, eng)) {
       Served served = pending.served();
       BlobStore blobs = Stores.blobs(data);
       ServerConfig config =
@@ -275,7 +278,8 @@ final class ServeCommand implements Callable<Integer> {
                 host);
       }
       try (AtelierServer s =
-          AtelierServer.start(eng, grounding.grounder(), planner(), metadata, blobs, config, ops)) {
+          AtelierServer.start(
+              models, grounding.grounder(), planner(), metadata, blobs, config, ops)) {
         server = s;
         java.io.PrintWriter out = spec.commandLine().getOut();
         out.print(
@@ -363,7 +367,42 @@ final class ServeCommand implements Callable<Integer> {
    * @param engineName the engine's name ({@code local}, {@code openai}) for provenance
    * @param load opens the engine (on the loader thread, while the server listens)
    */
-  private record Pending(Served served, String engineName, Supplier<Engine> load) {}
+  private record Pending(
+      Served served,
+      String engineName,
+      Supplier<Engine> load,
+      ModelSet.Kind kind,
+      java.util.List<Further> further) {
+    Pending(Served served, String engineName, Supplier<Engine> load) {
+      this(served, engineName, load, ModelSet.Kind.TEXT_TO_IMAGE, java.util.List.of());
+    }
+  }
+
+  /** A further {@code --model}: resolved before listening, loaded on its first request. */
+  private record Further(String id, ModelSet.Kind kind, Supplier<Engine> load) {}
+
+  /** The served models: the first behind {@code eng}, the further ones loaded on first use. */
+  private ModelSet models(Pending pending, DeferredEngine eng) {
+    ModelSet.Builder b = ModelSet.builder().add(pending.served().modelName(), pending.kind(), eng);
+    for (Further f : pending.further()) {
+      b.lazy(f.id(), f.kind(), "local", f.load());
+    }
+    try {
+      return b.build();
+    } catch (IllegalArgumentException e) {
+      throw new ParameterException(spec.commandLine(), "--model: " + e.getMessage());
+    }
+  }
+
+  /** What a model folder's UNet was trained for, from its config (text-to-image when unsure). */
+  static ModelSet.Kind kindOf(Path folder) {
+    try {
+      long channels = ModelFolder.of(folder).config("unet").integer("in_channels", 4);
+      return ModelSet.Kind.valueOf(ModelKind.ofChannels((int) channels).name());
+    } catch (RuntimeException e) {
+      return ModelSet.Kind.TEXT_TO_IMAGE;
+    }
+  }
 
   /**
    * What {@code serve} will run. An upstream engine is opened here (there is nothing to load); a
@@ -372,6 +411,10 @@ final class ServeCommand implements Callable<Integer> {
    */
   private Pending pending(boolean upstream, DemoModels demoModels, Path data) {
     String local = "local (ONNX Runtime, " + modelOptions.settings().intraOpThreads() + " threads)";
+    if (upstream && modelOptions.models.size() > 1) {
+      throw new ParameterException(
+          spec.commandLine(), "several --model run on the local engine but --engine was openai");
+    }
     if (upstream) {
       OpenAiEngine openai = openUpstream();
       // The key is never printed: UpstreamConfig's toString redacts it, and only these fields show.
@@ -394,10 +437,27 @@ final class ServeCommand implements Callable<Integer> {
               local);
       return new Pending(served, "local", () -> openDemo(demoModels, data));
     }
-    Path model = modelOptions.modelPath(data);
+    Path model =
+        modelOptions.modelPath(
+            modelOptions.models.isEmpty() ? null : modelOptions.models.get(0), data);
     String name = ModelFolder.of(model).name();
-    Served served = new Served(name, StableDiffusionModel.defaultImageSide(model), name, local);
-    return new Pending(served, "local", () -> modelOptions.load(model, data, true));
+    // Further models are resolved (pulled, or the first-run screen shown) before listening too.
+    java.util.List<Further> further = new java.util.ArrayList<>();
+    StringBuilder description = new StringBuilder(name);
+    for (String given : modelOptions.furtherModels()) {
+      Path folder = modelOptions.modelPath(given, data);
+      String id = ModelFolder.of(folder).name();
+      further.add(new Further(id, kindOf(folder), () -> modelOptions.load(folder, data, true)));
+      description.append(", ").append(id);
+    }
+    if (!further.isEmpty()) {
+      description.append(" (the first is the default; the others load on first use)");
+    }
+    Served served =
+        new Served(
+            name, StableDiffusionModel.defaultImageSide(model), description.toString(), local);
+    return new Pending(
+        served, "local", () -> modelOptions.load(model, data, true), kindOf(model), further);
   }
 
   /**

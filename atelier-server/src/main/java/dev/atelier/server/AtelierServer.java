@@ -16,6 +16,7 @@ import dev.atelier.server.http.RequestLog;
 import dev.atelier.server.http.Routes;
 import dev.atelier.server.images.ImageService;
 import dev.atelier.server.jobs.JobRunner;
+import dev.atelier.server.models.ModelSet;
 import dev.atelier.store.BlobStore;
 import dev.atelier.store.MetadataStore;
 import io.javalin.Javalin;
@@ -97,7 +98,16 @@ public final class AtelierServer implements AutoCloseable {
       BlobStore blobs,
       ServerConfig config,
       dev.atelier.server.ops.Operations ops) {
-    return start(engine, grounder, planner, metadata, blobs, config, ops, () -> {}, c -> {});
+    return start(
+        ModelSet.of(config.modelName(), engine),
+        grounder,
+        planner,
+        metadata,
+        blobs,
+        config,
+        ops,
+        () -> {},
+        c -> {});
   }
 
   /**
@@ -112,12 +122,50 @@ public final class AtelierServer implements AutoCloseable {
       BlobStore blobs,
       ServerConfig config,
       java.util.function.Consumer<io.javalin.config.JavalinConfig> before) {
+    return start(
+        ModelSet.of(config.modelName(), engine),
+        grounder,
+        planner,
+        metadata,
+        blobs,
+        config,
+        before);
+  }
+
+  /**
+   * Several models: {@code models} (whose first is the default of a request that names none, and
+   * whose id should be {@code config}'s model name) instead of one engine; the caller owns {@code
+   * models} and {@code ops} and closes them after the server.
+   */
+  public static AtelierServer start(
+      ModelSet models,
+      Grounder grounder,
+      EditPlanner planner,
+      MetadataStore metadata,
+      BlobStore blobs,
+      ServerConfig config,
+      dev.atelier.server.ops.Operations ops) {
+    return start(models, grounder, planner, metadata, blobs, config, ops, () -> {}, c -> {});
+  }
+
+  /**
+   * {@link #start(ModelSet, Grounder, EditPlanner, MetadataStore, BlobStore, ServerConfig,
+   * dev.atelier.server.ops.Operations)} with its own operations and {@code before} (tests).
+   */
+  static AtelierServer start(
+      ModelSet models,
+      Grounder grounder,
+      EditPlanner planner,
+      MetadataStore metadata,
+      BlobStore blobs,
+      ServerConfig config,
+      java.util.function.Consumer<io.javalin.config.JavalinConfig> before) {
     var ops = dev.atelier.server.ops.Operations.of(metadata);
-    return start(engine, grounder, planner, metadata, blobs, config, ops, ops, before);
+    return start(models, grounder, planner, metadata, blobs, config, ops, ops, before);
   }
 
   private static AtelierServer start(
-      Engine engine,
+      ModelSet models,
       Grounder grounder,
       EditPlanner planner,
       MetadataStore metadata,
@@ -131,7 +179,7 @@ public final class AtelierServer implements AutoCloseable {
       LoggerFactory.getLogger(AtelierServer.class).warn("demo model: images are noise");
     }
     ImageService images =
-        new ImageService(engine, metadata, blobs, grounder, planner, config.defaultSide());
+        new ImageService(models, metadata, blobs, grounder, planner, config.defaultSide());
     Routes routes = new Routes(images, config);
     JobRunner runner =
         new JobRunner(

@@ -19,6 +19,7 @@ import dev.atelier.server.images.Library;
 import dev.atelier.server.images.SessionSpend;
 import dev.atelier.server.images.Sessions;
 import dev.atelier.server.images.TokenUsage;
+import dev.atelier.server.models.ModelSet;
 import io.javalin.config.JavalinConfig;
 import io.javalin.http.Context;
 import java.util.ArrayList;
@@ -330,13 +331,30 @@ public final class Routes {
   /** Checks the fields and the model a request to {@code endpoint} sent. */
   private JsonFields checked(Endpoint endpoint, JsonFields f) {
     endpoint.check(f);
-    ModelNames.check(f, config.modelName());
+    ModelNames.pick(f, images.models().ids());
     return f;
   }
 
-  private Plan generations(Scope s) {
-    ImageInputs inputs = s.inputs();
-    JsonFields f = checked(Endpoint.GENERATIONS, s.fields());
+  /**
+   * {@code asked} running the model its request's {@code model} picks (checked by {@link
+   * #checked}): the one place a request's work is bound to an engine, so a stored job, prepared
+   * again after a restart, picks the same model from the same fields.
+   */
+  private Scope forModel(Scope asked, JsonFields f) {
+    ImageService picked = asked.images().forModel(ModelNames.pick(f, images.models().ids()));
+    return new Scope(
+        asked.req(),
+        picked,
+        new Sessions(picked, asked.caller()),
+        asked.inputs(),
+        asked.urls(),
+        asked.jsonLimits());
+  }
+
+  private Plan generations(Scope asked) {
+    ImageInputs inputs = asked.inputs();
+    JsonFields f = checked(Endpoint.GENERATIONS, asked.fields());
+    Scope s = forModel(asked, f);
     BatchInputs batch = BatchInputs.read(f, GenerationOptions.read(f, config.defaultSide()));
     GenerationOptions o = batch.options();
     ImageEventStream.Request stream = ImageEventStream.Request.read(f);
@@ -370,18 +388,18 @@ public final class Routes {
         billing.options().sampling().n(),
         stream.stream(),
         java.util.Optional.of(
-            new ImageEventStream.Setup(spec, s.urls(), billing.perImage(images.engine()))),
+            new ImageEventStream.Setup(spec, s.urls(), billing.perImage(s.images().engine()))),
         (progress, cancel) -> {
           ImageEventStream.Result r = work.run(progress, cancel);
           GenerationOptions o = billing.options();
           JsonValue.Obj response =
               ApiJson.imagesResponse(r.images(), o.urlResponse(), s.urls(), r.warnings());
           Map<String, JsonValue> m = new LinkedHashMap<>(response.members());
-          m.put("model", ApiJson.str(config.modelName()));
+          m.put("model", ApiJson.str(s.images().model().id()));
           m.put("quality", ApiJson.str(o.request().quality()));
           m.put("background", ApiJson.str(o.request().background()));
           billing
-              .usage(images.engine(), r.images())
+              .usage(s.images().engine(), r.images())
               .ifPresent(u -> m.put("usage", ApiJson.usage(u)));
           m.putAll(r.extra());
           // The row keeps references to the stored images, not their base64 (StoredResults).
@@ -400,16 +418,18 @@ public final class Routes {
      * (as an upstream records a call's usage), each image's own output tokens.
      */
     ImageEventStream.Usage perImage(dev.atelier.core.Engine engine) {
-      var tokens = engine.promptTokens(prompt);
-      if (tokens.isEmpty()) {
-        return ImageEventStream.Usage.RECORDED;
-      }
-      return (image, index) ->
-          TokenUsage.estimate(
-              index == 0 ? tokens.getAsInt() : 0,
-              index == 0 ? inputs : List.of(),
-              List.of(new ImageSize(image.row().width(), image.row().height())),
-              options.request().quality());
+      // Asked when an image is done, not now: a model that loads on first use is loaded by then.
+      return (image, index) -> {
+        var tokens = engine.promptTokens(prompt);
+        if (tokens.isEmpty()) {
+          return ImageEventStream.Usage.RECORDED.of(image, index);
+        }
+        return TokenUsage.estimate(
+            index == 0 ? tokens.getAsInt() : 0,
+            index == 0 ? inputs : List.of(),
+            List.of(new ImageSize(image.row().width(), image.row().height())),
+            options.request().quality());
+      };
     }
 
     /** The estimated usage, or empty when the engine reports its own (an upstream's). */
@@ -456,10 +476,11 @@ public final class Routes {
         prefix, size, output, o.sampling().quality(), stream.partialImages());
   }
 
-  private Plan edits(Scope s) {
-    ImageInputs inputs = s.inputs();
-    EditInputs sent = s.editInputs(false);
+  private Plan edits(Scope asked) {
+    ImageInputs inputs = asked.inputs();
+    EditInputs sent = asked.editInputs(false);
     JsonFields f = checked(Endpoint.EDITS, sent.fields());
+    Scope s = forModel(asked, f);
     String prompt = GenerationOptions.prompt(f, "prompt");
     GenerationOptions o =
         GenerationOptions.read(f, config.defaultSide())
@@ -590,13 +611,14 @@ public final class Routes {
    * variations of the one input image (strength 0.7 unless {@code strength} says otherwise),
    * steered by an optional {@code prompt}.
    */
-  private Plan variations(Scope s) {
-    EditInputs sent = s.editInputs(true);
+  private Plan variations(Scope asked) {
+    EditInputs sent = asked.editInputs(true);
     if (sent.mask().isPresent()) {
       throw new AtelierException.InvalidRequest(
           "mask", "variations take no mask; use /v1/images/edits to change a masked region");
     }
     JsonFields f = checked(Endpoint.VARIATIONS, sent.fields());
+    Scope s = forModel(asked, f);
     if (sent.images().size() > 1) {
       throw new AtelierException.InvalidRequest(
           "image", "variations take exactly one image but " + sent.images().size() + " were sent");
@@ -653,7 +675,7 @@ public final class Routes {
         throw new AtelierException.InvalidRequest(
             "stream", "a dry run makes no image, so it cannot be streamed; send stream: false");
       }
-      var out = images.editor().dryRun(image, instruction, mask, images.editOptions(threshold));
+      var out = s.images().editor().dryRun(image, instruction, mask, images.editOptions(threshold));
       Map<String, JsonValue> m = new LinkedHashMap<>();
       m.put("plan", out.plan().toJsonValue());
       m.put("mask", ApiJson.str(ApiJson.maskPng(out.region())));
@@ -822,27 +844,35 @@ public final class Routes {
     ctx.status(200).contentType(Library.Output.contentType(img.format())).result(bytes);
   }
 
+  /** Every served model, the default first, with what it was trained for and whether it loaded. */
   private void models(Context ctx) {
-    Map<String, JsonValue> model = new LinkedHashMap<>();
-    model.put("id", ApiJson.str(config.modelName()));
-    model.put("object", ApiJson.str("model"));
-    model.put("created", ApiJson.num(config.startedAt().getEpochSecond()));
-    model.put(
-        "owned_by",
-        ApiJson.str(config.engineName().equals("local") ? "atelier" : config.engineName()));
-    // Atelier's extensions, so a client (the studio) can say what runs and warn about the demo.
-    model.put("engine", ApiJson.str(config.engineName()));
-    model.put("demo", new JsonValue.Bool(config.demo()));
+    List<JsonValue> data = new ArrayList<>();
+    for (ModelSet.Model served : images.models().models()) {
+      Map<String, JsonValue> model = new LinkedHashMap<>();
+      model.put("id", ApiJson.str(served.id()));
+      model.put("object", ApiJson.str("model"));
+      model.put("created", ApiJson.num(config.startedAt().getEpochSecond()));
+      model.put(
+          "owned_by",
+          ApiJson.str(config.engineName().equals("local") ? "atelier" : config.engineName()));
+      // Atelier's extensions, so a client (the studio) can say what runs and warn about the demo.
+      model.put("engine", ApiJson.str(config.engineName()));
+      model.put("demo", new JsonValue.Bool(config.demo()));
+      model.put("kind", ApiJson.str(served.kind().wire()));
+      model.put("state", ApiJson.str(served.state().wire()));
+      data.add(new JsonValue.Obj(model));
+    }
     Map<String, JsonValue> m = new LinkedHashMap<>();
     m.put("object", ApiJson.str("list"));
-    m.put("data", new JsonValue.Arr(List.of(new JsonValue.Obj(model))));
+    m.put("data", new JsonValue.Arr(data));
     send(ctx, 200, new JsonValue.Obj(m));
   }
 
-  private Plan createSession(Scope scope) {
-    ImageInputs inputs = scope.inputs();
-    EditInputs in = scope.editInputs(false);
+  private Plan createSession(Scope asked) {
+    ImageInputs inputs = asked.inputs();
+    EditInputs in = asked.editInputs(false);
     JsonFields f = checked(Endpoint.SESSION_CREATE, in.fields());
+    Scope scope = forModel(asked, f);
     Sessions sessions = scope.sessions();
     List<String> warnings = new ArrayList<>();
     java.util.function.BiFunction<ProgressListener, CancellationToken, Session> create;
@@ -895,13 +925,14 @@ public final class Routes {
     send(ctx, 200, new JsonValue.Obj(m));
   }
 
-  private Plan addRound(Scope s) {
-    ImageInputs inputs = s.inputs();
-    String id = s.req().pathParam("id");
-    Sessions sessions = s.sessions();
-    sessions.session(id);
-    EditInputs in = s.editInputs(false);
+  private Plan addRound(Scope asked) {
+    ImageInputs inputs = asked.inputs();
+    String id = asked.req().pathParam("id");
+    asked.sessions().session(id);
+    EditInputs in = asked.editInputs(false);
     JsonFields f = checked(Endpoint.SESSION_ROUND, in.fields());
+    Scope s = forModel(asked, f);
+    Sessions sessions = s.sessions();
     if (!in.images().isEmpty()) {
       throw new AtelierException.InvalidRequest(
           "image",
@@ -943,11 +974,12 @@ public final class Routes {
     send(ctx, 200, sessionJson(sessions(ctx).checkout(ctx.pathParam("id"), round), ctx));
   }
 
-  private Plan restart(Scope s) {
-    String id = s.req().pathParam("id");
+  private Plan restart(Scope asked) {
+    String id = asked.req().pathParam("id");
+    asked.sessions().session(id);
+    JsonFields f = checked(Endpoint.SESSION_RESTART, asked.fields());
+    Scope s = forModel(asked, f);
     Sessions sessions = s.sessions();
-    sessions.session(id);
-    JsonFields f = checked(Endpoint.SESSION_RESTART, s.fields());
     double strength = f.number("strength").orElse(ImageService.DEFAULT_ROUND_STRENGTH);
     if (strength <= 0 || strength > 1) {
       throw new AtelierException.InvalidRequest(

@@ -27,6 +27,7 @@ import dev.atelier.server.auth.Caller;
 import dev.atelier.server.http.ApiJson;
 import dev.atelier.server.http.GenerationOptions;
 import dev.atelier.server.http.ImageInputs;
+import dev.atelier.server.models.ModelSet;
 import dev.atelier.store.BlobStore;
 import dev.atelier.store.MetadataStore;
 import java.util.ArrayList;
@@ -43,6 +44,9 @@ public final class ImageService {
   /** Image-to-image strength of a session round without a mask. */
   public static final double DEFAULT_ROUND_STRENGTH = 0.6;
 
+  private final ModelSet models;
+  private final ModelSet.Model model;
+  private final Map<String, Runs> runs;
   private final Engine engine;
   private final MetadataStore metadata;
   private final BlobStore blobs;
@@ -52,22 +56,45 @@ public final class ImageService {
   private final LocalEditor editor;
   private final LocalEditor.Options editOptions;
 
-  /** A service running {@code engine} and storing into {@code metadata} and {@code blobs}. */
+  /**
+   * How one model runs: its engine in memory-bounded calls, and the local editor whose masked
+   * redraws go to the served inpainting model when this one is a text-to-image model and one is
+   * served (a region redrawn by an inpainting UNet blends in better than by latent blending).
+   */
+  private record Runs(Engine engine, LocalEditor editor) {}
+
+  /**
+   * A service running {@code models} (the first unless {@link #forModel} picks another) and storing
+   * into {@code metadata} and {@code blobs}.
+   */
   public ImageService(
-      Engine engine,
+      ModelSet models,
       MetadataStore metadata,
       BlobStore blobs,
       Grounder grounder,
       EditPlanner planner,
       int workingSide) {
-    // Every path runs its n images in memory-bounded calls (SubBatches).
-    this.engine = new SubBatches(engine);
+    this.models = models;
+    Map<String, Runs> byId = new LinkedHashMap<>();
+    java.util.Optional<ModelSet.Model> inpainting = models.firstOf(ModelSet.Kind.INPAINTING);
+    for (ModelSet.Model m : models.models()) {
+      // Every path runs its n images in memory-bounded calls (SubBatches).
+      Engine own = new SubBatches(m.engine());
+      Engine redraws =
+          m.kind() == ModelSet.Kind.TEXT_TO_IMAGE && inpainting.isPresent()
+              ? new SubBatches(inpainting.get().engine())
+              : own;
+      byId.put(m.id(), new Runs(own, new LocalEditor(redraws, planner, grounder)));
+    }
+    this.runs = Map.copyOf(byId);
+    this.model = models.first();
+    this.engine = runs.get(model.id()).engine();
+    this.editor = runs.get(model.id()).editor();
     this.metadata = metadata;
     this.blobs = blobs;
     this.library = new Library(blobs);
     this.grounding = grounder != LocalEditor.NO_GROUNDER;
     this.grounder = grounder;
-    this.editor = new LocalEditor(this.engine, planner, grounder);
     LocalEditor.Options d = LocalEditor.Options.DEFAULT;
     this.editOptions =
         new LocalEditor.Options(
@@ -86,14 +113,52 @@ public final class ImageService {
 
   /** A copy sharing everything but the library and the metadata store. */
   private ImageService(ImageService base, Library library, MetadataStore metadata) {
-    this.engine = base.engine;
+    this(base, library, metadata, base.model);
+  }
+
+  /** A copy sharing everything but the library, the metadata store and the model it runs. */
+  private ImageService(
+      ImageService base, Library library, MetadataStore metadata, ModelSet.Model model) {
+    this.models = base.models;
+    this.runs = base.runs;
+    this.model = model;
+    this.engine = runs.get(model.id()).engine();
+    this.editor = runs.get(model.id()).editor();
     this.metadata = metadata;
     this.blobs = base.blobs;
     this.library = library;
     this.grounding = base.grounding;
     this.grounder = base.grounder;
-    this.editor = base.editor;
     this.editOptions = base.editOptions;
+  }
+
+  /**
+   * This service running the served model {@code id}.
+   *
+   * @throws IllegalArgumentException when no served model has that id (the routes check first)
+   */
+  public ImageService forModel(String id) {
+    if (id.equals(model.id())) {
+      return this;
+    }
+    ModelSet.Model picked =
+        models
+            .find(id)
+            .orElseThrow(
+                () ->
+                    new IllegalArgumentException(
+                        "model must be one of " + models.ids() + " but was '" + id + "'"));
+    return new ImageService(this, library, metadata, picked);
+  }
+
+  /** The model this service runs. */
+  public ModelSet.Model model() {
+    return model;
+  }
+
+  /** Every served model, the default first. */
+  public ModelSet models() {
+    return models;
   }
 
   /**

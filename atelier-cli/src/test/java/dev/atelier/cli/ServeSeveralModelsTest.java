@@ -1,0 +1,105 @@
+package dev.atelier.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.atelier.core.json.Json;
+import dev.atelier.core.json.JsonValue;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/** {@code atelier serve --model A --model B}: both listed, the second loaded on first use. */
+class ServeSeveralModelsTest {
+  @TempDir Path data;
+
+  private final HttpClient http = HttpClient.newHttpClient();
+
+  @Test
+  void serveWithTwoModelsListsBothAndLoadsTheSecondOnFirstUse() throws Exception {
+    ServeCommand serve = new ServeCommand();
+    CommandLine cli = new CommandLine(serve);
+    java.io.StringWriter out = new java.io.StringWriter();
+    cli.setOut(new java.io.PrintWriter(out, true));
+    Thread t =
+        new Thread(
+            () ->
+                cli.execute(
+                    "--port",
+                    "0",
+                    "--data-dir",
+                    data.toString(),
+                    "--model",
+                    AtelierCommandTest.model("tiny-sd"),
+                    "--model",
+                    AtelierCommandTest.model("tiny-sd-inpaint")),
+            "serve-under-test");
+    t.start();
+    try {
+      assertThat(serve.started.await(60, TimeUnit.SECONDS)).as(out.toString()).isTrue();
+      int port = serve.server.port();
+      assertThat(out.toString()).contains("model:      tiny-sd, tiny-sd-inpaint (the first is");
+
+      List<JsonValue.Obj> listed = models(port);
+      assertThat(listed)
+          .extracting(m -> m.string("id", ""))
+          .containsExactly("tiny-sd", "tiny-sd-inpaint");
+      assertThat(listed)
+          .extracting(m -> m.string("kind", ""))
+          .containsExactly("text-to-image", "inpainting");
+      assertThat(listed.get(1).string("state", "")).isEqualTo("not_loaded");
+
+      HttpResponse<String> r =
+          http.send(
+              HttpRequest.newBuilder(
+                      URI.create("http://127.0.0.1:" + port + "/v1/images/generations"))
+                  .header("Content-Type", "application/json")
+                  .POST(
+                      HttpRequest.BodyPublishers.ofString(
+                          "{\"prompt\":\"a cup\",\"steps\":2,\"model\":\"tiny-sd-inpaint\"}"))
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
+      // The request reached the inpainting model, which loaded and refused text-to-image itself.
+      assertThat(r.statusCode()).as(r.body()).isEqualTo(400);
+      assertThat(r.body()).contains("model tiny-sd-inpaint is an inpainting model");
+      assertThat(models(port).get(1).string("state", "")).isEqualTo("ready");
+    } finally {
+      serve.stop.countDown();
+      t.join(60_000);
+    }
+  }
+
+  @Test
+  void aCommandThatRunsOneModelRefusesTwo() {
+    AtelierCommandTest.Run r =
+        AtelierCommandTest.run(
+            "generate",
+            "a cup",
+            "--model",
+            AtelierCommandTest.model("tiny-sd"),
+            "--model",
+            AtelierCommandTest.model("tiny-sd-inpaint"),
+            "--steps",
+            "2",
+            "--out",
+            data.toString(),
+            "--quiet");
+    assertThat(r.code()).as(r.stderr()).isEqualTo(2);
+    assertThat(r.stderr())
+        .contains("--model is given once here (serve takes several) but was given 2 times");
+  }
+
+  private List<JsonValue.Obj> models(int port) throws Exception {
+    HttpResponse<String> r =
+        http.send(
+            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v1/models")).build(),
+            HttpResponse.BodyHandlers.ofString());
+    return Json.parse(r.body()).asObject().array("data").stream().map(JsonValue::asObject).toList();
+  }
+}

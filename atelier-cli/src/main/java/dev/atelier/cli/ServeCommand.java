@@ -123,6 +123,16 @@ final class ServeCommand implements Callable<Integer> {
               + " repeatable. Default: none (CORS off).")
   java.util.List<String> corsOrigins = new java.util.ArrayList<>();
 
+  @Option(
+      names = "--max-memory",
+      paramLabel = "SIZE",
+      description =
+          "With several --model: the most memory the loaded models may take together (12g,"
+              + " 800m). Before a load would go over it, the least recently used models that run"
+              + " no job are unloaded; they load again on their next request. A model's size is"
+              + " estimated from its .onnx files and external data on disk. Default: no limit.")
+  String maxMemory;
+
   @Mixin ModelOptions modelOptions;
 
   @Mixin UpstreamOptions upstreamOptions;
@@ -372,25 +382,53 @@ final class ServeCommand implements Callable<Integer> {
       String engineName,
       Supplier<Engine> load,
       ModelSet.Kind kind,
-      java.util.List<Further> further) {
+      java.util.List<Further> further,
+      long bytes,
+      boolean reloadable) {
     Pending(Served served, String engineName, Supplier<Engine> load) {
-      this(served, engineName, load, ModelSet.Kind.TEXT_TO_IMAGE, java.util.List.of());
+      this(served, engineName, load, ModelSet.Kind.TEXT_TO_IMAGE, java.util.List.of(), 0, false);
     }
   }
 
-  /** A further {@code --model}: resolved before listening, loaded on its first request. */
-  private record Further(String id, ModelSet.Kind kind, Supplier<Engine> load) {}
+  /**
+   * A further {@code --model}: resolved before listening, loaded on its first request.
+   *
+   * @param bytes the estimate of its memory ({@link MemorySize#estimate})
+   */
+  private record Further(String id, ModelSet.Kind kind, long bytes, Supplier<Engine> load) {}
 
-  /** The served models: the first behind {@code eng}, the further ones loaded on first use. */
+  /**
+   * The served models: the first behind {@code eng}, the further ones loaded on first use; with
+   * {@code --max-memory} any of them, the first too, may be unloaded and loaded again.
+   */
   private ModelSet models(Pending pending, DeferredEngine eng) {
-    ModelSet.Builder b = ModelSet.builder().add(pending.served().modelName(), pending.kind(), eng);
+    ModelSet.Builder b = ModelSet.builder();
+    if (pending.reloadable()) {
+      // The set closes eng when it unloads the first model (eng's own close is then a no-op).
+      b.reloadable(
+          pending.served().modelName(), pending.kind(), eng, pending.bytes(), pending.load());
+    } else {
+      b.add(pending.served().modelName(), pending.kind(), eng);
+    }
     for (Further f : pending.further()) {
-      b.lazy(f.id(), f.kind(), "local", f.load());
+      b.lazy(f.id(), f.kind(), "local", f.bytes(), f.load());
+    }
+    if (maxMemory != null) {
+      b.maxMemory(maxMemoryBytes());
     }
     try {
       return b.build();
     } catch (IllegalArgumentException e) {
       throw new ParameterException(spec.commandLine(), "--model: " + e.getMessage());
+    }
+  }
+
+  /** {@code --max-memory} in bytes. */
+  private long maxMemoryBytes() {
+    try {
+      return MemorySize.parse(maxMemory);
+    } catch (IllegalArgumentException e) {
+      throw new ParameterException(spec.commandLine(), e.getMessage());
     }
   }
 
@@ -414,6 +452,13 @@ final class ServeCommand implements Callable<Integer> {
     if (upstream && modelOptions.models.size() > 1) {
       throw new ParameterException(
           spec.commandLine(), "several --model run on the local engine but --engine was openai");
+    }
+    if (maxMemory != null) {
+      maxMemoryBytes(); // checked before a model is pulled
+      if (upstream) {
+        throw new ParameterException(
+            spec.commandLine(), "--max-memory unloads local models but --engine was openai");
+      }
     }
     if (upstream) {
       OpenAiEngine openai = openUpstream();
@@ -447,17 +492,35 @@ final class ServeCommand implements Callable<Integer> {
     for (String given : modelOptions.furtherModels()) {
       Path folder = modelOptions.modelPath(given, data);
       String id = ModelFolder.of(folder).name();
-      further.add(new Further(id, kindOf(folder), () -> modelOptions.load(folder, data, true)));
+      further.add(
+          new Further(
+              id,
+              kindOf(folder),
+              MemorySize.estimate(folder),
+              () -> modelOptions.load(folder, data, true)));
       description.append(", ").append(id);
     }
     if (!further.isEmpty()) {
-      description.append(" (the first is the default; the others load on first use)");
+      description.append(" (the first is the default; the others load on first use");
+      if (maxMemory != null) {
+        description
+            .append("; at most ")
+            .append(MemorySize.format(maxMemoryBytes()))
+            .append(" loaded, the least recently used unload first");
+      }
+      description.append(")");
     }
     Served served =
         new Served(
             name, StableDiffusionModel.defaultImageSide(model), description.toString(), local);
     return new Pending(
-        served, "local", () -> modelOptions.load(model, data, true), kindOf(model), further);
+        served,
+        "local",
+        () -> modelOptions.load(model, data, true),
+        kindOf(model),
+        further,
+        MemorySize.estimate(model),
+        true);
   }
 
   /**

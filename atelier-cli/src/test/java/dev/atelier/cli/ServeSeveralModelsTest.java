@@ -1,6 +1,7 @@
 package dev.atelier.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.atelier.core.json.Json;
 import dev.atelier.core.json.JsonValue;
@@ -72,6 +73,107 @@ class ServeSeveralModelsTest {
     } finally {
       serve.stop.countDown();
       t.join(60_000);
+    }
+  }
+
+  @Test
+  void withMaxMemoryTheLeastRecentlyUsedModelUnloadsTheFirstToo() throws Exception {
+    String first = AtelierCommandTest.model("tiny-sd");
+    String second = AtelierCommandTest.model("tiny-sd-inpaint");
+    // Room for either model, not both.
+    long budget =
+        Math.max(MemorySize.estimate(Path.of(first)), MemorySize.estimate(Path.of(second))) + 1;
+    ServeCommand serve = new ServeCommand();
+    CommandLine cli = new CommandLine(serve);
+    java.io.StringWriter out = new java.io.StringWriter();
+    cli.setOut(new java.io.PrintWriter(out, true));
+    Thread t =
+        new Thread(
+            () ->
+                cli.execute(
+                    "--port",
+                    "0",
+                    "--data-dir",
+                    data.toString(),
+                    "--model",
+                    first,
+                    "--model",
+                    second,
+                    "--max-memory",
+                    Long.toString(budget)),
+            "serve-under-test");
+    t.start();
+    try {
+      assertThat(serve.started.await(60, TimeUnit.SECONDS)).as(out.toString()).isTrue();
+      int port = serve.server.port();
+      assertThat(out.toString()).contains("loaded, the least recently used unload first");
+      await(() -> states(port).equals(List.of("ready", "not_loaded")), "the first model loads");
+
+      assertThat(generate(port, "tiny-sd-inpaint").statusCode()).isEqualTo(400);
+      assertThat(states(port)).containsExactly("not_loaded", "ready");
+
+      HttpResponse<String> again = generate(port, "tiny-sd");
+      assertThat(again.statusCode()).as(again.body()).isEqualTo(200);
+      assertThat(states(port)).containsExactly("ready", "not_loaded");
+    } finally {
+      serve.stop.countDown();
+      t.join(60_000);
+    }
+  }
+
+  @Test
+  void maxMemoryMustBeASize() {
+    AtelierCommandTest.Run r =
+        AtelierCommandTest.run(
+            "serve",
+            "--data-dir",
+            data.toString(),
+            "--model",
+            AtelierCommandTest.model("tiny-sd"),
+            "--max-memory",
+            "lots");
+    assertThat(r.code()).as(r.stderr()).isEqualTo(2);
+    assertThat(r.stderr())
+        .contains("--max-memory must be a size like 12g, 800m or 1.5GiB but was 'lots'");
+  }
+
+  @Test
+  void memorySizesParseWithBinaryUnits() {
+    assertThat(MemorySize.parse("12g")).isEqualTo(12L << 30);
+    assertThat(MemorySize.parse("800m")).isEqualTo(800L << 20);
+    assertThat(MemorySize.parse("1.5GiB")).isEqualTo(3L << 29);
+    assertThat(MemorySize.parse("4096")).isEqualTo(4096);
+    assertThatThrownBy(() -> MemorySize.parse("0"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("--max-memory must be at least 1 byte and below 8 EiB but was '0'");
+  }
+
+  private HttpResponse<String> generate(int port, String model) throws Exception {
+    return http.send(
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v1/images/generations"))
+            .header("Content-Type", "application/json")
+            .POST(
+                HttpRequest.BodyPublishers.ofString(
+                    "{\"prompt\":\"a cup\",\"steps\":2,\"model\":\"" + model + "\"}"))
+            .build(),
+        HttpResponse.BodyHandlers.ofString());
+  }
+
+  private List<String> states(int port) throws Exception {
+    return models(port).stream().map(m -> m.string("state", "")).toList();
+  }
+
+  private interface Check {
+    boolean holds() throws Exception;
+  }
+
+  private static void await(Check condition, String what) throws Exception {
+    long deadline = System.nanoTime() + java.time.Duration.ofSeconds(60).toNanos();
+    while (!condition.holds()) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("timed out waiting until " + what);
+      }
+      java.util.concurrent.locks.LockSupport.parkNanos(java.time.Duration.ofMillis(20).toNanos());
     }
   }
 

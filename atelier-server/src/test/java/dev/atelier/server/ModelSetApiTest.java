@@ -264,6 +264,44 @@ class ModelSetApiTest {
     }
   }
 
+  @Test
+  void aSessionKeepsTheModelItWasCreatedWith() throws Exception {
+    try (TwoModels s = new TwoModels()) {
+      HttpResponse<String> created =
+          s.post("/v1/sessions", "{\"prompt\":\"a cup on a table\",\"model\":\"inpaint\"}");
+      assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+      String session = Json.parse(created.body()).asObject().string("id", "");
+      assertThat(s.inpaint.calls.get()).isEqualTo(1);
+
+      HttpResponse<String> round =
+          s.post("/v1/sessions/" + session + "/rounds", "{\"instruction\":\"make it blue\"}");
+      assertThat(round.statusCode()).as(round.body()).isEqualTo(200);
+      assertThat(s.inpaint.calls.get()).as("a round without model").isEqualTo(2);
+
+      HttpResponse<String> aliased =
+          s.post(
+              "/v1/sessions/" + session + "/rounds",
+              "{\"instruction\":\"make it red\",\"model\":\"gpt-image-1\"}");
+      assertThat(aliased.statusCode()).as(aliased.body()).isEqualTo(200);
+      assertThat(s.inpaint.calls.get()).as("an OpenAI name means the session's model").isEqualTo(3);
+      assertThat(s.t2i.calls.get()).isZero();
+
+      HttpResponse<String> restarted =
+          s.post("/v1/sessions/" + session + "/restart", "{\"strength\":0.5}");
+      assertThat(restarted.statusCode()).as(restarted.body()).isEqualTo(200);
+      assertThat(s.inpaint.calls.get()).as("a restart without model").isEqualTo(4);
+      assertThat(s.t2i.calls.get()).isZero();
+
+      HttpResponse<String> named =
+          s.post(
+              "/v1/sessions/" + session + "/rounds",
+              "{\"instruction\":\"make it green\",\"model\":\"t2i\"}");
+      assertThat(named.statusCode()).as(named.body()).isEqualTo(200);
+      assertThat(s.t2i.calls.get()).as("a round that names another served model").isEqualTo(1);
+      assertThat(s.inpaint.calls.get()).isEqualTo(4);
+    }
+  }
+
   private interface Check {
     boolean holds() throws Exception;
   }

@@ -341,7 +341,28 @@ public final class Routes {
    * again after a restart, picks the same model from the same fields.
    */
   private Scope forModel(Scope asked, JsonFields f) {
-    ImageService picked = asked.images().forModel(ModelNames.pick(f, images.models().ids()));
+    return running(asked, ModelNames.pick(f, images.models().ids()));
+  }
+
+  /**
+   * Like {@link #forModel} for a round or restart of session {@code sessionId}: a served model the
+   * request names by its id runs it; without one ({@code model} absent, {@code atelier} or an
+   * OpenAI name) the model the session was created with does, so a session keeps its model. Naming
+   * another served model is allowed, like any other parameter a round names: that round runs on it
+   * and the session keeps its own model for the next.
+   */
+  private Scope forSession(Scope asked, JsonFields f, String sessionId) {
+    List<String> ids = images.models().ids();
+    String picked = ModelNames.pick(f, ids);
+    if (!ids.contains(f.string("model").orElse(""))) {
+      picked = asked.sessions().model(sessionId).orElse(picked);
+    }
+    return running(asked, picked);
+  }
+
+  /** {@code asked} running the served model {@code id}. */
+  private static Scope running(Scope asked, String id) {
+    ImageService picked = asked.images().forModel(id);
     return new Scope(
         asked.req(),
         picked,
@@ -480,7 +501,9 @@ public final class Routes {
     ImageInputs inputs = asked.inputs();
     EditInputs sent = asked.editInputs(false);
     JsonFields f = checked(Endpoint.EDITS, sent.fields());
-    Scope s = forModel(asked, f);
+    // An edit with a session is one of its rounds: it keeps the session's model too.
+    Scope s =
+        f.has("session") ? forSession(asked, f, f.requiredString("session")) : forModel(asked, f);
     String prompt = GenerationOptions.prompt(f, "prompt");
     GenerationOptions o =
         GenerationOptions.read(f, config.defaultSide())
@@ -931,7 +954,7 @@ public final class Routes {
     asked.sessions().session(id);
     EditInputs in = asked.editInputs(false);
     JsonFields f = checked(Endpoint.SESSION_ROUND, in.fields());
-    Scope s = forModel(asked, f);
+    Scope s = forSession(asked, f, id);
     Sessions sessions = s.sessions();
     if (!in.images().isEmpty()) {
       throw new AtelierException.InvalidRequest(
@@ -978,7 +1001,7 @@ public final class Routes {
     String id = asked.req().pathParam("id");
     asked.sessions().session(id);
     JsonFields f = checked(Endpoint.SESSION_RESTART, asked.fields());
-    Scope s = forModel(asked, f);
+    Scope s = forSession(asked, f, id);
     Sessions sessions = s.sessions();
     double strength = f.number("strength").orElse(ImageService.DEFAULT_ROUND_STRENGTH);
     if (strength <= 0 || strength > 1) {

@@ -11,7 +11,8 @@ import java.util.Set;
 /**
  * The generation parameters a session was created with, recorded on its first round so that a
  * restart re-renders the way the session did (steps, guidance, scheduler, negative prompt, quality,
- * noise, and the seed policy) rather than with server defaults.
+ * noise, and the seed policy) rather than with server defaults, and the served model it was made
+ * with, which its later rounds and restarts run on when they name none.
  *
  * <p>They live in the first round's {@code params} map (stored as JSON by every metadata store, so
  * no schema change) under keys prefixed {@value #PREFIX}; a restart copies them onto its own round,
@@ -37,6 +38,19 @@ final class SessionParams {
     m.put(PREFIX + "seed", Long.toString(s.seed()));
     m.put(PREFIX + "seed_policy", seedGiven ? "fixed" : "random");
     return m;
+  }
+
+  /**
+   * The entry naming the served model a session was created with: its later rounds and restarts
+   * that name no model run on it (the routes pick it), and a restart carries it on.
+   */
+  static Map<String, String> model(String id) {
+    return Map.of(PREFIX + "model", id);
+  }
+
+  /** The served model recorded by {@link #model(String)} in a first round's {@code params}. */
+  static java.util.Optional<String> model(Map<String, String> params) {
+    return java.util.Optional.ofNullable(params.get(PREFIX + "model"));
   }
 
   /** The recorded entries of {@code params}, to carry onto a restart round. */

@@ -153,8 +153,10 @@ public final class Sessions {
   }
 
   private Session create(
-      String sessionId, Library.Saved image, String prompt, Map<String, String> params) {
+      String sessionId, Library.Saved image, String prompt, Map<String, String> recorded) {
     Instant now = Instant.now();
+    Map<String, String> params = new LinkedHashMap<>(recorded);
+    params.putAll(SessionParams.model(images.model().id()));
     Round root =
         new Round(
             Ids.newId("rnd"),
@@ -169,6 +171,18 @@ public final class Sessions {
     Session session = new Session(sessionId, now, root.id(), List.of(root), caller.owner());
     images.metadata().createSession(session, image.row());
     return session;
+  }
+
+  /**
+   * The served model the session {@code id} was created with, when it recorded one (sessions made
+   * before models were recorded did not) and this server still serves it.
+   *
+   * @throws AtelierException.NotFound when there is no such session for the caller
+   */
+  public java.util.Optional<String> model(String id) {
+    Session s = session(id);
+    return SessionParams.model(s.rounds().get(0).params())
+        .filter(m -> images.models().find(m).isPresent());
   }
 
   /**

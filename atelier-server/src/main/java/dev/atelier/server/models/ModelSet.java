@@ -20,24 +20,36 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The models a server serves, in the order {@code /v1/models} lists them; the first is the default
  * of a request that names none. This is the one place a model id becomes an {@link Engine}.
  *
- * <p>A model is either given as an engine (the first one, which {@code serve} loads at start,
- * possibly still loading behind a {@link DeferredEngine}) or given as a loader, which runs on the
- * first engine call for that model: the calls that arrive meanwhile wait for that one load (a
- * per-model future) rather than starting their own. A load that fails fails the waiting calls with
- * {@link AtelierException.ModelUnavailable} (503) and leaves the model {@code not_loaded}, so a
- * later call tries again.
+ * <p>A model is either given as an engine (loaded or loading, e.g. behind a {@link
+ * DeferredEngine}), or given as a loader, which runs on the first engine call for that model: the
+ * calls that arrive meanwhile wait for that one load (a per-model future) rather than starting
+ * their own. A load that fails fails the waiting calls with {@link
+ * AtelierException.ModelUnavailable} (503) and leaves the model {@code not_loaded}, so a later call
+ * tries again.
  *
- * <p>Owns the engines its loaders made: {@link #close()} closes them (and one that finishes loading
- * after close). Engines given to it stay their giver's.
+ * <p>With a memory budget ({@link Builder#maxMemory}), each model declares an estimate of its size,
+ * and before a load would push the sum of the loaded (and loading) models over the budget, the set
+ * unloads the least recently used models that no engine call is using right now (it closes their
+ * engines; they are {@code not_loaded} again and reload on their next call). A model in use is
+ * never unloaded: when only such models are left, the load goes on over the budget with a warning,
+ * and the excess is unloaded once they are idle. A model alone bigger than the budget still loads,
+ * with a warning. Models given as a plain engine ({@link Builder#add}) are never unloaded.
+ *
+ * <p>Owns the engines its loaders made and the engines given with {@link Builder#reloadable}:
+ * {@link #close()} closes them (and one that finishes loading after close). Engines given with
+ * {@link Builder#add} stay their giver's.
  */
 public final class ModelSet implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(ModelSet.class);
+
   /** What a model was trained for, as {@code /v1/models} names it in {@code kind}. */
   public enum Kind {
     /** A plain text-to-image UNet (4 input channels); also edits by latent blending. */
@@ -83,7 +95,7 @@ public final class ModelSet implements AutoCloseable {
     /** Whether the engine is loaded, loading or not loaded yet. */
     public State state() {
       return switch (engine) {
-        case Lazy l -> l.state();
+        case Slot s -> s.state();
         case DeferredEngine d -> d.isSet() ? State.READY : State.LOADING;
         default -> State.READY;
       };
@@ -91,13 +103,22 @@ public final class ModelSet implements AutoCloseable {
   }
 
   private final Map<String, Model> models;
+  private final long maxMemory;
 
-  private ModelSet(List<Model> list) {
-    if (list.isEmpty()) {
+  /** Orders engine calls for least-recently-used; guarded by {@code this}. */
+  private long clock;
+
+  /** Set once by {@link #close()}; guarded by {@code this}. */
+  private boolean closed;
+
+  private ModelSet(List<Spec> specs, long maxMemory) {
+    if (specs.isEmpty()) {
       throw new IllegalArgumentException("a server serves at least one model but none was given");
     }
+    this.maxMemory = maxMemory;
     Map<String, Model> m = new LinkedHashMap<>();
-    for (Model model : list) {
+    for (Spec spec : specs) {
+      Model model = new Model(spec.id(), spec.kind(), spec.engine().apply(this));
       if (m.putIfAbsent(model.id(), model) != null) {
         throw new IllegalArgumentException(
             "model ids must differ but '" + model.id() + "' was given twice");
@@ -116,15 +137,23 @@ public final class ModelSet implements AutoCloseable {
     return new Builder();
   }
 
+  /** A model to add: its engine is made once the set exists (a slot needs its set). */
+  private record Spec(String id, Kind kind, java.util.function.Function<ModelSet, Engine> engine) {}
+
   /** Collects the models of a set, in order. */
   public static final class Builder {
-    private final List<Model> list = new ArrayList<>();
+    private final List<Spec> list = new ArrayList<>();
+    private long maxMemory = Long.MAX_VALUE;
 
     private Builder() {}
 
-    /** A model served by {@code engine}, loaded (or loading) already; its giver closes it. */
+    /**
+     * A model served by {@code engine}, loaded (or loading) already; its giver closes it, and the
+     * set never unloads it.
+     */
     public Builder add(String id, Kind kind, Engine engine) {
-      list.add(new Model(id, kind, engine));
+      Objects.requireNonNull(engine, "engine");
+      list.add(new Spec(id, kind, set -> engine));
       return this;
     }
 
@@ -135,8 +164,59 @@ public final class ModelSet implements AutoCloseable {
      *     local})
      */
     public Builder lazy(String id, Kind kind, String engineName, Supplier<Engine> loader) {
-      list.add(new Model(id, kind, new Lazy(id, engineName, loader)));
+      return lazy(id, kind, engineName, 0, loader);
+    }
+
+    /**
+     * Like {@link #lazy(String, Kind, String, Supplier)} for a model that takes about {@code bytes}
+     * of memory once loaded, which the set may unload to stay under {@link #maxMemory}.
+     *
+     * @throws IllegalArgumentException when {@code bytes} is negative
+     */
+    public Builder lazy(
+        String id, Kind kind, String engineName, long bytes, Supplier<Engine> loader) {
+      Objects.requireNonNull(engineName, "engineName");
+      Objects.requireNonNull(loader, "loader");
+      requireBytes(id, bytes);
+      list.add(new Spec(id, kind, set -> set.new Slot(id, engineName, bytes, loader, null)));
       return this;
+    }
+
+    /**
+     * A model served by {@code engine} now (loaded or loading, e.g. behind a {@link
+     * DeferredEngine}) that the set may unload to stay under {@link #maxMemory} and then reloads
+     * with {@code reloader}. The set owns {@code engine} and closes it.
+     *
+     * @throws IllegalArgumentException when {@code bytes} is negative
+     */
+    public Builder reloadable(
+        String id, Kind kind, Engine engine, long bytes, Supplier<Engine> reloader) {
+      Objects.requireNonNull(engine, "engine");
+      Objects.requireNonNull(reloader, "reloader");
+      requireBytes(id, bytes);
+      list.add(new Spec(id, kind, set -> set.new Slot(id, engine.name(), bytes, reloader, engine)));
+      return this;
+    }
+
+    /**
+     * The most memory the loaded models may take together, by their estimates; without it every
+     * model stays loaded once used.
+     *
+     * @throws IllegalArgumentException when {@code bytes} is not positive
+     */
+    public Builder maxMemory(long bytes) {
+      if (bytes <= 0) {
+        throw new IllegalArgumentException("max memory must be positive but was " + bytes);
+      }
+      this.maxMemory = bytes;
+      return this;
+    }
+
+    private static void requireBytes(String id, long bytes) {
+      if (bytes < 0) {
+        throw new IllegalArgumentException(
+            "the memory estimate of model '" + id + "' must be >= 0 but was " + bytes);
+      }
     }
 
     /**
@@ -145,7 +225,7 @@ public final class ModelSet implements AutoCloseable {
      * @throws IllegalArgumentException when no model was added or an id was added twice
      */
     public ModelSet build() {
-      return new ModelSet(List.copyOf(list));
+      return new ModelSet(List.copyOf(list), maxMemory);
     }
   }
 
@@ -174,51 +254,199 @@ public final class ModelSet implements AutoCloseable {
     return models.values().stream().filter(m -> m.kind() == kind).findFirst();
   }
 
-  /** Closes the engines this set's loaders made; engines given to it stay open. */
+  /** Closes the engines this set owns; engines given with {@link Builder#add} stay open. */
   @Override
   public void close() {
-    for (Model m : models.values()) {
-      if (m.engine() instanceof Lazy l) {
-        l.close();
+    List<Engine> owned = new ArrayList<>();
+    synchronized (this) {
+      closed = true;
+      for (Slot s : slots()) {
+        s.unload().ifPresent(owned::add);
       }
     }
+    owned.forEach(Engine::close);
   }
 
-  /** An engine that loads its model on the first call, once. */
-  private static final class Lazy implements Engine {
+  private List<Slot> slots() {
+    List<Slot> slots = new ArrayList<>();
+    for (Model m : models.values()) {
+      if (m.engine() instanceof Slot s) {
+        slots.add(s);
+      }
+    }
+    return slots;
+  }
+
+  /**
+   * Unloads least recently used idle models, other than {@code keep}, until the loaded ones fit the
+   * budget; returns their engines, to close outside the lock. Called with the lock held.
+   *
+   * @param loading whether {@code keep} is about to load (then a model that still does not fit is
+   *     worth a warning)
+   */
+  private List<Engine> makeRoom(Slot keep, boolean loading) {
+    List<Engine> unloaded = new ArrayList<>();
+    if (maxMemory == Long.MAX_VALUE) {
+      return unloaded;
+    }
+    long sum = 0;
+    for (Slot s : slots()) {
+      sum += s.loaded == null ? 0 : s.bytes;
+    }
+    while (sum > maxMemory) {
+      Slot lru = null;
+      for (Slot s : slots()) {
+        if (s != keep
+            && s.bytes > 0
+            && s.loaded != null
+            && s.inUse == 0
+            && s.state() == State.READY
+            && (lru == null || s.lastUsed < lru.lastUsed)) {
+          lru = s;
+        }
+      }
+      if (lru == null) {
+        break;
+      }
+      Engine e = lru.unload().orElseThrow();
+      unloaded.add(e);
+      sum -= lru.bytes;
+      LOG.info(
+          "unloaded model {} (about {}) to keep the loaded models within --max-memory {}",
+          lru.id,
+          size(lru.bytes),
+          size(maxMemory));
+    }
+    if (loading && sum > maxMemory) {
+      if (keep.bytes > maxMemory) {
+        LOG.warn(
+            "model {} takes about {}, more than --max-memory {} on its own; loading it anyway",
+            keep.id,
+            size(keep.bytes),
+            size(maxMemory));
+      } else {
+        LOG.warn(
+            "loading model {} puts the loaded models at about {}, over --max-memory {}: the others"
+                + " are running jobs, and the least recently used unload once idle",
+            keep.id,
+            size(sum),
+            size(maxMemory));
+      }
+    }
+    return unloaded;
+  }
+
+  /** A size for logs: {@code 1.5 GiB}, {@code 800.0 MiB}. */
+  static String size(long bytes) {
+    double mib = bytes / (1024.0 * 1024.0);
+    return mib >= 1024
+        ? String.format(Locale.ROOT, "%.1f GiB", mib / 1024)
+        : String.format(Locale.ROOT, "%.1f MiB", mib);
+  }
+
+  /**
+   * An engine the set loads when first called (once), may unload when idle and then reloads; every
+   * call counts as in use while it runs.
+   */
+  private final class Slot implements Engine {
     private final String id;
     private final String engineName;
+    private final long bytes;
     private final Supplier<Engine> loader;
-    private final AtomicReference<CompletableFuture<Engine>> loaded = new AtomicReference<>();
-    private volatile boolean closed;
 
-    Lazy(String id, String engineName, Supplier<Engine> loader) {
+    /** The engine, loading or loaded; null when not loaded. Guarded by the set. */
+    private CompletableFuture<Engine> loaded;
+
+    /** Engine calls running (or waiting for the load) now. Guarded by the set. */
+    private int inUse;
+
+    /** The set's clock when a call last began or ended. Guarded by the set. */
+    private long lastUsed;
+
+    Slot(String id, String engineName, long bytes, Supplier<Engine> loader, Engine initial) {
       this.id = id;
-      this.engineName = Objects.requireNonNull(engineName, "engineName");
-      this.loader = Objects.requireNonNull(loader, "loader");
+      this.engineName = engineName;
+      this.bytes = bytes;
+      this.loader = loader;
+      if (initial != null) {
+        this.loaded = CompletableFuture.completedFuture(initial);
+      }
     }
 
     State state() {
-      CompletableFuture<Engine> f = loaded.get();
+      CompletableFuture<Engine> f;
+      synchronized (ModelSet.this) {
+        f = loaded;
+      }
       if (f == null) {
         return State.NOT_LOADED;
       }
-      return f.isDone() && !f.isCompletedExceptionally() ? State.READY : State.LOADING;
+      if (!f.isDone() || f.isCompletedExceptionally()) {
+        return State.LOADING;
+      }
+      return f.join() instanceof DeferredEngine d && !d.isSet() ? State.LOADING : State.READY;
     }
 
-    /** The engine: loads it when nobody has, else waits for the load under way. */
-    private Engine engine(CancellationToken cancel) {
-      while (true) {
-        CompletableFuture<Engine> f = loaded.get();
-        if (f != null) {
-          return await(f, cancel);
+    /** Forgets the loaded engine, returning it to close; the lock is held. */
+    private Optional<Engine> unload() {
+      CompletableFuture<Engine> f = loaded;
+      loaded = null;
+      if (f != null && f.isDone() && !f.isCompletedExceptionally()) {
+        return Optional.of(f.join());
+      }
+      return Optional.empty();
+    }
+
+    /**
+     * The engine, counted in use until {@link #release()}: loads it when nobody has (unloading
+     * others to make room), else waits for the load under way.
+     */
+    private Engine acquire(CancellationToken cancel) {
+      CompletableFuture<Engine> f;
+      CompletableFuture<Engine> mine = null;
+      List<Engine> unloaded = List.of();
+      synchronized (ModelSet.this) {
+        if (closed) {
+          throw new AtelierException.ModelUnavailable("the server is shutting down");
         }
-        CompletableFuture<Engine> mine = new CompletableFuture<>();
-        if (loaded.compareAndSet(null, mine)) {
-          load(mine);
-          return await(mine, cancel);
+        inUse++;
+        lastUsed = ++clock;
+        f = loaded;
+        if (f == null) {
+          mine = new CompletableFuture<>();
+          loaded = mine;
+          f = mine;
+          unloaded = makeRoom(this, true);
         }
       }
+      try {
+        unloaded.forEach(Engine::close);
+        if (mine != null) {
+          load(mine);
+        }
+        return await(f, cancel);
+      } catch (RuntimeException e) {
+        release();
+        throw e;
+      }
+    }
+
+    /** Ends a call; an idle set over its budget (a load that could not make room) shrinks. */
+    private void release() {
+      List<Engine> unloaded;
+      synchronized (ModelSet.this) {
+        inUse--;
+        // A call that just ended counts as a use: a long job does not make its model the oldest.
+        lastUsed = ++clock;
+        Slot newest = this;
+        for (Slot s : slots()) {
+          if (s.loaded != null && s.lastUsed > newest.lastUsed) {
+            newest = s;
+          }
+        }
+        unloaded = closed ? List.of() : makeRoom(newest, false);
+      }
+      unloaded.forEach(Engine::close);
     }
 
     /** Runs the loader on this thread and completes {@code into} with what it made. */
@@ -228,11 +456,15 @@ public final class ModelSet implements AutoCloseable {
         e = loader.get();
       } catch (RuntimeException failure) {
         // A later call tries again; the calls waiting now get this failure.
-        loaded.compareAndSet(into, null);
+        synchronized (ModelSet.this) {
+          if (loaded == into) {
+            loaded = null;
+          }
+        }
         into.completeExceptionally(failure);
         return;
       }
-      synchronized (this) {
+      synchronized (ModelSet.this) {
         if (closed) {
           // The server stopped while the model loaded: nobody else will close it.
           e.close();
@@ -246,8 +478,10 @@ public final class ModelSet implements AutoCloseable {
 
     private Engine await(CompletableFuture<Engine> f, CancellationToken cancel) {
       while (true) {
-        if (closed) {
-          throw new AtelierException.ModelUnavailable("the server is shutting down");
+        synchronized (ModelSet.this) {
+          if (closed) {
+            throw new AtelierException.ModelUnavailable("the server is shutting down");
+          }
         }
         cancel.throwIfCancelled("waiting for model " + id + " to load");
         try {
@@ -257,6 +491,9 @@ public final class ModelSet implements AutoCloseable {
           // still loading
         } catch (ExecutionException e) {
           Throwable cause = e.getCause();
+          if (cause instanceof AtelierException.ModelUnavailable u) {
+            throw u;
+          }
           throw new AtelierException.ModelUnavailable(
               "model " + id + " failed to load: " + cause.getMessage(), cause);
         } catch (InterruptedException e) {
@@ -275,32 +512,47 @@ public final class ModelSet implements AutoCloseable {
     @Override
     public List<GeneratedImage> generate(
         GenerationRequest request, ProgressListener progress, CancellationToken cancel) {
-      return engine(cancel).generate(request, progress, cancel);
+      Engine e = acquire(cancel);
+      try {
+        return e.generate(request, progress, cancel);
+      } finally {
+        release();
+      }
     }
 
     @Override
     public List<GeneratedImage> edit(
         EditRequest request, ProgressListener progress, CancellationToken cancel) {
-      return engine(cancel).edit(request, progress, cancel);
+      Engine e = acquire(cancel);
+      try {
+        return e.edit(request, progress, cancel);
+      } finally {
+        release();
+      }
     }
 
     @Override
     public boolean seedsReproduce() {
-      return engine(CancellationToken.none()).seedsReproduce();
+      Engine e = acquire(CancellationToken.none());
+      try {
+        return e.seedsReproduce();
+      } finally {
+        release();
+      }
     }
 
     @Override
     public OptionalInt promptTokens(String prompt) {
-      return engine(CancellationToken.none()).promptTokens(prompt);
-    }
-
-    @Override
-    public synchronized void close() {
-      closed = true;
-      CompletableFuture<Engine> f = loaded.get();
-      if (f != null && f.isDone() && !f.isCompletedExceptionally()) {
-        f.join().close();
+      Engine e = acquire(CancellationToken.none());
+      try {
+        return e.promptTokens(prompt);
+      } finally {
+        release();
       }
     }
+
+    /** The set closes its slots ({@link ModelSet#close()}); a request cannot. */
+    @Override
+    public void close() {}
   }
 }

@@ -137,6 +137,10 @@ public final class DeferredEngine implements Engine {
 
   @Override
   public synchronized void close() {
+    if (closed) {
+      // Closed twice when a model set unloaded it before its giver's close: the engine once.
+      return;
+    }
     closed = true;
     if (isSet()) {
       engine.join().close();

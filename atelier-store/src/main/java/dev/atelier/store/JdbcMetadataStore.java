@@ -15,6 +15,7 @@ import dev.atelier.store.internal.OwnerOnly;
 import dev.atelier.store.internal.PooledConnectionSource;
 import dev.atelier.store.internal.SessionRows;
 import dev.atelier.store.internal.SingleConnectionSource;
+import dev.atelier.store.internal.SqlWork;
 import dev.atelier.store.internal.Transactor;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -136,33 +137,47 @@ public final class JdbcMetadataStore implements MetadataStore {
     Objects.requireNonNull(owners, "owners");
     Objects.requireNonNull(sessionId, "sessionId");
     checkPage(limit, after);
-    return transactor.inTransaction(
-        "images after '" + after + "'",
-        c -> {
-          Optional<Cursor> cursor =
-              after.isEmpty() ? Optional.of(Cursor.NEWEST) : ImageRows.cursor(c, owners, after);
-          if (cursor.isEmpty()) {
-            return Optional.empty();
-          }
-          return Optional.of(
-              page(ImageRows.newestFirst(c, owners, sessionId, cursor.get(), limit + 1), limit));
-        });
+    return listing(
+        "images",
+        limit,
+        after,
+        c -> ImageRows.cursor(c, owners, after),
+        (c, cursor, rows) -> ImageRows.newestFirst(c, owners, sessionId, cursor, rows));
   }
 
   @Override
   public Optional<Page<SessionSummary>> sessions(OwnerScope owners, int limit, String after) {
     Objects.requireNonNull(owners, "owners");
     checkPage(limit, after);
+    return listing(
+        "sessions",
+        limit,
+        after,
+        c -> SessionRows.cursor(c, owners, after),
+        (c, cursor, rows) -> SessionRows.newestFirst(c, owners, cursor, rows));
+  }
+
+  /** The rows of a newest-first listing after a cursor. */
+  @FunctionalInterface
+  private interface Rows<T> {
+    List<T> read(java.sql.Connection c, Cursor cursor, int rows) throws SQLException;
+  }
+
+  /**
+   * One keyset page of a newest-first listing, in one transaction: the rows older than {@code
+   * after}'s cursor ({@code cursorOf}; empty when {@code after} names no row the caller may see),
+   * read with one more than {@code limit} to see whether more follow.
+   */
+  private <T> Optional<Page<T>> listing(
+      String what, int limit, String after, SqlWork<Optional<Cursor>> cursorOf, Rows<T> rows) {
     return transactor.inTransaction(
-        "sessions after '" + after + "'",
+        what + " after '" + after + "'",
         c -> {
-          Optional<Cursor> cursor =
-              after.isEmpty() ? Optional.of(Cursor.NEWEST) : SessionRows.cursor(c, owners, after);
+          Optional<Cursor> cursor = after.isEmpty() ? Optional.of(Cursor.NEWEST) : cursorOf.run(c);
           if (cursor.isEmpty()) {
-            return Optional.empty();
+            return Optional.<Page<T>>empty();
           }
-          return Optional.of(
-              page(SessionRows.newestFirst(c, owners, cursor.get(), limit + 1), limit));
+          return Optional.of(page(rows.read(c, cursor.get(), limit + 1), limit));
         });
   }
 
@@ -382,17 +397,12 @@ public final class JdbcMetadataStore implements MetadataStore {
     Objects.requireNonNull(owners, "owners");
     Objects.requireNonNull(status, "status");
     checkPage(limit, after);
-    return transactor.inTransaction(
-        "jobs after '" + after + "'",
-        c -> {
-          Optional<Cursor> cursor =
-              after.isEmpty() ? Optional.of(Cursor.NEWEST) : JobRows.cursor(c, owners, after);
-          if (cursor.isEmpty()) {
-            return Optional.empty();
-          }
-          return Optional.of(
-              page(JobRows.newestFirst(c, owners, status, cursor.get(), limit + 1), limit));
-        });
+    return listing(
+        "jobs",
+        limit,
+        after,
+        c -> JobRows.cursor(c, owners, after),
+        (c, cursor, rows) -> JobRows.newestFirst(c, owners, status, cursor, rows));
   }
 
   @Override

@@ -10,6 +10,8 @@ import dev.atelier.core.image.ImageCodec;
 import dev.atelier.core.image.ImageLimits;
 import dev.atelier.core.image.RgbImage;
 import dev.atelier.engine.onnx.OnnxEngine;
+import dev.atelier.engine.onnx.model.OrtFloor;
+import dev.atelier.engine.onnx.model.OrtSettings;
 import dev.atelier.engine.onnx.pipeline.LatentObserver;
 import dev.atelier.engine.onnx.pipeline.RunContext;
 import dev.atelier.engine.onnx.pipeline.StageTimings;
@@ -73,6 +75,14 @@ final class BenchCommand implements Callable<Integer> {
 
   @Option(names = "--csv", paramLabel = "FILE", description = "Also write one CSV row per run.")
   Path csv;
+
+  @Option(
+      names = "--floor",
+      description =
+          "After each run, also run the floor: the same ONNX Runtime calls made directly on the"
+              + " model's sessions (text encoder, UNet per step at the batch used, VAE decoder per"
+              + " image), and print Atelier's time as a ratio of it.")
+  boolean floor;
 
   @Option(
       names = "--local-edit",
@@ -146,6 +156,7 @@ final class BenchCommand implements Callable<Integer> {
     long loadStart = System.nanoTime();
     try (OnnxEngine engine = modelOptions.load()) {
       double loadSeconds = (System.nanoTime() - loadStart) / 1e9;
+      String loadPeak = peakRss();
       int side = engine.model().defaultImageSide();
       ImageSize imageSize;
       try {
@@ -155,26 +166,57 @@ final class BenchCommand implements Callable<Integer> {
       }
       out.printf(
           Locale.ROOT,
-          "model %s loaded in %.2f s; %s, n=%d, steps=%d, guidance=%s, scheduler=%s, threads=%d%n",
+          "model %s loaded in %.2f s (peak RSS %s); %s, n=%d, steps=%d, guidance=%s,"
+              + " scheduler=%s, threads=%d, %s%n",
           engine.model().name(),
           loadSeconds,
+          loadPeak,
           imageSize,
           sampling.n(),
           sampling.steps(),
           sampling.guidanceScale(),
           schedulerName(engine, sampling.scheduler()),
-          modelOptions.settings().intraOpThreads());
+          modelOptions.settings().intraOpThreads(),
+          describe(modelOptions.settings()));
+      boolean resetPeak = resetPeakRss();
+      OrtFloor floorRun = floor ? new OrtFloor(engine.model()) : null;
+      boolean guided =
+          sampling.guidanceScale() > 1 && engine.model().unet().timestepCondDim().isEmpty();
       for (int i = 0; i < warmup; i++) {
-        runOnce(engine, imageSize, sampling, "warmup " + i, new StageTimings());
+        StageTimings t = new StageTimings();
+        runOnce(engine, imageSize, sampling, "warmup " + i, t);
+        if (floorRun != null) {
+          floorRun.run(
+              imageSize.width(),
+              imageSize.height(),
+              sampling.n(),
+              sampling.steps(),
+              guided,
+              textEncoderCalls(t));
+        }
       }
       List<Row> rows = new ArrayList<>();
+      List<OrtFloor.Times> floors = new ArrayList<>();
       for (int r = 0; r < runs; r++) {
         StageTimings t = new StageTimings();
         long start = System.nanoTime();
         runOnce(engine, imageSize, sampling, "run " + r, t);
         rows.add(new Row(r, (System.nanoTime() - start) / 1e9, t));
+        if (floorRun != null) {
+          floors.add(
+              floorRun.run(
+                  imageSize.width(),
+                  imageSize.height(),
+                  sampling.n(),
+                  sampling.steps(),
+                  guided,
+                  textEncoderCalls(t)));
+        }
       }
-      report(out, rows, sampling);
+      report(out, rows, sampling, resetPeak);
+      if (floorRun != null) {
+        reportFloor(out, rows, floors);
+      }
       if (csv != null) {
         writeCsv(rows, sampling);
       }
@@ -283,17 +325,34 @@ final class BenchCommand implements Callable<Integer> {
     }
   }
 
-  private static void report(PrintWriter out, List<Row> rows, SamplingParams sampling) {
+  private static int textEncoderCalls(StageTimings t) {
+    return (int) (long) t.counts().getOrDefault(StageTimings.TEXT_ENCODER, 0L);
+  }
+
+  /** The memory-relevant session settings, as the flags that set them. */
+  static String describe(OrtSettings s) {
+    return String.format(
+        Locale.ROOT,
+        "max-unet-batch=%d, memory-pattern=%s, cpu-arena=%s",
+        s.maxUnetBatch(),
+        s.memoryPattern() ? "on" : "off",
+        s.cpuArena().flag());
+  }
+
+  private static void report(
+      PrintWriter out, List<Row> rows, SamplingParams sampling, boolean peakWasReset) {
     double[] perImage =
         rows.stream().mapToDouble(r -> r.seconds() / sampling.n()).sorted().toArray();
     double meanRun = rows.stream().mapToDouble(Row::seconds).average().orElse(0);
     out.printf(
         Locale.ROOT,
-        "seconds per image: p50 %.4f  p95 %.4f   images/s %.3f   peak RSS %s%n",
+        "seconds per image: p50 %.4f  p95 %.4f   images/s %.3f   peak RSS %s %s; RSS now %s%n",
         percentile(perImage, 50),
         percentile(perImage, 95),
         sampling.n() / meanRun,
-        peakRss());
+        peakRss(),
+        peakWasReset ? "(runs only)" : "(load and runs)",
+        rss("VmRSS:"));
     out.println(
         "run  wall_s   tokenize_ms  text_encoder_ms  unet_ms/step  java_ms/step  vae_decode_ms");
     for (Row r : rows) {
@@ -332,6 +391,37 @@ final class BenchCommand implements Callable<Integer> {
     out.println("last run, each step (ms):");
     out.println("  unet      " + millis(last.timings().calls(StageTimings.UNET)));
     out.println("  step_java " + millis(last.timings().calls(StageTimings.STEP_JAVA)));
+  }
+
+  /**
+   * Atelier's runs against the floor runs made right after each: best against best and median
+   * against median, so neither a slow outlier nor a lucky floor run decides the ratio.
+   */
+  private static void reportFloor(PrintWriter out, List<Row> rows, List<OrtFloor.Times> floors) {
+    double[] atelier = rows.stream().mapToDouble(Row::seconds).sorted().toArray();
+    double[] raw = floors.stream().mapToDouble(f -> f.totalNanos() / 1e9).sorted().toArray();
+    out.printf(
+        Locale.ROOT,
+        "floor (ONNX Runtime calls only) s per run: best %.4f p50 %.4f; atelier best %.4f p50"
+            + " %.4f; ratio best %.3fx p50 %.3fx%n",
+        raw[0],
+        percentile(raw, 50),
+        atelier[0],
+        percentile(atelier, 50),
+        atelier[0] / raw[0],
+        percentile(atelier, 50) / percentile(raw, 50));
+    out.println("floor run  text_encoder_ms  unet_ms  vae_decode_ms  total_s");
+    for (int i = 0; i < floors.size(); i++) {
+      OrtFloor.Times f = floors.get(i);
+      out.printf(
+          Locale.ROOT,
+          "%-10d %-16.3f %-8.1f %-14.1f %.4f%n",
+          i,
+          f.textEncoderNanos() / 1e6,
+          f.unetNanos() / 1e6,
+          f.vaeDecoderNanos() / 1e6,
+          f.totalNanos() / 1e9);
+    }
   }
 
   private static String millis(List<Long> nanos) {
@@ -376,11 +466,31 @@ final class BenchCommand implements Callable<Integer> {
 
   /** Peak resident set size from /proc/self/status (Linux), else "n/a". */
   static String peakRss() {
+    return rss("VmHWM:");
+  }
+
+  /**
+   * Resets the kernel's peak RSS of this process (Linux: {@code 5} into {@code
+   * /proc/self/clear_refs}), so that the next {@link #peakRss()} covers only what follows.
+   *
+   * @return false where the kernel does not allow it (the peak then includes the load)
+   */
+  static boolean resetPeakRss() {
+    try {
+      Files.writeString(Path.of("/proc/self/clear_refs"), "5");
+      return true;
+    } catch (IOException | RuntimeException e) {
+      return false;
+    }
+  }
+
+  /** A size line of /proc/self/status ({@code VmHWM:}, {@code VmRSS:}) in MiB, else "n/a". */
+  static String rss(String field) {
     Path status = Path.of("/proc/self/status");
     try {
       for (String line : Files.readAllLines(status)) {
-        if (line.startsWith("VmHWM:")) {
-          String[] parts = line.substring(6).trim().split("\\s+");
+        if (line.startsWith(field)) {
+          String[] parts = line.substring(field.length()).trim().split("\\s+");
           return String.format(Locale.ROOT, "%.1f MiB", Long.parseLong(parts[0]) / 1024.0);
         }
       }

@@ -100,6 +100,32 @@ final class ModelOptions {
       defaultValue = "0")
   int fixedShapes;
 
+  @Option(
+      names = "--max-unet-batch",
+      paramLabel = "B",
+      description =
+          "Largest batch one UNet call runs; bigger ones are split (1 runs guidance as two calls,"
+              + " 0 never splits). Default: 2 on CPU, 0 on CUDA.")
+  Integer maxUnetBatch;
+
+  @Option(
+      names = "--memory-pattern",
+      paramLabel = "on|off",
+      description =
+          "ONNX Runtime's memory pattern (one planned block per run, resident between runs)."
+              + " Default: ${DEFAULT-VALUE}.",
+      defaultValue = "on")
+  String memoryPattern;
+
+  @Option(
+      names = "--cpu-arena",
+      paramLabel = "on|shrink|off",
+      description =
+          "ONNX Runtime's CPU arena: on keeps the largest run's memory, shrink returns unused"
+              + " blocks after each run, off uses the C allocator. Default: ${DEFAULT-VALUE}.",
+      defaultValue = "on")
+  String cpuArena;
+
   /**
    * The model folder: the demo model, a local folder as given, else a cached (or freshly pulled)
    * Hub model, with a download progress bar on stderr.
@@ -201,7 +227,33 @@ final class ModelOptions {
       throw new ParameterException(
           spec.commandLine(), "--fixed-shapes must be 0..8 but was " + fixedShapes);
     }
-    return new OrtSettings(threads, d, 0).withFixedShapeSessions(fixedShapes);
+    OrtSettings s = new OrtSettings(threads, d, 0).withFixedShapeSessions(fixedShapes);
+    if (maxUnetBatch != null) {
+      if (maxUnetBatch < 0) {
+        throw new ParameterException(
+            spec.commandLine(), "--max-unet-batch must be >= 0 but was " + maxUnetBatch);
+      }
+      s = s.withMaxUnetBatch(maxUnetBatch);
+    }
+    boolean pattern =
+        switch (memoryPattern.toLowerCase(java.util.Locale.ROOT)) {
+          case "on" -> true;
+          case "off" -> false;
+          default ->
+              throw new ParameterException(
+                  spec.commandLine(),
+                  "--memory-pattern must be on or off but was '" + memoryPattern + "'");
+        };
+    OrtSettings.CpuArena arena =
+        java.util.Arrays.stream(OrtSettings.CpuArena.values())
+            .filter(a -> a.flag().equals(cpuArena.toLowerCase(java.util.Locale.ROOT)))
+            .findFirst()
+            .orElseThrow(
+                () ->
+                    new ParameterException(
+                        spec.commandLine(),
+                        "--cpu-arena must be on, shrink or off but was '" + cpuArena + "'"));
+    return s.withMemory(pattern, arena);
   }
 
   OnnxEngine load() {

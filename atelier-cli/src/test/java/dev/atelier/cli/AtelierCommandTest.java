@@ -322,6 +322,57 @@ class AtelierCommandTest {
   }
 
   @Test
+  void benchFloorRunsTheRawCallsInAlternationUnderTheLeversGiven() {
+    Run r =
+        run(
+            "bench",
+            "--model",
+            model("tiny-sd"),
+            "--size",
+            "64x64",
+            "--steps",
+            "2",
+            "--guidance",
+            "5",
+            "--runs",
+            "3",
+            "--warmup",
+            "0",
+            "--floor",
+            "--max-unet-batch",
+            "1",
+            "--memory-pattern",
+            "off",
+            "--cpu-arena",
+            "shrink");
+    assertThat(r.code()).as(r.stderr()).isZero();
+    assertThat(r.stdout())
+        .contains("max-unet-batch=1, memory-pattern=off, cpu-arena=shrink")
+        .contains("(runs only)")
+        .containsPattern("floor \\(ONNX Runtime calls only\\) s per run: best [0-9.]+ p50 [0-9.]+;")
+        .containsPattern("ratio best [0-9.]+x p50 [0-9.]+x");
+    // One floor row per timed run.
+    assertThat(
+            r.stdout()
+                .lines()
+                .filter(l -> l.matches("^[0-9]+ +[0-9.]+ +[0-9.]+ +[0-9.]+ +[0-9.]+$")))
+        .hasSize(3);
+  }
+
+  @Test
+  void benchRefusesUnknownLeverValuesNamingTheFlag() {
+    Run pattern = run("bench", "--model", model("tiny-sd"), "--memory-pattern", "maybe");
+    assertThat(pattern.code()).isEqualTo(2);
+    assertThat(pattern.stderr()).contains("--memory-pattern must be on or off but was 'maybe'");
+    Run arena = run("bench", "--model", model("tiny-sd"), "--cpu-arena", "big");
+    assertThat(arena.code()).isEqualTo(2);
+    assertThat(arena.stderr()).contains("--cpu-arena must be on, shrink or off but was 'big'");
+    Run batch = run("bench", "--model", model("tiny-sd"), "--max-unet-batch", "-1");
+    assertThat(batch.code()).isEqualTo(2);
+    assertThat(batch.stderr()).contains("--max-unet-batch must be >= 0 but was -1");
+  }
+
+  @Test
   void benchLocalEditSplitsTheStagesOnTheTinyModels() throws IOException {
     Path csv = out.resolve("local-edit.csv");
     Run r =

@@ -42,12 +42,19 @@ final class OnnxComponent implements AutoCloseable {
   private final Map<String, TensorInfo> inputs;
   private final Map<String, TensorInfo> outputs;
   private final Set<String> retypedInputs;
+  // Options for every run; null for ONNX Runtime's defaults.
+  private final OrtSession.RunOptions runOptions;
   // Per-thread input buffers: a tensor built on a buffer lives only for one run on that thread.
   private final ThreadLocal<java.util.Map<String, FloatBuffer>> buffers =
       ThreadLocal.withInitial(java.util.HashMap::new);
 
   OnnxComponent(
-      OrtEnvironment env, Path file, String label, OrtSession session, Set<String> retypedInputs)
+      OrtEnvironment env,
+      Path file,
+      String label,
+      OrtSession session,
+      Set<String> retypedInputs,
+      OrtSettings.CpuArena arena)
       throws OrtException {
     this.env = env;
     this.file = file;
@@ -56,6 +63,19 @@ final class OnnxComponent implements AutoCloseable {
     this.retypedInputs = retypedInputs;
     this.inputs = tensorInfos(session.getInputInfo());
     this.outputs = tensorInfos(session.getOutputInfo());
+    this.runOptions = arena == OrtSettings.CpuArena.SHRINK ? shrinkingRuns() : null;
+  }
+
+  /** Run options that hand the CPU arena's unused blocks back after each run. */
+  private static OrtSession.RunOptions shrinkingRuns() throws OrtException {
+    OrtSession.RunOptions o = new OrtSession.RunOptions();
+    try {
+      o.addRunConfigEntry("memory.enable_memory_arena_shrinkage", "cpu:0");
+      return o;
+    } catch (OrtException | RuntimeException e) {
+      o.close();
+      throw e;
+    }
   }
 
   /** True when {@code input} was retyped from an integer type to float32 at load. */
@@ -253,7 +273,10 @@ final class OnnxComponent implements AutoCloseable {
    */
   float[] run(Map<String, OnnxTensor> feeds, String output) {
     long start = System.nanoTime();
-    try (OrtSession.Result result = session.run(feeds, Set.of(output))) {
+    try (OrtSession.Result result =
+        runOptions == null
+            ? session.run(feeds, Set.of(output))
+            : session.run(feeds, Set.of(output), runOptions)) {
       LAST_RUN_NANOS.get()[0] = System.nanoTime() - start;
       OnnxValue v = result.get(output).orElseThrow();
       FloatBuffer fb = ((OnnxTensor) v).getFloatBuffer();
@@ -316,6 +339,9 @@ final class OnnxComponent implements AutoCloseable {
 
   @Override
   public void close() {
+    if (runOptions != null) {
+      runOptions.close();
+    }
     try {
       session.close();
     } catch (OrtException e) {

@@ -18,6 +18,10 @@ import dev.atelier.engine.onnx.model.internal.CpuInfo;
  *     to one (batch, size) shape, are kept for the most recently used shapes (0 = none). ONNX
  *     Runtime plans static shapes better (docs/benchmarks.md: UNet steps up to 2.9x faster on the
  *     tiny model); each one costs a second copy of the UNet in memory and its own session creation
+ * @param memoryPattern whether ONNX Runtime plans one block for all of a run's intermediate tensors
+ *     from the shapes of the previous run (its memory pattern optimisation). On at real size it
+ *     holds the whole plan of the largest run resident; docs/benchmarks.md measures its cost
+ * @param cpuArena how the CPU allocator keeps freed memory between runs
  */
 public record OrtSettings(
     int intraOpThreads,
@@ -25,7 +29,28 @@ public record OrtSettings(
     int deviceId,
     int maxUnetBatch,
     String optimizedCacheDir,
-    int fixedShapeSessions) {
+    int fixedShapeSessions,
+    boolean memoryPattern,
+    CpuArena cpuArena) {
+
+  /**
+   * How ONNX Runtime's CPU allocator keeps memory. The arena keeps every block a run needed for the
+   * next run (fast, but resident forever at the largest run's size); shrinking returns the unused
+   * blocks after each run; off hands each tensor back to the C allocator when it dies.
+   */
+  public enum CpuArena {
+    /** ONNX Runtime's default: an arena that only grows. */
+    ON,
+    /** The arena, shrunk after every run ({@code memory.enable_memory_arena_shrinkage}). */
+    SHRINK,
+    /** No arena: tensors come from and return to the C allocator. */
+    OFF;
+
+    /** The lower-case name users type, e.g. {@code shrink}. */
+    public String flag() {
+      return name().toLowerCase(java.util.Locale.ROOT);
+    }
+  }
 
   /** Execution providers Atelier knows how to select. */
   public enum Device {
@@ -37,19 +62,62 @@ public record OrtSettings(
 
   /** Settings with the device's default UNet batch limit (2 on CPU, none on CUDA), no cache. */
   public OrtSettings(int intraOpThreads, Device device, int deviceId) {
-    this(intraOpThreads, device, deviceId, device == Device.CPU ? 2 : 0, "", 0);
+    this(intraOpThreads, device, deviceId, device == Device.CPU ? 2 : 0, "", 0, true, CpuArena.ON);
   }
 
   /** These settings with optimised graphs cached in {@code dir}. */
   public OrtSettings withOptimizedCache(java.nio.file.Path dir) {
     return new OrtSettings(
-        intraOpThreads, device, deviceId, maxUnetBatch, dir.toString(), fixedShapeSessions);
+        intraOpThreads,
+        device,
+        deviceId,
+        maxUnetBatch,
+        dir.toString(),
+        fixedShapeSessions,
+        memoryPattern,
+        cpuArena);
   }
 
   /** These settings with up to {@code sessions} shape-specialised UNet sessions. */
   public OrtSettings withFixedShapeSessions(int sessions) {
     return new OrtSettings(
-        intraOpThreads, device, deviceId, maxUnetBatch, optimizedCacheDir, sessions);
+        intraOpThreads,
+        device,
+        deviceId,
+        maxUnetBatch,
+        optimizedCacheDir,
+        sessions,
+        memoryPattern,
+        cpuArena);
+  }
+
+  /**
+   * These settings with UNet calls of at most {@code batch} rows (0 = never split). A batch of 1
+   * runs classifier-free guidance as two calls, one per half.
+   */
+  public OrtSettings withMaxUnetBatch(int batch) {
+    return new OrtSettings(
+        intraOpThreads,
+        device,
+        deviceId,
+        batch,
+        optimizedCacheDir,
+        fixedShapeSessions,
+        memoryPattern,
+        cpuArena);
+  }
+
+  /** These settings with the given memory pattern choice and CPU arena. */
+  public OrtSettings withMemory(boolean pattern, CpuArena arena) {
+    return new OrtSettings(
+        intraOpThreads,
+        device,
+        deviceId,
+        maxUnetBatch,
+        optimizedCacheDir,
+        fixedShapeSessions,
+        pattern,
+        arena);
   }
 
   /** Validates the values and resolves a thread count of 0. */
@@ -58,6 +126,7 @@ public record OrtSettings(
       throw new IllegalArgumentException("threads must be >= 0 but was " + intraOpThreads);
     }
     java.util.Objects.requireNonNull(optimizedCacheDir, "optimizedCacheDir");
+    java.util.Objects.requireNonNull(cpuArena, "cpuArena");
     if (maxUnetBatch < 0) {
       throw new IllegalArgumentException("maxUnetBatch must be >= 0 but was " + maxUnetBatch);
     }

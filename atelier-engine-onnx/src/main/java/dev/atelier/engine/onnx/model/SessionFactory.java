@@ -63,7 +63,7 @@ final class SessionFactory {
               fixedDims,
               options -> env.createSession(file.toString(), options));
       try {
-        return new OnnxComponent(env, file, label, session, Set.of());
+        return new OnnxComponent(env, file, label, session, Set.of(), settings.cpuArena());
       } catch (OrtException | RuntimeException e) {
         session.close();
         throw e;
@@ -146,7 +146,7 @@ final class SessionFactory {
                 return env.createSession(patched, options);
               });
       try {
-        return new OnnxComponent(env, file, label, session, Set.of(input));
+        return new OnnxComponent(env, file, label, session, Set.of(input), settings.cpuArena());
       } catch (OrtException | RuntimeException e) {
         session.close();
         throw e;
@@ -241,6 +241,10 @@ final class SessionFactory {
       // An idle server should not burn a core per thread spinning for work.
       o.addConfigEntry("session.intra_op.allow_spinning", "0");
       o.addConfigEntry("session.inter_op.allow_spinning", "0");
+      o.setMemoryPatternOptimization(settings.memoryPattern());
+      if (settings.cpuArena() == OrtSettings.CpuArena.OFF) {
+        o.setCPUArenaAllocator(false);
+      }
       for (Map.Entry<String, Long> d : fixedDims.entrySet()) {
         o.setSymbolicDimensionValue(d.getKey(), d.getValue());
       }

@@ -85,6 +85,13 @@ final class BenchCommand implements Callable<Integer> {
   boolean floor;
 
   @Option(
+      names = "--sequential",
+      description =
+          "With -n above 1: after each run, also make the same n images as n one-image calls, and"
+              + " print the one call's time as a ratio of theirs.")
+  boolean sequential;
+
+  @Option(
       names = "--local-edit",
       description =
           "Benchmark one plain-words local edit of a --size input (default 1024x1024) instead:"
@@ -150,13 +157,17 @@ final class BenchCommand implements Callable<Integer> {
     }
     PrintWriter out = spec.commandLine().getOut();
     SamplingParams sampling = samplingOptions.params();
+    if (sequential && sampling.n() < 2) {
+      throw new ParameterException(
+          spec.commandLine(), "--sequential needs -n above 1 but n was " + sampling.n());
+    }
     if (localEdit) {
       return localEdit(out, sampling);
     }
     long loadStart = System.nanoTime();
     try (OnnxEngine engine = modelOptions.load()) {
       double loadSeconds = (System.nanoTime() - loadStart) / 1e9;
-      String loadPeak = peakRss();
+      String loadPeak = peakRss() + ", then " + rss("VmRSS:");
       int side = engine.model().defaultImageSide();
       ImageSize imageSize;
       try {
@@ -197,6 +208,7 @@ final class BenchCommand implements Callable<Integer> {
       }
       List<Row> rows = new ArrayList<>();
       List<OrtFloor.Times> floors = new ArrayList<>();
+      List<Double> singles = new ArrayList<>();
       for (int r = 0; r < runs; r++) {
         StageTimings t = new StageTimings();
         long start = System.nanoTime();
@@ -212,10 +224,34 @@ final class BenchCommand implements Callable<Integer> {
                   guided,
                   textEncoderCalls(t)));
         }
+        if (sequential) {
+          long begin = System.nanoTime();
+          for (int i = 0; i < sampling.n(); i++) {
+            SamplingParams one = sampling.toBuilder().n(1).seed(sampling.seedOf(i)).build();
+            runOnce(engine, imageSize, one, "run " + r, new StageTimings());
+          }
+          singles.add((System.nanoTime() - begin) / 1e9);
+        }
       }
       report(out, rows, sampling, resetPeak);
       if (floorRun != null) {
         reportFloor(out, rows, floors);
+      }
+      if (sequential) {
+        double[] batched = rows.stream().mapToDouble(Row::seconds).sorted().toArray();
+        double[] apart = singles.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+        out.printf(
+            Locale.ROOT,
+            "%d images in one call s: best %.4f p50 %.4f; as %d one-image calls: best %.4f p50"
+                + " %.4f; ratio best %.3fx p50 %.3fx%n",
+            sampling.n(),
+            batched[0],
+            percentile(batched, 50),
+            sampling.n(),
+            apart[0],
+            percentile(apart, 50),
+            batched[0] / apart[0],
+            percentile(batched, 50) / percentile(apart, 50));
       }
       if (csv != null) {
         writeCsv(rows, sampling);

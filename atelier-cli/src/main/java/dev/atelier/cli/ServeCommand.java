@@ -101,9 +101,9 @@ final class ServeCommand implements Callable<Integer> {
   @Option(
       names = "--preload",
       description =
-          "Run two small generations before reporting ready (/readyz): the first calls of a"
-              + " session are several times slower, so the first user request does not pay for"
-              + " them.")
+          "Before reporting ready (/readyz), run one 1-step image in the shape requests get by"
+              + " default (the model's size, guidance 7.5, one image), so the first user request"
+              + " does not pay for ONNX Runtime's first calls.")
   boolean preload;
 
   @Option(
@@ -633,19 +633,23 @@ final class ServeCommand implements Callable<Integer> {
   /** The side of {@code size: "auto"} on the upstream engine: GPT image models' square. */
   static final int UPSTREAM_DEFAULT_SIDE = 1024;
 
+  /**
+   * One 1-step image in the shapes a request without options runs: the model's default size, one
+   * image, the default guidance (so the UNet calls have the rows guidance gives them), so every
+   * session has run once at the served shapes. A second image was measured to buy nothing more
+   * (docs/benchmarks.md, "Time to ready").
+   */
   private void warmUp(Engine engine) {
     if (!(engine instanceof OnnxEngine onnx)) {
       return; // the demo models are fast enough, an upstream has nothing to warm
     }
     int side = onnx.model().defaultImageSide();
     var sampling = dev.atelier.core.SamplingParams.builder().steps(1).seed(0).build();
-    for (int i = 0; i < 2; i++) {
-      onnx.generate(
-          new dev.atelier.core.GenerationRequest(
-              "warm-up", new dev.atelier.core.ImageSize(side, side), sampling),
-          dev.atelier.core.ProgressListener.NONE,
-          dev.atelier.core.CancellationToken.none());
-    }
+    onnx.generate(
+        new dev.atelier.core.GenerationRequest(
+            "warm-up", new dev.atelier.core.ImageSize(side, side), sampling),
+        dev.atelier.core.ProgressListener.NONE,
+        dev.atelier.core.CancellationToken.none());
   }
 
   private EditPlanner planner() {

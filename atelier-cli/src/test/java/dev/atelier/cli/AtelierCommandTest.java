@@ -360,6 +360,34 @@ class AtelierCommandTest {
   }
 
   @Test
+  void benchSequentialComparesOneCallOfNImagesWithNOneImageCalls() {
+    Run r =
+        run(
+            "bench",
+            "--model",
+            model("tiny-sd"),
+            "--size",
+            "64x64",
+            "--steps",
+            "1",
+            "-n",
+            "3",
+            "--runs",
+            "2",
+            "--warmup",
+            "0",
+            "--sequential");
+    assertThat(r.code()).as(r.stderr()).isZero();
+    assertThat(r.stdout())
+        .containsPattern(
+            "3 images in one call s: best [0-9.]+ p50 [0-9.]+; as 3 one-image calls: best [0-9.]+"
+                + " p50 [0-9.]+; ratio best [0-9.]+x p50 [0-9.]+x");
+    Run single = run("bench", "--model", model("tiny-sd"), "--sequential");
+    assertThat(single.code()).isEqualTo(2);
+    assertThat(single.stderr()).contains("--sequential needs -n above 1 but n was 1");
+  }
+
+  @Test
   void benchRefusesUnknownLeverValuesNamingTheFlag() {
     Run pattern = run("bench", "--model", model("tiny-sd"), "--memory-pattern", "maybe");
     assertThat(pattern.code()).isEqualTo(2);

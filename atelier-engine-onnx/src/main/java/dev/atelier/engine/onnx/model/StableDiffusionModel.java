@@ -110,11 +110,13 @@ public final class StableDiffusionModel implements AutoCloseable {
       b.schedulerClass = scheduler.string("_class_name", "");
       JsonValue.Obj vae = vaeConfig(folder);
       b.scalingFactor = (float) vae.number("scaling_factor", 0.18215);
-      b.vaeScaleFactor = 1 << Math.max(0, vae.array("block_out_channels").size() - 1);
-      if (vae.array("block_out_channels").isEmpty()) {
+      if (blocks(vae) == 0) {
         throw new AtelierException.ModelUnavailable(
-            "vae_decoder/config.json in " + folder.root() + " has no block_out_channels");
+            "vae_decoder/config.json in "
+                + folder.root()
+                + " has neither block_out_channels nor decoder_block_out_channels");
       }
+      b.vaeScaleFactor = 1 << Math.max(0, blocks(vae) - 1);
       JsonValue.Obj unetConfig = folder.config("unet");
       JsonValue.Obj textConfig = folder.config("text_encoder");
       OrtEnvironment env = OrtEnvironment.getEnvironment();
@@ -248,8 +250,18 @@ public final class StableDiffusionModel implements AutoCloseable {
   public static int defaultImageSide(Path path) {
     ModelFolder folder = ModelFolder.of(path);
     JsonValue.Obj vae = vaeConfig(folder);
-    int vaeScaleFactor = 1 << Math.max(0, vae.array("block_out_channels").size() - 1);
+    int vaeScaleFactor = 1 << Math.max(0, blocks(vae) - 1);
     return (int) folder.config("unet").integer("sample_size", 64) * vaeScaleFactor;
+  }
+
+  /**
+   * The VAE's number of resolution levels: {@code block_out_channels} (AutoencoderKL), else {@code
+   * decoder_block_out_channels} (an AutoencoderTiny config written without the former, which
+   * diffusers itself does not register).
+   */
+  private static int blocks(JsonValue.Obj vae) {
+    int n = vae.array("block_out_channels").size();
+    return n > 0 ? n : vae.array("decoder_block_out_channels").size();
   }
 
   private static JsonValue.Obj vaeConfig(ModelFolder folder) {

@@ -9,12 +9,12 @@ import org.junit.jupiter.api.Test;
 class ModelRegistryTest {
 
   @Test
-  void bundledRegistryHasTheFourModels() {
+  void bundledRegistryHasItsModels() {
     ModelRegistry registry = ModelRegistry.bundled();
 
     assertThat(registry.entries())
         .extracting(RegistryEntry::name)
-        .containsExactly("sd15", "lcm-dreamshaper-v7", "clipseg", "taesd");
+        .containsExactly("sd15", "lcm-dreamshaper-v7", "clipseg", "sd-turbo", "taesd");
     RegistryEntry sd15 = registry.find("sd15").orElseThrow();
     assertThat(sd15.repo()).isEqualTo("onnx-community/stable-diffusion-v1-5-ONNX");
     assertThat(sd15.licence()).contains("OpenRAIL-M");

@@ -542,7 +542,9 @@ final class ServeCommand implements Callable<Integer> {
               eng.progress(0.9, "warming up");
               warmUp(loaded);
             }
-            metrics.modelLoaded(java.time.Duration.ofNanos(System.nanoTime() - begin));
+            metrics.modelLoaded(
+                pending.served().modelName(),
+                java.time.Duration.ofNanos(System.nanoTime() - begin));
             eng.set(loaded);
             org.slf4j.LoggerFactory.getLogger(ServeCommand.class)
                 .info(

@@ -152,8 +152,9 @@ class DemoServeTest {
       assertThat(ready.statusCode()).as(ready.body()).isEqualTo(200);
       assertThat(ready.body()).contains("\"model\":{\"status\":\"ready\"}");
       assertThat(get(http, base + "/metrics").body())
-          .containsPattern("(?m)^atelier_model_load_seconds [0-9.eE-]+$")
-          .doesNotContain("atelier_model_load_seconds 0.0");
+          .containsPattern("(?m)^atelier_model_load_seconds\\{model=\"demo\"} [0-9.eE-]+$")
+          .contains("atelier_model_loads_total{model=\"demo\"} 1.0")
+          .doesNotContain("atelier_model_load_seconds{model=\"demo\"} 0.0");
     } finally {
       serve.loadGate.countDown();
       serve.stop.countDown();

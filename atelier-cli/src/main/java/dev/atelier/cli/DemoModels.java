@@ -32,8 +32,11 @@ import java.util.stream.Stream;
  */
 final class DemoModels {
 
-  /** The name the server announces for the demo models. */
+  /** The id the server announces for the demo's text-to-image model, its default. */
   static final String MODEL_NAME = "demo";
+
+  /** The id the server announces for the demo's inpainting model. */
+  static final String INPAINTING_NAME = "demo-inpaint";
 
   private static final String RESOURCE_ROOT = "demo";
   private static final String TEXT_TO_IMAGE = "tiny-sd";

@@ -472,15 +472,31 @@ final class ServeCommand implements Callable<Integer> {
       return new Pending(served, openai.name(), () -> openai);
     }
     if (demoModels != null) {
+      // Served like two --model: the inpainting model loads on the first masked edit.
       Served served =
           new Served(
               DemoModels.MODEL_NAME,
               StableDiffusionModel.defaultImageSide(demoModels.textToImage()),
               DemoModels.MODEL_NAME
-                  + " (tiny-sd, tiny-sd-inpaint for masked edits; random weights, the images are"
-                  + " noise)",
+                  + " (tiny-sd), "
+                  + DemoModels.INPAINTING_NAME
+                  + " (tiny-sd-inpaint, runs masked edits; loads on first use); random weights,"
+                  + " the images are noise",
               local);
-      return new Pending(served, "local", () -> openDemo(demoModels, data));
+      Path inpainting = demoModels.inpainting();
+      return new Pending(
+          served,
+          "local",
+          () -> openDemo(demoModels.textToImage(), data),
+          ModelSet.Kind.TEXT_TO_IMAGE,
+          java.util.List.of(
+              new Further(
+                  DemoModels.INPAINTING_NAME,
+                  ModelSet.Kind.INPAINTING,
+                  MemorySize.estimate(inpainting),
+                  () -> openDemo(inpainting, data))),
+          MemorySize.estimate(demoModels.textToImage()),
+          true);
     }
     Path model =
         modelOptions.modelPath(
@@ -542,7 +558,9 @@ final class ServeCommand implements Callable<Integer> {
               eng.progress(0.9, "warming up");
               warmUp(loaded);
             }
-            metrics.modelLoaded(java.time.Duration.ofNanos(System.nanoTime() - begin));
+            metrics.modelLoaded(
+                pending.served().modelName(),
+                java.time.Duration.ofNanos(System.nanoTime() - begin));
             eng.set(loaded);
             org.slf4j.LoggerFactory.getLogger(ServeCommand.class)
                 .info(
@@ -565,16 +583,10 @@ final class ServeCommand implements Callable<Integer> {
     return new OpenAiEngine(upstreamOptions.config(env));
   }
 
-  /** The demo models: tiny-sd for text-to-image, tiny-sd-inpaint for masked edits. */
-  private Engine openDemo(DemoModels models, Path data) {
-    var settings = modelOptions.settings().withOptimizedCache(data.resolve("ort-cache"));
-    OnnxEngine textToImage = OnnxEngine.load(models.textToImage(), settings);
-    try {
-      return new DemoEngine(textToImage, OnnxEngine.load(models.inpainting(), settings));
-    } catch (RuntimeException e) {
-      textToImage.close();
-      throw e;
-    }
+  /** One demo model (tiny-sd or tiny-sd-inpaint), extracted under the data dir. */
+  private Engine openDemo(Path folder, Path data) {
+    return OnnxEngine.load(
+        folder, modelOptions.settings().withOptimizedCache(data.resolve("ort-cache")));
   }
 
   /** What a user needs to start using the server, printed once it listens. */

@@ -58,7 +58,10 @@ class DemoServeTest {
       OpenAIClient sdk =
           OpenAIOkHttpClient.builder().apiKey("local").baseUrl(base + "/v1").maxRetries(0).build();
       try {
-        assertThat(sdk.models().list().data()).extracting(m -> m.id()).containsExactly("demo");
+        assertThat(sdk.models().list().data())
+            .extracting(m -> m.id())
+            .containsExactly("demo", "demo-inpaint");
+        assertThat(states(base)).containsExactly("ready", "not_loaded");
 
         ImagesResponse generated =
             sdk.images()
@@ -94,6 +97,12 @@ class DemoServeTest {
                     .decode(masked.data().orElseThrow().get(0).b64Json().orElseThrow()),
                 ImageLimits.DEFAULT);
         assertThat(edited.rgbAt(60, 30)).isEqualTo(image.rgbAt(60, 30));
+        // The request ran on the default model, whose masked redraws the inpainting model makes.
+        assertThat(masked._additionalProperties().get("model"))
+            .isEqualTo(com.openai.core.JsonValue.from("demo"));
+        assertThat(states(base))
+            .as("the mask edit loaded demo-inpaint")
+            .containsExactly("ready", "ready");
 
         // Without a mask the grounding model finds the region from the words.
         ImagesResponse plain =
@@ -106,6 +115,17 @@ class DemoServeTest {
                         .build());
         assertThat(plain.data().orElseThrow()).hasSize(1);
         assertThat(plain._additionalProperties().toString()).contains("fidelity");
+
+        // A whole-image restyle is image-to-image: it stays on the text-to-image model.
+        ImagesResponse restyled =
+            sdk.images()
+                .edit(
+                    ImageEditParams.builder()
+                        .image(cup)
+                        .prompt("make it a watercolor painting")
+                        .putAdditionalBodyProperty("steps", com.openai.core.JsonValue.from(2))
+                        .build());
+        assertThat(restyled.data().orElseThrow()).hasSize(1);
       } finally {
         sdk.close();
       }
@@ -138,8 +158,12 @@ class DemoServeTest {
       assertThat(loading.statusCode()).isEqualTo(503);
       assertThat(loading.body())
           .startsWith("{\"status\":\"not_ready\"")
+          .contains("\"model\":{\"status\":\"loading\",\"progress\":0,\"detail\":\"loading demo\"}")
           .contains(
-              "\"model\":{\"status\":\"loading\",\"progress\":0,\"detail\":\"loading demo\"}");
+              "\"models\":[{\"id\":\"demo\",\"kind\":\"text-to-image\",\"default\":true,"
+                  + "\"state\":\"loading\",\"progress\":0,\"detail\":\"loading demo\"},"
+                  + "{\"id\":\"demo-inpaint\",\"kind\":\"inpainting\",\"default\":false,"
+                  + "\"state\":\"not_loaded\",\"progress\":0,\"detail\":\"\"}]");
       assertThat(get(http, base + "/healthz").statusCode()).isEqualTo(200);
 
       serve.loadGate.countDown();
@@ -151,9 +175,14 @@ class DemoServeTest {
       }
       assertThat(ready.statusCode()).as(ready.body()).isEqualTo(200);
       assertThat(ready.body()).contains("\"model\":{\"status\":\"ready\"}");
+      var models = dev.atelier.core.json.Json.parse(ready.body()).asObject().array("models");
+      assertThat(models)
+          .extracting(m -> m.asObject().string("id", "") + " " + m.asObject().string("state", ""))
+          .containsExactly("demo ready", "demo-inpaint not_loaded");
       assertThat(get(http, base + "/metrics").body())
-          .containsPattern("(?m)^atelier_model_load_seconds [0-9.eE-]+$")
-          .doesNotContain("atelier_model_load_seconds 0.0");
+          .containsPattern("(?m)^atelier_model_load_seconds\\{model=\"demo\"} [0-9.eE-]+$")
+          .contains("atelier_model_loads_total{model=\"demo\"} 1.0")
+          .doesNotContain("atelier_model_load_seconds{model=\"demo\"} 0.0");
     } finally {
       serve.loadGate.countDown();
       serve.stop.countDown();
@@ -181,6 +210,14 @@ class DemoServeTest {
     assertThat(code).as(out + "\n" + err).isEqualTo(3);
     assertThat(out.toString()).contains("model:      broken-model");
     assertThat(err.toString()).startsWith("atelier serve: ").contains("broken-model");
+  }
+
+  /** Each served model's {@code state} on {@code /v1/models}, the default first. */
+  private static java.util.List<String> states(String base) throws Exception {
+    String body = get(java.net.http.HttpClient.newHttpClient(), base + "/v1/models").body();
+    return dev.atelier.core.json.Json.parse(body).asObject().array("data").stream()
+        .map(m -> m.asObject().string("state", ""))
+        .toList();
   }
 
   private static java.net.http.HttpResponse<String> get(java.net.http.HttpClient http, String url)

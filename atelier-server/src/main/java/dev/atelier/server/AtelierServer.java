@@ -192,6 +192,7 @@ public final class AtelierServer implements AutoCloseable {
             routes::renderJob,
             ops.readiness()::modelReady);
     routes.use(runner);
+    watchModels(models, ops);
     ops.readiness()
         .queueFrom(
             () ->
@@ -309,6 +310,59 @@ public final class AtelierServer implements AutoCloseable {
     afterStart[0].run();
     runner.start();
     return new AtelierServer(app, runner, ops, owned);
+  }
+
+  /**
+   * Shows every served model on {@code /readyz} and {@code /metrics}: its state, the estimate of
+   * the memory it holds, and its loads and unloads as the set reports them.
+   */
+  private static void watchModels(ModelSet models, dev.atelier.server.ops.Operations ops) {
+    ops.readiness()
+        .modelsFrom(
+            () ->
+                models.models().stream()
+                    .map(
+                        m -> {
+                          ModelSet.Status st = m.status();
+                          return new dev.atelier.server.ops.Readiness.ModelCheck(
+                              m.id(),
+                              m.kind().wire(),
+                              st.state().wire(),
+                              st.progress(),
+                              st.detail());
+                        })
+                    .toList());
+    dev.atelier.server.ops.Metrics metrics = ops.metrics();
+    java.util.List<String> states =
+        java.util.Arrays.stream(ModelSet.State.values()).map(ModelSet.State::wire).toList();
+    for (ModelSet.Model m : models.models()) {
+      metrics.model(m.id(), states, () -> m.state().wire(), () -> models.residentBytes(m.id()));
+    }
+    models
+        .maxMemory()
+        .ifPresent(
+            budget ->
+                metrics.gauge(
+                    "atelier_model_memory_budget_bytes",
+                    "The most memory the loaded models may take together (serve --max-memory)",
+                    () -> budget));
+    models.reportTo(
+        new ModelSet.Events() {
+          @Override
+          public void loaded(String id, java.time.Duration took) {
+            metrics.modelLoaded(id, took);
+          }
+
+          @Override
+          public void loadFailed(String id) {
+            metrics.modelLoadFailed(id);
+          }
+
+          @Override
+          public void unloaded(String id, ModelSet.Unload reason) {
+            metrics.modelUnloaded(id, reason.wire());
+          }
+        });
   }
 
   /**

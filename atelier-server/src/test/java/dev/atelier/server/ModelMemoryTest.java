@@ -149,6 +149,17 @@ class ModelMemoryTest {
       return m;
     }
 
+    /** {@code GET /metrics}. */
+    String metrics() throws Exception {
+      HttpResponse<String> r =
+          http.send(
+              HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/metrics"))
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
+      assertThat(r.statusCode()).isEqualTo(200);
+      return r.body();
+    }
+
     int loads(String id) {
       return loads.get(id).get();
     }
@@ -189,6 +200,57 @@ class ModelMemoryTest {
           .containsEntry("c", "ready");
       assertThat(s.loads("a")).isEqualTo(1);
       assertThat(s.loads("c")).isEqualTo(1);
+    }
+  }
+
+  @Test
+  void metricsShowEachModelsLoadsUnloadsStateAndEstimatedMemory() throws Exception {
+    try (Budgeted s = new Budgeted(10, Map.of("a", 4L, "b", 4L, "c", 4L))) {
+      assertThat(s.metrics())
+          .contains(
+              "atelier_model_state{model=\"a\",state=\"not_loaded\"} 1.0",
+              "atelier_model_state{model=\"a\",state=\"ready\"} 0.0",
+              "atelier_model_memory_bytes{model=\"a\"} 0.0",
+              "atelier_model_loads_total{model=\"a\"} 0.0",
+              "atelier_model_load_seconds{model=\"a\"} 0.0",
+              "atelier_model_memory_budget_bytes 10.0");
+      s.generate("a");
+      s.generate("b");
+      s.generate("a");
+
+      s.generate("c"); // b was used least recently: it unloads
+
+      String text = s.metrics();
+      assertThat(text)
+          .contains(
+              "atelier_model_loads_total{model=\"a\"} 1.0",
+              "atelier_model_loads_total{model=\"b\"} 1.0",
+              "atelier_model_loads_total{model=\"c\"} 1.0",
+              "atelier_model_unloads_total{model=\"b\",reason=\"lru\"} 1.0",
+              "atelier_model_memory_bytes{model=\"a\"} 4.0",
+              "atelier_model_memory_bytes{model=\"b\"} 0.0",
+              "atelier_model_memory_bytes{model=\"c\"} 4.0",
+              "atelier_model_state{model=\"a\",state=\"ready\"} 1.0",
+              "atelier_model_state{model=\"b\",state=\"not_loaded\"} 1.0",
+              "atelier_model_state{model=\"b\",state=\"ready\"} 0.0",
+              // Each job's time carries the model it ran on.
+              "atelier_job_duration_seconds_count{engine=\"local\",kind=\"image_generation\","
+                  + "model=\"a\",status=\"completed\"} 2",
+              "atelier_job_duration_seconds_count{engine=\"local\",kind=\"image_generation\","
+                  + "model=\"c\",status=\"completed\"} 1")
+          .doesNotContain("reason=\"shutdown\"")
+          .containsPattern("(?m)^atelier_model_load_seconds\\{model=\"c\"\\} [0-9.eE-]+$");
+      assertThat(text.lines().filter(l -> l.startsWith("atelier_model_state{model=\"a\"")))
+          .hasSize(ModelSet.State.values().length);
+
+      s.models.close(); // as the server's owner closes it at shutdown
+
+      // Unloaded at shutdown: the two models still loaded.
+      assertThat(s.metrics())
+          .contains(
+              "atelier_model_unloads_total{model=\"a\",reason=\"shutdown\"} 1.0",
+              "atelier_model_unloads_total{model=\"c\",reason=\"shutdown\"} 1.0")
+          .doesNotContain("atelier_model_unloads_total{model=\"b\",reason=\"shutdown\"}");
     }
   }
 

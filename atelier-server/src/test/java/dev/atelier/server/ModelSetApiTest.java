@@ -265,6 +265,26 @@ class ModelSetApiTest {
   }
 
   @Test
+  void aWholeImageRoundStaysOnTheTextToImageModelWhenAnInpaintingModelIsServed() throws Exception {
+    try (TwoModels s = new TwoModels(false, 1, new FakeGrounder())) {
+      HttpResponse<String> created = s.post("/v1/sessions", "{\"prompt\":\"a cup on a table\"}");
+      assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+      String session = Json.parse(created.body()).asObject().string("id", "");
+
+      // A restyle of the whole image is image-to-image, which an inpainting UNet cannot run.
+      HttpResponse<String> round =
+          s.post(
+              "/v1/sessions/" + session + "/rounds",
+              "{\"instruction\":\"make it a watercolor painting\"}");
+
+      assertThat(round.statusCode()).as(round.body()).isEqualTo(200);
+      assertThat(s.t2i.calls.get()).as("the first image and the restyle").isEqualTo(2);
+      assertThat(s.inpaint.calls.get()).isZero();
+      assertThat(s.loads.get()).as("the inpainting model was not even loaded").isZero();
+    }
+  }
+
+  @Test
   void aSessionKeepsTheModelItWasCreatedWith() throws Exception {
     try (TwoModels s = new TwoModels()) {
       HttpResponse<String> created =

@@ -67,11 +67,11 @@ class OpsApiTest {
       Metrics m = f.server.operations().metrics();
       m.jobQueued("generation");
       m.jobStarted("generation");
-      m.jobFinished("generation", "local", "succeeded", Duration.ofMillis(1500));
+      m.jobFinished("generation", "local", "fake-model", "succeeded", Duration.ofMillis(1500));
       m.jobFailed("model_unavailable");
       m.step(Duration.ofMillis(120));
       m.imagesProduced(4);
-      m.modelLoaded(Duration.ofMillis(2500));
+      m.modelLoaded("fake-model", Duration.ofMillis(2500));
       // The queue gauges are the server's own (its job runner registers them).
 
       HttpResponse<String> r = get(f.base() + "/metrics", "");
@@ -108,11 +108,12 @@ class OpsApiTest {
               "atelier_jobs_queued_total{kind=\"generation\"} 1.0",
               "atelier_jobs_started_total{kind=\"generation\"} 1.0",
               "atelier_job_duration_seconds_bucket{engine=\"local\",kind=\"generation\","
-                  + "status=\"succeeded\",le=\"2.0\"} 1",
+                  + "model=\"fake-model\",status=\"succeeded\",le=\"2.0\"} 1",
               "atelier_job_failures_total{code=\"model_unavailable\"} 1.0",
               "atelier_denoising_step_seconds_count 1",
               "atelier_images_produced_total 4.0",
-              "atelier_model_load_seconds 2.5",
+              "atelier_model_load_seconds{model=\"fake-model\"} 2.5",
+              "atelier_model_loads_total{model=\"fake-model\"} 1.0",
               "atelier_queue_depth 0.0",
               "atelier_jobs_running 0.0");
     }

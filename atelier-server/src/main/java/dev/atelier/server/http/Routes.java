@@ -117,7 +117,21 @@ public final class Routes {
       boolean stream,
       java.util.Optional<ImageEventStream.Setup> setup,
       dev.atelier.server.jobs.JobExecutor.Execution execution)
-      implements Plan {}
+      implements Plan {
+    /** Work of {@code s}'s model: its execution says which, for the job metrics. */
+    Work(
+        Scope s,
+        int n,
+        boolean stream,
+        java.util.Optional<ImageEventStream.Setup> setup,
+        dev.atelier.server.jobs.JobExecutor.Execution execution) {
+      this(
+          n,
+          stream,
+          setup,
+          dev.atelier.server.jobs.JobExecutor.Execution.on(s.images().model().id(), execution));
+    }
+  }
 
   /** A job as its events carry it (URLs as stored). */
   public JsonValue.Obj renderJob(dev.atelier.store.Job job) {
@@ -406,6 +420,7 @@ public final class Routes {
       Billing billing,
       ImageEventStream.Work work) {
     return new Work(
+        s,
         billing.options().sampling().n(),
         stream.stream(),
         java.util.Optional.of(
@@ -924,6 +939,7 @@ public final class Routes {
       create = (progress, cancel) -> sessions.createFromPrompt(prompt, o, seed, progress, cancel);
     }
     return new Work(
+        scope,
         1,
         false,
         java.util.Optional.empty(),
@@ -981,6 +997,7 @@ public final class Routes {
     requireSessionSize(o, new ImageSize(head.width(), head.height()));
     checkRoundMask(s, in, head.id());
     return new Work(
+        s,
         1,
         false,
         java.util.Optional.empty(),
@@ -1029,6 +1046,7 @@ public final class Routes {
       return new Immediate(200, new JsonValue.Obj(m));
     }
     return new Work(
+        s,
         1,
         false,
         java.util.Optional.empty(),

@@ -59,7 +59,8 @@ public final class ImageService {
   /**
    * How one model runs: its engine in memory-bounded calls, and the local editor whose masked
    * redraws go to the served inpainting model when this one is a text-to-image model and one is
-   * served (a region redrawn by an inpainting UNet blends in better than by latent blending).
+   * served (a region redrawn by an inpainting UNet blends in better than by latent blending); its
+   * whole-image edits stay on this model ({@link InpaintingRedraws}).
    */
   private record Runs(Engine engine, LocalEditor editor) {}
 
@@ -82,7 +83,7 @@ public final class ImageService {
       Engine own = new SubBatches(m.engine());
       Engine redraws =
           m.kind() == ModelSet.Kind.TEXT_TO_IMAGE && inpainting.isPresent()
-              ? new SubBatches(inpainting.get().engine())
+              ? new InpaintingRedraws(own, new SubBatches(inpainting.get().engine()))
               : own;
       byId.put(m.id(), new Runs(own, new LocalEditor(redraws, planner, grounder)));
     }

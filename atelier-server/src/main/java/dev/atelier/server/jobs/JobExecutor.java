@@ -30,6 +30,28 @@ public interface JobExecutor {
      * @throws dev.atelier.core.AtelierException.Cancelled when {@code cancel} stopped it
      */
     Outcome run(ProgressListener progress, CancellationToken cancel);
+
+    /** The served model this work runs on (a metrics label); empty when unknown. */
+    default String model() {
+      return "";
+    }
+
+    /** {@code work} running on served model {@code model}. */
+    static Execution on(String model, Execution work) {
+      java.util.Objects.requireNonNull(model, "model");
+      java.util.Objects.requireNonNull(work, "work");
+      return new Execution() {
+        @Override
+        public Outcome run(ProgressListener progress, CancellationToken cancel) {
+          return work.run(progress, cancel);
+        }
+
+        @Override
+        public String model() {
+          return model;
+        }
+      };
+    }
   }
 
   /**

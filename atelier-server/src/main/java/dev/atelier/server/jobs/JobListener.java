@@ -21,6 +21,16 @@ public interface JobListener {
    */
   default void finished(String kind, String status, Duration took) {}
 
+  /**
+   * A job ended, with the served model it ran on; by default reports {@link #finished(String,
+   * String, Duration)}.
+   *
+   * @param model the served model id; empty when the job's request could not be prepared
+   */
+  default void finished(String kind, String model, String status, Duration took) {
+    finished(kind, status, took);
+  }
+
   /** A job failed with error {@code code}. */
   default void failed(String code) {}
 

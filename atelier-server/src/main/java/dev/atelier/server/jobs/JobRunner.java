@@ -413,6 +413,9 @@ public final class JobRunner implements AutoCloseable {
     volatile boolean released;
     volatile boolean lost;
 
+    /** The served model the job runs on, once prepared (a metrics label). */
+    volatile String model = "";
+
     Running(Job job) {
       this.job = job;
       this.progress = JobProgress.start(job.n());
@@ -431,6 +434,7 @@ public final class JobRunner implements AutoCloseable {
       PendingWrites writes = here != null ? here.writes() : new PendingWrites(store);
       JobExecutor.Execution execution =
           here != null ? here.execution() : executor.prepare(job, writes);
+      r.model = execution.model();
       ProgressListener own = here != null ? here.listener() : ProgressListener.NONE;
       JobExecutor.Outcome o = execution.run(progressOf(r, ev, own), r.cancel);
       r.cancel.throwIfCancelled("before storing");
@@ -454,14 +458,14 @@ public final class JobRunner implements AutoCloseable {
         return;
       }
       listener.imagesProduced(o.images());
-      ended(job, "completed", start, Optional.of(o));
+      ended(r, "completed", start, Optional.of(o));
     } catch (AtelierException.Cancelled c) {
       if (r.released) {
         store.release(job.id(), workerId);
         LOG.info("job {} given back to the queue (shutting down)", job.id());
       } else if (!r.lost) {
         store.cancelled(job.id(), workerId, clock.instant());
-        ended(job, "cancelled", start, Optional.empty());
+        ended(r, "cancelled", start, Optional.empty());
       }
     } catch (RuntimeException e) {
       ErrorInfo info = errors.apply(e);
@@ -471,7 +475,7 @@ public final class JobRunner implements AutoCloseable {
       try {
         if (store.fail(job.id(), workerId, clock.instant(), info.json())) {
           listener.failed(info.code());
-          ended(job, "failed", start, Optional.empty());
+          ended(r, "failed", start, Optional.empty());
         }
       } catch (RuntimeException storeDown) {
         LOG.warn("job {} could not be marked failed: {}", job.id(), storeDown.getMessage());
@@ -482,12 +486,13 @@ public final class JobRunner implements AutoCloseable {
     }
   }
 
-  private void ended(Job job, String status, long startNanos, Optional<JobExecutor.Outcome> o) {
+  private void ended(Running r, String status, long startNanos, Optional<JobExecutor.Outcome> o) {
+    Job job = r.job;
     Duration took = Duration.ofNanos(System.nanoTime() - startNanos);
     if (status.equals("completed")) {
       durations.add(took);
     }
-    listener.finished(job.kind(), status, took);
+    listener.finished(job.kind(), r.model, status, took);
     store.job(job.id()).ifPresent(j -> finish(j, o));
   }
 

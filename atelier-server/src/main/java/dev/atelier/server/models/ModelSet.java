@@ -43,6 +43,10 @@ import org.slf4j.LoggerFactory;
  * and the excess is unloaded once they are idle. A model alone bigger than the budget still loads,
  * with a warning. Models given as a plain engine ({@link Builder#add}) are never unloaded.
  *
+ * <p>Loads and unloads are reported to the {@link Events} plugged in with {@link #reportTo} (the
+ * server's metrics), outside the set's lock. A load that failed leaves its model {@link
+ * State#FAILED} with the reason until the next call tries again.
+ *
  * <p>Owns the engines its loaders made and the engines given with {@link Builder#reloadable}:
  * {@link #close()} closes them (and one that finishes loading after close). Engines given with
  * {@link Builder#add} stay their giver's.
@@ -72,12 +76,65 @@ public final class ModelSet implements AutoCloseable {
     /** Loading now; requests for it wait. */
     LOADING,
     /** Loaded: requests run at once. */
-    READY;
+    READY,
+    /** Its last load failed; the next request for it tries again. */
+    FAILED;
 
-    /** The wire name: {@code not_loaded}, {@code loading}, {@code ready}. */
+    /** The wire name: {@code not_loaded}, {@code loading}, {@code ready}, {@code failed}. */
     public String wire() {
       return name().toLowerCase(Locale.ROOT);
     }
+  }
+
+  /**
+   * A model's state with how far its load is and why it failed.
+   *
+   * @param progress 0.0..1.0: how far a load is where the loader reports it (0 where it does not),
+   *     1 when ready
+   * @param detail what a load does now, or why it failed; empty otherwise
+   */
+  public record Status(State state, double progress, String detail) {
+    /** Validates the values. */
+    public Status {
+      Objects.requireNonNull(state, "state");
+      Objects.requireNonNull(detail, "detail");
+      if (!(progress >= 0 && progress <= 1)) {
+        throw new IllegalArgumentException("progress must be 0.0..1.0 but was " + progress);
+      }
+    }
+
+    static final Status READY = new Status(State.READY, 1, "");
+    static final Status NOT_LOADED = new Status(State.NOT_LOADED, 0, "");
+  }
+
+  /**
+   * Why a model was unloaded, as {@code atelier_model_unloads_total} names it in {@code reason}.
+   */
+  public enum Unload {
+    /** To keep the loaded models within the memory budget (least recently used first). */
+    LRU,
+    /** The set was closed: the server stops. */
+    SHUTDOWN;
+
+    /** The wire name: {@code lru}, {@code shutdown}. */
+    public String wire() {
+      return name().toLowerCase(Locale.ROOT);
+    }
+  }
+
+  /** What the set reports as it loads and unloads models (metrics); does nothing by default. */
+  public interface Events {
+    /** Reports nothing. */
+    Events NONE = new Events() {};
+
+    /** Model {@code id} finished loading in {@code took}. */
+    default void loaded(String id, java.time.Duration took) {}
+
+    /** Model {@code id} failed to load. */
+    default void loadFailed(String id) {}
+
+    /** Model {@code id} was unloaded (its engine closed) because of {@code reason}. */
+    default void unloaded(String id, Unload reason) {}
   }
 
   /** One served model: its id, its kind and its engine (which loads it when first called). */
@@ -92,14 +149,29 @@ public final class ModelSet implements AutoCloseable {
       }
     }
 
-    /** Whether the engine is loaded, loading or not loaded yet. */
+    /** Whether the engine is loaded, loading, not loaded yet or failed to load. */
     public State state() {
+      return status().state();
+    }
+
+    /** {@link #state()} with how far a load is and why one failed. */
+    public Status status() {
       return switch (engine) {
-        case Slot s -> s.state();
-        case DeferredEngine d -> d.isSet() ? State.READY : State.LOADING;
-        default -> State.READY;
+        case Slot s -> s.status();
+        case DeferredEngine d -> statusOf(d);
+        default -> Status.READY;
       };
     }
+  }
+
+  /** The status of an engine the server loads at start behind {@code d}. */
+  private static Status statusOf(DeferredEngine d) {
+    if (d.isSet()) {
+      return Status.READY;
+    }
+    return d.failure()
+        .map(f -> new Status(State.FAILED, 0, f))
+        .orElseGet(() -> new Status(State.LOADING, d.fraction(), d.detail()));
   }
 
   private final Map<String, Model> models;
@@ -110,6 +182,8 @@ public final class ModelSet implements AutoCloseable {
 
   /** Set once by {@link #close()}; guarded by {@code this}. */
   private boolean closed;
+
+  private volatile Events events = Events.NONE;
 
   private ModelSet(List<Spec> specs, long maxMemory) {
     if (specs.isEmpty()) {
@@ -254,17 +328,63 @@ public final class ModelSet implements AutoCloseable {
     return models.values().stream().filter(m -> m.kind() == kind).findFirst();
   }
 
+  /** Reports loads and unloads to {@code events} from now on (the server's metrics). */
+  public void reportTo(Events events) {
+    this.events = Objects.requireNonNull(events, "events");
+  }
+
+  /** The memory budget of {@link Builder#maxMemory}, when one was set. */
+  public java.util.OptionalLong maxMemory() {
+    return maxMemory == Long.MAX_VALUE
+        ? java.util.OptionalLong.empty()
+        : java.util.OptionalLong.of(maxMemory);
+  }
+
+  /**
+   * The estimate of the memory model {@code id} takes now: its declared size while it is loaded or
+   * loading (as the budget counts it), else 0; 0 for a model given without an estimate ({@link
+   * Builder#add}, {@link Builder#lazy(String, Kind, String, Supplier)}).
+   *
+   * @throws IllegalArgumentException when this set serves no model {@code id}
+   */
+  public long residentBytes(String id) {
+    Model m = models.get(id);
+    if (m == null) {
+      throw new IllegalArgumentException("model must be one of " + ids() + " but was '" + id + "'");
+    }
+    if (!(m.engine() instanceof Slot s)) {
+      return 0;
+    }
+    synchronized (this) {
+      return s.loaded == null ? 0 : s.bytes;
+    }
+  }
+
   /** Closes the engines this set owns; engines given with {@link Builder#add} stay open. */
   @Override
   public void close() {
-    List<Engine> owned = new ArrayList<>();
+    List<Unloaded> owned = new ArrayList<>();
     synchronized (this) {
       closed = true;
       for (Slot s : slots()) {
-        s.unload().ifPresent(owned::add);
+        s.unload().ifPresent(e -> owned.add(new Unloaded(s.id, e)));
       }
     }
-    owned.forEach(Engine::close);
+    closeAll(owned, Unload.SHUTDOWN);
+  }
+
+  /** A model unloaded under the lock, whose engine is closed (and reported) outside it. */
+  private record Unloaded(String id, Engine engine) {}
+
+  /** Closes what was unloaded and reports it; called without the lock. */
+  private void closeAll(List<Unloaded> unloaded, Unload reason) {
+    for (Unloaded u : unloaded) {
+      try {
+        u.engine().close();
+      } finally {
+        events.unloaded(u.id(), reason);
+      }
+    }
   }
 
   private List<Slot> slots() {
@@ -284,8 +404,8 @@ public final class ModelSet implements AutoCloseable {
    * @param loading whether {@code keep} is about to load (then a model that still does not fit is
    *     worth a warning)
    */
-  private List<Engine> makeRoom(Slot keep, boolean loading) {
-    List<Engine> unloaded = new ArrayList<>();
+  private List<Unloaded> makeRoom(Slot keep, boolean loading) {
+    List<Unloaded> unloaded = new ArrayList<>();
     if (maxMemory == Long.MAX_VALUE) {
       return unloaded;
     }
@@ -300,7 +420,7 @@ public final class ModelSet implements AutoCloseable {
             && s.bytes > 0
             && s.loaded != null
             && s.inUse == 0
-            && s.state() == State.READY
+            && s.status().state() == State.READY
             && (lru == null || s.lastUsed < lru.lastUsed)) {
           lru = s;
         }
@@ -309,7 +429,7 @@ public final class ModelSet implements AutoCloseable {
         break;
       }
       Engine e = lru.unload().orElseThrow();
-      unloaded.add(e);
+      unloaded.add(new Unloaded(lru.id, e));
       sum -= lru.bytes;
       LOG.info(
           "unloaded model {} (about {}) to keep the loaded models within --max-memory {}",
@@ -334,6 +454,14 @@ public final class ModelSet implements AutoCloseable {
       }
     }
     return unloaded;
+  }
+
+  private static final int MAX_DETAIL = 300;
+
+  /** A failure's message for {@code /readyz}, at most {@value #MAX_DETAIL} characters. */
+  private static String describe(RuntimeException e) {
+    String m = e.getMessage() == null || e.getMessage().isBlank() ? e.toString() : e.getMessage();
+    return m.length() > MAX_DETAIL ? m.substring(0, MAX_DETAIL) + "..." : m;
   }
 
   /** A size for logs: {@code 1.5 GiB}, {@code 800.0 MiB}. */
@@ -363,6 +491,9 @@ public final class ModelSet implements AutoCloseable {
     /** The set's clock when a call last began or ended. Guarded by the set. */
     private long lastUsed;
 
+    /** Why the last load failed; empty after a load that worked. Guarded by the set. */
+    private String failure = "";
+
     Slot(String id, String engineName, long bytes, Supplier<Engine> loader, Engine initial) {
       this.id = id;
       this.engineName = engineName;
@@ -373,18 +504,20 @@ public final class ModelSet implements AutoCloseable {
       }
     }
 
-    State state() {
+    Status status() {
       CompletableFuture<Engine> f;
+      String failed;
       synchronized (ModelSet.this) {
         f = loaded;
+        failed = failure;
       }
       if (f == null) {
-        return State.NOT_LOADED;
+        return failed.isEmpty() ? Status.NOT_LOADED : new Status(State.FAILED, 0, failed);
       }
       if (!f.isDone() || f.isCompletedExceptionally()) {
-        return State.LOADING;
+        return new Status(State.LOADING, 0, "");
       }
-      return f.join() instanceof DeferredEngine d && !d.isSet() ? State.LOADING : State.READY;
+      return f.join() instanceof DeferredEngine d ? statusOf(d) : Status.READY;
     }
 
     /** Forgets the loaded engine, returning it to close; the lock is held. */
@@ -404,7 +537,7 @@ public final class ModelSet implements AutoCloseable {
     private Engine acquire(CancellationToken cancel) {
       CompletableFuture<Engine> f;
       CompletableFuture<Engine> mine = null;
-      List<Engine> unloaded = List.of();
+      List<Unloaded> unloaded = List.of();
       synchronized (ModelSet.this) {
         if (closed) {
           throw new AtelierException.ModelUnavailable("the server is shutting down");
@@ -420,7 +553,7 @@ public final class ModelSet implements AutoCloseable {
         }
       }
       try {
-        unloaded.forEach(Engine::close);
+        closeAll(unloaded, Unload.LRU);
         if (mine != null) {
           load(mine);
         }
@@ -433,7 +566,7 @@ public final class ModelSet implements AutoCloseable {
 
     /** Ends a call; an idle set over its budget (a load that could not make room) shrinks. */
     private void release() {
-      List<Engine> unloaded;
+      List<Unloaded> unloaded;
       synchronized (ModelSet.this) {
         inUse--;
         // A call that just ended counts as a use: a long job does not make its model the oldest.
@@ -446,22 +579,26 @@ public final class ModelSet implements AutoCloseable {
         }
         unloaded = closed ? List.of() : makeRoom(newest, false);
       }
-      unloaded.forEach(Engine::close);
+      closeAll(unloaded, Unload.LRU);
     }
 
     /** Runs the loader on this thread and completes {@code into} with what it made. */
     private void load(CompletableFuture<Engine> into) {
+      long begin = System.nanoTime();
       Engine e;
       try {
         e = loader.get();
-      } catch (RuntimeException failure) {
+      } catch (RuntimeException failed) {
         // A later call tries again; the calls waiting now get this failure.
         synchronized (ModelSet.this) {
           if (loaded == into) {
             loaded = null;
+            failure = describe(failed);
           }
         }
-        into.completeExceptionally(failure);
+        into.completeExceptionally(failed);
+        events.loadFailed(id);
+        LOG.warn("model {} failed to load: {}", id, describe(failed));
         return;
       }
       synchronized (ModelSet.this) {
@@ -472,8 +609,10 @@ public final class ModelSet implements AutoCloseable {
               new AtelierException.ModelUnavailable("the server is shutting down"));
           return;
         }
+        failure = "";
         into.complete(e);
       }
+      events.loaded(id, java.time.Duration.ofNanos(System.nanoTime() - begin));
     }
 
     private Engine await(CompletableFuture<Engine> f, CancellationToken cancel) {

@@ -33,6 +33,9 @@ public final class DeferredEngine implements Engine {
   private final Readiness readiness;
   private final CompletableFuture<Engine> engine = new CompletableFuture<>();
   private volatile boolean closed;
+  private volatile double fraction;
+  private volatile String detail = "loading the model";
+  private volatile String failure = "";
 
   /**
    * An engine named {@code name} that is loading; {@code readiness} says so from now on.
@@ -50,7 +53,24 @@ public final class DeferredEngine implements Engine {
   public void progress(double fraction, String detail) {
     if (!engine.isDone()) {
       readiness.loading(fraction, detail);
+      this.fraction = fraction;
+      this.detail = detail;
     }
+  }
+
+  /** How far loading is, 0.0..1.0, as last reported ({@code 1} once set). */
+  public double fraction() {
+    return isSet() ? 1 : fraction;
+  }
+
+  /** What loading does now, as last reported (empty once set). */
+  public String detail() {
+    return isSet() ? "" : detail;
+  }
+
+  /** Why loading failed, when it did. */
+  public java.util.Optional<String> failure() {
+    return failure.isEmpty() ? java.util.Optional.empty() : java.util.Optional.of(failure);
   }
 
   /**
@@ -75,6 +95,7 @@ public final class DeferredEngine implements Engine {
   public void fail(String detail) {
     if (engine.completeExceptionally(
         new AtelierException.ModelUnavailable("the model failed to load: " + detail))) {
+      failure = detail.isEmpty() ? "failed" : detail;
       readiness.failed(detail);
     }
   }

@@ -26,7 +26,12 @@ public final class JobMetrics implements JobListener {
 
   @Override
   public void finished(String kind, String status, Duration took) {
-    metrics.jobFinished(kind, engine, status, took);
+    finished(kind, "", status, took);
+  }
+
+  @Override
+  public void finished(String kind, String model, String status, Duration took) {
+    metrics.jobFinished(kind, engine, model, status, took);
   }
 
   @Override

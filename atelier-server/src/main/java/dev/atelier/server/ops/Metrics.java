@@ -16,6 +16,7 @@ import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
+import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -30,7 +31,7 @@ import java.util.function.Supplier;
  * the job system and the model loader report through the methods below. Names follow Prometheus'
  * conventions once rendered: base units (seconds, bytes), {@code _total} on counters, {@code
  * atelier_} on Atelier's own. Label values are bounded sets (route templates, job kinds, engine
- * names, error codes): never ids, prompts or raw paths.
+ * names, served model ids, error codes): never job or image ids, prompts or raw paths.
  *
  * <p>Thread-safe. {@link #close()} detaches the GC listeners; the owner of the server closes it.
  */
@@ -59,7 +60,8 @@ public final class Metrics implements AutoCloseable {
   private final JvmGcMetrics gc;
   private final Counter imagesProduced;
   private final Timer step;
-  private final AtomicLong modelLoadNanos = new AtomicLong();
+  private final java.util.concurrent.ConcurrentMap<String, AtomicLong> modelLoadNanos =
+      new java.util.concurrent.ConcurrentHashMap<>();
 
   /** A registry with the JVM's and the process's meters bound and Atelier's own declared. */
   public Metrics() {
@@ -83,9 +85,6 @@ public final class Metrics implements AutoCloseable {
             .description("One denoising step of one batch")
             .serviceLevelObjectives(durations(STEP_BUCKETS))
             .register(registry);
-    TimeGauge.builder("atelier.model.load", modelLoadNanos, TimeUnit.NANOSECONDS, AtomicLong::get)
-        .description("How long the last model load took (0 until a model loaded)")
-        .register(registry);
   }
 
   /** The Micrometer registry, for meters this class has no method for. */
@@ -140,12 +139,13 @@ public final class Metrics implements AutoCloseable {
    * Records a finished job's run time ({@code atelier_job_duration_seconds}).
    *
    * @param engine the engine's name ({@code local}, {@code openai})
+   * @param model the served model id the job ran on; empty when its request was no longer valid
    * @param status how it ended ({@code succeeded}, {@code failed}, {@code cancelled})
    */
-  public void jobFinished(String kind, String engine, String status, Duration took) {
+  public void jobFinished(String kind, String engine, String model, String status, Duration took) {
     Timer.builder("atelier.job.duration")
-        .description("Job run time, by kind, engine and final status")
-        .tags("kind", kind, "engine", engine, "status", status)
+        .description("Job run time, by kind, engine, served model and final status")
+        .tags("kind", kind, "engine", engine, "model", model, "status", status)
         .serviceLevelObjectives(durations(JOB_BUCKETS))
         .register(registry)
         .record(took);
@@ -181,9 +181,87 @@ public final class Metrics implements AutoCloseable {
     imagesProduced.increment(n);
   }
 
-  /** Sets how long the model took to load ({@code atelier_model_load_seconds}). */
-  public void modelLoaded(Duration took) {
-    modelLoadNanos.set(took.toNanos());
+  /**
+   * Records a load of served model {@code model}: sets {@code atelier_model_load_seconds{model}} to
+   * {@code took} and counts it in {@code atelier_model_loads_total{model}}.
+   */
+  public void modelLoaded(String model, Duration took) {
+    loadNanos(model).set(took.toNanos());
+    loads(model).increment();
+  }
+
+  /** Counts a load of {@code model} that failed ({@code atelier_model_load_failures_total}). */
+  public void modelLoadFailed(String model) {
+    Counter.builder("atelier.model.load.failures")
+        .description("Model loads that failed, by served model")
+        .tag("model", model)
+        .register(registry)
+        .increment();
+  }
+
+  /**
+   * Counts an unload of {@code model} ({@code atelier_model_unloads_total{model,reason}}).
+   *
+   * @param reason {@code lru} (the memory budget) or {@code shutdown}
+   */
+  public void modelUnloaded(String model, String reason) {
+    Counter.builder("atelier.model.unloads")
+        .description("Model unloads, by served model and reason (lru, shutdown)")
+        .tags("model", model, "reason", reason)
+        .register(registry)
+        .increment();
+  }
+
+  /**
+   * Registers the meters of served model {@code model}, read at every scrape: {@code
+   * atelier_model_state{model,state}} (1 for its current state among {@code states}, 0 for the
+   * others), {@code atelier_model_memory_bytes{model}} (the estimate of what it holds now), and at
+   * 0 until they change {@code atelier_model_load_seconds{model}} and {@code
+   * atelier_model_loads_total{model}}. Registering a model again keeps the first suppliers.
+   *
+   * @param states every state a model can be in ({@code not_loaded}, {@code loading}, ...)
+   * @param state its current state, one of {@code states}
+   * @param bytes the estimated bytes it holds now (0 when not loaded)
+   */
+  public void model(
+      String model, List<String> states, Supplier<String> state, Supplier<Number> bytes) {
+    Objects.requireNonNull(state, "state");
+    Objects.requireNonNull(bytes, "bytes");
+    for (String s : states) {
+      Gauge.builder("atelier.model.state", state, now -> s.equals(now.get()) ? 1 : 0)
+          .description("1 for a served model's current state, 0 for the others")
+          .tags("model", model, "state", s)
+          .strongReference(true)
+          .register(registry);
+    }
+    Gauge.builder("atelier.model.memory", bytes, b -> number(b.get()))
+        .description("Estimated memory a served model holds now (its size on disk while loaded)")
+        .tag("model", model)
+        .baseUnit("bytes")
+        .strongReference(true)
+        .register(registry);
+    loadNanos(model);
+    loads(model);
+  }
+
+  private AtomicLong loadNanos(String model) {
+    return modelLoadNanos.computeIfAbsent(
+        model,
+        m -> {
+          AtomicLong nanos = new AtomicLong();
+          TimeGauge.builder("atelier.model.load", nanos, TimeUnit.NANOSECONDS, AtomicLong::get)
+              .description("How long a served model's last load took (0 until it loaded)")
+              .tag("model", m)
+              .register(registry);
+          return nanos;
+        });
+  }
+
+  private Counter loads(String model) {
+    return Counter.builder("atelier.model.loads")
+        .description("Model loads, by served model")
+        .tag("model", model)
+        .register(registry);
   }
 
   /**

@@ -148,12 +148,18 @@ final class JobsCommand implements Runnable {
         return 0;
       }
       String status = job.string("status", "");
+      ProgressBar bar = new ProgressBar(err, System.console() != null, job.string("id", id));
       if (!JobEventFollower.TERMINAL.contains(status)) {
-        ProgressBar bar = new ProgressBar(err, System.console() != null, job.string("id", id));
         JobEventFollower.End end =
             new JobEventFollower(client, path(id), bar, maxRetries, retryDelay).follow();
         job = end.job();
         status = end.status();
+      }
+      if (status.equals("completed")) {
+        // The job may have ended before the stream showed its last step, or before --follow began.
+        if (job.get("progress").orElse(null) instanceof JsonValue.Obj progress) {
+          bar.showFinal((int) progress.integer("step", 0), (int) progress.integer("steps", 0));
+        }
       }
       print(out, job);
       return status.equals("completed") ? 0 : 1;

@@ -14,6 +14,8 @@ final class ProgressBar implements ProgressListener {
   private final boolean terminal;
   private final String label;
   private long start;
+  private int shownStep;
+  private int shownSteps;
 
   ProgressBar(PrintWriter out, boolean terminal, String label) {
     this.out = out;
@@ -35,6 +37,8 @@ final class ProgressBar implements ProgressListener {
     if (start == 0) {
       start();
     }
+    shownStep = p.step();
+    shownSteps = p.totalSteps();
     double perStep = (System.nanoTime() - start) / 1e9 / p.step();
     int filled = p.step() * WIDTH / p.totalSteps();
     String bar = "#".repeat(filled) + "-".repeat(WIDTH - filled);
@@ -53,5 +57,15 @@ final class ProgressBar implements ProgressListener {
       out.println(line);
     }
     out.flush();
+  }
+
+  /**
+   * Draws {@code step/steps} unless the bar already shows it: a job followed after (or while) it
+   * ended still ends with its final bar, whatever events the stream carried before the end.
+   */
+  void showFinal(int step, int steps) {
+    if (steps > 0 && step >= 1 && step <= steps && (step != shownStep || steps != shownSteps)) {
+      onStep(new StepProgress(step, steps, java.util.Optional::empty));
+    }
   }
 }

@@ -43,7 +43,8 @@ import picocli.CommandLine.Spec;
       "--engine openai forwards to an OpenAI-compatible image API (key from $OPENAI_API_KEY).",
       "Endpoints: /v1/images/generations, /v1/images/edits, /v1/models, /v1/images/{id},",
       "/v1/sessions, /v1/edits/plan, /v1/edits/compose. Point any OpenAI SDK at",
-      "http://HOST:PORT/v1. Data (SQLite database and image blobs) lives in --data-dir."
+      "http://HOST:PORT/v1. Data (SQLite database and image blobs) lives in --data-dir;",
+      "--database-url and --blob-store s3://BUCKET/PREFIX put it in PostgreSQL and S3 instead."
     })
 final class ServeCommand implements Callable<Integer> {
   @Spec picocli.CommandLine.Model.CommandSpec spec;
@@ -140,6 +141,9 @@ final class ServeCommand implements Callable<Integer> {
   @Mixin LimitOptions limitOptions;
 
   @Mixin JobOptions jobOptions;
+
+  /** {@code --blob-store} and the S3 settings. */
+  @Mixin BlobStoreOptions blobOptions;
 
   /** The environment the engine settings are read from (tests supply their own). */
   java.util.Map<String, String> env = System.getenv();
@@ -249,12 +253,24 @@ final class ServeCommand implements Callable<Integer> {
       modelOptions.requireNoModelWithDemo();
     }
     PriceTable prices = upstream ? upstreamOptions.prices() : PriceTable.empty();
-    DemoModels demoModels = demo ? DemoModels.extract(data) : null;
-    // A missing model is pulled (or the first-run screen shown) before listening; a model that is
-    // here loads while the server already listens and /readyz says "loading".
-    Pending pending = pending(upstream, demoModels, data);
-    // Resources close in reverse order: `closed` is counted down after the engine and the store.
+    dev.atelier.server.BlobPolicy blobPolicy =
+        blobOptions.policy(jdbc.isBlank(), blobOptions.location(env).isEmpty(), ttl);
+    // Checked before a model is pulled or loaded: a wrong bucket or key must fail at once.
+    BlobStore blobs = blobOptions.open(data, env);
+    DemoModels demoModels;
+    Pending pending;
+    try {
+      demoModels = demo ? DemoModels.extract(data) : null;
+      // A missing model is pulled (or the first-run screen shown) before listening; a model that
+      // is here loads while the server already listens and /readyz says "loading".
+      pending = pending(upstream, demoModels, data);
+    } catch (RuntimeException e) {
+      blobs.close();
+      throw e;
+    }
+    // Resources close in reverse order: `closed` is counted down after the engine and the stores.
     try (AutoCloseable signalClosed = closed::countDown;
+        blobs;
         MetadataStore metadata = Stores.open(data, jdbc);
         GroundingOption grounding =
             GroundingOption.load(
@@ -264,7 +280,6 @@ final class ServeCommand implements Callable<Integer> {
         DeferredEngine eng = new DeferredEngine(pending.engineName(), ops.readiness());
         ModelSet models = models(pending, eng)) {
       Served served = pending.served();
-      BlobStore blobs = Stores.blobs(data);
       ServerConfig config =
           new ServerConfig(
                   host,
@@ -277,7 +292,8 @@ final class ServeCommand implements Callable<Integer> {
               .withDemo(demo)
               .withLimits(limits)
               .withAccess(access)
-              .withJobs(jobs);
+              .withJobs(jobs)
+              .withBlobPolicy(blobPolicy);
       int keys = activeKeys(metadata);
       if (exposed && keys == 0) {
         org.slf4j.LoggerFactory.getLogger(ServeCommand.class)
@@ -298,6 +314,8 @@ final class ServeCommand implements Callable<Integer> {
                 served,
                 metadata.kind(),
                 data,
+                blobs.location()
+                    + (blobPolicy.presign() ? " (image URLs redirect to presigned GETs)" : ""),
                 grounding,
                 keys,
                 JobOptions.banner(jobs, drainTimeout)));
@@ -595,6 +613,7 @@ final class ServeCommand implements Callable<Integer> {
       Served served,
       String databaseKind,
       Path data,
+      String blobs,
       GroundingOption grounding,
       int keys,
       String jobs) {
@@ -618,6 +637,7 @@ final class ServeCommand implements Callable<Integer> {
             ? "CLIPSeg (plain-words local edits find their region)"
             : "none (local edits need a mask; --grounding-model PATH)");
     row(b, "data", data.toAbsolutePath() + " (" + databaseKind + " database)");
+    row(b, "blobs", blobs);
     row(b, "keys", apiKeys(keys));
     row(b, "jobs", jobs);
     row(b, "ops", base + "/readyz (200 once the model is loaded), /healthz, /metrics");

@@ -174,7 +174,7 @@ public final class AtelierServer implements AutoCloseable {
       dev.atelier.server.ops.Operations ops,
       AutoCloseable owned,
       java.util.function.Consumer<io.javalin.config.JavalinConfig> before) {
-    blobs.sweep(metadata.referencedBlobs());
+    blobs.sweep(metadata.referencedBlobs(), config.blobPolicy().sweepGrace());
     if (config.demo()) {
       LoggerFactory.getLogger(AtelierServer.class).warn("demo model: images are noise");
     }

@@ -28,6 +28,8 @@ import java.util.Objects;
  *     rate limits and URL expiry read (see {@link AccessSettings})
  * @param jobs how image jobs are scheduled: workers, queue size, leases (see {@link
  *     JobRunner.Settings})
+ * @param blobPolicy the start-up sweep's grace and whether image bytes are answered with presigned
+ *     redirects (see {@link BlobPolicy})
  */
 public record ServerConfig(
     String host,
@@ -42,7 +44,8 @@ public record ServerConfig(
     RequestLimits limits,
     Duration idleTimeout,
     AccessSettings access,
-    JobRunner.Settings jobs) {
+    JobRunner.Settings jobs,
+    BlobPolicy blobPolicy) {
 
   /** Jetty's default: how long a silent connection is kept. */
   public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofSeconds(30);
@@ -72,7 +75,8 @@ public record ServerConfig(
         RequestLimits.DEFAULT,
         DEFAULT_IDLE_TIMEOUT,
         AccessSettings.ephemeral(),
-        JobRunner.Settings.DEFAULT);
+        JobRunner.Settings.DEFAULT,
+        BlobPolicy.DEFAULT);
   }
 
   /** These settings with another engine and what its tokens cost. */
@@ -90,7 +94,8 @@ public record ServerConfig(
         limits,
         idleTimeout,
         access,
-        jobs);
+        jobs,
+        blobPolicy);
   }
 
   /** These settings for the demo models ({@code true}) or a real model. */
@@ -108,7 +113,8 @@ public record ServerConfig(
         limits,
         idleTimeout,
         access,
-        jobs);
+        jobs,
+        blobPolicy);
   }
 
   /** These settings with other request limits. */
@@ -126,7 +132,8 @@ public record ServerConfig(
         newLimits,
         idleTimeout,
         access,
-        jobs);
+        jobs,
+        blobPolicy);
   }
 
   /** These settings with another idle timeout. */
@@ -144,7 +151,8 @@ public record ServerConfig(
         limits,
         newIdleTimeout,
         access,
-        jobs);
+        jobs,
+        blobPolicy);
   }
 
   /** These settings with another URL secret, URL lifetime, CORS allow-list or clock. */
@@ -162,7 +170,8 @@ public record ServerConfig(
         limits,
         idleTimeout,
         newAccess,
-        jobs);
+        jobs,
+        blobPolicy);
   }
 
   /** These settings with other job scheduling. */
@@ -180,12 +189,33 @@ public record ServerConfig(
         limits,
         idleTimeout,
         access,
-        newJobs);
+        newJobs,
+        blobPolicy);
+  }
+
+  /** These settings with another blob sweep grace or presigning choice. */
+  public ServerConfig withBlobPolicy(BlobPolicy newBlobPolicy) {
+    return new ServerConfig(
+        host,
+        port,
+        modelName,
+        defaultSide,
+        startedAt,
+        allowRemoteImages,
+        engineName,
+        prices,
+        demo,
+        limits,
+        idleTimeout,
+        access,
+        jobs,
+        newBlobPolicy);
   }
 
   /** Validates the values. */
   public ServerConfig {
     Objects.requireNonNull(jobs, "jobs");
+    Objects.requireNonNull(blobPolicy, "blobPolicy");
     Objects.requireNonNull(engineName, "engineName");
     Objects.requireNonNull(prices, "prices");
     Objects.requireNonNull(limits, "limits");

@@ -123,14 +123,32 @@ final class ServerFixture implements AutoCloseable {
     this(dataDir, grounder, config, c -> {});
   }
 
+  /**
+   * A server with {@code config} over {@code blobs} (an S3 store, say) instead of the data folder's
+   * files; the caller closes {@code blobs}.
+   */
+  static ServerFixture withBlobs(Path dataDir, BlobStore blobs, ServerConfig config) {
+    return new ServerFixture(
+        dataDir, dev.atelier.core.edit.LocalEditor.NO_GROUNDER, config, c -> {}, blobs);
+  }
+
   private ServerFixture(
       Path dataDir,
       dev.atelier.core.edit.Grounder grounder,
       ServerConfig config,
       java.util.function.Consumer<io.javalin.config.JavalinConfig> before) {
+    this(dataDir, grounder, config, before, Stores.blobs(dataDir));
+  }
+
+  private ServerFixture(
+      Path dataDir,
+      dev.atelier.core.edit.Grounder grounder,
+      ServerConfig config,
+      java.util.function.Consumer<io.javalin.config.JavalinConfig> before,
+      BlobStore blobs) {
     this.dataDir = dataDir;
     this.metadata = Stores.open(dataDir, "");
-    this.blobs = Stores.blobs(dataDir);
+    this.blobs = blobs;
     this.server =
         AtelierServer.start(
             engine,

@@ -13,6 +13,9 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileTime;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.locks.ReadWriteLock;
@@ -26,7 +29,8 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  * leaves at most a temp file, which {@link #sweep} removes. Names are checked to be 64 lowercase
  * hex digits before any path is built from them. Puts and sweeps of one instance exclude each
  * other, so a sweep never deletes a temp file being written; other processes sharing the folder are
- * not coordinated.
+ * protected by the sweep's grace (files are aged by their modification time, which a put of bytes
+ * already stored renews).
  *
  * <p>Blobs are written 0600 and the folders this store creates are 0700 (owner only, whatever the
  * umask), like the SQLite database beside them.
@@ -66,7 +70,7 @@ public final class FileBlobStore implements BlobStore {
     Path target = pathOf(sha);
     sweepLock.readLock().lock();
     try {
-      if (Files.exists(target)) {
+      if (renewed(target)) {
         return sha;
       }
       Path temp = OwnerOnly.createTempFile(tmp, sha.substring(0, 8) + "-", ".tmp");
@@ -101,6 +105,22 @@ public final class FileBlobStore implements BlobStore {
   }
 
   /**
+   * Marks an existing blob as just written (so a sweep's grace covers the row about to name it);
+   * false when there is none.
+   */
+  private boolean renewed(Path target) throws IOException {
+    if (!Files.exists(target)) {
+      return false;
+    }
+    try {
+      Files.setLastModifiedTime(target, FileTime.from(Instant.now()));
+      return true;
+    } catch (NoSuchFileException sweptMeanwhile) {
+      return false;
+    }
+  }
+
+  /**
    * {@inheritDoc}
    *
    * @throws IllegalArgumentException when {@code sha256} is not 64 lowercase hex digits
@@ -131,23 +151,28 @@ public final class FileBlobStore implements BlobStore {
    * {@inheritDoc}
    *
    * <p>Only files named like blobs are considered blobs; anything else under the blob folder is
-   * left alone. Callers must not write rows for blobs put while a sweep's {@code keep} set is being
-   * computed: such a blob is not in {@code keep} and is deleted (sweep at startup, before serving,
-   * to be safe).
+   * left alone. A file's age is its modification time. Within this process puts and sweeps exclude
+   * each other; with no grace, callers must not write rows for blobs put while {@code keep} is
+   * being computed (sweep at startup, before serving).
    */
   @Override
-  public int sweep(Set<String> keep) {
+  public int sweep(Set<String> keep, Duration grace) {
+    if (grace.isNegative()) {
+      throw new IllegalArgumentException("grace must be zero or positive but was " + grace);
+    }
+    // With no grace every file counts as old, whatever its time stamp says.
+    Instant cutoff = grace.isZero() ? Instant.MAX : Instant.now().minus(grace);
     sweepLock.writeLock().lock();
     try {
       int deleted = 0;
       try (DirectoryStream<Path> temps = Files.newDirectoryStream(tmp)) {
         for (Path temp : temps) {
-          deleted += Files.deleteIfExists(temp) ? 1 : 0;
+          deleted += olderThan(temp, cutoff) && Files.deleteIfExists(temp) ? 1 : 0;
         }
       }
       try (DirectoryStream<Path> prefixes = Files.newDirectoryStream(blobs, Files::isDirectory)) {
         for (Path prefix : prefixes) {
-          deleted += sweepPrefix(prefix, keep);
+          deleted += sweepPrefix(prefix, keep, cutoff);
         }
       }
       return deleted;
@@ -158,12 +183,26 @@ public final class FileBlobStore implements BlobStore {
     }
   }
 
-  private static int sweepPrefix(Path prefix, Set<String> keep) throws IOException {
+  private static boolean olderThan(Path file, Instant cutoff) throws IOException {
+    if (cutoff.equals(Instant.MAX)) {
+      return true;
+    }
+    try {
+      return Files.getLastModifiedTime(file).toInstant().isBefore(cutoff);
+    } catch (NoSuchFileException gone) {
+      return false;
+    }
+  }
+
+  private static int sweepPrefix(Path prefix, Set<String> keep, Instant cutoff) throws IOException {
     int deleted = 0;
     try (DirectoryStream<Path> files = Files.newDirectoryStream(prefix)) {
       for (Path file : files) {
         String name = file.getFileName().toString();
-        if (BlobNames.isValid(name) && !keep.contains(name) && Files.deleteIfExists(file)) {
+        if (BlobNames.isValid(name)
+            && !keep.contains(name)
+            && olderThan(file, cutoff)
+            && Files.deleteIfExists(file)) {
           deleted++;
         }
       }
@@ -172,5 +211,11 @@ public final class FileBlobStore implements BlobStore {
       Fsync.directory(prefix);
     }
     return deleted;
+  }
+
+  /** The blob folder. */
+  @Override
+  public String location() {
+    return blobs.getParent().toString();
   }
 }

@@ -63,6 +63,39 @@ public final class Stores {
     return new FileBlobStore(dataDir);
   }
 
+  /**
+   * The blob store {@code location} names: {@code ""} for files under {@code dataDir} ({@code
+   * <dataDir>/blobs/...}), or {@code s3://BUCKET[/PREFIX]} for an S3-compatible store reached with
+   * {@code s3}.
+   *
+   * @throws IllegalArgumentException when {@code location} is neither, or an S3 setting is
+   *     malformed
+   * @throws dev.atelier.core.AtelierException.StorageFailure when the folders cannot be created, or
+   *     the bucket cannot be reached or used (the message says which, without secrets)
+   */
+  public static BlobStore blobs(Path dataDir, String location, S3Settings s3) {
+    Objects.requireNonNull(location, "location");
+    Objects.requireNonNull(s3, "s3");
+    if (location.isBlank()) {
+      return blobs(dataDir);
+    }
+    if (!location.startsWith("s3://")) {
+      throw new IllegalArgumentException(
+          "blob store must be empty (files in the data folder) or s3://BUCKET[/PREFIX] but was '"
+              + location
+              + "'");
+    }
+    S3BlobStore.Builder b =
+        S3BlobStore.builder(location).endpoint(s3.endpoint()).region(s3.region());
+    if (s3.pathStyle() != S3Settings.PathStyle.AUTO) {
+      b.pathStyle(s3.pathStyle() == S3Settings.PathStyle.ON);
+    }
+    if (!s3.accessKeyId().isEmpty()) {
+      b.credentials(s3.accessKeyId(), s3.secretAccessKey(), s3.sessionToken());
+    }
+    return b.build();
+  }
+
   // Query strings may carry passwords; the rest names the database well enough for the message.
   static String redact(String url) {
     int q = url.indexOf('?');

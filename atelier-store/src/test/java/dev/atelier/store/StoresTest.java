@@ -35,4 +35,45 @@ class StoresTest {
 
     assertThat(dataDir.resolve("blobs/sha256/" + sha.substring(0, 2) + "/" + sha)).isRegularFile();
   }
+
+  @Test
+  void anEmptyBlobLocationMeansFilesInTheDataFolder() {
+    try (BlobStore blobs = Stores.blobs(dataDir, "", S3Settings.DEFAULT)) {
+      assertThat(blobs).isInstanceOf(FileBlobStore.class);
+    }
+  }
+
+  @Test
+  void otherBlobLocationsAreRejectedNamingWhatIsAccepted() {
+    assertThatThrownBy(() -> Stores.blobs(dataDir, "gs://bucket/x", S3Settings.DEFAULT))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage(
+            "blob store must be empty (files in the data folder) or s3://BUCKET[/PREFIX] but was"
+                + " 'gs://bucket/x'");
+  }
+
+  @Test
+  void s3SettingsComeFromTheStandardAwsVariablesAndNeverShowTheSecret() {
+    S3Settings s =
+        S3Settings.fromEnvironment(
+            java.util.Map.of(
+                "AWS_ENDPOINT_URL", "http://fallback:9000",
+                "AWS_ENDPOINT_URL_S3", "http://minio:9000",
+                "AWS_DEFAULT_REGION", "eu-west-1",
+                "AWS_ACCESS_KEY_ID", "AKIDEXAMPLE",
+                "AWS_SECRET_ACCESS_KEY", "wJalrXUtnFEMI/K7MDENG"));
+
+    assertThat(s)
+        .isEqualTo(
+            new S3Settings(
+                "http://minio:9000",
+                S3Settings.PathStyle.AUTO,
+                "eu-west-1",
+                "AKIDEXAMPLE",
+                "wJalrXUtnFEMI/K7MDENG",
+                ""));
+    assertThat(s.toString()).doesNotContain("wJalrXUtnFEMI");
+    assertThat(S3Settings.fromEnvironment(java.util.Map.of("AWS_ACCESS_KEY_ID", "AKIDEXAMPLE")))
+        .isEqualTo(S3Settings.DEFAULT);
+  }
 }

@@ -858,7 +858,9 @@ public final class Routes {
   /**
    * An image's bytes. A signed URL is checked whenever it carries a signature; without one, the
    * request needs what any other route needs (a key once authentication is on; today's loopback
-   * server without keys serves it freely).
+   * server without keys serves it freely). With presigning on and a store that can presign, the
+   * checked request is answered with a redirect to a presigned GET of the blob, valid as long as
+   * image URLs are, so the bytes come from the store.
    */
   private void content(Context ctx) {
     StoredImage img = stored(Caller.of(ctx), ctx.pathParam("id"));
@@ -873,13 +875,24 @@ public final class Routes {
               expires == null ? "" : expires,
               sig == null ? "" : sig);
     }
+    String type = Library.Output.contentType(img.format());
+    if (config.blobPolicy().presign()) {
+      java.util.Optional<java.net.URI> direct =
+          images.blobs().presignedGet(img.sha256(), type, config.access().urlTtl());
+      if (direct.isPresent()) {
+        // The Location expires: the redirect must not be cached.
+        ctx.header("Cache-Control", "no-store");
+        ctx.redirect(direct.get().toString(), io.javalin.http.HttpStatus.FOUND);
+        return;
+      }
+    }
     byte[] bytes =
         images
             .blobs()
             .get(img.sha256())
             .orElseThrow(
                 () -> new AtelierException.StorageFailure("blob missing for " + img.id(), null));
-    ctx.status(200).contentType(Library.Output.contentType(img.format())).result(bytes);
+    ctx.status(200).contentType(type).result(bytes);
   }
 
   /** Every served model, the default first, with what it was trained for and whether it loaded. */

@@ -1,0 +1,6 @@
+/**
+ * Test support shared with other modules' tests through atelier-store's test-jar: {@link
+ * dev.atelier.store.testing.S3Proxy}, a real S3-compatible server in a separate process, and the
+ * JUnit extension that hands it to tests.
+ */
+package dev.atelier.store.testing;

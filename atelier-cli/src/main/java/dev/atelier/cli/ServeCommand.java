@@ -223,10 +223,12 @@ final class ServeCommand implements Callable<Integer> {
       throw new ParameterException(spec.commandLine(), "--cors-origin: " + e.getMessage());
     }
     String jdbc = StoreOptions.databaseUrl(store.databaseUrl, System.getenv());
+    dev.atelier.store.DatabaseUrl database = store.parsedUrl(System.getenv());
+    dev.atelier.store.PoolSettings pool = store.pool();
     boolean exposed = !AtelierServer.isLoopback(host);
     if (exposed && !allowAnonymous) {
       // Checked before a model loads: the answer must come at once, not after a minute of loading.
-      try (MetadataStore keys = Stores.open(data, jdbc)) {
+      try (MetadataStore keys = Stores.open(data, jdbc, pool)) {
         if (activeKeys(keys) == 0) {
           throw new ParameterException(
               spec.commandLine(),
@@ -255,7 +257,7 @@ final class ServeCommand implements Callable<Integer> {
     Pending pending = pending(upstream, demoModels, data);
     // Resources close in reverse order: `closed` is counted down after the engine and the store.
     try (AutoCloseable signalClosed = closed::countDown;
-        MetadataStore metadata = Stores.open(data, jdbc);
+        MetadataStore metadata = Stores.open(data, jdbc, pool);
         GroundingOption grounding =
             GroundingOption.load(
                 groundingModel == null && demo ? demoModels.grounding() : groundingModel,
@@ -296,7 +298,7 @@ final class ServeCommand implements Callable<Integer> {
             banner(
                 s.port(),
                 served,
-                metadata.kind(),
+                database,
                 data,
                 grounding,
                 keys,
@@ -581,7 +583,7 @@ final class ServeCommand implements Callable<Integer> {
   private String banner(
       int boundPort,
       Served served,
-      String databaseKind,
+      dev.atelier.store.DatabaseUrl database,
       Path data,
       GroundingOption grounding,
       int keys,
@@ -605,7 +607,13 @@ final class ServeCommand implements Callable<Integer> {
         grounding.owned() != null
             ? "CLIPSeg (plain-words local edits find their region)"
             : "none (local edits need a mask; --grounding-model PATH)");
-    row(b, "data", data.toAbsolutePath() + " (" + databaseKind + " database)");
+    if (database.isPostgresql()) {
+      // Masked: the banner is copied into tickets and chat.
+      row(b, "data", data.toAbsolutePath() + " (images)");
+      row(b, "database", database.masked() + " (postgresql)");
+    } else {
+      row(b, "data", data.toAbsolutePath() + " (sqlite database)");
+    }
     row(b, "keys", apiKeys(keys));
     row(b, "jobs", jobs);
     row(b, "ops", base + "/readyz (200 once the model is loaded), /healthz, /metrics");

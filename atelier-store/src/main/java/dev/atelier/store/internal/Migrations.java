@@ -12,6 +12,9 @@ import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.FlywayException;
 import org.flywaydb.core.api.configuration.FluentConfiguration;
+import org.flywaydb.core.api.output.MigrateResult;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Brings a database's schema up to the version this code knows, with Flyway (ADR 0023).
@@ -35,6 +38,7 @@ public final class Migrations {
   static final int LAST_LEGACY_VERSION = 6;
 
   private static final int LATEST = 7;
+  private static final Logger LOG = LoggerFactory.getLogger(Migrations.class);
 
   private Migrations() {}
 
@@ -62,14 +66,15 @@ public final class Migrations {
           "cannot open " + database + ": " + e.getMessage(), e);
     }
     try (held) {
-      return underLock(dialect, dataSource);
+      return underLock(dialect, dataSource, database);
     } catch (SQLException | IOException | FlywayException e) {
       throw new AtelierException.StorageFailure(
           "migrating " + database + " failed: " + e.getMessage(), e);
     }
   }
 
-  private static int underLock(Dialect dialect, DataSource dataSource) throws SQLException {
+  private static int underLock(Dialect dialect, DataSource dataSource, String database)
+      throws SQLException {
     boolean history;
     OptionalInt legacy;
     try (Connection c = dataSource.getConnection()) {
@@ -102,13 +107,25 @@ public final class Migrations {
           .load()
           .baseline();
     }
-    configure(dialect, dataSource)
-        // A schema with other applications' tables and no history: start from nothing, as the
-        // home-made migrator did, rather than refuse.
-        .baselineOnMigrate(true)
-        .baselineVersion("0")
-        .load()
-        .migrate();
+    MigrateResult result =
+        configure(dialect, dataSource)
+            // A schema with other applications' tables and no history: start from nothing, as
+            // the home-made migrator did, rather than refuse.
+            .baselineOnMigrate(true)
+            .baselineVersion("0")
+            .load()
+            .migrate();
+    if (result.migrationsExecuted > 0 || legacy.isPresent()) {
+      LOG.info(
+          "migrated {} from schema version {} to {} ({} migrations{})",
+          database,
+          legacy.isPresent()
+              ? legacy.getAsInt()
+              : result.initialSchemaVersion == null ? 0 : result.initialSchemaVersion,
+          LATEST,
+          result.migrationsExecuted,
+          legacy.isPresent() ? "; taken over from the migrator before Flyway" : "");
+    }
     return LATEST;
   }
 

@@ -530,11 +530,12 @@ final class ServeCommand implements Callable<Integer> {
    * failure it stops the server, and {@code serve} exits with the error.
    */
   private Thread loader(Pending pending, DeferredEngine eng, Metrics metrics) {
+    // Said before the thread starts, so that /readyz names the model from the first answer on.
+    eng.progress(0, "loading " + pending.served().modelName());
     return new Thread(
         () -> {
           long begin = System.nanoTime();
           try {
-            eng.progress(0, "loading " + pending.served().modelName());
             CountDownLatch gate = loadGate;
             if (gate != null) {
               gate.await();

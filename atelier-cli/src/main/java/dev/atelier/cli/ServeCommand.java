@@ -227,10 +227,12 @@ final class ServeCommand implements Callable<Integer> {
       throw new ParameterException(spec.commandLine(), "--cors-origin: " + e.getMessage());
     }
     String jdbc = StoreOptions.databaseUrl(store.databaseUrl, System.getenv());
+    dev.atelier.store.DatabaseUrl database = store.parsedUrl(System.getenv());
+    dev.atelier.store.PoolSettings pool = store.pool();
     boolean exposed = !AtelierServer.isLoopback(host);
     if (exposed && !allowAnonymous) {
       // Checked before a model loads: the answer must come at once, not after a minute of loading.
-      try (MetadataStore keys = Stores.open(data, jdbc)) {
+      try (MetadataStore keys = Stores.open(data, jdbc, pool)) {
         if (activeKeys(keys) == 0) {
           throw new ParameterException(
               spec.commandLine(),
@@ -271,7 +273,7 @@ final class ServeCommand implements Callable<Integer> {
     // Resources close in reverse order: `closed` is counted down after the engine and the stores.
     try (AutoCloseable signalClosed = closed::countDown;
         blobs;
-        MetadataStore metadata = Stores.open(data, jdbc);
+        MetadataStore metadata = Stores.open(data, jdbc, pool);
         GroundingOption grounding =
             GroundingOption.load(
                 groundingModel == null && demo ? demoModels.grounding() : groundingModel,
@@ -312,7 +314,7 @@ final class ServeCommand implements Callable<Integer> {
             banner(
                 s.port(),
                 served,
-                metadata.kind(),
+                database,
                 data,
                 blobs.location()
                     + (blobPolicy.presign() ? " (image URLs redirect to presigned GETs)" : ""),
@@ -562,11 +564,12 @@ final class ServeCommand implements Callable<Integer> {
    * failure it stops the server, and {@code serve} exits with the error.
    */
   private Thread loader(Pending pending, DeferredEngine eng, Metrics metrics) {
+    // Said before the thread starts, so that /readyz names the model from the first answer on.
+    eng.progress(0, "loading " + pending.served().modelName());
     return new Thread(
         () -> {
           long begin = System.nanoTime();
           try {
-            eng.progress(0, "loading " + pending.served().modelName());
             CountDownLatch gate = loadGate;
             if (gate != null) {
               gate.await();
@@ -611,7 +614,7 @@ final class ServeCommand implements Callable<Integer> {
   private String banner(
       int boundPort,
       Served served,
-      String databaseKind,
+      dev.atelier.store.DatabaseUrl database,
       Path data,
       String blobs,
       GroundingOption grounding,
@@ -636,7 +639,13 @@ final class ServeCommand implements Callable<Integer> {
         grounding.owned() != null
             ? "CLIPSeg (plain-words local edits find their region)"
             : "none (local edits need a mask; --grounding-model PATH)");
-    row(b, "data", data.toAbsolutePath() + " (" + databaseKind + " database)");
+    if (database.isPostgresql()) {
+      // Masked: the banner is copied into tickets and chat.
+      row(b, "data", data.toAbsolutePath() + " (images)");
+      row(b, "database", database.masked() + " (postgresql)");
+    } else {
+      row(b, "data", data.toAbsolutePath() + " (sqlite database)");
+    }
     row(b, "blobs", blobs);
     row(b, "keys", apiKeys(keys));
     row(b, "jobs", jobs);

@@ -8,11 +8,13 @@ import dev.atelier.store.internal.ApiKeyRows;
 import dev.atelier.store.internal.ConnectionSource;
 import dev.atelier.store.internal.Cursor;
 import dev.atelier.store.internal.Dialect;
+import dev.atelier.store.internal.DriverDataSource;
+import dev.atelier.store.internal.HikariConnectionSource;
 import dev.atelier.store.internal.ImageRows;
 import dev.atelier.store.internal.JobRows;
-import dev.atelier.store.internal.Migrator;
+import dev.atelier.store.internal.MigrationLock;
+import dev.atelier.store.internal.Migrations;
 import dev.atelier.store.internal.OwnerOnly;
-import dev.atelier.store.internal.PooledConnectionSource;
 import dev.atelier.store.internal.SessionRows;
 import dev.atelier.store.internal.SingleConnectionSource;
 import dev.atelier.store.internal.SqlWork;
@@ -28,11 +30,11 @@ import java.util.Set;
 
 /**
  * {@link MetadataStore} over JDBC, for SQLite (one file, one shared connection, WAL) or PostgreSQL
- * (a small pool of connections).
+ * (a HikariCP pool).
  *
- * <p>Opening applies any pending schema migrations. Each method is one transaction that commits
- * entirely or rolls back entirely. Prefer {@link Stores#open}, which picks the database from the
- * configuration.
+ * <p>Opening applies any pending schema migrations (Flyway, under a lock that lets one process at a
+ * time migrate). Each method is one transaction that commits entirely or rolls back entirely.
+ * Prefer {@link Stores#open}, which picks the database from the configuration.
  */
 public final class JdbcMetadataStore implements MetadataStore {
   private final Dialect dialect;
@@ -64,11 +66,13 @@ public final class JdbcMetadataStore implements MetadataStore {
       }
       OwnerOnly.createFileIfAbsent(absolute);
       String url = "jdbc:sqlite:" + absolute;
-      return migrated(
-          new JdbcMetadataStore(
-              Dialect.SQLITE,
-              new SingleConnectionSource(url, Dialect.SQLITE),
-              absolute.toString()));
+      Migrations.migrate(
+          Dialect.SQLITE,
+          new DriverDataSource(url, "", "", Dialect.SQLITE),
+          MigrationLock.sqlite(absolute),
+          "sqlite " + absolute);
+      return new JdbcMetadataStore(
+          Dialect.SQLITE, new SingleConnectionSource(url, Dialect.SQLITE), absolute.toString());
     } catch (IOException | SQLException e) {
       throw new AtelierException.StorageFailure(
           "cannot open SQLite database " + absolute + ": " + e.getMessage(), e);
@@ -76,12 +80,10 @@ public final class JdbcMetadataStore implements MetadataStore {
   }
 
   /**
-   * Connects to PostgreSQL at {@code jdbcUrl} ({@code jdbc:postgresql:...}) and migrates it.
+   * Connects to PostgreSQL at {@code jdbcUrl} ({@code jdbc:postgresql:...}) with the default pool
+   * settings and migrates it.
    *
-   * <p>Tables go into the connection's current schema (set {@code currentSchema} in the URL to
-   * choose one). The URL appears in messages only up to its {@code ?}, so credentials there do not
-   * reach logs.
-   *
+   * @throws IllegalArgumentException when {@code jdbcUrl} is not a PostgreSQL JDBC URL
    * @throws AtelierException.StorageFailure when the server cannot be reached or migrated, or the
    *     schema was written by a newer Atelier
    */
@@ -92,25 +94,39 @@ public final class JdbcMetadataStore implements MetadataStore {
           "a PostgreSQL JDBC URL must start with jdbc:postgresql: but was "
               + Stores.redact(jdbcUrl));
     }
-    try {
-      return migrated(
-          new JdbcMetadataStore(
-              Dialect.POSTGRESQL,
-              new PooledConnectionSource(jdbcUrl, Dialect.POSTGRESQL),
-              Stores.redact(jdbcUrl)));
-    } catch (SQLException e) {
-      throw new AtelierException.StorageFailure(
-          "cannot connect to PostgreSQL at " + Stores.redact(jdbcUrl) + ": " + e.getMessage(), e);
-    }
+    return openPostgresql(DatabaseUrl.parse(jdbcUrl), PoolSettings.DEFAULTS);
   }
 
-  private static JdbcMetadataStore migrated(JdbcMetadataStore store) {
+  /**
+   * Connects to the PostgreSQL server {@code url} names, migrates it, and starts a connection pool.
+   *
+   * <p>Tables go into the connection's current schema (set {@code currentSchema} in the URL to
+   * choose one). Messages name the server by {@link DatabaseUrl#jdbcUrl()}, which holds no
+   * credentials; the password reaches only the driver.
+   *
+   * @throws IllegalArgumentException when {@code url} names SQLite
+   * @throws AtelierException.StorageFailure when the server cannot be reached or migrated, or the
+   *     schema was written by a newer Atelier
+   */
+  public static JdbcMetadataStore openPostgresql(DatabaseUrl url, PoolSettings pool) {
+    Objects.requireNonNull(url, "url");
+    Objects.requireNonNull(pool, "pool");
+    if (!url.isPostgresql()) {
+      throw new IllegalArgumentException("expected a PostgreSQL URL but the URL names SQLite");
+    }
+    String where = Stores.redact(url.jdbcUrl());
+    DriverDataSource direct =
+        new DriverDataSource(url.jdbcUrl(), url.user(), url.password(), Dialect.POSTGRESQL);
+    Migrations.migrate(
+        Dialect.POSTGRESQL, direct, MigrationLock.postgresql(direct), "postgresql " + where);
     try {
-      Migrator.migrate(store.transactor, store.dialect);
-      return store;
-    } catch (RuntimeException e) {
-      store.close();
-      throw e;
+      return new JdbcMetadataStore(
+          Dialect.POSTGRESQL,
+          new HikariConnectionSource(url.jdbcUrl(), url.user(), url.password(), pool),
+          where);
+    } catch (SQLException e) {
+      throw new AtelierException.StorageFailure(
+          "cannot connect to PostgreSQL at " + where + ": " + e.getMessage(), e);
     }
   }
 

@@ -16,28 +16,34 @@ public final class Stores {
   private Stores() {}
 
   /**
+   * Opens the metadata store with the default pool settings and applies pending migrations.
+   *
+   * @see #open(Path, String, PoolSettings)
+   */
+  public static MetadataStore open(Path dataDir, String databaseUrl) {
+    return open(dataDir, databaseUrl, PoolSettings.DEFAULTS);
+  }
+
+  /**
    * Opens the metadata store and applies pending migrations.
    *
    * @param dataDir the data folder (created if absent); holds the SQLite file when that is used
-   * @param jdbcUrl {@code ""} for SQLite at {@code <dataDir>/atelier.db}, or a {@code
-   *     jdbc:postgresql:...} URL
-   * @throws IllegalArgumentException when {@code jdbcUrl} is neither empty nor a PostgreSQL URL
+   * @param databaseUrl {@code ""} for SQLite at {@code <dataDir>/atelier.db}, or a PostgreSQL URL
+   *     in any form {@link DatabaseUrl#parse} accepts
+   * @param pool the PostgreSQL connection pool's settings (SQLite keeps one connection)
+   * @throws IllegalArgumentException when {@code databaseUrl} is neither empty nor a PostgreSQL URL
    * @throws dev.atelier.core.AtelierException.StorageFailure when the database cannot be opened or
    *     migrated, or was written by a newer Atelier
    */
-  public static MetadataStore open(Path dataDir, String jdbcUrl) {
+  public static MetadataStore open(Path dataDir, String databaseUrl, PoolSettings pool) {
     Objects.requireNonNull(dataDir, "dataDir");
-    Objects.requireNonNull(jdbcUrl, "jdbcUrl");
-    if (jdbcUrl.isBlank()) {
+    Objects.requireNonNull(databaseUrl, "databaseUrl");
+    Objects.requireNonNull(pool, "pool");
+    DatabaseUrl url = DatabaseUrl.parse(databaseUrl);
+    if (!url.isPostgresql()) {
       return JdbcMetadataStore.openSqlite(dataDir.resolve(SQLITE_FILE));
     }
-    if (jdbcUrl.startsWith("jdbc:postgresql:")) {
-      return JdbcMetadataStore.openPostgresql(jdbcUrl);
-    }
-    throw new IllegalArgumentException(
-        "database URL must be empty (SQLite in the data folder) or start with jdbc:postgresql:"
-            + " but was "
-            + redact(jdbcUrl));
+    return JdbcMetadataStore.openPostgresql(url, pool);
   }
 
   /**
@@ -96,9 +102,16 @@ public final class Stores {
     return b.build();
   }
 
-  // Query strings may carry passwords; the rest names the database well enough for the message.
+  // Query strings may carry passwords, and so may the userinfo of postgresql://user:pass@host; what
+  // is left names the database well enough for a message.
   static String redact(String url) {
     int q = url.indexOf('?');
-    return q < 0 ? url : url.substring(0, q) + "?...";
+    String head = q < 0 ? url : url.substring(0, q);
+    int scheme = head.indexOf("://");
+    int at = head.lastIndexOf('@');
+    if (scheme >= 0 && at > scheme) {
+      head = head.substring(0, scheme + 3) + "****@" + head.substring(at + 1);
+    }
+    return q < 0 ? head : head + "?...";
   }
 }

@@ -11,9 +11,6 @@ import dev.atelier.core.AtelierException;
 import dev.atelier.core.session.Round;
 import dev.atelier.core.session.Session;
 import dev.atelier.core.session.StoredImage;
-import dev.atelier.store.internal.Migrator;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -304,37 +301,6 @@ abstract class MetadataStoreContract extends JobStoreContract {
   }
 
   @Test
-  void reopeningAppliesNoMigrationTwice() throws SQLException {
-    store().insertImage(image("img_1"));
-    closeStores();
-    reopen();
-    reopen();
-
-    assertThat(count("SELECT COUNT(*) FROM schema_version")).isEqualTo(Migrator.latestVersion());
-    assertThat(count("SELECT MAX(version) FROM schema_version"))
-        .isEqualTo(Migrator.latestVersion());
-    assertThat(store().image("img_1")).isPresent();
-  }
-
-  @Test
-  void newerSchemaIsRefusedNamingBothVersions() throws SQLException {
-    store();
-    closeStores();
-    try (Connection c = rawConnection();
-        PreparedStatement p =
-            c.prepareStatement(
-                "INSERT INTO schema_version (version, applied_at) VALUES (7, 'x')")) {
-      p.executeUpdate();
-    }
-
-    assertThatThrownBy(this::openStore)
-        .isInstanceOf(AtelierException.StorageFailure.class)
-        .hasMessageContaining(
-            "database schema version is 7 but this Atelier knows versions up to "
-                + Migrator.latestVersion());
-  }
-
-  @Test
   void closedStoreFailsWithStorageFailure() {
     MetadataStore s = store();
     closeStores();
@@ -472,64 +438,6 @@ abstract class MetadataStoreContract extends JobStoreContract {
     assertThat(store().sessions(20, "").orElseThrow().items())
         .extracting(SessionSummary::id)
         .containsExactly("ses_1");
-  }
-
-  @Test
-  void migrationTwoMakesOldTimestampsListInTimeOrder() throws Exception {
-    // A version-1 database as the previous Atelier wrote it: Instant.toString timestamps.
-    String v1;
-    try (var in =
-        getClass()
-            .getResourceAsStream(
-                "/dev/atelier/store/migrations/" + expectedKind() + "/V1__init.sql")) {
-      v1 = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
-    }
-    try (Connection c = rawConnection();
-        java.sql.Statement s = c.createStatement()) {
-      for (String sql : v1.replaceAll("(?m)^--.*$", "").split(";")) {
-        if (!sql.isBlank()) {
-          s.execute(sql);
-        }
-      }
-      s.execute(
-          "CREATE TABLE schema_version (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)");
-      s.execute("INSERT INTO schema_version (version, applied_at) VALUES (1, 'x')");
-      String[][] rows = {
-        {"img_whole", "2025-03-01T12:00:00Z"},
-        {"img_milli", "2025-03-01T12:00:00.500Z"},
-        {"img_micro", "2025-03-01T12:00:00.000001Z"},
-        {"img_nano", "2025-03-01T12:00:00.000000001Z"},
-      };
-      for (String[] r : rows) {
-        s.execute(
-            "INSERT INTO images (id, sha256, format, width, height, created_at, provenance)"
-                + " VALUES ('"
-                + r[0]
-                + "', '"
-                + image(r[0]).sha256()
-                + "', 'png', 1, 1, '"
-                + r[1]
-                + "', '{}')");
-      }
-      // A mask an edit stored under version 1: version 3 marks it so that listings leave it out.
-      s.execute(
-          "INSERT INTO images (id, sha256, format, width, height, created_at, provenance)"
-              + " VALUES ('img_mask', '"
-              + image("img_mask").sha256()
-              + "', 'png', 1, 1, '2025-03-02T12:00:00Z', '{\"kind\":\"mask\"}')");
-    }
-
-    assertThat(store().images(10, "").orElseThrow().items())
-        .extracting(StoredImage::id)
-        .containsExactly("img_milli", "img_micro", "img_nano", "img_whole");
-    assertThat(store().image("img_micro").orElseThrow().createdAt())
-        .isEqualTo(Instant.parse("2025-03-01T12:00:00.000001Z"));
-    assertThat(store().image("img_mask")).isPresent();
-    assertThat(count("SELECT MAX(version) FROM schema_version"))
-        .isEqualTo(Migrator.latestVersion());
-    // Version 5: rows made before keys belong to the empty owner, the keyless server's one user.
-    assertThat(store().image("img_whole").orElseThrow().owner()).isEmpty();
-    assertThat(store().images(OwnerScope.only(""), "", 10, "").orElseThrow().items()).hasSize(4);
   }
 
   @Test

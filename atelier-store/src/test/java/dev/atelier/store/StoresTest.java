@@ -24,8 +24,17 @@ class StoresTest {
     assertThatThrownBy(() -> Stores.open(dataDir, "jdbc:mysql://db/atelier?password=secret"))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage(
-            "database URL must be empty (SQLite in the data folder) or start with"
-                + " jdbc:postgresql: but was jdbc:mysql://db/atelier?...");
+            "database URL must be empty (SQLite in the data folder), jdbc:postgresql://...,"
+                + " postgresql://... or postgres://... but was jdbc:mysql://db/atelier?...");
+  }
+
+  @Test
+  void rejectedUrlsHideTheirUserinfo() {
+    assertThatThrownBy(() -> Stores.open(dataDir, "mysql://bob:hunter2@db/atelier"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageEndingWith("but was mysql://****@db/atelier")
+        .message()
+        .doesNotContain("hunter2");
   }
 
   @Test

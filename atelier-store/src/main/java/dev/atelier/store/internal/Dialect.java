@@ -7,7 +7,7 @@ import java.sql.Statement;
 /**
  * What differs between the SQL databases the store supports; everything else is shared SQL.
  *
- * <p>The differences are kept to connection setup, the migration lock, and how a round's creation
+ * <p>The differences are kept to connection setup, catalog queries, and how a round's creation
  * sequence number is assigned.
  */
 public enum Dialect {
@@ -15,9 +15,6 @@ public enum Dialect {
   SQLITE("sqlite"),
   /** PostgreSQL through pgjdbc. */
   POSTGRESQL("postgresql");
-
-  // An arbitrary constant that names "Atelier migrations" among the database's advisory locks.
-  private static final long MIGRATION_LOCK_KEY = 0x41_74_65_6c_69_65_72L;
 
   private final String kind;
 
@@ -68,17 +65,21 @@ public enum Dialect {
     }
   }
 
-  /**
-   * Serialises migrations between processes opening the same database at once; released when the
-   * transaction ends. SQLite needs nothing: its writer lock already does this, and one store holds
-   * one connection.
-   */
-  public void lockForMigration(Connection connection) throws SQLException {
-    if (this != POSTGRESQL) {
-      return;
-    }
-    try (Statement s = connection.createStatement()) {
-      s.execute("SELECT pg_advisory_xact_lock(" + MIGRATION_LOCK_KEY + ")");
+  /** Whether the connection's current schema has a table {@code name} (lower case). */
+  public boolean tableExists(Connection connection, String name) throws SQLException {
+    String sql =
+        switch (this) {
+          case SQLITE -> "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = ?";
+          case POSTGRESQL ->
+              "SELECT COUNT(*) FROM information_schema.tables"
+                  + " WHERE table_schema = current_schema() AND table_name = ?";
+        };
+    try (java.sql.PreparedStatement p = connection.prepareStatement(sql)) {
+      p.setString(1, name);
+      try (java.sql.ResultSet rs = p.executeQuery()) {
+        rs.next();
+        return rs.getLong(1) > 0;
+      }
     }
   }
 

@@ -190,20 +190,14 @@ final class BenchCommand implements Callable<Integer> {
           modelOptions.settings().intraOpThreads(),
           describe(modelOptions.settings()));
       boolean resetPeak = resetPeakRss();
-      OrtFloor floorRun = floor ? new OrtFloor(engine.model()) : null;
+      FloorRun floorRun = floor ? new FloorRun(new OrtFloor(engine.model())) : null;
       boolean guided =
           sampling.guidanceScale() > 1 && engine.model().unet().timestepCondDim().isEmpty();
       for (int i = 0; i < warmup; i++) {
         StageTimings t = new StageTimings();
         runOnce(engine, imageSize, sampling, "warmup " + i, t);
         if (floorRun != null) {
-          floorRun.run(
-              imageSize.width(),
-              imageSize.height(),
-              sampling.n(),
-              sampling.steps(),
-              guided,
-              textEncoderCalls(t));
+          floorRun.run(imageSize, sampling, guided, textEncoderCalls(t));
         }
       }
       List<Row> rows = new ArrayList<>();
@@ -215,14 +209,7 @@ final class BenchCommand implements Callable<Integer> {
         runOnce(engine, imageSize, sampling, "run " + r, t);
         rows.add(new Row(r, (System.nanoTime() - start) / 1e9, t));
         if (floorRun != null) {
-          floors.add(
-              floorRun.run(
-                  imageSize.width(),
-                  imageSize.height(),
-                  sampling.n(),
-                  sampling.steps(),
-                  guided,
-                  textEncoderCalls(t)));
+          floors.add(floorRun.run(imageSize, sampling, guided, textEncoderCalls(t)));
         }
         if (sequential) {
           long begin = System.nanoTime();
@@ -358,6 +345,13 @@ final class BenchCommand implements Callable<Integer> {
     double perCallMs(String stage) {
       long c = count(stage);
       return c == 0 ? 0 : ms(stage) / c;
+    }
+  }
+
+  /** The floor of one request of this bench: its size, n and steps. */
+  private record FloorRun(OrtFloor floor) {
+    OrtFloor.Times run(ImageSize s, SamplingParams p, boolean guided, int textEncoderCalls) {
+      return floor.run(s.width(), s.height(), p.n(), p.steps(), guided, textEncoderCalls);
     }
   }
 

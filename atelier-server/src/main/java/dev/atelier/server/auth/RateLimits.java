@@ -27,8 +27,8 @@ import org.slf4j.LoggerFactory;
  * The daily quota counts a producing request as one image when it is admitted (admitted while the
  * day's count is below the quota) and corrects the count by what it made when it ends, so
  * concurrent requests on several nodes cannot all pass the last place. Each check is one statement
- * ({@link RateCounters#take}); ended windows are purged every {@value #PURGE_MINUTES} minutes by
- * whichever request notices it is due.
+ * ({@link RateCounters#take}); ended windows are purged every 10 minutes by whichever request
+ * notices it is due.
  */
 public final class RateLimits {
   private static final Logger LOG = LoggerFactory.getLogger(RateLimits.class);
@@ -142,8 +142,8 @@ public final class RateLimits {
   }
 
   /**
-   * Deletes ended windows' counters when this process has not for {@value #PURGE_MINUTES} minutes,
-   * off the request's thread; other processes doing the same at once is harmless.
+   * Deletes ended windows' counters when this process has not for 10 minutes, off the request's
+   * thread; other processes doing the same at once is harmless.
    */
   private void purgeIfDue(Instant now) {
     long due = nextPurge.get();

@@ -226,7 +226,7 @@ public final class AtelierServer implements AutoCloseable {
               // After authentication: a retried POST with a known key is answered from the store.
               Idempotent.install(c, metadata, JobKind::isJobPath);
               // Before-matched: runs after every before handler, authentication's included.
-              RateLimits.install(c, config.access().clock());
+              RateLimits.install(c, config.access().clock(), metadata);
               c.staticFiles.add(
                   sf -> {
                     // The studio (a plain HTML/JS client of the public API) lives at /; the API

@@ -119,11 +119,12 @@ class RateLimitApiTest {
     assertThat(anonymous.statusCode()).isEqualTo(200);
     assertThat(anonymous.headers().firstValue("x-ratelimit-limit-requests")).isEmpty();
 
-    // The first request leaves the window 60 s after it was made.
+    // The window is the minute on the clock: at 23:59:00 a new one starts with the full limit.
     clock.advance(Duration.ofSeconds(40));
     HttpResponse<String> later = get("/v1/models", "k1");
     assertThat(later.statusCode()).isEqualTo(200);
-    assertThat(later.headers().firstValue("x-ratelimit-remaining-requests")).hasValue("0");
+    assertThat(later.headers().firstValue("x-ratelimit-remaining-requests")).hasValue("1");
+    assertThat(later.headers().firstValue("x-ratelimit-reset-requests")).hasValue("60s");
   }
 
   @Test
@@ -179,6 +180,7 @@ class RateLimitApiTest {
     JsonValue.Obj e = error(third);
     assertThat(e.string("code", "")).isEqualTo("rate_limit_exceeded");
     assertThat(e.string("message", "")).contains("2 image requests at once (concurrency limit)");
+    assertThat(third.headers().firstValue("Retry-After")).isPresent();
     assertThat(f.engine.calls.get()).isEqualTo(calls);
     // Other requests are not generations: they are not held back.
     assertThat(get("/v1/models", "k1").statusCode()).isEqualTo(200);

@@ -140,14 +140,49 @@ final class ServerFixture implements AutoCloseable {
     this(dataDir, grounder, config, before, Stores.blobs(dataDir));
   }
 
+  /**
+   * {@link #withCallers} over the database {@code databaseUrl} names (a PostgreSQL schema shared
+   * with other fixtures, say) instead of SQLite in the data folder.
+   */
+  static ServerFixture withCallersOn(
+      Path dataDir,
+      String databaseUrl,
+      ServerConfig config,
+      java.util.Map<String, Caller> callers) {
+    return new ServerFixture(
+        dataDir,
+        dev.atelier.core.edit.LocalEditor.NO_GROUNDER,
+        config,
+        app ->
+            app.routes.before(
+                ctx -> {
+                  Caller c = callers.get(String.valueOf(ctx.header(TEST_KEY)));
+                  if (c != null) {
+                    ctx.attribute(Caller.ATTRIBUTE, c);
+                  }
+                }),
+        Stores.blobs(dataDir),
+        Stores.open(dataDir, databaseUrl));
+  }
+
   private ServerFixture(
       Path dataDir,
       dev.atelier.core.edit.Grounder grounder,
       ServerConfig config,
       java.util.function.Consumer<io.javalin.config.JavalinConfig> before,
       BlobStore blobs) {
+    this(dataDir, grounder, config, before, blobs, Stores.open(dataDir, ""));
+  }
+
+  private ServerFixture(
+      Path dataDir,
+      dev.atelier.core.edit.Grounder grounder,
+      ServerConfig config,
+      java.util.function.Consumer<io.javalin.config.JavalinConfig> before,
+      BlobStore blobs,
+      MetadataStore metadata) {
     this.dataDir = dataDir;
-    this.metadata = Stores.open(dataDir, "");
+    this.metadata = metadata;
     this.blobs = blobs;
     this.server =
         AtelierServer.start(

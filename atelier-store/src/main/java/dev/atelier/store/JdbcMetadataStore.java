@@ -6,6 +6,7 @@ import dev.atelier.core.session.Session;
 import dev.atelier.core.session.StoredImage;
 import dev.atelier.store.internal.ApiKeyRows;
 import dev.atelier.store.internal.ConnectionSource;
+import dev.atelier.store.internal.CounterRows;
 import dev.atelier.store.internal.Cursor;
 import dev.atelier.store.internal.Dialect;
 import dev.atelier.store.internal.DriverDataSource;
@@ -360,7 +361,11 @@ public final class JdbcMetadataStore implements MetadataStore {
 
   @Override
   public Enqueued enqueue(
-      Job job, int capacity, Optional<Idempotency.Key> key, java.time.Duration keyTtl) {
+      Job job,
+      int capacity,
+      int keyLimit,
+      Optional<Idempotency.Key> key,
+      java.time.Duration keyTtl) {
     Objects.requireNonNull(job, "job");
     Objects.requireNonNull(key, "key");
     if (job.status() != JobStatus.QUEUED) {
@@ -378,6 +383,13 @@ public final class JdbcMetadataStore implements MetadataStore {
           int depth = JobRows.count(c, JobStatus.QUEUED);
           if (depth >= capacity) {
             return new QueueFull(depth);
+          }
+          if (keyLimit > 0) {
+            dialect.lockKey(c, job.keyId());
+            int unfinished = JobRows.unfinished(c, job.keyId());
+            if (unfinished >= keyLimit) {
+              return new KeyBusy(unfinished);
+            }
           }
           JobRows.insert(c, job);
           if (key.isPresent()) {
@@ -613,6 +625,44 @@ public final class JdbcMetadataStore implements MetadataStore {
           JobRows.deleteKey(c, owner, key);
           return null;
         });
+  }
+
+  // ---- rate counters ----
+
+  @Override
+  public java.util.OptionalInt take(Counter counter, int limit) {
+    Objects.requireNonNull(counter, "counter");
+    if (limit < 1) {
+      throw new IllegalArgumentException("limit must be at least 1 but was " + limit);
+    }
+    return transactor.oneStatement(
+        "take " + counter.window().kind() + " counter of " + counter.keyId(),
+        c -> CounterRows.take(c, counter, limit));
+  }
+
+  @Override
+  public void add(Counter counter, int delta) {
+    Objects.requireNonNull(counter, "counter");
+    transactor.oneStatement(
+        "add to " + counter.window().kind() + " counter of " + counter.keyId(),
+        c -> {
+          CounterRows.add(c, counter, delta);
+          return null;
+        });
+  }
+
+  @Override
+  public int count(Counter counter) {
+    Objects.requireNonNull(counter, "counter");
+    return transactor.oneStatement(
+        "read " + counter.window().kind() + " counter of " + counter.keyId(),
+        c -> CounterRows.count(c, counter));
+  }
+
+  @Override
+  public int purge(Instant now) {
+    Objects.requireNonNull(now, "now");
+    return transactor.inTransaction("purge rate counters", c -> CounterRows.purge(c, now));
   }
 
   @Override

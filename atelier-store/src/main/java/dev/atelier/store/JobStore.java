@@ -28,10 +28,28 @@ public interface JobStore {
   record Known(Idempotency.Check check) implements Enqueued {}
 
   /**
+   * The job's API key already had {@code unfinished} jobs queued or running, its limit: nothing was
+   * stored.
+   */
+  record KeyBusy(int unfinished) implements Enqueued {}
+
+  /**
    * Queues {@code job} if fewer than {@code capacity} jobs are queued, and takes {@code key} (if
    * given) for it, in one transaction.
    */
-  Enqueued enqueue(Job job, int capacity, Optional<Idempotency.Key> key, Duration keyTtl);
+  default Enqueued enqueue(Job job, int capacity, Optional<Idempotency.Key> key, Duration keyTtl) {
+    return enqueue(job, capacity, 0, key, keyTtl);
+  }
+
+  /**
+   * Queues {@code job} if fewer than {@code capacity} jobs are queued and, when {@code keyLimit} is
+   * above 0, its API key has fewer than {@code keyLimit} jobs queued or running; takes {@code key}
+   * (if given) for it; all in one transaction. Jobs of one API key are queued one transaction at a
+   * time (a lock per key on PostgreSQL, the single writer on SQLite), so processes sharing the
+   * database never pass the key's limit together.
+   */
+  Enqueued enqueue(
+      Job job, int capacity, int keyLimit, Optional<Idempotency.Key> key, Duration keyTtl);
 
   /** The job {@code id}, if it exists. */
   Optional<Job> job(String id);

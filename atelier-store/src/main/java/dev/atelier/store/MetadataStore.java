@@ -15,7 +15,7 @@ import java.util.Set;
  * (and durable) before the rows naming them are written. Thread-safe. Failures are {@link
  * dev.atelier.core.AtelierException.StorageFailure}.
  */
-public interface MetadataStore extends JobStore, AutoCloseable {
+public interface MetadataStore extends JobStore, RateCounters, AutoCloseable {
 
   /** Inserts an image row (not part of a session, or already part of one). */
   void insertImage(StoredImage image);

@@ -22,7 +22,7 @@ import java.util.concurrent.Future;
 import org.junit.jupiter.api.Test;
 
 /** What every {@link JobStore} must do; {@link MetadataStoreContract} runs it on each database. */
-abstract class JobStoreContract extends MigrationContract {
+abstract class JobStoreContract extends RateCountersContract {
   private static final Duration LEASE = Duration.ofSeconds(30);
   private static final Duration DAY = Duration.ofHours(24);
 

@@ -136,22 +136,15 @@ final class JobSubmission {
       return;
     }
     Routes.Work work = (Routes.Work) plan;
-    if (async && caller.concurrentGenerations() > 0) {
-      // A key's limit of image requests at once counts its jobs that are still queued or running,
-      // since an async request ends before its job does.
+    if (caller.concurrentGenerations() > 0 && (async || key.isEmpty())) {
+      // A key's limit of image requests at once counts its jobs that are queued or running, on
+      // every node (an async request ends before its job does). Checked here before the request's
+      // files become blobs, so a refusal stores nothing, and again where the job is queued, in
+      // that transaction, which is what holds when nodes race (a retry with a known
+      // Idempotency-Key is answered there, before that check).
       int unfinished = images.metadata().unfinished(caller.keyId());
       if (unfinished >= caller.concurrentGenerations()) {
-        throw new ErrorMapper.Refusal(
-            429,
-            "requests",
-            "rate_limit_exceeded",
-            "",
-            "this key may run "
-                + caller.concurrentGenerations()
-                + " image requests at once (concurrency limit) and "
-                + unfinished
-                + " of its jobs are queued or running; retry when one finishes",
-            Math.max(1, runner.retryAfter(0).toSeconds()));
+        throw keyBusy(caller, unfinished, runner.retryAfter(0));
       }
     }
     if (key.isEmpty()) {
@@ -191,9 +184,13 @@ final class JobSubmission {
             : listener;
     JobRunner.Submitted submitted =
         runner.submit(
-            job, idem, Optional.of(new JobRunner.Prepared(work.execution(), writes, withPartials)));
+            job,
+            caller.concurrentGenerations(),
+            idem,
+            Optional.of(new JobRunner.Prepared(work.execution(), writes, withPartials)));
     switch (submitted) {
       case JobRunner.QueueFull f -> throw queueFull(f);
+      case JobRunner.KeyBusy b -> throw keyBusy(caller, b.unfinished(), b.retryAfter());
       case JobRunner.Known k -> replay(ctx, k.check(), key.orElseThrow(), async);
       case JobRunner.Accepted a -> {
         if (async) {
@@ -204,6 +201,22 @@ final class JobSubmission {
         }
       }
     }
+  }
+
+  /** The 429 of a key whose limit of image requests at once is reached. */
+  private static ErrorMapper.Refusal keyBusy(
+      Caller caller, int unfinished, java.time.Duration retryAfter) {
+    return new ErrorMapper.Refusal(
+        429,
+        "requests",
+        "rate_limit_exceeded",
+        "",
+        "this key may run "
+            + caller.concurrentGenerations()
+            + " image requests at once (concurrency limit) and "
+            + unfinished
+            + " of its jobs are queued or running; retry when one finishes",
+        Math.max(1, retryAfter.toSeconds()));
   }
 
   /** The 429 of a full queue, with when to retry. */

@@ -119,6 +119,12 @@ public final class JobRunner implements AutoCloseable {
   /** The idempotency key was known; {@code check} says how. */
   public record Known(Idempotency.Check check) implements Submitted {}
 
+  /**
+   * The job's API key had {@code unfinished} jobs queued or running, its limit: nothing stored;
+   * retry after {@code retryAfter}.
+   */
+  public record KeyBusy(int unfinished, Duration retryAfter) implements Submitted {}
+
   /** How a job ended, for a caller waiting in this process. */
   public record Finished(Job job, Optional<JobExecutor.Outcome> outcome) {}
 
@@ -227,11 +233,21 @@ public final class JobRunner implements AutoCloseable {
    * worker that claims it here.
    */
   public Submitted submit(Job job, Optional<Idempotency.Key> key, Optional<Prepared> work) {
+    return submit(job, 0, key, work);
+  }
+
+  /**
+   * Queues {@code job} as {@link #submit(Job, Optional, Optional)} does, unless its API key already
+   * has {@code keyLimit} jobs queued or running (0: no limit), counted across every process on the
+   * database.
+   */
+  public Submitted submit(
+      Job job, int keyLimit, Optional<Idempotency.Key> key, Optional<Prepared> work) {
     work.ifPresent(p -> prepared.put(job.id(), p));
     eventsOf(job.id());
     JobStore.Enqueued e;
     try {
-      e = store.enqueue(job, settings.queueSize(), key, settings.keyTtl());
+      e = store.enqueue(job, settings.queueSize(), keyLimit, key, settings.keyTtl());
     } catch (RuntimeException ex) {
       forget(job.id());
       throw ex;
@@ -249,6 +265,10 @@ public final class JobRunner implements AutoCloseable {
       case JobStore.Known k -> {
         forget(job.id());
         yield new Known(k.check());
+      }
+      case JobStore.KeyBusy b -> {
+        forget(job.id());
+        yield new KeyBusy(b.unfinished(), retryAfter(0));
       }
     };
   }

@@ -182,8 +182,9 @@ public final class PendingWrites implements MetadataStore {
   // The queue itself is never held back.
 
   @Override
-  public Enqueued enqueue(Job job, int capacity, Optional<Idempotency.Key> key, Duration ttl) {
-    return store.enqueue(job, capacity, key, ttl);
+  public Enqueued enqueue(
+      Job job, int capacity, int keyLimit, Optional<Idempotency.Key> key, Duration ttl) {
+    return store.enqueue(job, capacity, keyLimit, key, ttl);
   }
 
   @Override
@@ -205,6 +206,26 @@ public final class PendingWrites implements MetadataStore {
   @Override
   public int unfinished(String keyId) {
     return store.unfinished(keyId);
+  }
+
+  @Override
+  public java.util.OptionalInt take(Counter counter, int limit) {
+    return store.take(counter, limit);
+  }
+
+  @Override
+  public void add(Counter counter, int delta) {
+    store.add(counter, delta);
+  }
+
+  @Override
+  public int count(Counter counter) {
+    return store.count(counter);
+  }
+
+  @Override
+  public int purge(Instant now) {
+    return store.purge(now);
   }
 
   @Override

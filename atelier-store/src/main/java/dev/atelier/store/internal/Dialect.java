@@ -83,6 +83,27 @@ public enum Dialect {
     }
   }
 
+  /** The first key of the transaction-scoped advisory locks {@link #lockKey} takes ("ATLK"). */
+  private static final int KEY_LOCK_CLASS = 0x41544C4B;
+
+  /**
+   * Holds the lock of API key {@code keyId} until the transaction ends, so that transactions
+   * counting and adding a key's jobs run one at a time. PostgreSQL: an advisory lock on the hash of
+   * the key's id (a collision only makes two keys wait for each other). SQLite: nothing, since its
+   * transactions take the write lock at BEGIN ({@link #connectionProperties}).
+   */
+  public void lockKey(Connection connection, String keyId) throws SQLException {
+    if (this != POSTGRESQL) {
+      return;
+    }
+    try (java.sql.PreparedStatement p =
+        connection.prepareStatement("SELECT pg_advisory_xact_lock(?, hashtext(?))")) {
+      p.setInt(1, KEY_LOCK_CLASS);
+      p.setString(2, keyId);
+      p.executeQuery().close();
+    }
+  }
+
   /**
    * The INSERT for a round; parameters are id, session_id, parent_id, kind, image_id, instruction,
    * params, rounds_since_restart, created_at.

@@ -61,6 +61,34 @@ public final class Transactor {
     }
   }
 
+  /**
+   * Runs {@code work}, one statement, in auto-commit mode: one round trip to the database instead
+   * of the statement and a COMMIT, for the calls on every request's path (rate counters).
+   *
+   * @param operation what is being done, for error messages
+   * @throws AtelierException.StorageFailure when the database fails
+   */
+  public <T> T oneStatement(String operation, SqlWork<T> work) {
+    Connection c;
+    try {
+      c = source.borrow();
+    } catch (SQLException e) {
+      throw failure(operation, e);
+    }
+    boolean healthy = true;
+    try {
+      return work.run(c);
+    } catch (SQLException | RuntimeException e) {
+      healthy = !(e instanceof SQLException);
+      if (e instanceof AtelierException atelier) {
+        throw atelier;
+      }
+      throw failure(operation, e);
+    } finally {
+      source.giveBack(c, healthy);
+    }
+  }
+
   /** Rolls back; returns whether the connection still looks usable. */
   private static boolean rollback(Connection c, Exception cause) {
     try {

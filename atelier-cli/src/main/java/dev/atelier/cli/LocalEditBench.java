@@ -16,6 +16,10 @@ import dev.atelier.core.image.ImageCodec;
 import dev.atelier.core.image.ImageLimits;
 import dev.atelier.core.image.PngMetadata;
 import dev.atelier.core.image.RgbImage;
+import dev.atelier.engine.onnx.OnnxEngine;
+import dev.atelier.engine.onnx.pipeline.LatentObserver;
+import dev.atelier.engine.onnx.pipeline.RunContext;
+import dev.atelier.engine.onnx.pipeline.StageTimings;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -39,7 +43,7 @@ import java.util.Map;
  * reset before each run.
  */
 final class LocalEditBench {
-  private final Engine engine;
+  private final OnnxEngine engine;
   private final Grounder grounder;
   private final LocalEditor.Options options;
   private final String instruction;
@@ -47,7 +51,7 @@ final class LocalEditBench {
   private final PrintWriter out;
 
   LocalEditBench(
-      Engine engine,
+      OnnxEngine engine,
       Grounder grounder,
       LocalEditor.Options options,
       String instruction,
@@ -118,6 +122,32 @@ final class LocalEditBench {
 
   private RgbImage lastResult;
   private String lastFidelity = "";
+  private String lastBox = "";
+  private double lastRegionShare;
+  private EditRequest lastRequest;
+  private StageTimings lastStages = new StageTimings();
+
+  /** The last run's crop as the engine got it ({@code 512x496}), or "" before the first run. */
+  String lastWorkingSize() {
+    return lastRequest == null
+        ? ""
+        : lastRequest.image().width() + "x" + lastRequest.image().height();
+  }
+
+  /** The last run's crop box in the input ({@code x,y,WxH}), or "" before the first run. */
+  String lastBox() {
+    return lastBox;
+  }
+
+  /** The last run's hard region's share of the input's area, 0..1. */
+  double lastRegionShare() {
+    return lastRegionShare;
+  }
+
+  /** The engine's stage times of the last run (text encoder, VAE encoder, UNet, VAE decoder). */
+  StageTimings lastStages() {
+    return lastStages;
+  }
 
   /**
    * Encodes the last run's result at every deflate level and with ImageIO's PNG writer at its
@@ -184,6 +214,10 @@ final class LocalEditBench {
     GeneratedImage g = outcome.images().get(0);
     lastResult = g.image();
     lastFidelity = outcome.reports().get(0).toJson();
+    lastBox = g.parameters().getOrDefault("region_box", "");
+    lastRegionShare = outcome.hardRegion().coverage();
+    lastRequest = timedEngine.request;
+    lastStages = timedEngine.timings;
     long c0 = System.nanoTime();
     Map<String, String> provenance = new LinkedHashMap<>(g.parameters());
     provenance.put("fidelity", outcome.reports().get(0).toJson());
@@ -316,12 +350,17 @@ final class LocalEditBench {
     return (System.nanoTime() - start) / 1e6;
   }
 
-  /** Delegates to an engine and adds up the time its edits take. */
+  /**
+   * Delegates to an engine and adds up the time its edits take, keeping the last request and the
+   * engine's own stage times (the same call the server makes, with timings it can read).
+   */
   private static final class TimedEngine implements Engine {
-    private final Engine delegate;
+    private final OnnxEngine delegate;
+    private final StageTimings timings = new StageTimings();
+    private EditRequest request;
     long nanos;
 
-    TimedEngine(Engine delegate) {
+    TimedEngine(OnnxEngine delegate) {
       this.delegate = delegate;
     }
 
@@ -339,9 +378,11 @@ final class LocalEditBench {
     @Override
     public List<GeneratedImage> edit(
         EditRequest request, ProgressListener progress, CancellationToken cancel) {
+      this.request = request;
       long t = System.nanoTime();
       try {
-        return new ArrayList<>(delegate.edit(request, progress, cancel));
+        return new ArrayList<>(
+            delegate.edit(request, new RunContext(progress, cancel, timings, LatentObserver.NONE)));
       } finally {
         nanos += System.nanoTime() - t;
       }

@@ -96,8 +96,24 @@ final class BenchCommand implements Callable<Integer> {
       description =
           "Benchmark one plain-words local edit of a --size input (default 1024x1024) instead:"
               + " decode, grounding, engine, composite and fidelity, PNG encode, base64; needs"
-              + " --grounding-model.")
+              + " --grounding-model or --region.")
   boolean localEdit;
+
+  @Option(
+      names = "--region",
+      paramLabel = "X,Y,W,H",
+      description =
+          "With --local-edit: use this rectangle (pixels) as the grounded region instead of"
+              + " running a grounding model; the instruction is still planned as the server does.")
+  String region;
+
+  @Option(
+      names = "--compare-full",
+      description =
+          "With --local-edit: after each edit run, regenerate the whole image at the input's size"
+              + " (text-to-image, same steps, guidance and scheduler) and print both times, their"
+              + " ratio, the region's share of the image and the crop's working size.")
+  boolean compareFull;
 
   @Option(
       names = "--grounding-model",
@@ -163,6 +179,11 @@ final class BenchCommand implements Callable<Integer> {
     }
     if (localEdit) {
       return localEdit(out, sampling);
+    }
+    if (region != null || compareFull) {
+      throw new ParameterException(
+          spec.commandLine(),
+          (region != null ? "--region" : "--compare-full") + " needs --local-edit");
     }
     long loadStart = System.nanoTime();
     try (OnnxEngine engine = modelOptions.load()) {
@@ -249,8 +270,10 @@ final class BenchCommand implements Callable<Integer> {
   }
 
   private int localEdit(PrintWriter out, SamplingParams sampling) throws IOException {
-    if (groundingModel == null) {
-      throw new ParameterException(spec.commandLine(), "--local-edit needs --grounding-model");
+    GivenRegion given = givenRegion();
+    if (groundingModel == null && given == null) {
+      throw new ParameterException(
+          spec.commandLine(), "--local-edit needs --grounding-model or --region");
     }
     byte[] png;
     if (input != null) {
@@ -260,8 +283,20 @@ final class BenchCommand implements Callable<Integer> {
       png = ImageCodec.encodePng(LocalEditBench.testCard(wh[0], wh[1]), java.util.Map.of());
     }
     ImageLimits limits = new ImageLimits(8192L * 8192L, 16384, 1L << 30);
+    RgbImage decoded = ImageCodec.decode(png, limits);
+    ImageSize inputSize = new ImageSize(decoded.width(), decoded.height());
+    if (given != null) {
+      try {
+        given.checkInside(inputSize.width(), inputSize.height());
+      } catch (IllegalArgumentException e) {
+        throw new ParameterException(spec.commandLine(), e.getMessage());
+      }
+    }
     try (OnnxEngine engine = modelOptions.load();
-        GroundingOption grounding = GroundingOption.load(groundingModel, modelOptions.settings())) {
+        GroundingOption grounding =
+            given != null
+                ? new GroundingOption(given.grounder(), null)
+                : GroundingOption.load(groundingModel, modelOptions.settings())) {
       int side =
           workingSide != null ? workingSide : Math.max(64, engine.model().defaultImageSide());
       LocalEditor.Options d = LocalEditor.Options.DEFAULT;
@@ -275,28 +310,57 @@ final class BenchCommand implements Callable<Integer> {
               groundingThreshold);
       LocalEditBench bench =
           new LocalEditBench(engine, grounding.grounder(), options, instruction, sampling, out);
-      RgbImage probe = ImageCodec.decode(png, limits);
+      FullRenderComparison full = null;
+      if (compareFull) {
+        try {
+          full = new FullRenderComparison(engine, decoded, prompt, sampling);
+        } catch (IllegalArgumentException e) {
+          throw new ParameterException(spec.commandLine(), e.getMessage());
+        }
+      }
+      decoded = null; // each run decodes its own copy, as a request does
       out.printf(
           Locale.ROOT,
-          "local edit: model %s, input %dx%d (%d KiB PNG), working side %d, steps %d, threshold"
-              + " %s, max heap %d MiB%n",
+          "local edit: model %s, input %s (%d KiB PNG), working side %d, steps %d, guidance %s,"
+              + " scheduler %s, %s, max heap %d MiB; %s%n",
           engine.model().name(),
-          probe.width(),
-          probe.height(),
+          inputSize,
           png.length / 1024,
           side,
           sampling.steps(),
-          groundingThreshold,
-          Runtime.getRuntime().maxMemory() >> 20);
-      probe = null;
-      for (int i = 0; i < warmup; i++) {
-        bench.run(-1 - i, png, limits);
-      }
+          sampling.guidanceScale(),
+          schedulerName(engine, sampling.scheduler()),
+          given != null
+              ? "grounding given: --region " + given + " (no grounding model run)"
+              : "grounding threshold " + groundingThreshold,
+          Runtime.getRuntime().maxMemory() >> 20,
+          describe(modelOptions.settings()));
       List<LocalEditBench.Row> rows = new ArrayList<>();
-      for (int r = 0; r < runs; r++) {
-        rows.add(bench.run(r, png, limits));
+      List<FullRenderComparison.Row> fulls = new ArrayList<>();
+      for (int i = -warmup; i < runs; i++) {
+        LocalEditBench.Row row = bench.run(i, png, limits);
+        FullRenderComparison.Row fullRow = full == null ? null : full.run(i);
+        if (i >= 0) {
+          rows.add(row);
+          if (fullRow != null) {
+            fulls.add(fullRow);
+          }
+        }
       }
       bench.report(rows);
+      if (full != null) {
+        double share =
+            given != null
+                ? given.share(inputSize.width(), inputSize.height())
+                : bench.lastRegionShare();
+        full.report(
+            out,
+            rows,
+            fulls,
+            share,
+            bench.lastBox() + " scaled to " + bench.lastWorkingSize(),
+            bench.lastStages());
+      }
       if (pngLevels) {
         bench.pngLevels();
       }
@@ -306,6 +370,18 @@ final class BenchCommand implements Callable<Integer> {
     }
     out.flush();
     return 0;
+  }
+
+  /** The parsed {@code --region}, or null when not given. */
+  private GivenRegion givenRegion() {
+    if (region == null) {
+      return null;
+    }
+    try {
+      return GivenRegion.parse(region);
+    } catch (IllegalArgumentException e) {
+      throw new ParameterException(spec.commandLine(), e.getMessage());
+    }
   }
 
   private int[] parseSize(String s) {

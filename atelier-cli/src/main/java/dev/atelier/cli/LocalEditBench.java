@@ -1,7 +1,5 @@
 package dev.atelier.cli;
 
-import com.sun.management.GarbageCollectionNotificationInfo;
-import com.sun.management.GcInfo;
 import dev.atelier.core.CancellationToken;
 import dev.atelier.core.EditRequest;
 import dev.atelier.core.Engine;
@@ -18,13 +16,12 @@ import dev.atelier.core.image.ImageCodec;
 import dev.atelier.core.image.ImageLimits;
 import dev.atelier.core.image.PngMetadata;
 import dev.atelier.core.image.RgbImage;
+import dev.atelier.engine.onnx.OnnxEngine;
+import dev.atelier.engine.onnx.pipeline.LatentObserver;
+import dev.atelier.engine.onnx.pipeline.RunContext;
+import dev.atelier.engine.onnx.pipeline.StageTimings;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.lang.management.GarbageCollectorMXBean;
-import java.lang.management.ManagementFactory;
-import java.lang.management.MemoryPoolMXBean;
-import java.lang.management.MemoryType;
-import java.lang.management.MemoryUsage;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -33,9 +30,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicLong;
-import javax.management.NotificationEmitter;
-import javax.management.openmbean.CompositeData;
 
 /**
  * {@code atelier bench --local-edit}: one plain-words local edit at a given input size, as the
@@ -45,15 +39,11 @@ import javax.management.openmbean.CompositeData;
  * resize back, composite, fidelity report), encode the result as the server stores it (PNG with
  * provenance text), encode the region mask as the server stores it, and base64 the PNG as a {@code
  * b64_json} answer does. The floor, measured in the same run, is a plain decode and encode of the
- * same input; the engine's own time is the other reference. Memory: the bytes the request's thread
- * allocated (every copy it made, garbage included), the largest heap occupancy right after a
- * garbage collection during the run (a lower bound of the live peak; 0 when no collection ran), the
- * peak of the heap pools (live data plus garbage not yet collected: it depends on the heap size),
- * and the process's peak RSS ({@code VmHWM}, reset through {@code /proc/self/clear_refs} before
- * each run where Linux allows it).
+ * same input; the engine's own time is the other reference. Memory: {@link MemoryProbe}'s figures,
+ * reset before each run.
  */
 final class LocalEditBench {
-  private final Engine engine;
+  private final OnnxEngine engine;
   private final Grounder grounder;
   private final LocalEditor.Options options;
   private final String instruction;
@@ -61,7 +51,7 @@ final class LocalEditBench {
   private final PrintWriter out;
 
   LocalEditBench(
-      Engine engine,
+      OnnxEngine engine,
       Grounder grounder,
       LocalEditor.Options options,
       String instruction,
@@ -132,6 +122,32 @@ final class LocalEditBench {
 
   private RgbImage lastResult;
   private String lastFidelity = "";
+  private String lastBox = "";
+  private double lastRegionShare;
+  private EditRequest lastRequest;
+  private StageTimings lastStages = new StageTimings();
+
+  /** The last run's crop as the engine got it ({@code 512x496}), or "" before the first run. */
+  String lastWorkingSize() {
+    return lastRequest == null
+        ? ""
+        : lastRequest.image().width() + "x" + lastRequest.image().height();
+  }
+
+  /** The last run's crop box in the input ({@code x,y,WxH}), or "" before the first run. */
+  String lastBox() {
+    return lastBox;
+  }
+
+  /** The last run's hard region's share of the input's area, 0..1. */
+  double lastRegionShare() {
+    return lastRegionShare;
+  }
+
+  /** The engine's stage times of the last run (text encoder, VAE encoder, UNet, VAE decoder). */
+  StageTimings lastStages() {
+    return lastStages;
+  }
 
   /**
    * Encodes the last run's result at every deflate level and with ImageIO's PNG writer at its
@@ -168,15 +184,15 @@ final class LocalEditBench {
   }
 
   Row run(int index, byte[] inputPng, ImageLimits limits) {
-    resetPeaks();
+    MemoryProbe.reset();
     long t0 = System.nanoTime();
     RgbImage floorImage = ImageCodec.decode(inputPng, limits);
     ImageCodec.encodePng(floorImage, Map.of());
     double floorMs = ms(t0);
     floorImage = null;
-    resetPeaks();
+    MemoryProbe.reset();
 
-    long allocated0 = allocatedBytes();
+    long allocated0 = MemoryProbe.allocatedBytes();
     long start = System.nanoTime();
     RgbImage image = ImageCodec.decode(inputPng, limits);
     double decodeMs = ms(start);
@@ -198,6 +214,10 @@ final class LocalEditBench {
     GeneratedImage g = outcome.images().get(0);
     lastResult = g.image();
     lastFidelity = outcome.reports().get(0).toJson();
+    lastBox = g.parameters().getOrDefault("region_box", "");
+    lastRegionShare = outcome.hardRegion().coverage();
+    lastRequest = timedEngine.request;
+    lastStages = timedEngine.timings;
     long c0 = System.nanoTime();
     Map<String, String> provenance = new LinkedHashMap<>(g.parameters());
     provenance.put("fidelity", outcome.reports().get(0).toJson());
@@ -212,7 +232,7 @@ final class LocalEditBench {
     String b64 = Base64.getEncoder().encodeToString(png);
     double base64Ms = ms(b0);
     double totalMs = ms(start);
-    double allocatedMiB = (allocatedBytes() - allocated0) / (1024.0 * 1024.0);
+    double allocatedMiB = (MemoryProbe.allocatedBytes() - allocated0) / (1024.0 * 1024.0);
     if (b64.isEmpty()) {
       throw new IllegalStateException("empty answer");
     }
@@ -233,9 +253,9 @@ final class LocalEditBench {
         png.length,
         maskPng.length,
         allocatedMiB,
-        LIVE_AFTER_GC.get() / (1024.0 * 1024.0),
-        heapPeakMiB(),
-        rssPeakMiB());
+        MemoryProbe.liveAfterGcMiB(),
+        MemoryProbe.heapPeakMiB(),
+        MemoryProbe.rssPeakMiB());
   }
 
   void report(List<Row> rows) {
@@ -290,8 +310,8 @@ final class LocalEditBench {
         live,
         heap,
         rss,
-        rssResettable() ? "VmHWM reset before each run" : "VmHWM since start",
-        baselineHeap / (1024.0 * 1024.0));
+        MemoryProbe.rssResettable() ? "VmHWM reset before each run" : "VmHWM since start",
+        MemoryProbe.baselineHeapMiB());
   }
 
   static void writeCsv(Path csv, List<Row> rows) throws IOException {
@@ -330,105 +350,17 @@ final class LocalEditBench {
     return (System.nanoTime() - start) / 1e6;
   }
 
-  private static boolean rssResettable;
-  private static long baselineHeap;
-
-  private static boolean rssResettable() {
-    return rssResettable;
-  }
-
-  /** The largest heap occupancy right after a collection since the last reset, in bytes. */
-  private static final AtomicLong LIVE_AFTER_GC = new AtomicLong();
-
-  static {
-    for (GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans()) {
-      if (gc instanceof NotificationEmitter emitter) {
-        emitter.addNotificationListener(
-            (n, handback) -> {
-              if (!GarbageCollectionNotificationInfo.GARBAGE_COLLECTION_NOTIFICATION.equals(
-                  n.getType())) {
-                return;
-              }
-              GcInfo info =
-                  GarbageCollectionNotificationInfo.from((CompositeData) n.getUserData())
-                      .getGcInfo();
-              long used = 0;
-              for (MemoryUsage u : info.getMemoryUsageAfterGc().values()) {
-                used += u.getUsed();
-              }
-              LIVE_AFTER_GC.accumulateAndGet(used - nonHeapUsed(info), Math::max);
-            },
-            null,
-            null);
-      }
-    }
-  }
-
-  /** The non-heap pools' share of a collection's "after" figures (code cache, metaspace). */
-  private static long nonHeapUsed(GcInfo info) {
-    long sum = 0;
-    for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
-      if (pool.getType() != MemoryType.HEAP) {
-        MemoryUsage u = info.getMemoryUsageAfterGc().get(pool.getName());
-        sum += u == null ? 0 : u.getUsed();
-      }
-    }
-    return sum;
-  }
-
-  private static long allocatedBytes() {
-    return ((com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean())
-        .getCurrentThreadAllocatedBytes();
-  }
-
-  /** Collects garbage and resets the heap pools' peaks and, on Linux, the peak RSS. */
-  private static void resetPeaks() {
-    System.gc();
-    LIVE_AFTER_GC.set(0);
-    baselineHeap = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
-    for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
-      if (pool.getType() == MemoryType.HEAP) {
-        pool.resetPeakUsage();
-      }
-    }
-    try {
-      // "5" resets VmHWM to the current RSS (Linux 4.0 and later).
-      Files.writeString(Path.of("/proc/self/clear_refs"), "5");
-      rssResettable = true;
-    } catch (IOException | RuntimeException e) {
-      rssResettable = false;
-    }
-  }
-
-  private static double heapPeakMiB() {
-    long sum = 0;
-    for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
-      if (pool.getType() == MemoryType.HEAP) {
-        sum += pool.getPeakUsage().getUsed();
-      }
-    }
-    return sum / (1024.0 * 1024.0);
-  }
-
-  private static double rssPeakMiB() {
-    try {
-      for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-        if (line.startsWith("VmHWM:")) {
-          return Long.parseLong(line.substring(6).trim().split("\\s+")[0]) / 1024.0;
-        }
-      }
-    } catch (IOException | RuntimeException e) {
-      return Double.NaN;
-    }
-    return Double.NaN;
-  }
-
-  /** Delegates to an engine and adds up the time its edits take. */
+  /**
+   * Delegates to an engine and adds up the time its edits take, keeping the last request and the
+   * engine's own stage times (the same call the server makes, with timings it can read).
+   */
   private static final class TimedEngine implements Engine {
-    private final Engine delegate;
+    private final OnnxEngine delegate;
+    private final StageTimings timings = new StageTimings();
+    private EditRequest request;
     long nanos;
 
-    TimedEngine(Engine delegate) {
+    TimedEngine(OnnxEngine delegate) {
       this.delegate = delegate;
     }
 
@@ -446,9 +378,11 @@ final class LocalEditBench {
     @Override
     public List<GeneratedImage> edit(
         EditRequest request, ProgressListener progress, CancellationToken cancel) {
+      this.request = request;
       long t = System.nanoTime();
       try {
-        return new ArrayList<>(delegate.edit(request, progress, cancel));
+        return new ArrayList<>(
+            delegate.edit(request, new RunContext(progress, cancel, timings, LatentObserver.NONE)));
       } finally {
         nanos += System.nanoTime() - t;
       }

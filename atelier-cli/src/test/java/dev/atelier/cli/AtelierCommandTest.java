@@ -427,6 +427,73 @@ class AtelierCommandTest {
     assertThat(Files.readAllLines(csv)).hasSize(2);
     Run missing = run("bench", "--local-edit", "--model", model("tiny-sd-inpaint"));
     assertThat(missing.code()).isNotZero();
-    assertThat(missing.stderr()).contains("--local-edit needs --grounding-model");
+    assertThat(missing.stderr()).contains("--local-edit needs --grounding-model or --region");
+  }
+
+  @Test
+  void benchLocalEditWithAGivenRegionComparesItWithAFullRender() {
+    for (String m : new String[] {"tiny-sd", "tiny-sd-inpaint"}) {
+      Run r =
+          run(
+              "bench",
+              "--local-edit",
+              "--model",
+              model(m),
+              "--size",
+              "128x96",
+              "--region",
+              "40,30,40,30",
+              "--compare-full",
+              "--steps",
+              "2",
+              "--runs",
+              "2",
+              "--warmup",
+              "0");
+      assertThat(r.code()).as(r.stderr()).isZero();
+      assertThat(r.stdout())
+          .contains(m.equals("tiny-sd") ? "(text-to-image)" : "(inpainting with the whole image")
+          .contains("grounding given: --region 40,30,40,30 (no grounding model run)")
+          .contains("region 9.8% of the 128x96 image")
+          .containsPattern("crop [0-9]+,[0-9]+,[0-9]+x[0-9]+ scaled to [0-9]+x[0-9]+;")
+          .containsPattern("local edit s: best [0-9.]+ p50 [0-9.]+ \\(engine best [0-9.]+\\)")
+          .containsPattern("full render 128x96 \\([a-z -]+\\) s: best [0-9.]+ p50 [0-9.]+;")
+          .containsPattern("local edit / full render: best [0-9.]+% p50 [0-9.]+%")
+          .containsPattern("peak RSS: local edit [0-9]+ MiB, full render [0-9]+ MiB");
+      // One row per timed full render, alternating with the edit's runs.
+      assertThat(r.stdout().lines().filter(l -> l.matches("^[01] +[0-9.]+ +[0-9]+ .*"))).hasSize(4);
+    }
+  }
+
+  @Test
+  void benchRefusesABadRegionNamingTheFlag() {
+    String[] base = {
+      "bench", "--local-edit", "--model", model("tiny-sd"), "--size", "128x96", "--region"
+    };
+    Map<String, String> bad =
+        Map.of(
+            "40,30,40",
+            "--region must be X,Y,W,H in pixels (four whole numbers, e.g. 400,300,330,320) but"
+                + " was '40,30,40'",
+            "a,b,c,d",
+            "--region must be X,Y,W,H in pixels",
+            "40,30,0,30",
+            "--region must be at least 1x1 pixels but was 0x30",
+            "-1,30,40,30",
+            "--region must start inside the image (X and Y >= 0) but was -1,30,40,30",
+            "100,30,40,30",
+            "--region must lie inside the 128x96 input but 100,30,40,30 reaches column 140 and"
+                + " row 60");
+    bad.forEach(
+        (value, message) -> {
+          String[] args = java.util.Arrays.copyOf(base, base.length + 1);
+          args[base.length] = value;
+          Run r = run(args);
+          assertThat(r.code()).as(value).isEqualTo(2);
+          assertThat(r.stderr()).as(value).contains(message);
+        });
+    Run alone = run("bench", "--model", model("tiny-sd"), "--region", "1,1,8,8");
+    assertThat(alone.code()).isEqualTo(2);
+    assertThat(alone.stderr()).contains("--region needs --local-edit");
   }
 }

@@ -62,7 +62,8 @@ public final class LocalEditor {
   /**
    * How to edit.
    *
-   * @param workingSide longer side the crop is scaled to before inpainting (the model's size)
+   * @param workingSide longer side the crop is scaled to before inpainting (the model's size),
+   *     rounded to a multiple of 64
    * @param marginPx context kept around the region in the crop
    * @param globalStrength image-to-image strength of global edits
    * @param dilatePx region dilation for grounded targets
@@ -413,11 +414,26 @@ public final class LocalEditor {
     return new Mask(m.width(), m.height(), v);
   }
 
-  /** The crop scaled so its longer side is {@code side}, both sides multiples of 8. */
+  /**
+   * The granularity of the crop's working size in pixels. Stable Diffusion's UNet halves the
+   * latents (an eighth of the pixels) three times and joins each up-block to its skip connection,
+   * and an exported graph has no resize for odd sides: a latent side must be a multiple of 8, a
+   * pixel side a multiple of 64. A crop worked at 512x488 (61 latent rows) fails inside SD 1.5's
+   * UNet.
+   */
+  static final int SIDE_MULTIPLE = 64;
+
+  /**
+   * The crop scaled so its longer side is about {@code side}, both sides rounded to multiples of
+   * {@link #SIDE_MULTIPLE} (the aspect ratio may change by up to half of it; the result is scaled
+   * back to the box).
+   */
   static int[] workingSize(Box box, int side) {
     double scale = (double) side / Math.max(box.width(), box.height());
-    int w = Math.max(8, (int) Math.round(box.width() * scale / 8) * 8);
-    int h = Math.max(8, (int) Math.round(box.height() * scale / 8) * 8);
-    return new int[] {w, h};
+    return new int[] {roundToMultiple(box.width() * scale), roundToMultiple(box.height() * scale)};
+  }
+
+  private static int roundToMultiple(double px) {
+    return Math.max(SIDE_MULTIPLE, (int) Math.round(px / SIDE_MULTIPLE) * SIDE_MULTIPLE);
   }
 }

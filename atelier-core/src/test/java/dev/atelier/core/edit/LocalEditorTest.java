@@ -134,4 +134,13 @@ class LocalEditorTest {
     assertThat(out.plan().scope()).isEqualTo(EditPlan.Scope.GLOBAL);
     assertThat(engine.edits.get(0).mode()).isInstanceOf(EditMode.ImageToImage.class);
   }
+
+  @Test
+  void theCropIsWorkedAtMultiplesOf64AsStableDiffusionsUNetNeeds() {
+    // A 400x384 box at 512 was 512x488 (61 latent rows), which SD 1.5's UNet cannot join.
+    assertThat(LocalEditor.workingSize(new Box(368, 268, 400, 384), 512)).containsExactly(512, 512);
+    assertThat(LocalEditor.workingSize(new Box(0, 0, 400, 240), 512)).containsExactly(512, 320);
+    assertThat(LocalEditor.workingSize(new Box(0, 0, 10, 400), 512)).containsExactly(64, 512);
+    assertThat(LocalEditor.workingSize(new Box(0, 0, 32, 16), 64)).containsExactly(64, 64);
+  }
 }

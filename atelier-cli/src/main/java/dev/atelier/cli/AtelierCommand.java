@@ -19,6 +19,7 @@ import picocli.CommandLine.Command;
     description = "Self-hosted image generation and editing on the JVM.",
     subcommands = {
       ServeCommand.class,
+      WorkerCommand.class,
       GenerateCommand.class,
       EditCommand.class,
       PlanCommand.class,
@@ -26,6 +27,7 @@ import picocli.CommandLine.Command;
       ModelsCommand.class,
       KeysCommand.class,
       JobsCommand.class,
+      WorkersCommand.class,
       BenchCommand.class,
       BenchBatchesCommand.class,
       BenchServerCommand.class
@@ -37,7 +39,8 @@ public final class AtelierCommand implements Runnable {
   public void run() {
     throw new CommandLine.ParameterException(
         spec.commandLine(),
-        "a command is required: serve, generate, edit, plan, models, keys, jobs or bench");
+        "a command is required: serve, worker, generate, edit, plan, models, keys, jobs, workers"
+            + " or bench");
   }
 
   /** Runs the command line and exits with its code. */

@@ -28,7 +28,7 @@ import java.util.stream.Stream;
  */
 final class ChildServer implements AutoCloseable {
   private static final Pattern LISTENING =
-      Pattern.compile("Atelier listening on (http://\\S+?)/v1\\s");
+      Pattern.compile("Atelier (?:worker )?listening on (http://\\S+?)(?:/v1)?\\s");
 
   /** Settings of the caller's environment that would point the child away from its demo. */
   private static final List<String> CLEARED_ENV =
@@ -82,16 +82,9 @@ final class ChildServer implements AutoCloseable {
   private static ChildServer start(
       Path dir, Path dataDir, List<String> javaOptions, List<String> serveArgs, Duration timeout)
       throws IOException, InterruptedException {
-    Path log = dir.resolve("server.log");
-    List<String> command = new ArrayList<>();
-    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    command.add("--enable-native-access=ALL-UNNAMED");
-    command.addAll(javaOptions);
-    command.addAll(
+    List<String> args = new ArrayList<>();
+    args.addAll(
         List.of(
-            "-cp",
-            System.getProperty("java.class.path"),
-            AtelierCommand.class.getName(),
             "serve",
             "--demo",
             "--engine",
@@ -100,14 +93,51 @@ final class ChildServer implements AutoCloseable {
             "0",
             "--data-dir",
             dataDir.toString()));
-    command.addAll(serveArgs);
+    args.addAll(serveArgs);
+    return start(dir, javaOptions, args, java.util.Map.of(), "/v1/models", timeout);
+  }
+
+  /**
+   * Starts {@code atelier ARGS} (a {@code serve} of any role, or a {@code worker}; the arguments
+   * must include {@code --port 0} and a {@code --data-dir}) with {@code env} added to its
+   * environment, and returns once {@code GET readyPath} answers 200 ({@code /readyz}: a worker's
+   * model is warm).
+   */
+  static ChildServer command(
+      List<String> javaOptions,
+      List<String> args,
+      java.util.Map<String, String> env,
+      String readyPath,
+      Duration timeout)
+      throws IOException, InterruptedException {
+    return start(
+        Files.createTempDirectory("atelier-child-"), javaOptions, args, env, readyPath, timeout);
+  }
+
+  private static ChildServer start(
+      Path dir,
+      List<String> javaOptions,
+      List<String> args,
+      java.util.Map<String, String> env,
+      String readyPath,
+      Duration timeout)
+      throws IOException, InterruptedException {
+    Path log = dir.resolve("server.log");
+    List<String> command = new ArrayList<>();
+    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    command.add("--enable-native-access=ALL-UNNAMED");
+    command.addAll(javaOptions);
+    command.addAll(
+        List.of("-cp", System.getProperty("java.class.path"), AtelierCommand.class.getName()));
+    command.addAll(args);
     ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
     pb.redirectOutput(log.toFile());
     CLEARED_ENV.forEach(pb.environment()::remove);
+    pb.environment().putAll(env);
     Process process = pb.start();
     ChildServer child = null;
     try {
-      child = new ChildServer(process, dir, awaitReady(process, log, timeout));
+      child = new ChildServer(process, dir, awaitReady(process, log, readyPath, timeout));
       return child;
     } finally {
       if (child == null) {
@@ -146,6 +176,23 @@ final class ChildServer implements AutoCloseable {
     process.waitFor();
   }
 
+  /**
+   * Stops the server with SIGTERM (its clean shutdown) and waits up to {@code timeout} for it to
+   * exit.
+   *
+   * @return its exit code
+   * @throws IOException when it did not exit in time (it is then killed)
+   */
+  int terminate(Duration timeout) throws IOException, InterruptedException {
+    process.destroy();
+    if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+      process.destroyForcibly();
+      throw new IOException(
+          "the server did not exit within " + timeout.toSeconds() + " s of SIGTERM");
+    }
+    return process.exitValue();
+  }
+
   /** What the server printed so far (standard output and error), for a failure's message. */
   String output() {
     try {
@@ -155,7 +202,7 @@ final class ChildServer implements AutoCloseable {
     }
   }
 
-  private static URI awaitReady(Process process, Path log, Duration timeout)
+  private static URI awaitReady(Process process, Path log, String readyPath, Duration timeout)
       throws IOException, InterruptedException {
     long deadline = System.nanoTime() + timeout.toNanos();
     URI base = null;
@@ -178,7 +225,7 @@ final class ChildServer implements AutoCloseable {
             base = URI.create(m.group(1));
           }
         }
-        if (base != null && answers(http, base)) {
+        if (base != null && answers(http, base.resolve(readyPath))) {
           return base;
         }
         // Polling: the child says nothing else when it is ready.
@@ -186,15 +233,16 @@ final class ChildServer implements AutoCloseable {
       }
     }
     throw new IOException(
-        "the server did not answer GET /v1/models within "
+        "the server did not answer GET "
+            + readyPath
+            + " with 200 within "
             + timeout.toSeconds()
             + " s"
             + tail(log));
   }
 
-  private static boolean answers(HttpClient http, URI base) throws InterruptedException {
-    HttpRequest get =
-        HttpRequest.newBuilder(base.resolve("/v1/models")).timeout(Duration.ofSeconds(5)).build();
+  private static boolean answers(HttpClient http, URI uri) throws InterruptedException {
+    HttpRequest get = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(5)).build();
     try {
       return http.send(get, HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
     } catch (IOException e) {

@@ -257,7 +257,7 @@ final class JobsCommand implements Runnable {
   }
 
   /** Left-aligned columns, two spaces apart. */
-  private static void table(PrintWriter out, List<String[]> rows) {
+  static void table(PrintWriter out, List<String[]> rows) {
     int[] widths = new int[rows.get(0).length];
     for (String[] r : rows) {
       for (int i = 0; i < r.length; i++) {

@@ -211,6 +211,11 @@ final class ModelOptions {
         || s.contains("\\");
   }
 
+  /** Where the local engine runs, as a worker reports it: {@code cpu} or {@code cuda}. */
+  String deviceName() {
+    return settings().device() == OrtSettings.Device.CUDA ? "cuda" : "cpu";
+  }
+
   OrtSettings settings() {
     if (threads < 0) {
       throw new ParameterException(spec.commandLine(), "--threads must be >= 0 but was " + threads);

@@ -11,10 +11,12 @@ import dev.atelier.engine.onnx.model.StableDiffusionModel;
 import dev.atelier.engine.openai.OpenAiEngine;
 import dev.atelier.server.AtelierServer;
 import dev.atelier.server.RequestLimits;
+import dev.atelier.server.Role;
 import dev.atelier.server.ServerConfig;
 import dev.atelier.server.auth.AccessSettings;
 import dev.atelier.server.images.PriceTable;
 import dev.atelier.server.jobs.JobRunner;
+import dev.atelier.server.jobs.WorkerReport;
 import dev.atelier.server.models.ModelSet;
 import dev.atelier.server.ops.DeferredEngine;
 import dev.atelier.server.ops.Metrics;
@@ -23,6 +25,7 @@ import dev.atelier.server.ops.Readiness;
 import dev.atelier.store.BlobStore;
 import dev.atelier.store.MetadataStore;
 import dev.atelier.store.Stores;
+import dev.atelier.store.Worker;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.concurrent.Callable;
@@ -44,9 +47,11 @@ import picocli.CommandLine.Spec;
       "Endpoints: /v1/images/generations, /v1/images/edits, /v1/models, /v1/images/{id},",
       "/v1/sessions, /v1/edits/plan, /v1/edits/compose. Point any OpenAI SDK at",
       "http://HOST:PORT/v1. Data (SQLite database and image blobs) lives in --data-dir;",
-      "--database-url and --blob-store s3://BUCKET/PREFIX put it in PostgreSQL and S3 instead."
+      "--database-url and --blob-store s3://BUCKET/PREFIX put it in PostgreSQL and S3 instead.",
+      "--role api and `atelier worker` split the HTTP API and the job workers over several",
+      "processes sharing one PostgreSQL and one blob store."
     })
-final class ServeCommand implements Callable<Integer> {
+class ServeCommand implements Callable<Integer> {
   @Spec picocli.CommandLine.Model.CommandSpec spec;
 
   @Option(
@@ -57,6 +62,16 @@ final class ServeCommand implements Callable<Integer> {
 
   @Option(names = "--port", defaultValue = "8080", description = "Port. Default: ${DEFAULT-VALUE}.")
   int port;
+
+  @Option(
+      names = "--role",
+      paramLabel = "ROLE",
+      description =
+          "all: the HTTP API and the job workers in one process (the default). api: the HTTP API"
+              + " only; loads no model, queues jobs for workers (served model ids from --model"
+              + " ID, --demo, or the live workers). worker: runs jobs only, as `atelier worker`."
+              + " api and worker need --database-url (PostgreSQL).")
+  String roleName;
 
   /** {@code --data-dir} and {@code --database-url}, shared with {@code atelier keys}. */
   @Mixin StoreOptions store;
@@ -165,7 +180,7 @@ final class ServeCommand implements Callable<Integer> {
   volatile CountDownLatch loadGate;
 
   /** The engine being served and what the server announces about it. */
-  private record Served(String modelName, int defaultSide, String description, String engine) {}
+  record Served(String modelName, int defaultSide, String description, String engine) {}
 
   /** {@code --url-ttl}: whole seconds, an ISO-8601 duration, or a number with s, m, h or d. */
   private java.time.Duration urlTtl(String text) {
@@ -199,8 +214,27 @@ final class ServeCommand implements Callable<Integer> {
     return d;
   }
 
+  /**
+   * What this process does, from {@code --role}.
+   *
+   * @throws ParameterException for another value
+   */
+  Role role() {
+    if (roleName == null || roleName.isBlank()) {
+      return Role.ALL;
+    }
+    for (Role r : Role.values()) {
+      if (r.wire().equals(roleName.strip().toLowerCase(java.util.Locale.ROOT))) {
+        return r;
+      }
+    }
+    throw new ParameterException(
+        spec.commandLine(), "--role must be all, api or worker but was '" + roleName + "'");
+  }
+
   @Override
   public Integer call() throws Exception {
+    Role role = role();
     String engineName = engine;
     if (engineName == null || engineName.isBlank()) {
       engineName = env.getOrDefault("ATELIER_ENGINE", "local");
@@ -214,19 +248,28 @@ final class ServeCommand implements Callable<Integer> {
     }
     RequestLimits limits = limitOptions.limits();
     JobRunner.Settings jobs = jobOptions.settings(engineName.equals("openai"));
+    if (role == Role.API) {
+      jobs = jobs.withWorkers(0); // an API node runs no job
+    }
     java.time.Duration drainTimeout = jobOptions.drainTimeout();
     java.time.Duration ttl = urlTtl(urlTtl);
     Path data = StoreOptions.dataDir(store.dataDir);
     Stores.createDataDir(data);
     AccessSettings access;
     try {
-      access =
-          new AccessSettings(
-              AccessSettings.secretIn(data), ttl, corsOrigins, java.time.Clock.systemUTC());
+      access = new AccessSettings(urlSecret(data), ttl, corsOrigins, java.time.Clock.systemUTC());
     } catch (IllegalArgumentException e) {
       throw new ParameterException(spec.commandLine(), "--cors-origin: " + e.getMessage());
     }
     String jdbc = StoreOptions.databaseUrl(store.databaseUrl, System.getenv());
+    if (role != Role.ALL && jdbc.isBlank()) {
+      throw new ParameterException(
+          spec.commandLine(),
+          (role == Role.API ? "--role api" : "a worker")
+              + " shares its queue with other processes, which needs PostgreSQL: give"
+              + " --database-url (or ATELIER_DATABASE_URL); the SQLite database in --data-dir"
+              + " serves one process (serve without --role)");
+    }
     dev.atelier.store.DatabaseUrl database = store.parsedUrl(System.getenv());
     dev.atelier.store.PoolSettings pool = store.pool();
     boolean exposed = !AtelierServer.isLoopback(host);
@@ -247,6 +290,14 @@ final class ServeCommand implements Callable<Integer> {
     }
     boolean upstream = engineName.equals("openai");
     boolean demo = modelOptions.demo;
+    if (role == Role.API) {
+      if (maxMemory != null || groundingModel != null || preload) {
+        throw new ParameterException(
+            spec.commandLine(),
+            "--role api loads no model, so --max-memory, --grounding-model and --preload belong"
+                + " to the workers (atelier worker)");
+      }
+    }
     if (demo && upstream) {
       throw new ParameterException(
           spec.commandLine(), "--demo runs the local engine but --engine was openai");
@@ -264,8 +315,9 @@ final class ServeCommand implements Callable<Integer> {
     try {
       demoModels = demo ? DemoModels.extract(data) : null;
       // A missing model is pulled (or the first-run screen shown) before listening; a model that
-      // is here loads while the server already listens and /readyz says "loading".
-      pending = pending(upstream, demoModels, data);
+      // is here loads while the server already listens and /readyz says "loading". An API node
+      // loads none.
+      pending = role == Role.API ? null : pending(upstream, demoModels, data);
     } catch (RuntimeException e) {
       blobs.close();
       throw e;
@@ -275,13 +327,26 @@ final class ServeCommand implements Callable<Integer> {
         blobs;
         MetadataStore metadata = Stores.open(data, jdbc, pool);
         GroundingOption grounding =
-            GroundingOption.load(
-                groundingModel == null && demo ? demoModels.grounding() : groundingModel,
-                modelOptions.settings());
+            role == Role.API
+                ? new GroundingOption(dev.atelier.core.edit.LocalEditor.NO_GROUNDER, null)
+                : GroundingOption.load(
+                    groundingModel == null && demo ? demoModels.grounding() : groundingModel,
+                    modelOptions.settings());
         Operations ops = new Operations(new Metrics(), new Readiness(metadata));
-        DeferredEngine eng = new DeferredEngine(pending.engineName(), ops.readiness());
-        ModelSet models = models(pending, eng)) {
-      Served served = pending.served();
+        DeferredEngine eng =
+            pending == null ? null : new DeferredEngine(pending.engineName(), ops.readiness());
+        ModelSet models =
+            pending == null
+                ? ApiNodeModels.models(
+                    modelOptions.models, demoModels, engineName, metadata, jobs.lease(), stop)
+                : models(pending, eng)) {
+      if (models == null) {
+        return 0; // stopped while waiting for a worker
+      }
+      Served served =
+          pending != null
+              ? pending.served()
+              : ApiNodeModels.served(models, engineName, demoModels, upstream);
       ServerConfig config =
           new ServerConfig(
                   host,
@@ -290,7 +355,8 @@ final class ServeCommand implements Callable<Integer> {
                   served.defaultSide(),
                   Instant.now(),
                   allowRemoteImages)
-              .withEngine(eng.name(), prices)
+              .withEngine(eng == null ? engineName : eng.name(), prices)
+              .withRole(role)
               .withDemo(demo)
               .withLimits(limits)
               .withAccess(access)
@@ -309,6 +375,19 @@ final class ServeCommand implements Callable<Integer> {
           AtelierServer.start(
               models, grounding.grounder(), planner(), metadata, blobs, config, ops)) {
         server = s;
+        WorkerReport report =
+            role.runsJobs()
+                ? new WorkerReport(
+                    metadata,
+                    s.jobs(),
+                    eng.name(),
+                    models.models().stream()
+                        .map(m -> new Worker.Model(m.id(), m.kind().wire()))
+                        .toList(),
+                    upstream ? "upstream" : modelOptions.deviceName(),
+                    ops.readiness()::modelReady,
+                    java.time.Clock.systemUTC())
+                : null;
         java.io.PrintWriter out = spec.commandLine().getOut();
         out.print(
             banner(
@@ -320,9 +399,16 @@ final class ServeCommand implements Callable<Integer> {
                     + (blobPolicy.presign() ? " (image URLs redirect to presigned GETs)" : ""),
                 grounding,
                 keys,
-                JobOptions.banner(jobs, drainTimeout)));
+                JobOptions.banner(jobs, drainTimeout),
+                role));
         out.flush();
-        Thread loader = loader(pending, eng, ops.metrics());
+        Thread loader;
+        if (pending != null) {
+          loader = loader(pending, eng, ops.metrics());
+        } else {
+          ops.readiness().ready(); // nothing to load
+          loader = new Thread(() -> {}, "atelier-model-loader");
+        }
         loader.start();
         started.countDown();
         // On SIGTERM or Ctrl-C the JVM only waits for shutdown hooks: the hook lets this thread
@@ -348,6 +434,9 @@ final class ServeCommand implements Callable<Integer> {
           // SIGTERM or Ctrl-C: the hook is already running and waits for `closed`.
         }
         drain(s, drainTimeout);
+        if (report != null) {
+          report.close(); // a clean stop: the row goes
+        }
         // A model that is still loading is not abandoned half-open: the loader hands it to the
         // closed engine, which closes it.
         loader.join();
@@ -359,6 +448,26 @@ final class ServeCommand implements Callable<Integer> {
       throw failed;
     }
     return 0;
+  }
+
+  /**
+   * The secret that signs image URLs: {@code $ATELIER_URL_SECRET} (at least 32 characters; every
+   * API node of a deployment must have the same, so that a URL one node signed is good on all),
+   * else the one kept in the data dir.
+   */
+  private byte[] urlSecret(Path data) {
+    String shared = env.get("ATELIER_URL_SECRET");
+    if (shared == null || shared.isBlank()) {
+      return AccessSettings.secretIn(data);
+    }
+    byte[] bytes = shared.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    if (bytes.length < 32) {
+      throw new ParameterException(
+          spec.commandLine(),
+          "ATELIER_URL_SECRET must be at least 32 characters (openssl rand -hex 32) but was "
+              + bytes.length);
+    }
+    return bytes;
   }
 
   /**
@@ -619,7 +728,8 @@ final class ServeCommand implements Callable<Integer> {
       String blobs,
       GroundingOption grounding,
       int keys,
-      String jobs) {
+      String jobs,
+      Role role) {
     // Links must be clickable: a wildcard bind address is reached through localhost.
     String shownHost =
         host.equals("0.0.0.0") || host.equals("::") || host.equals("[::]") ? "localhost" : host;
@@ -628,9 +738,23 @@ final class ServeCommand implements Callable<Integer> {
     }
     String base = "http://" + shownHost + ":" + boundPort;
     StringBuilder b = new StringBuilder();
-    b.append("Atelier listening on ").append(base).append("/v1\n");
-    row(b, "studio", base + "/");
-    row(b, "API", base + "/v1 (any OpenAI SDK: base_url=" + base + "/v1)");
+    if (role == Role.WORKER) {
+      b.append("Atelier worker listening on ")
+          .append(base)
+          .append(" (/healthz, /readyz, /metrics)\n");
+    } else {
+      b.append("Atelier listening on ").append(base).append("/v1\n");
+      row(b, "studio", base + "/");
+      row(b, "API", base + "/v1 (any OpenAI SDK: base_url=" + base + "/v1)");
+    }
+    row(
+        b,
+        "role",
+        switch (role) {
+          case ALL -> "all (HTTP API and job workers in this process)";
+          case API -> "api (queues jobs for workers; loads no model)";
+          case WORKER -> "worker (runs the queued jobs of its models)";
+        });
     row(b, "model", served.description());
     row(b, "engine", served.engine());
     row(

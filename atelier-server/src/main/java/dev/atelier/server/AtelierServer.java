@@ -192,6 +192,12 @@ public final class AtelierServer implements AutoCloseable {
             routes::renderJob,
             ops.readiness()::modelReady);
     routes.use(runner);
+    Role role = config.role();
+    // A worker claims only the jobs of the models it serves; an API node keeps the events that
+    // workers send for the streams it holds.
+    runner
+        .serving(role.runsJobs() ? java.util.Set.copyOf(models.ids()) : java.util.Set.of())
+        .mirroringEvents(role.servesApi());
     watchModels(models, ops);
     ops.readiness()
         .queueFrom(
@@ -223,20 +229,23 @@ public final class AtelierServer implements AutoCloseable {
               // After the request id, before every route: API keys once a key exists.
               auth.install(c);
               before.accept(c);
-              // After authentication: a retried POST with a known key is answered from the store.
-              Idempotent.install(c, metadata, JobKind::isJobPath);
-              // Before-matched: runs after every before handler, authentication's included.
-              RateLimits.install(c, config.access().clock(), metadata);
-              c.staticFiles.add(
-                  sf -> {
-                    // The studio (a plain HTML/JS client of the public API) lives at /; the API
-                    // routes are matched first, so /v1/... is unaffected.
-                    sf.hostedPath = "/";
-                    sf.directory = "/studio";
-                    sf.location = Location.CLASSPATH;
-                    sf.headers = java.util.Map.of("Cache-Control", "no-cache");
-                  });
-              routes.register(c);
+              if (role.servesApi()) {
+                // After authentication: a retried POST with a known key is answered from the
+                // store.
+                Idempotent.install(c, metadata, JobKind::isJobPath);
+                // Before-matched: runs after every before handler, authentication's included.
+                RateLimits.install(c, config.access().clock(), metadata);
+                c.staticFiles.add(
+                    sf -> {
+                      // The studio (a plain HTML/JS client of the public API) lives at /; the API
+                      // routes are matched first, so /v1/... is unaffected.
+                      sf.hostedPath = "/";
+                      sf.directory = "/studio";
+                      sf.location = Location.CLASSPATH;
+                      sf.headers = java.util.Map.of("Cache-Control", "no-cache");
+                    });
+                routes.register(c);
+              }
               ops.install(c, ANSWERED); // /metrics, /healthz, /readyz
               c.routes.exception(
                   Exception.class,

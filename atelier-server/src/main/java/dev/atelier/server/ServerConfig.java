@@ -30,6 +30,7 @@ import java.util.Objects;
  *     JobRunner.Settings})
  * @param blobPolicy the start-up sweep's grace and whether image bytes are answered with presigned
  *     redirects (see {@link BlobPolicy})
+ * @param role what this process does: API and workers, the API only, or workers only
  */
 public record ServerConfig(
     String host,
@@ -45,7 +46,8 @@ public record ServerConfig(
     Duration idleTimeout,
     AccessSettings access,
     JobRunner.Settings jobs,
-    BlobPolicy blobPolicy) {
+    BlobPolicy blobPolicy,
+    Role role) {
 
   /** Jetty's default: how long a silent connection is kept. */
   public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofSeconds(30);
@@ -76,7 +78,8 @@ public record ServerConfig(
         DEFAULT_IDLE_TIMEOUT,
         AccessSettings.ephemeral(),
         JobRunner.Settings.DEFAULT,
-        BlobPolicy.DEFAULT);
+        BlobPolicy.DEFAULT,
+        Role.ALL);
   }
 
   /** These settings with another engine and what its tokens cost. */
@@ -95,7 +98,8 @@ public record ServerConfig(
         idleTimeout,
         access,
         jobs,
-        blobPolicy);
+        blobPolicy,
+        role);
   }
 
   /** These settings for the demo models ({@code true}) or a real model. */
@@ -114,7 +118,8 @@ public record ServerConfig(
         idleTimeout,
         access,
         jobs,
-        blobPolicy);
+        blobPolicy,
+        role);
   }
 
   /** These settings with other request limits. */
@@ -133,7 +138,8 @@ public record ServerConfig(
         idleTimeout,
         access,
         jobs,
-        blobPolicy);
+        blobPolicy,
+        role);
   }
 
   /** These settings with another idle timeout. */
@@ -152,7 +158,8 @@ public record ServerConfig(
         newIdleTimeout,
         access,
         jobs,
-        blobPolicy);
+        blobPolicy,
+        role);
   }
 
   /** These settings with another URL secret, URL lifetime, CORS allow-list or clock. */
@@ -171,7 +178,8 @@ public record ServerConfig(
         idleTimeout,
         newAccess,
         jobs,
-        blobPolicy);
+        blobPolicy,
+        role);
   }
 
   /** These settings with other job scheduling. */
@@ -190,7 +198,8 @@ public record ServerConfig(
         idleTimeout,
         access,
         newJobs,
-        blobPolicy);
+        blobPolicy,
+        role);
   }
 
   /** These settings with another blob sweep grace or presigning choice. */
@@ -209,11 +218,33 @@ public record ServerConfig(
         idleTimeout,
         access,
         jobs,
-        newBlobPolicy);
+        newBlobPolicy,
+        role);
+  }
+
+  /** These settings for a process of {@code newRole}. */
+  public ServerConfig withRole(Role newRole) {
+    return new ServerConfig(
+        host,
+        port,
+        modelName,
+        defaultSide,
+        startedAt,
+        allowRemoteImages,
+        engineName,
+        prices,
+        demo,
+        limits,
+        idleTimeout,
+        access,
+        jobs,
+        blobPolicy,
+        newRole);
   }
 
   /** Validates the values. */
   public ServerConfig {
+    Objects.requireNonNull(role, "role");
     Objects.requireNonNull(jobs, "jobs");
     Objects.requireNonNull(blobPolicy, "blobPolicy");
     Objects.requireNonNull(engineName, "engineName");

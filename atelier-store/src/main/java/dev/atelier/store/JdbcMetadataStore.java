@@ -41,11 +41,85 @@ public final class JdbcMetadataStore implements MetadataStore {
   private final Dialect dialect;
   private final ConnectionSource connections;
   private final Transactor transactor;
+  private final Notifications notifications;
 
   private JdbcMetadataStore(Dialect dialect, ConnectionSource connections, String where) {
+    this(dialect, connections, where, null);
+  }
+
+  /** With {@code direct} (PostgreSQL), notifications listen on a connection of their own. */
+  private JdbcMetadataStore(
+      Dialect dialect, ConnectionSource connections, String where, DriverDataSource direct) {
     this.dialect = dialect;
     this.connections = connections;
     this.transactor = new Transactor(connections, dialect.kind() + " " + where);
+    this.notifications =
+        direct == null
+            ? new dev.atelier.store.internal.LocalNotifications()
+            : new dev.atelier.store.internal.PgNotifications(direct, this::notify, currentSchema());
+  }
+
+  private void notify(String channel, String payload) {
+    transactor.inTransaction(
+        "notify " + channel,
+        c -> {
+          try (java.sql.PreparedStatement p = c.prepareStatement("SELECT pg_notify(?, ?)")) {
+            p.setString(1, channel);
+            p.setString(2, payload);
+            p.execute();
+          }
+          return null;
+        });
+  }
+
+  private String currentSchema() {
+    return transactor.inTransaction(
+        "current schema",
+        c -> {
+          try (var st = c.createStatement();
+              var rs = st.executeQuery("SELECT current_schema()")) {
+            return rs.next() && rs.getString(1) != null ? rs.getString(1) : "public";
+          }
+        });
+  }
+
+  @Override
+  public Notifications notifications() {
+    return notifications;
+  }
+
+  @Override
+  public void reportWorker(Worker worker) {
+    Objects.requireNonNull(worker, "worker");
+    transactor.inTransaction(
+        "report worker " + worker.id(),
+        c -> {
+          dev.atelier.store.internal.WorkerRows.upsert(c, worker);
+          return null;
+        });
+  }
+
+  @Override
+  public List<Worker> workers() {
+    return transactor.inTransaction("workers", dev.atelier.store.internal.WorkerRows::all);
+  }
+
+  @Override
+  public void removeWorker(String id) {
+    Objects.requireNonNull(id, "id");
+    transactor.inTransaction(
+        "remove worker " + id,
+        c -> {
+          dev.atelier.store.internal.WorkerRows.delete(c, id);
+          return null;
+        });
+  }
+
+  @Override
+  public int pruneWorkers(Instant before) {
+    Objects.requireNonNull(before, "before");
+    return transactor.inTransaction(
+        "prune workers", c -> dev.atelier.store.internal.WorkerRows.prune(c, before));
   }
 
   /**
@@ -124,7 +198,8 @@ public final class JdbcMetadataStore implements MetadataStore {
       return new JdbcMetadataStore(
           Dialect.POSTGRESQL,
           new HikariConnectionSource(url.jdbcUrl(), url.user(), url.password(), pool),
-          where);
+          where,
+          direct);
     } catch (SQLException e) {
       throw new AtelierException.StorageFailure(
           "cannot connect to PostgreSQL at " + where + ": " + e.getMessage(), e);
@@ -455,14 +530,16 @@ public final class JdbcMetadataStore implements MetadataStore {
   }
 
   @Override
-  public Optional<Job> claim(String worker, Instant now, java.time.Duration lease) {
+  public Optional<Job> claim(
+      String worker, Instant now, java.time.Duration lease, java.util.Set<String> models) {
     Objects.requireNonNull(worker, "worker");
+    Objects.requireNonNull(models, "models");
     Objects.requireNonNull(now, "now");
     Objects.requireNonNull(lease, "lease");
     return transactor.inTransaction(
         "claim for " + worker,
         c -> {
-          Optional<String> id = JobRows.next(c, dialect);
+          Optional<String> id = JobRows.next(c, dialect, models);
           if (id.isEmpty() || !JobRows.start(c, id.get(), worker, now, now.plus(lease))) {
             return Optional.<Job>empty();
           }
@@ -685,6 +762,7 @@ public final class JdbcMetadataStore implements MetadataStore {
   /** Closes every connection; calls afterwards fail with a storage failure. Idempotent. */
   @Override
   public void close() {
+    notifications.close();
     connections.close();
   }
 }

@@ -29,6 +29,8 @@ import java.util.Set;
  * @param resultStatus the HTTP status of the waiting call's answer ({@code 0} until completed)
  * @param result the body of the waiting call's answer (JSON, {@code ""} until completed)
  * @param error the error object of a failed job (JSON, {@code ""} otherwise)
+ * @param model the served model id it runs on, picked when it was queued: only a worker serving
+ *     that model claims it ({@code ""}: any worker, as for jobs queued before schema 8)
  */
 public record Job(
     String id,
@@ -49,7 +51,8 @@ public record Job(
     String progress,
     int resultStatus,
     String result,
-    String error) {
+    String error,
+    String model) {
 
   /** Validates and copies. */
   public Job {
@@ -68,12 +71,13 @@ public record Job(
     Objects.requireNonNull(progress, "progress");
     Objects.requireNonNull(result, "result");
     Objects.requireNonNull(error, "error");
+    Objects.requireNonNull(model, "model");
     if (n < 0) {
       throw new IllegalArgumentException("n must be >= 0 but was " + n);
     }
   }
 
-  /** A new queued job. */
+  /** A new queued job that any worker may run. */
   public static Job queued(
       String id,
       String owner,
@@ -83,6 +87,20 @@ public record Job(
       Set<String> inputs,
       int n,
       Instant createdAt) {
+    return queued(id, owner, keyId, kind, request, inputs, n, createdAt, "");
+  }
+
+  /** A new queued job for the workers that serve {@code model} ({@code ""}: any worker). */
+  public static Job queued(
+      String id,
+      String owner,
+      String keyId,
+      String kind,
+      String request,
+      Set<String> inputs,
+      int n,
+      Instant createdAt,
+      String model) {
     return new Job(
         id,
         owner,
@@ -102,6 +120,7 @@ public record Job(
         "",
         0,
         "",
-        "");
+        "",
+        model);
   }
 }

@@ -77,7 +77,15 @@ public interface JobStore {
    * claim is oldest (never claimed first), and that owner's oldest job. Sets it in progress, counts
    * the attempt, and leases it until {@code now + lease}.
    */
-  Optional<Job> claim(String worker, Instant now, Duration lease);
+  default Optional<Job> claim(String worker, Instant now, Duration lease) {
+    return claim(worker, now, lease, java.util.Set.of());
+  }
+
+  /**
+   * Like {@link #claim(String, Instant, Duration)}, among the jobs for the served model ids {@code
+   * models} only (and jobs of no model); every job when {@code models} is empty.
+   */
+  Optional<Job> claim(String worker, Instant now, Duration lease, java.util.Set<String> models);
 
   /**
    * Renews the lease of job {@code id} held by {@code worker} until {@code until} and records its

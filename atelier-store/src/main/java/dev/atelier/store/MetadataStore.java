@@ -15,7 +15,12 @@ import java.util.Set;
  * (and durable) before the rows naming them are written. Thread-safe. Failures are {@link
  * dev.atelier.core.AtelierException.StorageFailure}.
  */
-public interface MetadataStore extends JobStore, RateCounters, AutoCloseable {
+public interface MetadataStore extends JobStore, WorkerStore, RateCounters, AutoCloseable {
+  /**
+   * Messages between the processes sharing this store (PostgreSQL's {@code LISTEN/NOTIFY}; within
+   * this JVM for SQLite); one instance per store, closed with it.
+   */
+  Notifications notifications();
 
   /** Inserts an image row (not part of a session, or already part of one). */
   void insertImage(StoredImage image);

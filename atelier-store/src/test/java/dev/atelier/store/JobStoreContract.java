@@ -49,6 +49,90 @@ abstract class JobStoreContract extends RateCountersContract {
   }
 
   @Test
+  void aWorkerClaimsOnlyTheJobsOfItsModelsAndJobsOfNoModel() {
+    for (String[] j :
+        new String[][] {{"job_a", "model-a"}, {"job_b", "model-b"}, {"job_any", ""}}) {
+      store()
+          .enqueue(
+              Job.queued(j[0], "o", "", "image_generation", "{}", Set.of(), 1, T0, j[1]),
+              10,
+              Optional.empty(),
+              DAY);
+    }
+    assertThat(store().job("job_a").orElseThrow().model()).isEqualTo("model-a");
+
+    List<String> claimedByB = new ArrayList<>();
+    Optional<Job> c;
+    while ((c = store().claim("w-b", T0, LEASE, Set.of("model-b"))).isPresent()) {
+      claimedByB.add(c.get().id());
+    }
+
+    assertThat(claimedByB).containsExactlyInAnyOrder("job_b", "job_any");
+    assertThat(store().claim("w-all", T0, LEASE).map(Job::id)).contains("job_a");
+  }
+
+  @Test
+  void workersReportThemselvesAndDeadOnesArePruned() {
+    Worker w =
+        new Worker(
+            "host:1:abc",
+            "host",
+            1,
+            "local",
+            List.of(new Worker.Model("demo", "text-to-image"), new Worker.Model("x", "inpainting")),
+            "cpu",
+            Worker.State.STARTING,
+            "",
+            T0,
+            T0);
+    store().reportWorker(w);
+    store().reportWorker(w.beat(Worker.State.RUNNING, "job_1", T0.plusSeconds(10)));
+    Worker old =
+        new Worker(
+            "host:2:def",
+            "host",
+            2,
+            "openai",
+            List.of(),
+            "upstream",
+            Worker.State.IDLE,
+            "",
+            T0.minusSeconds(7200),
+            T0.minusSeconds(7200));
+    store().reportWorker(old);
+
+    assertThat(store().workers())
+        .containsExactly(old, w.beat(Worker.State.RUNNING, "job_1", T0.plusSeconds(10)));
+    assertThat(old.stale(T0, LEASE)).isTrue();
+    assertThat(store().workers().get(1).stale(T0.plusSeconds(60), LEASE)).isFalse();
+
+    assertThat(store().pruneWorkers(T0.minusSeconds(3600))).isEqualTo(1);
+    store().removeWorker(w.id());
+    assertThat(store().workers()).isEmpty();
+  }
+
+  @Test
+  void notificationsReachAListenerOnTheirChannelOnly() throws Exception {
+    java.util.concurrent.BlockingQueue<String> got =
+        new java.util.concurrent.LinkedBlockingQueue<>();
+    try (AutoCloseable l = store().notifications().listen("atelier_test", got::add)) {
+      // PostgreSQL: the listening connection starts LISTENing in the background; send until one
+      // arrives (a message sent before that is lost, as the interface allows).
+      long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+      String first = null;
+      while (first == null && System.nanoTime() < deadline) {
+        store().notifications().publish("atelier_other", "not for you");
+        store().notifications().publish("atelier_test", "hello");
+        first = got.poll(200, java.util.concurrent.TimeUnit.MILLISECONDS);
+      }
+      assertThat(first).isEqualTo("hello");
+    }
+    assertThatThrownBy(() -> store().notifications().publish("atelier_test", "x".repeat(8000)))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("a notification payload must be at most 7900 bytes but was 8000");
+  }
+
+  @Test
   void fullQueueRefusesAndStoresNothing() {
     for (int i = 0; i < 3; i++) {
       store().enqueue(job("job_" + i, "a", T0.plusMillis(i)), 3, Optional.empty(), DAY);

@@ -28,9 +28,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * it is never logged, stored or echoed in a message.
  *
  * <p>{@code /v1/models} and everything outside {@code /v1/} (the studio's files, the probes {@code
- * /healthz} and {@code /readyz}) need no key, except {@code /metrics}, which needs scope {@code
- * admin}. {@code /v1/images/...} and {@code /v1/edits/...} need scope {@code images}, {@code
- * /v1/sessions...} scope {@code sessions}; {@code admin} implies both.
+ * /healthz} and {@code /readyz}) need no key, except {@code /metrics} and {@code /v1/workers},
+ * which need scope {@code admin}. {@code /v1/images/...} and {@code /v1/edits/...} need scope
+ * {@code images}, {@code /v1/sessions...} scope {@code sessions}; {@code admin} implies both.
  */
 public final class ApiKeyAuth {
   /** How long a read of the active keys is trusted. */
@@ -83,7 +83,7 @@ public final class ApiKeyAuth {
 
   /** The scope {@code path} needs, {@code ""} for any valid key; empty when it needs no key. */
   static Optional<String> scopeFor(String path) {
-    if (path.equals(dev.atelier.server.ops.Operations.METRICS)) {
+    if (path.equals(dev.atelier.server.ops.Operations.METRICS) || path.equals("/v1/workers")) {
       // Ops: the metrics name routes, engines and error counts; /healthz and /readyz stay open
       // below (Kubernetes' probes carry no key).
       return Optional.of("admin");

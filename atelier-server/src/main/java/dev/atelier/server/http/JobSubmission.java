@@ -174,7 +174,8 @@ final class JobSubmission {
             stored,
             inputs,
             work.n(),
-            now);
+            now,
+            work.execution().model());
     Optional<Idempotency.Key> idem =
         key.map(k -> new Idempotency.Key(caller.owner(), k, req.hash(), now));
     JobEvents events = runner.eventsOf(job.id());

@@ -203,6 +203,8 @@ public final class Routes {
     c.routes.post("/v1/sessions/{id}/restart", ctx -> jobs.submit(ctx, JobKind.SESSION_RESTART));
     new Gallery(images.metadata()).register(c);
     new UsageReport(images.metadata(), config.prices()).register(c);
+    new WorkerRoutes(images.metadata(), config.jobs().lease(), java.time.Clock.systemUTC())
+        .register(c);
     jobs.register(c);
   }
 

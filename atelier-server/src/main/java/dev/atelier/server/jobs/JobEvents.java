@@ -39,12 +39,16 @@ public final class JobEvents {
   private long next = 1;
   private boolean ended;
 
-  /** Adds an event; nothing after the last one. */
-  public void add(String type, JsonValue.Obj data) {
+  /**
+   * Adds an event; nothing after the last one.
+   *
+   * @return its number, 0 when it came after the last one and was dropped
+   */
+  public long add(String type, JsonValue.Obj data) {
     lock.lock();
     try {
       if (ended) {
-        return;
+        return 0;
       }
       Event e = new Event(next++, type, data);
       if (events.size() >= MAX_EVENTS
@@ -55,6 +59,7 @@ public final class JobEvents {
       events.add(e);
       ended = e.last();
       added.signalAll();
+      return e.id();
     } finally {
       lock.unlock();
     }

@@ -50,13 +50,19 @@ public final class JobRunner implements AutoCloseable {
   /** How long a finished job's events stay in memory for late or reconnecting clients. */
   private static final Duration EVENTS_KEPT = Duration.ofMinutes(10);
 
-  /** How often an idle worker looks at the queue without being woken. */
+  /** How often an idle worker looks at the queue without being woken (one process). */
   private static final long POLL_MILLIS = 500;
+
+  /**
+   * How often an idle worker looks at the queue when other processes wake it with notifications: a
+   * lost notification only delays a job by this much.
+   */
+  private static final long CLUSTER_POLL_MILLIS = 5_000;
 
   /**
    * How the scheduler runs.
    *
-   * @param workers jobs run at once in this process
+   * @param workers jobs run at once in this process; 0 on an API node, which runs none
    * @param queueSize queued jobs at most; more are refused
    * @param lease how long a claim holds without a heartbeat (heartbeats come every third of it)
    * @param maxAttempts claims of one job before an expired lease fails it as interrupted
@@ -70,8 +76,8 @@ public final class JobRunner implements AutoCloseable {
 
     /** Validates. */
     public Settings {
-      if (workers < 1) {
-        throw new IllegalArgumentException("workers must be >= 1 but was " + workers);
+      if (workers < 0) {
+        throw new IllegalArgumentException("workers must be >= 0 but was " + workers);
       }
       if (queueSize < 1) {
         throw new IllegalArgumentException("queueSize must be >= 1 but was " + queueSize);
@@ -153,6 +159,10 @@ public final class JobRunner implements AutoCloseable {
   private final List<Thread> threads = new ArrayList<>();
   private final ScheduledExecutorService heartbeat;
   private final Durations durations = new Durations();
+  private final ClusterSignals signals;
+  private final Map<String, String> lastMirrored = new ConcurrentHashMap<>();
+  private volatile java.util.Set<String> serving = java.util.Set.of();
+  private volatile boolean mirrorEvents = true;
   private volatile boolean draining;
   private volatile boolean closed;
 
@@ -181,6 +191,7 @@ public final class JobRunner implements AutoCloseable {
     this.render = render;
     this.ready = ready;
     this.workerId = host() + ":" + ProcessHandle.current().pid() + ":" + shortId();
+    this.signals = new ClusterSignals(store.notifications());
     this.heartbeat =
         Executors.newSingleThreadScheduledExecutor(
             r -> {
@@ -190,8 +201,41 @@ public final class JobRunner implements AutoCloseable {
             });
   }
 
+  /**
+   * Claims only jobs for the served model ids {@code models} (and jobs of no model); every job when
+   * empty, the default. Call before {@link #start()}.
+   */
+  public JobRunner serving(java.util.Set<String> models) {
+    this.serving = java.util.Set.copyOf(models);
+    return this;
+  }
+
+  /**
+   * Whether job events that workers in other processes send are kept here for this process's
+   * streams (an API node's; the default), or ignored (a worker's, which serves no stream). Call
+   * before {@link #start()}.
+   */
+  public JobRunner mirroringEvents(boolean mirror) {
+    this.mirrorEvents = mirror;
+    return this;
+  }
+
+  /** The ids of the jobs running here now. */
+  public List<String> runningIds() {
+    return List.copyOf(running.keySet());
+  }
+
   /** Starts the workers and the heartbeat. */
   public JobRunner start() {
+    signals.listen(
+        this::signal,
+        id -> {
+          Running r = running.get(id);
+          if (r != null) {
+            r.cancel.cancel();
+          }
+        },
+        mirrorEvents ? this::mirror : null);
     for (int i = 0; i < settings.workers(); i++) {
       Thread t = new Thread(this::work, "atelier-job-worker-" + i);
       t.setDaemon(true);
@@ -243,7 +287,10 @@ public final class JobRunner implements AutoCloseable {
    */
   public Submitted submit(
       Job job, int keyLimit, Optional<Idempotency.Key> key, Optional<Prepared> work) {
-    work.ifPresent(p -> prepared.put(job.id(), p));
+    if (settings.workers() > 0 && serves(job.model())) {
+      // Kept for a worker here; an API node (or a worker of other models) never runs it.
+      work.ifPresent(p -> prepared.put(job.id(), p));
+    }
     eventsOf(job.id());
     JobStore.Enqueued e;
     try {
@@ -256,6 +303,9 @@ public final class JobRunner implements AutoCloseable {
       case JobStore.Accepted a -> {
         listener.queued(job.kind());
         signal();
+        if (settings.workers() == 0 || !serves(job.model())) {
+          signals.queued();
+        }
         yield new Accepted(a.job());
       }
       case JobStore.QueueFull f -> {
@@ -320,7 +370,8 @@ public final class JobRunner implements AutoCloseable {
 
   /**
    * Cancels job {@code id}: a queued job ends at once, a running one here stops at its next step
-   * (elsewhere at its worker's next heartbeat).
+   * (in another process at its next step too, told by a notification over PostgreSQL; at its
+   * worker's next heartbeat if that notification is lost).
    *
    * @return the job afterwards
    */
@@ -329,8 +380,15 @@ public final class JobRunner implements AutoCloseable {
     Running r = running.get(id);
     if (r != null) {
       r.cancel.cancel();
+    } else if (job.isPresent() && job.get().status() == dev.atelier.store.JobStatus.IN_PROGRESS) {
+      signals.cancel(id); // it runs in another process
     }
-    job.filter(j -> j.status().terminal()).ifPresent(j -> finish(j, Optional.empty()));
+    job.filter(j -> j.status().terminal())
+        .ifPresent(
+            j -> {
+              finish(j, Optional.empty());
+              announce(j.id(), j.status().wire());
+            });
     return job;
   }
 
@@ -385,6 +443,7 @@ public final class JobRunner implements AutoCloseable {
     closed = true;
     signal();
     heartbeat.shutdownNow();
+    signals.close();
     for (Thread t : threads) {
       try {
         t.join(5_000);
@@ -406,7 +465,7 @@ public final class JobRunner implements AutoCloseable {
       Optional<Job> job = Optional.empty();
       try {
         if (!draining && ready.getAsBoolean()) {
-          job = store.claim(workerId, clock.instant(), settings.lease());
+          job = store.claim(workerId, clock.instant(), settings.lease(), serving);
         }
       } catch (RuntimeException e) {
         LOG.warn("claiming a job failed: {}", e.getMessage());
@@ -417,7 +476,7 @@ public final class JobRunner implements AutoCloseable {
       }
       synchronized (wake) {
         try {
-          wake.wait(POLL_MILLIS);
+          wake.wait(signals.crossProcess() ? CLUSTER_POLL_MILLIS : POLL_MILLIS);
         } catch (InterruptedException e) {
           return;
         }
@@ -482,6 +541,7 @@ public final class JobRunner implements AutoCloseable {
     } catch (AtelierException.Cancelled c) {
       if (r.released) {
         store.release(job.id(), workerId);
+        signals.queued();
         LOG.info("job {} given back to the queue (shutting down)", job.id());
       } else if (!r.lost) {
         store.cancelled(job.id(), workerId, clock.instant());
@@ -514,6 +574,12 @@ public final class JobRunner implements AutoCloseable {
     }
     listener.finished(job.kind(), r.model, status, took);
     store.job(job.id()).ifPresent(j -> finish(j, o));
+    announce(job.id(), status);
+  }
+
+  /** Tells the API nodes following job {@code id} elsewhere that it ended ({@code status}). */
+  private void announce(String id, String status) {
+    signals.event(id, workerId, 0, status, null);
   }
 
   /** Ends job {@code j}'s events and completes its waiters. */
@@ -522,6 +588,8 @@ public final class JobRunner implements AutoCloseable {
     if (ev != null && !ev.ended()) {
       ev.add(j.status().wire(), render.apply(j));
     }
+    lastMirrored.remove(j.id());
+    prepared.remove(j.id()); // claimed and ended elsewhere
     ended.putIfAbsent(j.id(), clock.instant());
     List<CompletableFuture<Finished>> ws = waiters.remove(j.id());
     if (ws != null) {
@@ -539,14 +607,14 @@ public final class JobRunner implements AutoCloseable {
         listener.step(Duration.ofNanos(now - last));
         last = now;
         r.progress = new JobProgress(p.step(), p.totalSteps(), r.progress.imagesDone(), r.job.n());
-        ev.add("progress", r.progress.toJson());
+        publish(ev.add("progress", r.progress.toJson()));
         own.onStep(p);
       }
 
       @Override
       public void onImagesDone(int done) {
         r.progress = new JobProgress(r.progress.step(), r.progress.steps(), done, r.job.n());
-        ev.add("progress", r.progress.toJson());
+        publish(ev.add("progress", r.progress.toJson()));
         own.onImagesDone(done);
       }
 
@@ -554,7 +622,55 @@ public final class JobRunner implements AutoCloseable {
       public int partialImages() {
         return own.partialImages();
       }
+
+      private void publish(long id) {
+        if (id > 0) {
+          signals.event(r.job.id(), workerId, id, "progress", r.progress.toJson());
+        }
+      }
     };
+  }
+
+  /** Whether this process's workers claim jobs of {@code model}. */
+  private boolean serves(String model) {
+    java.util.Set<String> s = serving;
+    return s.isEmpty() || model.isEmpty() || s.contains(model);
+  }
+
+  /**
+   * Keeps an event that a worker in another process sent, for the streams of this process that
+   * follow its job; the end of a job is read from its row.
+   */
+  private void mirror(ClusterSignals.Event e) {
+    if (e.job().isEmpty() || running.containsKey(e.job())) {
+      return; // ours: already kept
+    }
+    JobEvents ev = events.get(e.job());
+    if (ev == null && !waiters.containsKey(e.job())) {
+      return; // nobody here follows it
+    }
+    if (e.type().equals("progress")) {
+      // Messages of one worker arrive in order; a job given back and claimed again starts over
+      // with another worker, whose numbers start again.
+      String seen = e.worker() + "#" + e.id();
+      String before = lastMirrored.put(e.job(), seen);
+      if (ev != null && (before == null || newer(before, e))) {
+        ev.add("progress", e.data());
+      }
+      return;
+    }
+    store
+        .job(e.job())
+        .filter(j -> j.status().terminal())
+        .ifPresent(j -> finish(j, Optional.empty()));
+  }
+
+  private static boolean newer(String before, ClusterSignals.Event e) {
+    int hash = before.lastIndexOf('#');
+    if (!before.substring(0, hash).equals(e.worker())) {
+      return true;
+    }
+    return Long.parseLong(before.substring(hash + 1)) < e.id();
   }
 
   /** Renews leases, notices cancels and lost leases, takes back dead workers' jobs. */
@@ -588,9 +704,11 @@ public final class JobRunner implements AutoCloseable {
           }
           eventsOf(j.id());
           finish(j, Optional.empty());
+          announce(j.id(), j.status().wire());
         } else {
           LOG.info("job {} taken back from a stopped worker; queued again", j.id());
           signal();
+          signals.queued();
         }
       }
       // Waiters here for jobs that ran elsewhere.
@@ -658,7 +776,7 @@ public final class JobRunner implements AutoCloseable {
     }
   }
 
-  private static String host() {
+  static String host() {
     try {
       return java.net.InetAddress.getLocalHost().getHostName();
     } catch (java.net.UnknownHostException e) {

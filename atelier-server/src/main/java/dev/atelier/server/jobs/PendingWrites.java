@@ -234,8 +234,34 @@ public final class PendingWrites implements MetadataStore {
   }
 
   @Override
-  public Optional<Job> claim(String worker, Instant now, Duration lease) {
-    return store.claim(worker, now, lease);
+  public dev.atelier.store.Notifications notifications() {
+    return store.notifications();
+  }
+
+  @Override
+  public void reportWorker(dev.atelier.store.Worker worker) {
+    store.reportWorker(worker);
+  }
+
+  @Override
+  public List<dev.atelier.store.Worker> workers() {
+    return store.workers();
+  }
+
+  @Override
+  public void removeWorker(String id) {
+    store.removeWorker(id);
+  }
+
+  @Override
+  public int pruneWorkers(Instant before) {
+    return store.pruneWorkers(before);
+  }
+
+  @Override
+  public Optional<Job> claim(
+      String worker, Instant now, Duration lease, java.util.Set<String> models) {
+    return store.claim(worker, now, lease, models);
   }
 
   @Override

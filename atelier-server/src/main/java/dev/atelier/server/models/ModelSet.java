@@ -103,7 +103,9 @@ public final class ModelSet implements AutoCloseable {
       }
     }
 
-    static final Status READY = new Status(State.READY, 1, "");
+    /** Loaded. */
+    public static final Status READY = new Status(State.READY, 1, "");
+
     static final Status NOT_LOADED = new Status(State.NOT_LOADED, 0, "");
   }
 
@@ -159,6 +161,7 @@ public final class ModelSet implements AutoCloseable {
       return switch (engine) {
         case Slot s -> s.status();
         case DeferredEngine d -> statusOf(d);
+        case RemoteEngine r -> r.status();
         default -> Status.READY;
       };
     }

@@ -24,7 +24,7 @@ public final class JobRows {
   private static final String COLUMNS =
       "id, owner, key_id, kind, status, request, inputs, n, created_at, started_at, completed_at,"
           + " attempts, lease_owner, lease_expires_at, cancel_requested, progress, result_status,"
-          + " result, error";
+          + " result, error, model";
 
   private JobRows() {}
 
@@ -34,7 +34,7 @@ public final class JobRows {
         c.prepareStatement(
             "INSERT INTO jobs ("
                 + COLUMNS
-                + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+                + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
       p.setString(1, job.id());
       p.setString(2, job.owner());
       p.setString(3, job.keyId());
@@ -54,6 +54,7 @@ public final class JobRows {
       p.setInt(17, job.resultStatus());
       p.setString(18, job.result());
       p.setString(19, job.error());
+      p.setString(20, job.model());
       p.executeUpdate();
     }
   }
@@ -159,18 +160,30 @@ public final class JobRows {
 
   /**
    * The id of the next job to claim: the queued job of the owner whose last claim is oldest (an
-   * owner never claimed first), oldest first within an owner. On PostgreSQL the row is locked, and
-   * rows other transactions hold are skipped.
+   * owner never claimed first), oldest first within an owner, among the jobs for {@code models}
+   * (any job when empty; a job of no model is for every worker). On PostgreSQL the row is locked,
+   * and rows other transactions hold are skipped.
    */
-  public static Optional<String> next(Connection c, Dialect dialect) throws SQLException {
+  public static Optional<String> next(Connection c, Dialect dialect, Set<String> models)
+      throws SQLException {
+    List<String> served = List.copyOf(new TreeSet<>(models));
     String sql =
         "SELECT j.id FROM jobs j LEFT JOIN job_owners o ON o.owner = j.owner"
             + " WHERE j.status = 'queued'"
+            + (served.isEmpty()
+                ? ""
+                : " AND (j.model = '' OR j.model IN ("
+                    + String.join(", ", java.util.Collections.nCopies(served.size(), "?"))
+                    + "))")
             + " ORDER BY COALESCE(o.last_claimed_at, ''), j.created_at, j.id LIMIT 1"
             + (dialect == Dialect.POSTGRESQL ? " FOR UPDATE OF j SKIP LOCKED" : "");
-    try (PreparedStatement p = c.prepareStatement(sql);
-        ResultSet rs = p.executeQuery()) {
-      return rs.next() ? Optional.of(rs.getString(1)) : Optional.empty();
+    try (PreparedStatement p = c.prepareStatement(sql)) {
+      for (int i = 0; i < served.size(); i++) {
+        p.setString(i + 1, served.get(i));
+      }
+      try (ResultSet rs = p.executeQuery()) {
+        return rs.next() ? Optional.of(rs.getString(1)) : Optional.empty();
+      }
     }
   }
 
@@ -438,7 +451,8 @@ public final class JobRows {
         rs.getString("progress"),
         rs.getInt("result_status"),
         rs.getString("result"),
-        rs.getString("error"));
+        rs.getString("error"),
+        rs.getString("model"));
   }
 
   private static String text(Optional<Instant> t) {

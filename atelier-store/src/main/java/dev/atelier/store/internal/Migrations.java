@@ -37,8 +37,6 @@ public final class Migrations {
   /** The last version the home-made migrator wrote. */
   static final int LAST_LEGACY_VERSION = 6;
 
-  // Versions need not be contiguous: Flyway applies the scripts it finds, and only the newest
-  // applied version is compared with this one (V8, the workers table, comes from another branch).
   private static final int LATEST = 9;
   private static final Logger LOG = LoggerFactory.getLogger(Migrations.class);
 

@@ -33,8 +33,8 @@ import picocli.CommandLine.Spec;
       "Exits with 1 when any request got a 5xx or no response."
     })
 final class BenchServerCommand implements Callable<Integer> {
-  /** The launcher's JVM options ({@code ./atelier}), so the child is sized like a real serve. */
-  static final String LAUNCHER_JAVA_OPTS = "-Xms1g -XX:+AlwaysPreTouch";
+  /** The launcher's JVM options ({@code ./atelier}: none), so the child is sized like a serve. */
+  static final String LAUNCHER_JAVA_OPTS = "";
 
   @Spec picocli.CommandLine.Model.CommandSpec spec;
 
@@ -56,9 +56,8 @@ final class BenchServerCommand implements Callable<Integer> {
       names = "--server-java-opts",
       paramLabel = "OPTS",
       description =
-          "JVM options of the child server. Default: $ATELIER_JAVA_OPTS, else the launcher's "
-              + LAUNCHER_JAVA_OPTS
-              + ".")
+          "JVM options of the child server. Default: $ATELIER_JAVA_OPTS, else none (as the"
+              + " launcher).")
   String serverJavaOpts;
 
   @Option(

@@ -105,7 +105,7 @@ final class ModelOptions {
       paramLabel = "B",
       description =
           "Largest batch one UNet call runs; bigger ones are split (1 runs guidance as two calls,"
-              + " 0 never splits). Default: 2 on CPU, 0 on CUDA.")
+              + " 0 never splits). Default: 1 on CPU, 0 on CUDA.")
   Integer maxUnetBatch;
 
   @Option(
@@ -113,8 +113,7 @@ final class ModelOptions {
       paramLabel = "on|off",
       description =
           "ONNX Runtime's memory pattern (one planned block per run, resident between runs)."
-              + " Default: ${DEFAULT-VALUE}.",
-      defaultValue = "on")
+              + " Default: off on CPU, on on CUDA.")
   String memoryPattern;
 
   @Option(
@@ -122,8 +121,8 @@ final class ModelOptions {
       paramLabel = "on|shrink|off",
       description =
           "ONNX Runtime's CPU arena: on keeps the largest run's memory, shrink returns unused"
-              + " blocks after each run, off uses the C allocator. Default: ${DEFAULT-VALUE}.",
-      defaultValue = "on")
+              + " blocks after each run, off uses the C allocator (slow: every tensor is new"
+              + " memory). Default: shrink on CPU, on on CUDA.")
   String cpuArena;
 
   /**
@@ -240,24 +239,30 @@ final class ModelOptions {
       }
       s = s.withMaxUnetBatch(maxUnetBatch);
     }
-    boolean pattern =
-        switch (memoryPattern.toLowerCase(java.util.Locale.ROOT)) {
-          case "on" -> true;
-          case "off" -> false;
-          default ->
-              throw new ParameterException(
-                  spec.commandLine(),
-                  "--memory-pattern must be on or off but was '" + memoryPattern + "'");
-        };
-    OrtSettings.CpuArena arena =
-        java.util.Arrays.stream(OrtSettings.CpuArena.values())
-            .filter(a -> a.flag().equals(cpuArena.toLowerCase(java.util.Locale.ROOT)))
-            .findFirst()
-            .orElseThrow(
-                () ->
-                    new ParameterException(
-                        spec.commandLine(),
-                        "--cpu-arena must be on, shrink or off but was '" + cpuArena + "'"));
+    boolean pattern = s.memoryPattern();
+    if (memoryPattern != null) {
+      pattern =
+          switch (memoryPattern.toLowerCase(java.util.Locale.ROOT)) {
+            case "on" -> true;
+            case "off" -> false;
+            default ->
+                throw new ParameterException(
+                    spec.commandLine(),
+                    "--memory-pattern must be on or off but was '" + memoryPattern + "'");
+          };
+    }
+    OrtSettings.CpuArena arena = s.cpuArena();
+    if (cpuArena != null) {
+      arena =
+          java.util.Arrays.stream(OrtSettings.CpuArena.values())
+              .filter(a -> a.flag().equals(cpuArena.toLowerCase(java.util.Locale.ROOT)))
+              .findFirst()
+              .orElseThrow(
+                  () ->
+                      new ParameterException(
+                          spec.commandLine(),
+                          "--cpu-arena must be on, shrink or off but was '" + cpuArena + "'"));
+    }
     return s.withMemory(pattern, arena);
   }
 

@@ -21,20 +21,6 @@ import picocli.CommandLine;
  */
 final class DeployCommands {
   /**
-   * What the deploy files use of the worker role (issue 21) before it is merged here: {@code
-   * atelier worker} and {@code serve --role}, with exactly the flags they pass. Honoured only while
-   * picocli knows no {@code worker} subcommand; once it does, every flag is checked against picocli
-   * alone, so a deploy file that names a flag the worker lacks fails this test. Delete this map
-   * once {@code atelier worker} is merged.
-   */
-  static final Map<String, Set<String>> UNTIL_WORKER_LANDS =
-      Map.of(
-          "worker",
-          Set.of("--model", "--device", "--host", "--drain-timeout", "--db-pool-size", "--preload"),
-          "serve",
-          Set.of("--role"));
-
-  /**
    * One command line.
    *
    * @param where the file and line or key it was found at
@@ -47,11 +33,6 @@ final class DeployCommands {
   private static final Set<String> END = Set.of("|", "||", "&&", ";", "&");
 
   private final CommandLine root = new CommandLine(new AtelierCommand());
-
-  /** Whether {@code atelier worker} exists, after which {@link #UNTIL_WORKER_LANDS} is ignored. */
-  boolean workerLanded() {
-    return root.getSubcommands().containsKey("worker");
-  }
 
   /**
    * The words of a shell line, quotes removed; also of a YAML or JSON list written on one line
@@ -111,7 +92,7 @@ final class DeployCommands {
   }
 
   private boolean isCommand(String word) {
-    return root.getSubcommands().containsKey(word) || UNTIL_WORKER_LANDS.containsKey(word);
+    return root.getSubcommands().containsKey(word);
   }
 
   private static boolean ends(String word) {
@@ -129,18 +110,13 @@ final class DeployCommands {
     for (String part : invocation.command()) {
       cmd = cmd == null ? null : cmd.getSubcommands().get(part);
     }
-    Set<String> pending =
-        workerLanded()
-            ? Set.of()
-            : UNTIL_WORKER_LANDS.getOrDefault(invocation.command().get(0), Set.of());
-    if (cmd == null
-        && (workerLanded() || !UNTIL_WORKER_LANDS.containsKey(invocation.command().get(0)))) {
+    if (cmd == null) {
       problems.add(invocation.where() + ": `" + name + "` is no subcommand");
       return problems;
     }
     for (String flag : invocation.flags()) {
       boolean real = cmd != null && cmd.getCommandSpec().optionsMap().containsKey(flag);
-      if (!real && !pending.contains(flag)) {
+      if (!real) {
         problems.add(invocation.where() + ": " + flag + " is no option of `" + name + "`");
       }
     }

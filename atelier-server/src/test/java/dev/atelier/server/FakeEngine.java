@@ -41,6 +41,15 @@ public final class FakeEngine implements Engine {
   /** A step at which the engine keeps reporting progress until cancelled; 0 for none. */
   volatile int holdAtStep;
 
+  /**
+   * When set, a run waits after step {@link #stepGateAt} until this latch is counted down (or the
+   * run is cancelled), so a test can look at a running job for as long as it needs.
+   */
+  volatile CountDownLatch stepGate;
+
+  /** The step after which a run waits for {@link #stepGate}. */
+  volatile int stepGateAt;
+
   /** How long each step takes (a slow engine of controlled duration); 0 for no wait. */
   public volatile long stepMillis;
 
@@ -204,6 +213,23 @@ public final class FakeEngine implements Engine {
       stepsRun.incrementAndGet();
       int at = step;
       progress.onStep(new StepProgress(step, total, () -> Optional.of(preview(target, at, total))));
+      CountDownLatch g = stepGate;
+      if (g != null && step == stepGateAt) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (!cancel.isCancelled() && g.getCount() > 0) {
+          if (System.nanoTime() > deadline) {
+            throw new AtelierException.EngineFailure(
+                "gated at step " + step + " but never released", null);
+          }
+          try {
+            g.await(2, TimeUnit.MILLISECONDS);
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AtelierException.EngineFailure("interrupted at step " + step, e);
+          }
+        }
+        stopIfCancelled(cancel, step);
+      }
       if (step == holdAtStep) {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         while (!cancel.isCancelled()) {

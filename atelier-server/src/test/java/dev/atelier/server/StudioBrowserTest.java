@@ -442,6 +442,11 @@ class StudioBrowserTest {
   @Test
   void aSlowGenerationShowsItsProgressUnderWorkAndLandsInTheGallery() throws Exception {
     server.engine.stepMillis = 60; // 20 steps: about 1.2 s
+    // The job waits after step 3 until the running state has been looked at (on a loaded
+    // machine it could otherwise end between two assertions, and its element with it).
+    java.util.concurrent.CountDownLatch running = new java.util.concurrent.CountDownLatch(1);
+    server.engine.stepGateAt = 3;
+    server.engine.stepGate = running;
     open("/");
     click("open-gallery");
     wait.until(d -> testId("gallery").getText().contains("No images yet"));
@@ -470,6 +475,7 @@ class StudioBrowserTest {
             job.findElement(By.cssSelector("[data-testid=job-cancel]")).getAttribute("aria-label"))
         .isEqualTo("Cancel Generation " + jobId);
     shot("40-work-running");
+    running.countDown();
 
     // Done: gone from the panel, its images are the results and lead the gallery.
     wait.until(d -> jobs().isEmpty() && results().size() == 2);

@@ -84,146 +84,74 @@ public record ServerConfig(
 
   /** These settings with another engine and what its tokens cost. */
   public ServerConfig withEngine(String newEngineName, PriceTable newPrices) {
-    return new ServerConfig(
-        host,
-        port,
-        modelName,
-        defaultSide,
-        startedAt,
-        allowRemoteImages,
-        newEngineName,
-        newPrices,
-        demo,
-        limits,
-        idleTimeout,
-        access,
-        jobs,
-        blobPolicy,
-        role);
+    return copy(
+        c -> {
+          c.engineName = newEngineName;
+          c.prices = newPrices;
+        });
   }
 
   /** These settings for the demo models ({@code true}) or a real model. */
   public ServerConfig withDemo(boolean newDemo) {
-    return new ServerConfig(
-        host,
-        port,
-        modelName,
-        defaultSide,
-        startedAt,
-        allowRemoteImages,
-        engineName,
-        prices,
-        newDemo,
-        limits,
-        idleTimeout,
-        access,
-        jobs,
-        blobPolicy,
-        role);
+    return copy(c -> c.demo = newDemo);
   }
 
   /** These settings with other request limits. */
   public ServerConfig withLimits(RequestLimits newLimits) {
-    return new ServerConfig(
-        host,
-        port,
-        modelName,
-        defaultSide,
-        startedAt,
-        allowRemoteImages,
-        engineName,
-        prices,
-        demo,
-        newLimits,
-        idleTimeout,
-        access,
-        jobs,
-        blobPolicy,
-        role);
+    return copy(c -> c.limits = newLimits);
   }
 
   /** These settings with another idle timeout. */
   public ServerConfig withIdleTimeout(Duration newIdleTimeout) {
-    return new ServerConfig(
-        host,
-        port,
-        modelName,
-        defaultSide,
-        startedAt,
-        allowRemoteImages,
-        engineName,
-        prices,
-        demo,
-        limits,
-        newIdleTimeout,
-        access,
-        jobs,
-        blobPolicy,
-        role);
+    return copy(c -> c.idleTimeout = newIdleTimeout);
   }
 
   /** These settings with another URL secret, URL lifetime, CORS allow-list or clock. */
   public ServerConfig withAccess(AccessSettings newAccess) {
-    return new ServerConfig(
-        host,
-        port,
-        modelName,
-        defaultSide,
-        startedAt,
-        allowRemoteImages,
-        engineName,
-        prices,
-        demo,
-        limits,
-        idleTimeout,
-        newAccess,
-        jobs,
-        blobPolicy,
-        role);
+    return copy(c -> c.access = newAccess);
   }
 
   /** These settings with other job scheduling. */
   public ServerConfig withJobs(JobRunner.Settings newJobs) {
-    return new ServerConfig(
-        host,
-        port,
-        modelName,
-        defaultSide,
-        startedAt,
-        allowRemoteImages,
-        engineName,
-        prices,
-        demo,
-        limits,
-        idleTimeout,
-        access,
-        newJobs,
-        blobPolicy,
-        role);
+    return copy(c -> c.jobs = newJobs);
   }
 
   /** These settings with another blob sweep grace or presigning choice. */
   public ServerConfig withBlobPolicy(BlobPolicy newBlobPolicy) {
-    return new ServerConfig(
-        host,
-        port,
-        modelName,
-        defaultSide,
-        startedAt,
-        allowRemoteImages,
-        engineName,
-        prices,
-        demo,
-        limits,
-        idleTimeout,
-        access,
-        jobs,
-        newBlobPolicy,
-        role);
+    return copy(c -> c.blobPolicy = newBlobPolicy);
   }
 
   /** These settings for a process of {@code newRole}. */
   public ServerConfig withRole(Role newRole) {
+    return copy(c -> c.role = newRole);
+  }
+
+  /** The components the withers may change, copied from a config and built back into one. */
+  private static final class Copy {
+    String engineName;
+    PriceTable prices;
+    boolean demo;
+    RequestLimits limits;
+    Duration idleTimeout;
+    AccessSettings access;
+    JobRunner.Settings jobs;
+    BlobPolicy blobPolicy;
+    Role role;
+  }
+
+  /** This config with what {@code change} sets; the constructor validates the result. */
+  private ServerConfig copy(java.util.function.Consumer<Copy> change) {
+    Copy c = new Copy();
+    c.engineName = engineName;
+    c.prices = prices;
+    c.demo = demo;
+    c.limits = limits;
+    c.idleTimeout = idleTimeout;
+    c.access = access;
+    c.jobs = jobs;
+    c.blobPolicy = blobPolicy;
+    c.role = role;
+    change.accept(c);
     return new ServerConfig(
         host,
         port,
@@ -231,15 +159,15 @@ public record ServerConfig(
         defaultSide,
         startedAt,
         allowRemoteImages,
-        engineName,
-        prices,
-        demo,
-        limits,
-        idleTimeout,
-        access,
-        jobs,
-        blobPolicy,
-        newRole);
+        c.engineName,
+        c.prices,
+        c.demo,
+        c.limits,
+        c.idleTimeout,
+        c.access,
+        c.jobs,
+        c.blobPolicy,
+        c.role);
   }
 
   /** Validates the values. */

@@ -29,7 +29,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Owns nothing it is given: the caller closes the engine and the stores after {@link #close()}.
  * On start it sweeps blobs that no row references (what a crash between writing an image and
- * committing its row leaves behind).
+ * committing its row leaves behind), and once a day while it runs, one node of a cluster at a time
+ * ({@link dev.atelier.server.images.BlobSweeper}).
  */
 public final class AtelierServer implements AutoCloseable {
   /** Set on a request whose error our exception handler already answered in OpenAI's shape. */
@@ -318,7 +319,17 @@ public final class AtelierServer implements AutoCloseable {
     app.start(config.host(), config.port());
     afterStart[0].run();
     runner.start();
-    return new AtelierServer(app, runner, ops, owned);
+    // Orphans of a long-running cluster: one sweep a day across every node on the database.
+    dev.atelier.server.images.BlobSweeper sweeper =
+        new dev.atelier.server.images.BlobSweeper(
+                metadata, blobs, config.blobPolicy().sweepGrace(), java.time.Clock.systemUTC())
+            .start();
+    AutoCloseable closes =
+        () -> {
+          sweeper.close();
+          owned.close();
+        };
+    return new AtelierServer(app, runner, ops, closes);
   }
 
   /**

@@ -349,10 +349,16 @@ public final class OnnxEngine implements Engine {
   }
 
   private void checkSize(ImageSize size) {
-    int f = model.vaeScaleFactor();
+    int f = model.sizeMultiple();
     if (size.width() % f != 0 || size.height() % f != 0) {
       throw new AtelierException.InvalidRequest(
-          "size", "size must be a multiple of " + f + " for this model but was " + size);
+          "size",
+          "size must have sides that are multiples of "
+              + f
+              + " for this model (its UNet halves the latents "
+              + Integer.numberOfTrailingZeros(f / model.vaeScaleFactor())
+              + " times) but was "
+              + size);
     }
     long pixels = (long) size.width() * size.height();
     if (pixels > maxPixels()) {

@@ -27,6 +27,7 @@ import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The engine on the tiny fixture models: seeds, batches, modes, cancellation, provenance. */
 class OnnxEngineTest {
@@ -175,6 +176,49 @@ class OnnxEngineTest {
     GenerationRequest edge =
         new GenerationRequest("a cup", new ImageSize(128, 128), sampling().steps(1).build());
     assertThat(sd.generate(edge, ProgressListener.NONE, CancellationToken.none())).hasSize(1);
+  }
+
+  @Test
+  void sidesNotAMultipleOfTheUnetsLevelsAreRefusedNamingSize(@TempDir Path dir)
+      throws java.io.IOException {
+    // tiny-sd's UNet has two levels (latents halved once): sides must be multiples of 2 latents, 4
+    // pixels, which every multiple of 8 is. A config with four levels (SD 1.5's: multiples of 64
+    // at 8 pixels per latent) makes that 2 * 2^3 = 16 here: 72x72 would fail inside the UNet.
+    Path copy = dir.resolve("four-levels");
+    Path source = FIXTURES.resolve("models/tiny-sd");
+    try (var files = Files.walk(source)) {
+      for (Path f : files.toList()) {
+        Path to = copy.resolve(source.relativize(f).toString());
+        if (Files.isDirectory(f)) {
+          Files.createDirectories(to);
+        } else {
+          Files.copy(f, to);
+        }
+      }
+    }
+    Path config = copy.resolve("unet/config.json");
+    Files.writeString(
+        config,
+        Files.readString(config)
+            .replaceFirst(
+                "\"down_block_types\"\\s*:\\s*\\[[^\\]]*\\]",
+                "\"down_block_types\": [\"CrossAttnDownBlock2D\", \"CrossAttnDownBlock2D\","
+                    + " \"CrossAttnDownBlock2D\", \"DownBlock2D\"]"));
+    assertThat(sd.model().sizeMultiple()).isEqualTo(4);
+    try (OnnxEngine four = OnnxEngine.load(copy, OrtSettings.cpu())) {
+      assertThat(four.model().sizeMultiple()).isEqualTo(16);
+      GenerationRequest odd =
+          new GenerationRequest("a cup", new ImageSize(72, 72), sampling().steps(1).build());
+      assertThatThrownBy(() -> four.generate(odd, ProgressListener.NONE, CancellationToken.none()))
+          .isInstanceOf(AtelierException.InvalidRequest.class)
+          .hasMessageContaining("multiples of 16")
+          .hasMessageContaining("72x72")
+          .satisfies(
+              e -> assertThat(((AtelierException.InvalidRequest) e).param()).isEqualTo("size"));
+      GenerationRequest fine =
+          new GenerationRequest("a cup", new ImageSize(64, 48), sampling().steps(1).build());
+      assertThat(four.generate(fine, ProgressListener.NONE, CancellationToken.none())).hasSize(1);
+    }
   }
 
   @Test

@@ -31,6 +31,7 @@ public final class StableDiffusionModel implements AutoCloseable {
   private final String schedulerClass;
   private final float scalingFactor;
   private final int vaeScaleFactor;
+  private final int sizeMultiple;
   private final int sampleSize;
   private final float decodeScalingFactor;
   private final boolean view;
@@ -47,6 +48,7 @@ public final class StableDiffusionModel implements AutoCloseable {
     this.schedulerClass = b.schedulerClass;
     this.scalingFactor = b.scalingFactor;
     this.vaeScaleFactor = b.vaeScaleFactor;
+    this.sizeMultiple = b.sizeMultiple;
     this.sampleSize = b.sampleSize;
     this.decodeScalingFactor = b.scalingFactor;
     this.view = false;
@@ -64,6 +66,7 @@ public final class StableDiffusionModel implements AutoCloseable {
     this.schedulerClass = m.schedulerClass;
     this.scalingFactor = m.scalingFactor;
     this.vaeScaleFactor = m.vaeScaleFactor;
+    this.sizeMultiple = m.sizeMultiple;
     this.sampleSize = m.sampleSize;
     this.decodeScalingFactor = decodeScaling;
     this.view = true;
@@ -141,6 +144,7 @@ public final class StableDiffusionModel implements AutoCloseable {
                       env, unetFile, "unet/model.onnx", settings, "timestep", dims));
       opened.add(b.unet);
       b.sampleSize = (int) unetConfig.integer("sample_size", 64) * b.vaeScaleFactor;
+      b.sizeMultiple = b.vaeScaleFactor << Math.max(0, unetLevels(unetConfig) - 1);
       b.vaeDecoder = VaeDecoder.wrap(open(env, folder, "vae_decoder", settings));
       opened.add(b.vaeDecoder);
       Optional<Path> encoderDir = folder.component("vae_encoder");
@@ -351,6 +355,22 @@ public final class StableDiffusionModel implements AutoCloseable {
     return vaeScaleFactor;
   }
 
+  /**
+   * What every image side must be a multiple of: the UNet halves its latents once per level but the
+   * last ({@code len(down_block_types) - 1} times), and an exported graph cannot pad an odd side
+   * back, so a latent side must be a multiple of {@code 2^(levels - 1)}: 64 pixels for SD 1.5, 32
+   * for SDXL.
+   */
+  public int sizeMultiple() {
+    return sizeMultiple;
+  }
+
+  /** The UNet's resolution levels: {@code down_block_types}, else {@code block_out_channels}. */
+  private static int unetLevels(JsonValue.Obj unet) {
+    int n = unet.array("down_block_types").size();
+    return n > 0 ? n : unet.array("block_out_channels").size();
+  }
+
   /** The side length the UNet was trained at, in pixels ({@code sample_size * vaeScaleFactor}). */
   public int defaultImageSide() {
     return sampleSize;
@@ -384,6 +404,7 @@ public final class StableDiffusionModel implements AutoCloseable {
     String schedulerClass;
     float scalingFactor;
     int vaeScaleFactor;
+    int sizeMultiple;
     int sampleSize;
   }
 }

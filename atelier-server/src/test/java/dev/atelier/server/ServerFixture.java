@@ -71,22 +71,36 @@ final class ServerFixture implements AutoCloseable {
   /** {@link #withTestCallers(Path)} with {@code config} (e.g. a job queue of its own size). */
   static ServerFixture withTestCallers(Path dataDir, ServerConfig config) {
     return new ServerFixture(
+        dataDir, dev.atelier.core.edit.LocalEditor.NO_GROUNDER, config, ServerFixture::testCallers);
+  }
+
+  /**
+   * {@link #withTestCallers(Path, ServerConfig)} over the database {@code databaseUrl} names (a
+   * PostgreSQL server of the test's own, say) instead of SQLite in the data folder.
+   */
+  static ServerFixture withTestCallersOn(Path dataDir, String databaseUrl, ServerConfig config) {
+    return new ServerFixture(
         dataDir,
         dev.atelier.core.edit.LocalEditor.NO_GROUNDER,
         config,
-        c ->
-            c.routes.before(
-                ctx -> {
-                  String owner = ctx.header(TEST_OWNER);
-                  if (owner != null) {
-                    java.util.Set<String> scopes =
-                        owner.equals("admin")
-                            ? java.util.Set.of("images", "sessions", "admin")
-                            : java.util.Set.of("images", "sessions");
-                    ctx.attribute(
-                        Caller.ATTRIBUTE, new Caller("key_" + owner, owner, scopes, 0, 0, 0));
-                  }
-                }));
+        ServerFixture::testCallers,
+        Stores.blobs(dataDir),
+        Stores.open(dataDir, databaseUrl));
+  }
+
+  /** Sets the caller the {@value #TEST_OWNER} header names. */
+  private static void testCallers(io.javalin.config.JavalinConfig c) {
+    c.routes.before(
+        ctx -> {
+          String owner = ctx.header(TEST_OWNER);
+          if (owner != null) {
+            java.util.Set<String> scopes =
+                owner.equals("admin")
+                    ? java.util.Set.of("images", "sessions", "admin")
+                    : java.util.Set.of("images", "sessions");
+            ctx.attribute(Caller.ATTRIBUTE, new Caller("key_" + owner, owner, scopes, 0, 0, 0));
+          }
+        });
   }
 
   /** A server with {@code config} (e.g. small request limits and a short idle timeout). */

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.atelier.core.AtelierException;
+import dev.atelier.store.testing.PrivatePostgres;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Path;

@@ -1,4 +1,4 @@
-package dev.atelier.store;
+package dev.atelier.store.testing;
 
 import java.io.IOException;
 import java.net.ServerSocket;
@@ -22,9 +22,9 @@ import java.util.stream.Stream;
  * from {@code $ATELIER_TEST_PG_BIN} or the newest {@code /usr/lib/postgresql/N/bin}; as root, the
  * server runs as the {@code postgres} user through {@code runuser}, since PostgreSQL refuses root.
  */
-final class PrivatePostgres implements AutoCloseable {
+public final class PrivatePostgres implements AutoCloseable {
   /** The superuser's password: characters that need percent-encoding in a URL, on purpose. */
-  static final String PASSWORD = "s3cr3t:p@ss/w%rd";
+  public static final String PASSWORD = "s3cr3t:p@ss/w%rd";
 
   private final Path bin;
   private final Path dir;
@@ -39,7 +39,7 @@ final class PrivatePostgres implements AutoCloseable {
   }
 
   /** The binaries' folder, or empty when PostgreSQL is not installed here. */
-  static Optional<Path> binaries() {
+  public static Optional<Path> binaries() {
     String env = System.getenv("ATELIER_TEST_PG_BIN");
     if (env != null && !env.isBlank()) {
       return Optional.of(Path.of(env)).filter(p -> Files.isExecutable(p.resolve("initdb")));
@@ -67,7 +67,7 @@ final class PrivatePostgres implements AutoCloseable {
   }
 
   /** Creates and starts a cluster in a new temporary folder. */
-  static PrivatePostgres start(Path bin) throws IOException, InterruptedException {
+  public static PrivatePostgres start(Path bin) throws IOException, InterruptedException {
     boolean asRoot = "root".equals(System.getProperty("user.name"));
     Path dir = Files.createTempDirectory("atelier-pg-");
     int port;
@@ -99,12 +99,12 @@ final class PrivatePostgres implements AutoCloseable {
     return pg;
   }
 
-  int port() {
+  public int port() {
     return port;
   }
 
   /** The provider-style URL with the password percent-encoded. */
-  String url(String password) {
+  public String url(String password) {
     return "postgresql://postgres:"
         + java.net.URLEncoder.encode(password, StandardCharsets.UTF_8)
         + "@127.0.0.1:"
@@ -113,15 +113,17 @@ final class PrivatePostgres implements AutoCloseable {
   }
 
   /** {@code pg_ctl restart -m fast}: every connection is closed by the server. */
-  void restart() throws IOException, InterruptedException {
+  public void restart() throws IOException, InterruptedException {
     pgCtl("restart", "-m", "fast");
   }
 
-  void stop() throws IOException, InterruptedException {
+  /** {@code pg_ctl stop -m fast}. */
+  public void stop() throws IOException, InterruptedException {
     run("pg_ctl", "-D", data().toString(), "-m", "fast", "-w", "stop");
   }
 
-  void startAgain() throws IOException, InterruptedException {
+  /** Starts the stopped server again on the same port. */
+  public void startAgain() throws IOException, InterruptedException {
     pgCtl("start");
   }
 

@@ -290,6 +290,29 @@ final class OnnxComponent implements AutoCloseable {
     }
   }
 
+  /** Like {@link #run(Map, String)} for several outputs at once, by name. */
+  Map<String, float[]> run(Map<String, OnnxTensor> feeds, Set<String> outputs) {
+    long start = System.nanoTime();
+    try (OrtSession.Result result =
+        runOptions == null
+            ? session.run(feeds, outputs)
+            : session.run(feeds, outputs, runOptions)) {
+      LAST_RUN_NANOS.get()[0] = System.nanoTime() - start;
+      Map<String, float[]> out = new java.util.HashMap<>();
+      for (String name : outputs) {
+        FloatBuffer fb = ((OnnxTensor) result.get(name).orElseThrow()).getFloatBuffer();
+        float[] values = new float[fb.remaining()];
+        fb.get(values);
+        out.put(name, values);
+      }
+      return out;
+    } catch (OrtException e) {
+      throw new AtelierException.EngineFailure(label + " failed: " + e.getMessage(), e);
+    } finally {
+      feeds.values().forEach(OnnxTensor::close);
+    }
+  }
+
   /** Nanoseconds the calling thread's latest {@link #run} spent inside ONNX Runtime. */
   static long lastRunNanos() {
     return LAST_RUN_NANOS.get()[0];

@@ -12,8 +12,12 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * A loaded Stable Diffusion 1.x/2.x ONNX folder: tokenizer, text encoder, UNet, VAE and the
- * scheduler configuration, checked against each other when loaded.
+ * A loaded Stable Diffusion 1.x/2.x or SDXL ONNX folder: tokenizer(s), text encoder(s), UNet, VAE
+ * and the scheduler configuration, checked against each other when loaded.
+ *
+ * <p>An SDXL folder (optimum's layout) adds {@code tokenizer_2/} and {@code text_encoder_2/}; its
+ * UNet takes the added conditions {@code text_embeds} and {@code time_ids} and cross-attends to
+ * both towers' penultimate states side by side ({@link #isSdxl()}).
  *
  * <p>Every number the pipelines need ({@code scaling_factor}, the VAE's downsampling factor, the
  * UNet's channels) comes from the folder's configs and graphs. One instance is shared by all
@@ -23,6 +27,10 @@ public final class StableDiffusionModel implements AutoCloseable {
   private final ModelFolder folder;
   private final ClipTokenizer tokenizer;
   private final TextEncoder textEncoder;
+  private final ClipTokenizer tokenizer2;
+  private final TextEncoder textEncoder2;
+  private final boolean forceZerosForEmptyPrompt;
+  private final boolean requiresAestheticsScore;
   private final UNet unet;
   private final VaeDecoder vaeDecoder;
   private final VaeEncoder vaeEncoder;
@@ -40,6 +48,10 @@ public final class StableDiffusionModel implements AutoCloseable {
     this.folder = b.folder;
     this.tokenizer = b.tokenizer;
     this.textEncoder = b.textEncoder;
+    this.tokenizer2 = b.tokenizer2;
+    this.textEncoder2 = b.textEncoder2;
+    this.forceZerosForEmptyPrompt = b.forceZerosForEmptyPrompt;
+    this.requiresAestheticsScore = b.requiresAestheticsScore;
     this.unet = b.unet;
     this.vaeDecoder = b.vaeDecoder;
     this.vaeEncoder = b.vaeEncoder;
@@ -58,6 +70,10 @@ public final class StableDiffusionModel implements AutoCloseable {
     this.folder = m.folder;
     this.tokenizer = m.tokenizer;
     this.textEncoder = m.textEncoder;
+    this.tokenizer2 = m.tokenizer2;
+    this.textEncoder2 = m.textEncoder2;
+    this.forceZerosForEmptyPrompt = m.forceZerosForEmptyPrompt;
+    this.requiresAestheticsScore = m.requiresAestheticsScore;
     this.unet = m.unet;
     this.vaeDecoder = decoder;
     this.vaeEncoder = m.vaeEncoder;
@@ -93,10 +109,6 @@ public final class StableDiffusionModel implements AutoCloseable {
    */
   public static StableDiffusionModel load(Path path, OrtSettings settings) {
     ModelFolder folder = ModelFolder.of(path);
-    if (folder.component("text_encoder_2").isPresent()) {
-      throw new AtelierException.ModelUnavailable(
-          folder.root() + " is an SDXL folder (it has text_encoder_2/); SDXL is not supported yet");
-    }
     Builder b = new Builder();
     b.folder = folder;
     List<AutoCloseable> opened = new ArrayList<>();
@@ -129,6 +141,22 @@ public final class StableDiffusionModel implements AutoCloseable {
               open(env, folder, "text_encoder", settings),
               (int) textConfig.integer("hidden_size", 0));
       opened.add(b.textEncoder);
+      int crossAttention = b.textEncoder.hiddenSize();
+      if (hasGraph(folder, "text_encoder_2")) {
+        b.tokenizer2 = loadTokenizer(folder, "tokenizer_2");
+        b.textEncoder2 =
+            TextEncoder.wrap(
+                open(env, folder, "text_encoder_2", settings),
+                (int) folder.config("text_encoder_2").integer("hidden_size", 0));
+        opened.add(b.textEncoder2);
+        requireSdxlOutputs(folder, b.textEncoder, b.textEncoder2);
+        crossAttention += b.textEncoder2.hiddenSize();
+        JsonValue.Obj index =
+            folder.json("", "model_index.json").orElse(new JsonValue.Obj(java.util.Map.of()));
+        // diffusers' StableDiffusionXL*Pipeline defaults (their __init__ arguments).
+        b.forceZerosForEmptyPrompt = index.bool("force_zeros_for_empty_prompt", true);
+        b.requiresAestheticsScore = index.bool("requires_aesthetics_score", false);
+      }
       Path unetFile = folder.requireComponent("unet").resolve("model.onnx");
       b.unet =
           UNet.wrap(
@@ -136,13 +164,40 @@ public final class StableDiffusionModel implements AutoCloseable {
                   env, unetFile, "unet/model.onnx", settings, "timestep"),
               (int) unetConfig.integer("in_channels", 0),
               (int) unetConfig.integer("time_cond_proj_dim", 0),
-              b.textEncoder.hiddenSize(),
+              (int)
+                  (unetConfig.integer("projection_class_embeddings_input_dim", 0)
+                      - (b.requiresAestheticsScore ? 5 : 6)
+                          * unetConfig.integer("addition_time_embed_dim", 0)),
+              crossAttention,
               settings.maxUnetBatch(),
               settings.fixedShapeSessions(),
               dims ->
                   SessionFactory.openWithFloatInput(
                       env, unetFile, "unet/model.onnx", settings, "timestep", dims));
       opened.add(b.unet);
+      if (b.unet.takesAddedConditions() != (b.textEncoder2 != null)) {
+        throw new AtelierException.ModelUnavailable(
+            b.unet.takesAddedConditions()
+                ? "unet/model.onnx in "
+                    + folder.root()
+                    + " is an SDXL UNet (it takes text_embeds and time_ids) but the folder has no"
+                    + " text_encoder_2/model.onnx"
+                : "the folder "
+                    + folder.root()
+                    + " has text_encoder_2/ (SDXL) but unet/model.onnx takes no text_embeds or"
+                    + " time_ids");
+      }
+      if (b.textEncoder2 != null
+          && b.unet.textEmbedsDim() != b.textEncoder2.pooledSize()
+          && b.textEncoder2.pooledSize() > 0) {
+        throw new AtelierException.ModelUnavailable(
+            "unet/model.onnx in "
+                + folder.root()
+                + " takes text_embeds of width "
+                + b.unet.textEmbedsDim()
+                + " but text_encoder_2 pools to "
+                + b.textEncoder2.pooledSize());
+      }
       b.sampleSize = (int) unetConfig.integer("sample_size", 64) * b.vaeScaleFactor;
       b.sizeMultiple = b.vaeScaleFactor << Math.max(0, unetLevels(unetConfig) - 1);
       b.vaeDecoder = VaeDecoder.wrap(open(env, folder, "vae_decoder", settings));
@@ -236,12 +291,34 @@ public final class StableDiffusionModel implements AutoCloseable {
   }
 
   private static ClipTokenizer loadTokenizer(ModelFolder folder) {
-    Path dir = folder.requireComponent("tokenizer");
+    return loadTokenizer(folder, "tokenizer");
+  }
+
+  private static ClipTokenizer loadTokenizer(ModelFolder folder, String component) {
+    Path dir = folder.requireComponent(component);
     try {
       return ClipTokenizer.load(dir);
     } catch (IllegalArgumentException e) {
       throw new AtelierException.ModelUnavailable(
-          "tokenizer/ in " + folder.root() + ": " + e.getMessage(), e);
+          component + "/ in " + folder.root() + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** SDXL conditions on both towers' penultimate states and the second's pooled output. */
+  private static void requireSdxlOutputs(ModelFolder folder, TextEncoder one, TextEncoder two) {
+    String missing =
+        !one.hasPenultimate()
+            ? "text_encoder/model.onnx exports no hidden_states.N outputs"
+            : !two.hasPenultimate()
+                ? "text_encoder_2/model.onnx exports no hidden_states.N outputs"
+                : !two.hasPooled() ? "text_encoder_2/model.onnx exports no text_embeds" : "";
+    if (!missing.isEmpty()) {
+      throw new AtelierException.ModelUnavailable(
+          missing
+              + " in "
+              + folder.root()
+              + "; SDXL needs both towers' per-layer states and the second's pooled output, as"
+              + " optimum's export (task stable-diffusion-xl) writes them");
     }
   }
 
@@ -295,6 +372,37 @@ public final class StableDiffusionModel implements AutoCloseable {
   /** The model's name (its folder name). */
   public String name() {
     return folder.name();
+  }
+
+  /** Whether this is an SDXL folder: two text towers and a UNet with added conditions. */
+  public boolean isSdxl() {
+    return textEncoder2 != null;
+  }
+
+  /** SDXL's second tokenizer (OpenCLIP's, padding with {@code !}); empty for SD 1.x/2.x. */
+  public Optional<ClipTokenizer> tokenizer2() {
+    return Optional.ofNullable(tokenizer2);
+  }
+
+  /** SDXL's second text tower (OpenCLIP ViT-bigG with projection); empty for SD 1.x/2.x. */
+  public Optional<TextEncoder> textEncoder2() {
+    return Optional.ofNullable(textEncoder2);
+  }
+
+  /**
+   * {@code model_index.json}'s {@code force_zeros_for_empty_prompt} (SDXL; true by default): no
+   * negative prompt means zero negative embeddings, not the encoding of {@code ""}.
+   */
+  public boolean forceZerosForEmptyPrompt() {
+    return forceZerosForEmptyPrompt;
+  }
+
+  /**
+   * {@code model_index.json}'s {@code requires_aesthetics_score} (SDXL refiner-style models):
+   * {@code time_ids} end with an aesthetic score instead of the target size.
+   */
+  public boolean requiresAestheticsScore() {
+    return requiresAestheticsScore;
   }
 
   /** The prompt tokenizer. */
@@ -382,6 +490,9 @@ public final class StableDiffusionModel implements AutoCloseable {
       return;
     }
     textEncoder.close();
+    if (textEncoder2 != null) {
+      textEncoder2.close();
+    }
     unet.close();
     vaeDecoder.close();
     if (vaeEncoder != null) {
@@ -396,6 +507,10 @@ public final class StableDiffusionModel implements AutoCloseable {
     ModelFolder folder;
     ClipTokenizer tokenizer;
     TextEncoder textEncoder;
+    ClipTokenizer tokenizer2;
+    TextEncoder textEncoder2;
+    boolean forceZerosForEmptyPrompt;
+    boolean requiresAestheticsScore;
     UNet unet;
     VaeDecoder vaeDecoder;
     VaeEncoder vaeEncoder;

@@ -12,12 +12,14 @@ import java.util.OptionalInt;
 import java.util.Set;
 
 /**
- * The denoising UNet: {@code (sample, timestep, encoder_hidden_states[, timestep_cond])} to the
- * predicted noise {@code out_sample}.
+ * The denoising UNet: {@code (sample, timestep, encoder_hidden_states[, timestep_cond][,
+ * text_embeds, time_ids])} to the predicted noise {@code out_sample}.
  *
  * <p>Adapts to the exports in the wild: {@code timestep} int64, float32 or float16 of rank 0 or 1;
  * float16 samples; 4 (text-to-image), 8 (InstructPix2Pix) or 9 (inpainting) input channels; an
- * optional {@code timestep_cond} (LCM's guidance embedding).
+ * optional {@code timestep_cond} (LCM's guidance embedding); SDXL's added conditions {@code
+ * text_embeds} (the second text tower's pooled, projected output) and {@code time_ids} (sizes and
+ * crop), diffusers' {@code addition_embed_type="text_time"}.
  */
 public final class UNet implements AutoCloseable {
   private static final Set<OnnxJavaType> FLOATS =
@@ -30,9 +32,30 @@ public final class UNet implements AutoCloseable {
           OnnxJavaType.FLOAT16,
           OnnxJavaType.DOUBLE);
 
+  /**
+   * The per-row inputs of a UNet call besides the sample and the text, each {@code [batch, width]}
+   * flattened and empty when the graph has no such input.
+   *
+   * @param timestepCond LCM's guidance embedding
+   * @param textEmbeds SDXL's pooled text embedding
+   * @param timeIds SDXL's {@code add_time_ids}: original size, crop top-left, target size (or an
+   *     aesthetic score instead of the target size, for models that require one)
+   */
+  public record Extras(float[] timestepCond, float[] textEmbeds, float[] timeIds) {
+    /** No extra inputs. */
+    public static final Extras NONE = new Extras(new float[0], new float[0], new float[0]);
+
+    /** Only LCM's guidance embedding (may be empty). */
+    public static Extras ofTimestepCond(float[] timestepCond) {
+      return new Extras(timestepCond, new float[0], new float[0]);
+    }
+  }
+
   private final OnnxComponent graph;
   private final int inChannels;
   private final OptionalInt timestepCondDim;
+  private final int textEmbedsDim;
+  private final int timeIdsDim;
   private final String outputName;
   private final int maxBatch;
   private final ShapeSessions shapes;
@@ -41,10 +64,14 @@ public final class UNet implements AutoCloseable {
       OnnxComponent graph,
       int inChannels,
       OptionalInt condDim,
+      int textEmbedsDim,
+      int timeIdsDim,
       String outputName,
       int maxBatch,
       ShapeSessions shapes) {
     this.graph = graph;
+    this.textEmbedsDim = textEmbedsDim;
+    this.timeIdsDim = timeIdsDim;
     this.shapes = shapes;
     this.inChannels = inChannels;
     this.timestepCondDim = condDim;
@@ -58,12 +85,15 @@ public final class UNet implements AutoCloseable {
       int configuredCondDim,
       int hidden,
       int maxBatch) {
-    return wrap(graph, configuredInChannels, configuredCondDim, hidden, maxBatch, 0, d -> graph);
+    return wrap(graph, configuredInChannels, configuredCondDim, 0, hidden, maxBatch, 0, d -> graph);
   }
 
   /**
    * Wraps the graph, checking its inputs.
    *
+   * @param configuredTextEmbeds {@code projection_class_embeddings_input_dim - 6 *
+   *     addition_time_embed_dim} from the config when the graph's {@code text_embeds} width is
+   *     symbolic; 0 when unknown
    * @param fixedShapeSessions how many shape-specialised sessions to keep (see {@link
    *     ShapeSessions}); 0 runs every shape on {@code graph}
    * @param reopen opens the UNet again with the given symbolic dimensions fixed
@@ -72,6 +102,7 @@ public final class UNet implements AutoCloseable {
       OnnxComponent graph,
       int configuredInChannels,
       int configuredCondDim,
+      int configuredTextEmbeds,
       int hidden,
       int maxBatch,
       int fixedShapeSessions,
@@ -80,9 +111,23 @@ public final class UNet implements AutoCloseable {
       TensorInfo sample = graph.requireInput("sample", FLOATS, 4);
       graph.requireInput("timestep", TIMESTEP, 0, 1);
       TensorInfo ehs = graph.requireInput("encoder_hidden_states", FLOATS, 3);
+      int textEmbeds = 0;
+      int timeIds = 0;
       if (graph.input("text_embeds").isPresent() || graph.input("time_ids").isPresent()) {
-        throw graph.mismatch(
-            "is an SDXL UNet (it takes text_embeds/time_ids); SDXL folders are not supported yet");
+        TensorInfo te = graph.requireInput("text_embeds", FLOATS, 2);
+        TensorInfo ti = graph.requireInput("time_ids", FLOATS, 2);
+        textEmbeds = te.getShape()[1] > 0 ? (int) te.getShape()[1] : configuredTextEmbeds;
+        // 6 values (original size, crop, target size), or 5 with an aesthetic score instead of
+        // the target size (the refiner's requires_aesthetics_score).
+        timeIds = ti.getShape()[1] > 0 ? (int) ti.getShape()[1] : 6;
+        if (textEmbeds <= 0) {
+          throw graph.mismatch(
+              "input 'text_embeds' has a symbolic width and unet/config.json gives no"
+                  + " projection_class_embeddings_input_dim");
+        }
+        if (timeIds != 5 && timeIds != 6) {
+          throw graph.mismatch("input 'time_ids' must have 5 or 6 values but has " + timeIds);
+        }
       }
       long graphChannels = sample.getShape()[1];
       int channels = configuredInChannels > 0 ? configuredInChannels : (int) graphChannels;
@@ -109,7 +154,12 @@ public final class UNet implements AutoCloseable {
             "input 'encoder_hidden_states' has width "
                 + ehsWidth
                 + " but the text encoder produces "
-                + hidden);
+                + hidden
+                + (graph.input("time_ids").isPresent()
+                    ? " (it is an SDXL UNet: it takes text_embeds and time_ids and reads"
+                        + " text_encoder and text_encoder_2 side by side; is text_encoder_2/"
+                        + " missing?)"
+                    : ""));
       }
       OptionalInt cond = OptionalInt.empty();
       if (graph.input("timestep_cond").isPresent()) {
@@ -131,6 +181,8 @@ public final class UNet implements AutoCloseable {
           graph,
           channels,
           cond,
+          textEmbeds,
+          timeIds,
           out,
           maxBatch,
           new ShapeSessions(graph, fixedShapeSessions, reopen));
@@ -161,6 +213,21 @@ public final class UNet implements AutoCloseable {
     return OnnxComponent.lastRunNanos();
   }
 
+  /** Width of {@code text_embeds} (SDXL's pooled text), 0 when the graph takes none. */
+  public int textEmbedsDim() {
+    return textEmbedsDim;
+  }
+
+  /** Width of {@code time_ids} (SDXL: 6, or 5 with an aesthetic score), 0 when it takes none. */
+  public int timeIdsDim() {
+    return timeIdsDim;
+  }
+
+  /** Whether the graph takes SDXL's added conditions ({@code text_embeds}, {@code time_ids}). */
+  public boolean takesAddedConditions() {
+    return timeIdsDim > 0;
+  }
+
   /** Width of {@code timestep_cond} when the graph takes one (LCM). */
   public OptionalInt timestepCondDim() {
     return timestepCondDim;
@@ -185,24 +252,38 @@ public final class UNet implements AutoCloseable {
       float[] encoderHiddenStates,
       long[] hiddenShape,
       float[] timestepCond) {
+    return predict(
+        sample,
+        shape,
+        timestep,
+        encoderHiddenStates,
+        hiddenShape,
+        Extras.ofTimestepCond(timestepCond));
+  }
+
+  /**
+   * Predicts the noise (or v) for a batch, with every per-row input the graph takes.
+   *
+   * @param extras each {@code [batch, width]} for the inputs the graph has, empty otherwise
+   * @return {@code [batch, 4, h, w]} flattened
+   */
+  public float[] predict(
+      float[] sample,
+      long[] shape,
+      float timestep,
+      float[] encoderHiddenStates,
+      long[] hiddenShape,
+      Extras extras) {
     int batch = (int) shape[0];
-    if (timestepCondDim.isPresent() && timestepCond.length != batch * timestepCondDim.getAsInt()) {
-      throw new IllegalArgumentException(
-          "timestep_cond must have "
-              + batch * timestepCondDim.getAsInt()
-              + " values but has "
-              + timestepCond.length);
-    }
+    checkRows("timestep_cond", extras.timestepCond(), batch, timestepCondDim.orElse(0));
+    checkRows("text_embeds", extras.textEmbeds(), batch, textEmbedsDim);
+    checkRows("time_ids", extras.timeIds(), batch, timeIdsDim);
     if (maxBatch == 0 || batch <= maxBatch) {
-      return predictRows(
-          sample, 0, shape, timestep, encoderHiddenStates, 0, hiddenShape, timestepCond, 0);
+      return predictRows(sample, shape, timestep, encoderHiddenStates, hiddenShape, extras, 0);
     }
     // Sub-batches: the same rows in the same order, so results equal one big call, with memory
     // and (on CPU) per-image cost bounded. Rows go to ONNX Runtime straight from the arrays, and
     // the timing covers all sub-batches.
-    int sampleRow = sample.length / batch;
-    int hiddenRow = encoderHiddenStates.length / batch;
-    int condRow = timestepCond.length / batch;
     int outRow = (int) (4 * shape[2] * shape[3]);
     float[] out = new float[batch * outRow];
     long ort = 0;
@@ -212,17 +293,7 @@ public final class UNet implements AutoCloseable {
       s[0] = n;
       long[] h = hiddenShape.clone();
       h[0] = n;
-      float[] part =
-          predictRows(
-              sample,
-              start * sampleRow,
-              s,
-              timestep,
-              encoderHiddenStates,
-              start * hiddenRow,
-              h,
-              timestepCond,
-              start * condRow);
+      float[] part = predictRows(sample, s, timestep, encoderHiddenStates, h, extras, start);
       ort += graph.lastRunNanosOfThread();
       System.arraycopy(part, 0, out, start * outRow, part.length);
     }
@@ -230,38 +301,71 @@ public final class UNet implements AutoCloseable {
     return out;
   }
 
-  /** One UNet run on the rows of the arrays that start at the given offsets. */
+  private static void checkRows(String input, float[] values, int batch, int width) {
+    if (values.length != batch * width) {
+      throw new IllegalArgumentException(
+          input + " must have " + batch * width + " values but has " + values.length);
+    }
+  }
+
+  /**
+   * One UNet run on {@code shape[0]} rows of the arrays, starting at row {@code firstRow} (each
+   * array's row size is its length over the whole batch's row count, {@code sample.length /
+   * rowSize(sample)}).
+   */
   private float[] predictRows(
       float[] sample,
-      int sampleFrom,
       long[] shape,
       float timestep,
       float[] hidden,
-      int hiddenFrom,
       long[] hiddenShape,
-      float[] timestepCond,
-      int condFrom) {
+      Extras extras,
+      int firstRow) {
+    int rows = (int) shape[0];
+    int sampleRow = size(shape) / rows;
+    int hiddenRow = size(hiddenShape) / rows;
     Map<String, long[]> feedShapes = new HashMap<>();
     feedShapes.put("sample", shape);
     feedShapes.put("timestep", graph.scalarShape("timestep"));
     feedShapes.put("encoder_hidden_states", hiddenShape);
-    long[] condShape = {shape[0], timestepCondDim.orElse(0)};
+    Map<String, float[]> rowInputs = new java.util.LinkedHashMap<>();
+    Map<String, Integer> widths = new HashMap<>();
     if (timestepCondDim.isPresent()) {
-      feedShapes.put("timestep_cond", condShape);
+      rowInputs.put("timestep_cond", extras.timestepCond());
+      widths.put("timestep_cond", timestepCondDim.getAsInt());
     }
+    if (takesAddedConditions()) {
+      rowInputs.put("text_embeds", extras.textEmbeds());
+      widths.put("text_embeds", textEmbedsDim);
+      rowInputs.put("time_ids", extras.timeIds());
+      widths.put("time_ids", timeIdsDim);
+    }
+    rowInputs.keySet().forEach(k -> feedShapes.put(k, new long[] {rows, widths.get(k)}));
     try (ShapeSessions.Lease lease = shapes.acquire(feedShapes)) {
       OnnxComponent graph = lease.component();
       Map<String, OnnxTensor> feeds = new HashMap<>();
-      feeds.put("sample", graph.floatInput("sample", sample, sampleFrom, size(shape), shape));
+      feeds.put(
+          "sample",
+          graph.floatInput("sample", sample, firstRow * sampleRow, rows * sampleRow, shape));
       feeds.put("timestep", graph.scalarInput("timestep", timestep));
       feeds.put(
           "encoder_hidden_states",
           graph.floatInput(
-              "encoder_hidden_states", hidden, hiddenFrom, size(hiddenShape), hiddenShape));
-      if (timestepCondDim.isPresent()) {
+              "encoder_hidden_states",
+              hidden,
+              firstRow * hiddenRow,
+              rows * hiddenRow,
+              hiddenShape));
+      for (Map.Entry<String, float[]> e : rowInputs.entrySet()) {
+        int width = widths.get(e.getKey());
         feeds.put(
-            "timestep_cond",
-            graph.floatInput("timestep_cond", timestepCond, condFrom, size(condShape), condShape));
+            e.getKey(),
+            graph.floatInput(
+                e.getKey(),
+                e.getValue(),
+                firstRow * width,
+                rows * width,
+                feedShapes.get(e.getKey())));
       }
       return graph.run(feeds, outputName);
     } catch (OrtException e) {

@@ -12,38 +12,75 @@ import java.util.Map;
  * @param guided whether the UNet batch carries an unconditional half
  * @param hidden {@code [uncond x n, cond x n]} when guided, else {@code [cond x n]}
  * @param hiddenShape its shape
- * @param timestepCond LCM's guidance embedding {@code [n, dim]}, or empty when the UNet has none
+ * @param extras the UNet's per-row inputs in the same row order: LCM's guidance embedding {@code
+ *     [n, dim]}, SDXL's pooled text and {@code time_ids}; empty where the UNet takes none
  */
-record Conditioning(boolean guided, float[] hidden, long[] hiddenShape, float[] timestepCond) {
+record Conditioning(boolean guided, float[] hidden, long[] hiddenShape, UNet.Extras extras) {
+
+  /** diffusers' SDXL default {@code aesthetic_score}, for models that require one. */
+  static final float AESTHETIC_SCORE = 6.0f;
+
+  /** diffusers' SDXL default {@code negative_aesthetic_score}. */
+  static final float NEGATIVE_AESTHETIC_SCORE = 2.5f;
 
   /**
-   * Encodes the prompts for {@code unet}: classifier-free guidance when the scale is above 1 and
-   * the UNet does not embed the guidance itself (LCM's {@code timestep_cond}).
+   * Encodes the prompts for {@code unet} making images of {@code width x height}: classifier-free
+   * guidance when the scale is above 1 and the UNet does not embed the guidance itself (LCM's
+   * {@code timestep_cond}).
    */
-  static Conditioning forGuidance(PromptEncoder prompts, Prompting p, UNet unet, RunContext ctx) {
-    return forGuidance(prompts, p, unet, ctx, ImageTokens.NONE);
+  static Conditioning forGuidance(
+      PromptEncoder prompts, Prompting p, UNet unet, int width, int height, RunContext ctx) {
+    return forGuidance(prompts, p, unet, width, height, ctx, ImageTokens.NONE);
   }
 
   /**
-   * Like {@link #forGuidance(PromptEncoder, Prompting, UNet, RunContext)}, with image {@code i}
-   * conditioned on {@code p.promptOf(i)} (each distinct prompt encoded once) and {@code tokens}
-   * appended to every row: {@code tokens.cond()} to conditional rows, {@code tokens.uncond()} to
-   * unconditional ones.
+   * Like {@link #forGuidance(PromptEncoder, Prompting, UNet, int, int, RunContext)}, with image
+   * {@code i} conditioned on {@code p.promptOf(i)} (each distinct prompt encoded once) and {@code
+   * tokens} appended to every row: {@code tokens.cond()} to conditional rows, {@code
+   * tokens.uncond()} to unconditional ones.
    */
   static Conditioning forGuidance(
-      PromptEncoder prompts, Prompting p, UNet unet, RunContext ctx, ImageTokens tokens) {
+      PromptEncoder prompts,
+      Prompting p,
+      UNet unet,
+      int width,
+      int height,
+      RunContext ctx,
+      ImageTokens tokens) {
     boolean lcm = unet.timestepCondDim().isPresent();
     boolean guided = p.guidanceScale() > 1 && !lcm;
-    Map<String, float[]> distinct = new HashMap<>();
+    Map<String, PromptEncoder.Embedding> distinct = new HashMap<>();
     float[][] condRows = new float[p.n()][];
+    float[][] condPooled = new float[p.n()][];
     for (int i = 0; i < p.n(); i++) {
-      condRows[i] = distinct.computeIfAbsent(p.promptOf(i), s -> prompts.embed(s, ctx.timings()));
+      String first = p.promptOf(i);
+      String second = p.prompt2Of(i);
+      PromptEncoder.Embedding e =
+          distinct.computeIfAbsent(
+              first + "\u0000" + second, k -> prompts.embedding(first, second, ctx.timings()));
+      condRows[i] = e.hidden();
+      condPooled[i] = e.pooled();
     }
     float[] hidden = rows(condRows, tokens.cond());
+    float[] pooled = rows(condPooled, new float[0]);
+    float[] timeIds =
+        unet.takesAddedConditions()
+            ? timeIds(unet.timeIdsDim(), width, height, AESTHETIC_SCORE, p.n())
+            : new float[0];
     if (guided) {
+      PromptEncoder.Embedding negative = prompts.negative(p.negativePrompt(), ctx.timings());
       float[][] uncondRows = new float[p.n()][];
-      java.util.Arrays.fill(uncondRows, prompts.embed(p.negativePrompt(), ctx.timings()));
+      float[][] uncondPooled = new float[p.n()][];
+      java.util.Arrays.fill(uncondRows, negative.hidden());
+      java.util.Arrays.fill(uncondPooled, negative.pooled());
       hidden = Tensors.concat(rows(uncondRows, tokens.uncond()), hidden);
+      pooled = Tensors.concat(rows(uncondPooled, new float[0]), pooled);
+      if (unet.takesAddedConditions()) {
+        timeIds =
+            Tensors.concat(
+                timeIds(unet.timeIdsDim(), width, height, NEGATIVE_AESTHETIC_SCORE, p.n()),
+                timeIds);
+      }
     }
     float[] timestepCond =
         lcm
@@ -52,7 +89,25 @@ record Conditioning(boolean guided, float[] hidden, long[] hiddenShape, float[] 
             : new float[0];
     long[] shape = shape(prompts, guided ? 2 * p.n() : p.n());
     shape[1] += tokens.count();
-    return new Conditioning(guided, hidden, shape, timestepCond);
+    return new Conditioning(
+        guided,
+        hidden,
+        shape,
+        new UNet.Extras(
+            timestepCond, unet.takesAddedConditions() ? pooled : new float[0], timeIds));
+  }
+
+  /**
+   * SDXL's {@code add_time_ids} for {@code n} rows, diffusers' defaults: original size = target
+   * size = the output's {@code (height, width)}, crop top-left {@code (0, 0)}; with 5 values
+   * (models requiring an aesthetic score) {@code score} replaces the target size.
+   */
+  static float[] timeIds(int dims, int width, int height, float score, int n) {
+    float[] one =
+        dims == 5
+            ? new float[] {height, width, 0, 0, score}
+            : new float[] {height, width, 0, 0, height, width};
+    return Tensors.repeat(one, n);
   }
 
   /** Each text row followed by {@code extra}, rows concatenated along the batch axis. */
@@ -71,11 +126,11 @@ record Conditioning(boolean guided, float[] hidden, long[] hiddenShape, float[] 
       PromptEncoder prompts, Prompting p, boolean guided, RunContext ctx) {
     float[] cond = Tensors.repeat(prompts.embed(p.prompt(), ctx.timings()), p.n());
     if (!guided) {
-      return new Conditioning(false, cond, shape(prompts, p.n()), new float[0]);
+      return new Conditioning(false, cond, shape(prompts, p.n()), UNet.Extras.NONE);
     }
     float[] uncond = Tensors.repeat(prompts.embed(p.negativePrompt(), ctx.timings()), p.n());
     return new Conditioning(
-        true, Tensors.concat(cond, uncond, uncond), shape(prompts, 3 * p.n()), new float[0]);
+        true, Tensors.concat(cond, uncond, uncond), shape(prompts, 3 * p.n()), UNet.Extras.NONE);
   }
 
   /**
@@ -88,7 +143,7 @@ record Conditioning(boolean guided, float[] hidden, long[] hiddenShape, float[] 
       public UNetBatch assemble(float[] scaled, long[] s, float t) {
         float[] sample = guided ? Tensors.concat(scaled, scaled) : scaled;
         long[] sampleShape = {guided ? 2 * s[0] : s[0], 4, s[2], s[3]};
-        return new UNetBatch(sample, sampleShape, hidden, hiddenShape, timestepCond);
+        return new UNetBatch(sample, sampleShape, hidden, hiddenShape, extras);
       }
 
       @Override

@@ -38,7 +38,7 @@ final class DenoisingLoop {
               t,
               batch.hidden(),
               batch.hiddenShape(),
-              batch.timestepCond());
+              batch.extras());
       long t2 = System.nanoTime();
       float[] prediction = model.combine(raw);
       x = scheduler.step(prediction, t, x, shape, noise);

@@ -39,7 +39,7 @@ public final class ImageToImagePipeline {
       NoiseSource noise,
       RunContext ctx) {
     UNet unet = model.unet();
-    Conditioning text = Conditioning.forGuidance(prompts, p, unet, ctx);
+    Conditioning text = Conditioning.forGuidance(prompts, p, unet, width, height, ctx);
     scheduler.setTimesteps(p.steps());
     int initTimestep = Math.min((int) (p.steps() * strength), p.steps());
     if (initTimestep < 1) {

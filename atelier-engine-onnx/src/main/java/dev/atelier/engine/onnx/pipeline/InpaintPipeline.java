@@ -10,7 +10,9 @@ import dev.atelier.engine.onnx.rng.NoiseSource;
 import dev.atelier.engine.onnx.scheduler.Scheduler;
 
 /**
- * Inpainting, as diffusers' {@code StableDiffusionInpaintPipeline} at strength 1.
+ * Inpainting, as diffusers' {@code StableDiffusionInpaintPipeline} and {@code
+ * StableDiffusionXLInpaintPipeline} (strength 1 by default; below 1 the run starts from the image's
+ * latents noised to the first kept timestep, as image-to-image does).
  *
  * <p>A 9-channel UNet sees {@code [latents, mask, masked-image latents]}; a plain 4-channel UNet
  * inpaints by blending the original latents, noised to the next timestep, back outside the mask
@@ -42,6 +44,25 @@ public final class InpaintPipeline {
       Scheduler scheduler,
       NoiseSource noise,
       RunContext ctx) {
+    return run(p, image, mask, width, height, 1.0, scheduler, noise, ctx);
+  }
+
+  /**
+   * Repaints where {@code mask} is 1, keeping the last {@code steps * strength} steps (diffusers'
+   * {@code strength}; SDXL's inpainting pipeline defaults to 0.9999).
+   *
+   * @throws IllegalArgumentException when the strength leaves no step to run
+   */
+  public PipelineOutput run(
+      Prompting p,
+      float[] image,
+      float[] mask,
+      int width,
+      int height,
+      double strength,
+      Scheduler scheduler,
+      NoiseSource noise,
+      RunContext ctx) {
     ModelKind kind = model.kind();
     if (kind == ModelKind.INSTRUCT_PIX2PIX) {
       throw new AtelierException.InvalidRequest(
@@ -53,22 +74,40 @@ public final class InpaintPipeline {
     }
     boolean nineChannels = kind == ModelKind.INPAINTING;
     UNet unet = model.unet();
-    Conditioning text = Conditioning.forGuidance(prompts, p, unet, ctx);
+    Conditioning text = Conditioning.forGuidance(prompts, p, unet, width, height, ctx);
     boolean guided = text.guided();
     scheduler.setTimesteps(p.steps());
+    boolean full = strength >= 1.0;
     float[] timesteps = scheduler.timesteps();
+    if (!full) {
+      int init = Math.min((int) (p.steps() * strength), p.steps());
+      if (init < 1) {
+        throw new IllegalArgumentException(
+            "strength "
+                + strength
+                + " with "
+                + p.steps()
+                + " steps runs no step; raise strength or steps so that steps * strength >= 1");
+      }
+      int tStart = (p.steps() - init) * scheduler.order();
+      timesteps = java.util.Arrays.copyOfRange(timesteps, tStart, timesteps.length);
+      scheduler.setBeginIndex(tStart);
+    }
     int f = model.vaeScaleFactor();
     int lh = height / f;
     int lw = width / f;
     long[] shape = {p.n(), 4, lh, lw};
 
     float[] imageLatents = null;
-    if (!nineChannels) {
+    if (!nineChannels || !full) {
       LatentDistribution d = VaeStage.encode(model, image, width, height, ctx);
       imageLatents = VaeStage.sampleScaled(d, p.n(), noise, p.noiseMode(), model.scalingFactor());
     }
     float[] eps = noise.randn(shape);
-    float[] latents = Tensors.scale(eps, scheduler.initNoiseSigma());
+    float[] latents =
+        full
+            ? Tensors.scale(eps, scheduler.initNoiseSigma())
+            : scheduler.addNoise(imageLatents, eps, timesteps[0]);
 
     float[] latentMask = MaskOps.nearest(mask, width, height, lw, lh);
     float[] maskBatch = Tensors.repeat(latentMask, p.n());
@@ -104,7 +143,7 @@ public final class InpaintPipeline {
                     new long[] {batch, 9, s[2], s[3]},
                     text.hidden(),
                     text.hiddenShape(),
-                    text.timestepCond());
+                    text.extras());
               }
 
               @Override
@@ -115,12 +154,11 @@ public final class InpaintPipeline {
     StepHook hook = StepHook.NONE;
     if (!nineChannels) {
       float[] original = imageLatents;
+      float[] kept = timesteps;
       hook =
           (i, x) -> {
             float[] proper =
-                i < timesteps.length - 1
-                    ? scheduler.addNoise(original, eps, timesteps[i + 1])
-                    : original;
+                i < kept.length - 1 ? scheduler.addNoise(original, eps, kept[i + 1]) : original;
             return MaskOps.blend(proper, x, maskBatch, hw);
           };
     }

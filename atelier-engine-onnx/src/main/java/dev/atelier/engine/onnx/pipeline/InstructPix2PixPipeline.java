@@ -81,7 +81,7 @@ public final class InstructPix2PixPipeline {
                 new long[] {batch, 8, s[2], s[3]},
                 text.hidden(),
                 text.hiddenShape(),
-                text.timestepCond());
+                text.extras());
           }
 
           @Override

@@ -15,6 +15,8 @@ import java.util.Objects;
  * @param guidanceScale classifier-free guidance; <= 1 runs the conditional branch only
  * @param noiseMode how encoder samples are drawn for a batch (see {@link NoiseMode})
  * @param perImage one prompt per image (exactly {@code n}), or empty for {@code prompt} on all
+ * @param prompt2 SDXL's {@code prompt_2}, what its second text tower reads; "" for each image's own
+ *     prompt (diffusers' default)
  */
 public record Prompting(
     String prompt,
@@ -23,11 +25,13 @@ public record Prompting(
     int steps,
     double guidanceScale,
     NoiseMode noiseMode,
-    List<String> perImage) {
+    List<String> perImage,
+    String prompt2) {
 
   /** Validates the values. */
   public Prompting {
     Objects.requireNonNull(prompt, "prompt");
+    Objects.requireNonNull(prompt2, "prompt2");
     Objects.requireNonNull(negativePrompt, "negativePrompt");
     Objects.requireNonNull(noiseMode, "noiseMode");
     perImage = List.copyOf(perImage);
@@ -51,7 +55,30 @@ public record Prompting(
       int steps,
       double guidanceScale,
       NoiseMode noiseMode) {
-    this(prompt, negativePrompt, n, steps, guidanceScale, noiseMode, List.of());
+    this(prompt, negativePrompt, n, steps, guidanceScale, noiseMode, List.of(), "");
+  }
+
+  /** One prompt per image ({@code perImage}, exactly {@code n}, or empty for {@code prompt}). */
+  public Prompting(
+      String prompt,
+      String negativePrompt,
+      int n,
+      int steps,
+      double guidanceScale,
+      NoiseMode noiseMode,
+      List<String> perImage) {
+    this(prompt, negativePrompt, n, steps, guidanceScale, noiseMode, perImage, "");
+  }
+
+  /** These settings with SDXL's {@code prompt_2} (see {@link #prompt2()}). */
+  public Prompting withPrompt2(String second) {
+    return new Prompting(
+        prompt, negativePrompt, n, steps, guidanceScale, noiseMode, perImage, second);
+  }
+
+  /** What SDXL's second tower reads for image {@code i}: {@link #prompt2()}, else its prompt. */
+  public String prompt2Of(int i) {
+    return prompt2.isEmpty() ? promptOf(i) : prompt2;
   }
 
   /** The prompt of image {@code i}: its own from {@link #perImage()}, else {@link #prompt()}. */

@@ -18,12 +18,13 @@ interface StepModel {
    * @param sampleShape its shape
    * @param hidden text embeddings {@code [batch, length, width]}
    * @param hiddenShape their shape
-   * @param timestepCond LCM guidance embedding, or an empty array
+   * @param extras the per-row inputs besides these (LCM's guidance embedding, SDXL's added
+   *     conditions), in the same row order
    */
   record UNetBatch(
       float[] sample,
       long[] sampleShape,
       float[] hidden,
       long[] hiddenShape,
-      float[] timestepCond) {}
+      dev.atelier.engine.onnx.model.UNet.Extras extras) {}
 }

@@ -55,7 +55,8 @@ public final class TextToImagePipeline {
           "size must be a multiple of " + f + " but was " + width + "x" + height);
     }
     UNet unet = model.unet();
-    Conditioning text = Conditioning.forGuidance(prompts, p, unet, ctx, steering.imageTokens());
+    Conditioning text =
+        Conditioning.forGuidance(prompts, p, unet, width, height, ctx, steering.imageTokens());
     scheduler.setTimesteps(p.steps());
     long[] shape = {p.n(), 4, height / f, width / f};
     float[] drawn = steering.initialNoise().apply(noise.randn(shape), shape);

@@ -300,11 +300,70 @@ class StableDiffusionModelTest {
   }
 
   @Test
-  void sdxlFoldersAreRefusedClearly() throws IOException {
+  void sdxlFoldersLoadWithBothTowersAndTheUnetsWeightsInAnExternalFile() throws IOException {
+    Path sdxl = TinyFolder.fixtureModels().resolve("tiny-sdxl");
+    Path unet = sdxl.resolve("unet");
+    assertThat(Files.size(unet.resolve("model.onnx_data")))
+        .as("the tiny SDXL UNet keeps its weights beside the graph, as real exports must (> 2 GB)")
+        .isGreaterThan(Files.size(unet.resolve("model.onnx")));
+    try (StableDiffusionModel m = StableDiffusionModel.load(sdxl, OrtSettings.cpu())) {
+      assertThat(m.isSdxl()).isTrue();
+      assertThat(m.tokenizer2()).isPresent();
+      assertThat(m.textEncoder2().orElseThrow().hasPooled()).isTrue();
+      assertThat(m.unet().takesAddedConditions()).isTrue();
+      assertThat(m.unet().timeIdsDim()).isEqualTo(6);
+      assertThat(m.unet().textEmbedsDim()).isEqualTo(m.textEncoder2().orElseThrow().pooledSize());
+      assertThat(m.forceZerosForEmptyPrompt()).isTrue();
+      assertThat(m.scalingFactor()).isEqualTo(0.13025f);
+    }
+  }
+
+  @Test
+  void anSdxlUnetWithoutTheSecondTowerIsRefusedClearly() throws IOException {
+    Path copy = copyOf(TinyFolder.fixtureModels().resolve("tiny-sdxl"), tmp.resolve("one-tower"));
+    deleteTree(copy.resolve("text_encoder_2"));
+    assertThatThrownBy(() -> StableDiffusionModel.load(copy, OrtSettings.cpu()))
+        .isInstanceOf(AtelierException.ModelUnavailable.class)
+        .hasMessageContaining("it is an SDXL UNet: it takes text_embeds and time_ids")
+        .hasMessageContaining("is text_encoder_2/ missing?");
+  }
+
+  @Test
+  void aSecondTowerBesideAnSdUnetIsRefusedClearly() throws IOException {
     Path root = new TinyFolder().write(tmp.resolve("model"));
-    Files.createDirectories(root.resolve("text_encoder_2"));
+    copyOf(
+        TinyFolder.fixtureModels().resolve("tiny-sdxl/text_encoder_2"),
+        root.resolve("text_encoder_2"));
     assertThatThrownBy(() -> StableDiffusionModel.load(root, OrtSettings.cpu()))
-        .hasMessageContaining("SDXL folder (it has text_encoder_2/)");
+        .isInstanceOf(AtelierException.ModelUnavailable.class)
+        .hasMessageContaining("has no tokenizer_2/ folder");
+    copyOf(
+        TinyFolder.fixtureModels().resolve("tiny-sdxl/tokenizer_2"), root.resolve("tokenizer_2"));
+    assertThatThrownBy(() -> StableDiffusionModel.load(root, OrtSettings.cpu()))
+        .isInstanceOf(AtelierException.ModelUnavailable.class)
+        .hasMessageContaining("SDXL needs both towers' per-layer states");
+  }
+
+  private static Path copyOf(Path source, Path target) throws IOException {
+    try (var files = Files.walk(source)) {
+      for (Path f : files.toList()) {
+        Path to = target.resolve(source.relativize(f).toString());
+        if (Files.isDirectory(f)) {
+          Files.createDirectories(to);
+        } else {
+          Files.copy(f, to);
+        }
+      }
+    }
+    return target;
+  }
+
+  private static void deleteTree(Path dir) throws IOException {
+    try (var files = Files.walk(dir)) {
+      for (Path f : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
+        Files.delete(f);
+      }
+    }
   }
 
   @Test

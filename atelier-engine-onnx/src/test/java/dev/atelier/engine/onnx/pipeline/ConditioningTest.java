@@ -44,7 +44,7 @@ class ConditioningTest {
             LatentObserver.NONE);
     Conditioning c =
         Conditioning.forGuidance(
-            uncached, prompting(List.of("a fox", "a city", "a fox")), model.unet(), ctx);
+            uncached, prompting(List.of("a fox", "a city", "a fox")), model.unet(), 64, 64, ctx);
     // "a fox", "a city" and the negative prompt: three encoder runs for six rows.
     assertThat(timings.counts()).containsEntry(StageTimings.TEXT_ENCODER, 3L);
     int row = 77 * 32;
@@ -72,6 +72,8 @@ class ConditioningTest {
             prompts,
             prompting(List.of()),
             model.unet(),
+            64,
+            64,
             RunContext.quiet(),
             new ImageTokens(2, 32, cond, uncond));
     StepModel.UNetBatch batch =

@@ -89,6 +89,7 @@ public final class PipelineGoldens {
 
     String prompt = c.string("prompt", "");
     String negative = c.string("negative_prompt", "");
+    String prompt2 = c.string("prompt_2", "");
     assertThat(model.tokenizer().encodePadded(prompt))
         .as("input_ids of the prompt")
         .containsExactly(ints(files.array("input_ids")));
@@ -97,9 +98,26 @@ public final class PipelineGoldens {
           .as("input_ids of the negative prompt")
           .containsExactly(ints(files.array("negative_input_ids")));
     }
-    float[] embeds = prompts.embed(prompt, new StageTimings());
+    boolean sdxl = c.string("family", "").equals("sdxl");
+    assertThat(model.isSdxl()).as("the model is SDXL exactly when the case is").isEqualTo(sdxl);
+    int n = (int) c.integer("num_images_per_prompt", 1);
+    double guidance = c.number("guidance_scale", 7.5);
+    float[] embeds;
+    float[] expected;
     Npy expectedEmbeds = Npy.read(dir.resolve(files.string("prompt_embeds", "")));
-    assertThat(Numerics.relativeError(embeds, expectedEmbeds.slice(0)))
+    if (sdxl) {
+      checkSdxlText(dir, c, files, model, prompts, prompt, prompt2.isEmpty() ? prompt : prompt2);
+      // prompt_embeds.npy is the UNet's whole batch, [negatives x n, prompts x n] when guided.
+      embeds =
+          prompts
+              .embedding(prompt, prompt2.isEmpty() ? prompt : prompt2, new StageTimings())
+              .hidden();
+      expected = expectedEmbeds.slice(guidance > 1 ? n : 0);
+    } else {
+      embeds = prompts.embed(prompt, new StageTimings());
+      expected = expectedEmbeds.slice(0);
+    }
+    assertThat(Numerics.relativeError(embeds, expected))
         .as("prompt_embeds relative error")
         .isLessThan(TOLERANCE);
 
@@ -145,12 +163,13 @@ public final class PipelineGoldens {
             observer);
     Prompting p =
         new Prompting(
-            prompt,
-            negative,
-            (int) c.integer("num_images_per_prompt", 1),
-            (int) c.integer("num_inference_steps", 0),
-            c.number("guidance_scale", 7.5),
-            NoiseMode.BATCH);
+                prompt,
+                negative,
+                n,
+                (int) c.integer("num_inference_steps", 0),
+                guidance,
+                NoiseMode.BATCH)
+            .withPrompt2(prompt2);
     Scheduler fresh =
         Schedulers.fromDiffusersClass(
             c.string("scheduler_class", ""),
@@ -165,7 +184,7 @@ public final class PipelineGoldens {
         "pipeline %s (%s): prompt_embeds %.2e, worst step %.2e, image %.2e (relative errors)%n",
         dir.getFileName(),
         recorded ? "recorded draws" : "seeded",
-        Numerics.relativeError(embeds, expectedEmbeds.slice(0)),
+        Numerics.relativeError(embeds, expected),
         worst[0],
         imageError);
     assertThat(imageError).as("final image relative error").isLessThan(TOLERANCE);
@@ -186,7 +205,7 @@ public final class PipelineGoldens {
       NoiseSource noise,
       RunContext ctx)
       throws IOException {
-    String pipeline = c.string("pipeline", "");
+    String pipeline = c.string("pipeline", "").replaceFirst("^sdxl ", "");
     Path goldens = dir.getParent();
     if (pipeline.startsWith("text-to-image")) {
       return new TextToImagePipeline(decoding(dir, c, model), prompts)
@@ -208,7 +227,7 @@ public final class PipelineGoldens {
               Files.readAllBytes(goldens.resolve(c.string("mask_image", ""))), ImageLimits.DEFAULT);
       Mask mask = Mask.fromGray(maskImage).binarized(0.5f);
       return new InpaintPipeline(model, prompts)
-          .run(p, pixels, mask.values(), w, h, scheduler, noise, ctx);
+          .run(p, pixels, mask.values(), w, h, c.number("strength", 1.0), scheduler, noise, ctx);
     }
     if (pipeline.startsWith("instruction edit")) {
       return new InstructPix2PixPipeline(model, prompts)
@@ -230,6 +249,90 @@ public final class PipelineGoldens {
         TINY.computeIfAbsent(
             folder.toAbsolutePath().normalize(), f -> TinyVae.load(f, OrtSettings.cpu()));
     return m.withDecoder(tiny);
+  }
+
+  /**
+   * SDXL's text side alone: both tokenizers, each tower's penultimate states and the second's
+   * pooled output (for the prompt, and the negative prompt when it was encoded), the zeros of a
+   * missing negative prompt, and {@code add_time_ids}; within 1e-5.
+   */
+  private static void checkSdxlText(
+      Path dir,
+      JsonValue.Obj c,
+      JsonValue.Obj files,
+      StableDiffusionModel model,
+      PromptEncoder prompts,
+      String prompt,
+      String prompt2)
+      throws IOException {
+    var tokenizer2 = model.tokenizer2().orElseThrow();
+    assertThat(tokenizer2.encodePadded(prompt2))
+        .as("input_ids_2 of prompt_2")
+        .containsExactly(ints(files.array("input_ids_2")));
+    String negative = c.string("negative_prompt", "");
+    if (files.has("negative_input_ids_2")) {
+      assertThat(tokenizer2.encodePadded(negative))
+          .as("input_ids_2 of the negative prompt")
+          .containsExactly(ints(files.array("negative_input_ids_2")));
+    }
+    List<String> texts = new ArrayList<>(List.of(prompt));
+    List<String> texts2 = new ArrayList<>(List.of(prompt2));
+    if (files.has("negative_input_ids")) {
+      texts.add(negative);
+      texts2.add(negative);
+    }
+    Npy one = Npy.read(dir.resolve(files.string("text_encoder_penultimate", "")));
+    Npy two = Npy.read(dir.resolve(files.string("text_encoder_2_penultimate", "")));
+    Npy pooled = Npy.read(dir.resolve(files.string("text_encoder_2_text_embeds", "")));
+    for (int i = 0; i < texts.size(); i++) {
+      var a = model.textEncoder().encodePenultimate(model.tokenizer().encodePadded(texts.get(i)));
+      var b =
+          model
+              .textEncoder2()
+              .orElseThrow()
+              .encodePenultimate(tokenizer2.encodePadded(texts2.get(i)));
+      assertThat(Numerics.relativeError(a.hidden(), one.slice(i)))
+          .as("text_encoder hidden_states[-2] of text %s", i)
+          .isLessThan(1e-5);
+      assertThat(Numerics.relativeError(b.hidden(), two.slice(i)))
+          .as("text_encoder_2 hidden_states[-2] of text %s", i)
+          .isLessThan(1e-5);
+      assertThat(Numerics.relativeError(b.pooled(), pooled.slice(i)))
+          .as("text_encoder_2 text_embeds of text %s", i)
+          .isLessThan(1e-5);
+    }
+    int n = (int) c.integer("num_images_per_prompt", 1);
+    boolean guided = c.number("guidance_scale", 7.5) > 1;
+    Npy pooledBatch = Npy.read(dir.resolve(files.string("pooled_prompt_embeds", "")));
+    PromptEncoder.Embedding neg = prompts.negative(negative, new StageTimings());
+    if (guided) {
+      assertThat(
+              Numerics.relativeError(neg.pooled(), pooledBatch.slice(0)) < 1e-5
+                  || (isZero(neg.pooled()) && isZero(pooledBatch.slice(0))))
+          .as("negative pooled embedding (%s)", c.string("negative_embeds", ""))
+          .isTrue();
+    }
+    int width = (int) c.integer("width", 0);
+    int height = (int) c.integer("height", 0);
+    float[] timeIds =
+        Conditioning.timeIds(
+            model.unet().timeIdsDim(),
+            width,
+            height,
+            Conditioning.AESTHETIC_SCORE,
+            guided ? 2 * n : n);
+    assertThat(timeIds)
+        .as("add_time_ids")
+        .containsExactly(Npy.read(dir.resolve(files.string("add_time_ids", ""))).asFloats());
+  }
+
+  private static boolean isZero(float[] a) {
+    for (float v : a) {
+      if (v != 0) {
+        return false;
+      }
+    }
+    return true;
   }
 
   private static int[] ints(List<JsonValue> values) {

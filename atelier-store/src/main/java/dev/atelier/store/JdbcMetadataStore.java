@@ -624,6 +624,28 @@ public final class JdbcMetadataStore implements MetadataStore {
   }
 
   @Override
+  public void savePartialImage(String jobId, String worker, long eventId, String data, Instant at) {
+    transactor.inTransaction(
+        "partial image of " + jobId,
+        c -> {
+          JobRows.savePartial(c, jobId, worker, eventId, data, at);
+          return null;
+        });
+  }
+
+  @Override
+  public Optional<String> partialImage(String jobId, String worker, long eventId) {
+    return transactor.inTransaction(
+        "partial image of " + jobId, c -> JobRows.partial(c, jobId, worker, eventId));
+  }
+
+  @Override
+  public int sweepPartialImages(Instant endedBefore, Instant storedBefore) {
+    return transactor.inTransaction(
+        "sweep partial images", c -> JobRows.sweepPartials(c, endedBefore, storedBefore));
+  }
+
+  @Override
   public boolean release(String id, String worker) {
     return transactor.inTransaction("release " + id, c -> JobRows.release(c, id, worker));
   }

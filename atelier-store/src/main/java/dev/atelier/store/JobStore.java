@@ -152,4 +152,23 @@ public interface JobStore {
 
   /** Forgets {@code owner}'s {@code key} (its request failed, so a retry may run again). */
   void releaseIdempotencyKey(String owner, String key);
+
+  /**
+   * Keeps the partial image event {@code data} (JSON) that {@code worker} numbered {@code eventId}
+   * in job {@code jobId}'s events, for the API nodes that stream it (a preview is over a
+   * notification's payload limit; docs/adr/0028-partial-images-through-the-database.md). Storing
+   * one again replaces it.
+   */
+  void savePartialImage(String jobId, String worker, long eventId, String data, Instant at);
+
+  /** The partial image event {@link #savePartialImage} kept under these names, if still kept. */
+  Optional<String> partialImage(String jobId, String worker, long eventId);
+
+  /**
+   * Deletes the partial images of jobs that ended before {@code endedBefore}, and all of those
+   * stored before {@code storedBefore}.
+   *
+   * @return how many it deleted
+   */
+  int sweepPartialImages(Instant endedBefore, Instant storedBefore);
 }

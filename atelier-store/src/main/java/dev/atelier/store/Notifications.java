@@ -31,6 +31,15 @@ public interface Notifications extends AutoCloseable {
    */
   AutoCloseable listen(String channel, Consumer<String> onPayload);
 
+  /**
+   * Calls {@code catchUp} (on the notifier's thread) each time listening resumed after a gap: the
+   * listening connection broke and a new one listens again, so messages sent in between were lost
+   * and a user re-reads the rows they would have announced. Never called in one process.
+   */
+  default AutoCloseable onReconnect(Runnable catchUp) {
+    return () -> {};
+  }
+
   /** Whether messages reach other processes (PostgreSQL), not only this JVM (SQLite). */
   boolean crossProcess();
 

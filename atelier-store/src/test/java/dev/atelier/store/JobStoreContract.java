@@ -37,6 +37,28 @@ abstract class JobStoreContract extends RateCountersContract {
   }
 
   @Test
+  void partialImagesAreKeptUntilSweptAfterTheirJobEnded() {
+    enqueued("job_run", "o", T0);
+    enqueued("job_done", "o", T0);
+    assertThat(store().claim("w1", T0, LEASE)).isPresent();
+    assertThat(store().claim("w1", T0, LEASE)).isPresent();
+    store().savePartialImage("job_run", "w1", 3, "{\"i\":0}", T0);
+    store().savePartialImage("job_done", "w1", 4, "{\"i\":0}", T0);
+    store().savePartialImage("job_done", "w1", 4, "{\"i\":1}", T0); // stored again: replaced
+    assertThat(store().partialImage("job_done", "w1", 4)).contains("{\"i\":1}");
+    assertThat(store().partialImage("job_done", "w2", 4)).isEmpty();
+    assertThat(store().cancelled("job_done", "w1", T0.plusSeconds(10))).isTrue();
+
+    // Ended after the cut-off: kept; the running job's rows stay whatever their age.
+    assertThat(store().sweepPartialImages(T0.plusSeconds(5), T0.minusSeconds(1))).isZero();
+    assertThat(store().sweepPartialImages(T0.plusSeconds(11), T0.minusSeconds(1))).isEqualTo(1);
+    assertThat(store().partialImage("job_done", "w1", 4)).isEmpty();
+    assertThat(store().partialImage("job_run", "w1", 3)).contains("{\"i\":0}");
+    // Stored before the other cut-off: swept even while the job runs.
+    assertThat(store().sweepPartialImages(T0, T0.plusSeconds(1))).isEqualTo(1);
+  }
+
+  @Test
   void enqueuedJobReadsBackWithEveryField() {
     Job j =
         Job.queued(

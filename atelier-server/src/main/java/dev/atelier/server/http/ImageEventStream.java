@@ -123,6 +123,7 @@ final class ImageEventStream implements ProgressListener {
   private final Usage usage;
   private final ImageUrls urls;
   private final boolean[] sent;
+  private long lastRelayedStep = -1;
   private OutputStream out;
   private volatile boolean gone;
   private volatile Runnable onGone = () -> {};
@@ -172,10 +173,78 @@ final class ImageEventStream implements ProgressListener {
 
   /** Writes one completed event per stored image, in order. */
   void completed(Result result) {
+    completed(result, usage);
+  }
+
+  /** Writes one completed event per stored image, each with the usage {@code by} gives. */
+  void completed(Result result, Usage by) {
     long created = System.currentTimeMillis() / 1000;
     for (int i = 0; i < result.images().size(); i++) {
-      send(spec.prefix() + ".completed", completed(result.images().get(i), i, created, result));
+      send(spec.prefix() + ".completed", completed(result.images().get(i), i, created, result, by));
     }
+  }
+
+  /**
+   * Writes an event of the job that a worker in another process sent (the job's events mirror
+   * them): a partial image as it was made there, unless its index was sent already; progress as the
+   * step comment this process's own steps write.
+   */
+  void relay(dev.atelier.server.jobs.JobEvents.Event e) {
+    if (gone) {
+      return;
+    }
+    if (e.type().equals("partial_image")) {
+      int index = (int) e.data().integer("partial_image_index", -1);
+      if (index >= 0 && index < sent.length && !sent[index]) {
+        sent[index] = true;
+        send(spec.prefix() + ".partial_image", e.data());
+      }
+    } else if (e.type().equals("progress")) {
+      long step = e.data().integer("step", 0);
+      if (step != lastRelayedStep) {
+        lastRelayedStep = step;
+        write(": step " + step + " of " + e.data().integer("steps", 0) + "\n\n");
+      }
+    }
+  }
+
+  /**
+   * The usage of each image of a job's stored answer {@code body}, as the process that ran it
+   * counted it for its completed events: each image's recorded usage when the answer's {@code
+   * usage} is their sum (an upstream's own counts, or none); else the estimate split as {@link
+   * Usage} splits it there, the input tokens on the first image and each image's own output tokens.
+   */
+  static Usage storedUsage(JsonValue.Obj body, List<Library.Saved> images) {
+    JsonValue.Obj u = body.object("usage").orElse(new JsonValue.Obj(Map.of()));
+    JsonValue.Obj details = u.object("input_tokens_details").orElse(new JsonValue.Obj(Map.of()));
+    TokenUsage total =
+        new TokenUsage(
+            u.integer("input_tokens", 0),
+            details.integer("text_tokens", 0),
+            details.integer("image_tokens", 0),
+            u.integer("output_tokens", 0),
+            u.integer("total_tokens", 0));
+    TokenUsage recorded = TokenUsage.ZERO;
+    for (Library.Saved s : images) {
+      recorded = recorded.plus(Usage.RECORDED.of(s, 0));
+    }
+    if (total.equals(recorded)) {
+      return Usage.RECORDED;
+    }
+    String quality = body.string("quality", "auto");
+    return (image, index) -> {
+      long out =
+          TokenUsage.estimate(
+                  0,
+                  List.of(),
+                  List.of(new ImageSize(image.row().width(), image.row().height())),
+                  quality)
+              .outputTokens();
+      long text = index == 0 ? total.inputTextTokens() : 0;
+      long in = index == 0 ? total.inputTokens() : 0;
+      long imageIn = index == 0 ? total.inputImageTokens() : 0;
+      return new TokenUsage(in, text, imageIn, out, in + out);
+    };
   }
 
   /**
@@ -255,7 +324,8 @@ final class ImageEventStream implements ProgressListener {
     return ApiJson.obj(m);
   }
 
-  private JsonValue.Obj completed(Library.Saved s, int index, long created, Result result) {
+  private JsonValue.Obj completed(
+      Library.Saved s, int index, long created, Result result, Usage usage) {
     Map<String, JsonValue> m =
         common(
             spec,

@@ -272,10 +272,20 @@ final class JobSubmission {
     } else {
       ClientGone.watch(ctx, () -> runner.cancel(id));
     }
+    // A stream whose job runs in another process (an API node's, always) writes the events the
+    // job's worker sends there, which the job's events here mirror; one that runs here is written
+    // by its own listener.
+    JobEvents relayed = stream == null ? null : runner.eventsOf(id);
+    long seen = 0;
     JobRunner.Finished finished;
     while (true) {
       try {
-        finished = done.get(1, TimeUnit.SECONDS);
+        if (relayed != null) {
+          seen = relay(stream, relayed, seen, 1000);
+          finished = done.get(relayed.ended() ? 1000 : 1, TimeUnit.MILLISECONDS);
+        } else {
+          finished = done.get(1, TimeUnit.SECONDS);
+        }
         break;
       } catch (TimeoutException e) {
         if (runner.draining()) {
@@ -294,6 +304,13 @@ final class JobSubmission {
         throw new IllegalStateException(e.getCause());
       }
     }
+    if (relayed != null) {
+      try {
+        relay(stream, relayed, seen, 0);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
     Job job = finished.job();
     switch (job.status()) {
       case COMPLETED -> {
@@ -303,6 +320,14 @@ final class JobSubmission {
             && finished.outcome().get().detail() instanceof ImageEventStream.Result r) {
           stream.completed(r);
           return;
+        }
+        if (stream != null) {
+          // It ran in another process: its completed events are built from its stored answer.
+          Optional<Stored> s = stored(job);
+          if (s.isPresent()) {
+            stream.completed(s.get().result(), s.get().usage());
+            return;
+          }
         }
         ctx.status(job.resultStatus())
             .contentType("application/json")
@@ -337,6 +362,81 @@ final class JobSubmission {
     }
   }
 
+  /**
+   * Writes the mirrored events of {@code events} after {@code seen} to {@code stream}, waiting up
+   * to {@code waitMillis} for one.
+   *
+   * @return the number of the last event looked at
+   */
+  private static long relay(ImageEventStream stream, JobEvents events, long seen, long waitMillis)
+      throws InterruptedException {
+    for (JobEvents.Event e : events.after(seen, waitMillis)) {
+      seen = e.id();
+      if (e.mirrored()) {
+        stream.relay(e);
+      }
+    }
+    return seen;
+  }
+
+  /** A stored answer as a stream's completed events need it. */
+  private record Stored(ImageEventStream.Result result, ImageEventStream.Usage usage) {}
+
+  /**
+   * Job {@code job}'s stored answer read back as its completed events need it: each image's row and
+   * bytes, the answer's warnings, and what else it carries (session, plan, fidelity); empty when it
+   * is not an images answer.
+   */
+  private Optional<Stored> stored(Job job) {
+    JsonValue.Obj body;
+    try {
+      body = Json.parse(job.result()).asObject();
+    } catch (RuntimeException e) {
+      return Optional.empty();
+    }
+    if (!(body.get("data").orElse(null) instanceof JsonValue.Arr data)) {
+      return Optional.empty();
+    }
+    java.util.List<dev.atelier.server.images.Library.Saved> saved = new java.util.ArrayList<>();
+    for (JsonValue item : data.items()) {
+      String imageId = item instanceof JsonValue.Obj o ? o.string("id", "") : "";
+      Optional<dev.atelier.core.session.StoredImage> row = images.metadata().image(imageId);
+      Optional<byte[]> bytes = row.flatMap(r -> images.blobs().get(r.sha256()));
+      if (bytes.isEmpty()) {
+        return Optional.empty();
+      }
+      saved.add(new dev.atelier.server.images.Library.Saved(row.get(), bytes.get()));
+    }
+    java.util.List<String> warnings = new java.util.ArrayList<>();
+    body.get("warnings")
+        .filter(JsonValue.Arr.class::isInstance)
+        .map(JsonValue.Arr.class::cast)
+        .ifPresent(
+            a ->
+                a.items().stream()
+                    .filter(JsonValue.Str.class::isInstance)
+                    .forEach(w -> warnings.add(((JsonValue.Str) w).value())));
+    Map<String, JsonValue> extra = new LinkedHashMap<>(body.members());
+    // What the images response and the route put before the result's own extra members.
+    for (String k :
+        java.util.List.of(
+            "created",
+            "data",
+            "output_format",
+            "size",
+            "usage",
+            "warnings",
+            "model",
+            "quality",
+            "background")) {
+      extra.remove(k);
+    }
+    return Optional.of(
+        new Stored(
+            new ImageEventStream.Result(saved, warnings, extra),
+            ImageEventStream.storedUsage(body, saved)));
+  }
+
   /** The answer to new work while the server drains: 503 with when to come back. */
   static ErrorMapper.Refusal unavailable() {
     return new ErrorMapper.Refusal(
@@ -353,7 +453,7 @@ final class JobSubmission {
    * {@code listener} plus the request's partial images added to the job's events, picked and
    * encoded as a stream picks them.
    */
-  private static ProgressListener partials(
+  static ProgressListener partials(
       ProgressListener listener, ImageEventStream.Setup setup, JobEvents events) {
     ImageEventStream.Spec spec = setup.spec();
     boolean[] sent = new boolean[spec.partialImages()];

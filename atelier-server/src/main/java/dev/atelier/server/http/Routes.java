@@ -159,10 +159,40 @@ public final class Routes {
     ApiRequest req = ApiRequest.load(job.request(), images.blobs());
     JobKind kind = JobKind.ofRoute(req.route());
     return switch (prepare(kind, scope(req, writes))) {
-      case Work w -> w.execution();
+      case Work w -> withPartials(w);
       case Immediate i ->
           (progress, cancel) ->
               new dev.atelier.server.jobs.JobExecutor.Outcome(i.status(), i.body(), 0, null);
+    };
+  }
+
+  /**
+   * {@code w}'s execution, listening as the request's own listener listens where it was submitted:
+   * its partial images (the stored request's {@code partial_images}) go into the job's events, from
+   * which streams here and in other processes read them.
+   */
+  private static dev.atelier.server.jobs.JobExecutor.Execution withPartials(Work w) {
+    var execution = w.execution();
+    if (w.setup().isEmpty() || w.setup().get().spec().partialImages() == 0) {
+      return execution;
+    }
+    ImageEventStream.Setup setup = w.setup().get();
+    return new dev.atelier.server.jobs.JobExecutor.Execution() {
+      @Override
+      public dev.atelier.server.jobs.JobExecutor.Outcome run(
+          dev.atelier.core.ProgressListener progress, dev.atelier.core.CancellationToken cancel) {
+        return execution.run(progress, cancel);
+      }
+
+      @Override
+      public dev.atelier.core.ProgressListener listener(dev.atelier.server.jobs.JobEvents events) {
+        return JobSubmission.partials(dev.atelier.core.ProgressListener.NONE, setup, events);
+      }
+
+      @Override
+      public String model() {
+        return execution.model();
+      }
     };
   }
 

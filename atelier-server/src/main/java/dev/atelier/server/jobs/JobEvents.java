@@ -25,8 +25,9 @@ public final class JobEvents {
    * @param type {@code progress}, {@code partial_image}, {@code completed}, {@code failed} or
    *     {@code cancelled}
    * @param data its JSON
+   * @param mirrored whether another process's worker sent it (the job does not run here)
    */
-  public record Event(long id, String type, JsonValue.Obj data) {
+  public record Event(long id, String type, JsonValue.Obj data, boolean mirrored) {
     /** Whether it ends the job's stream. */
     public boolean last() {
       return type.equals("completed") || type.equals("failed") || type.equals("cancelled");
@@ -38,6 +39,7 @@ public final class JobEvents {
   private final List<Event> events = new ArrayList<>();
   private long next = 1;
   private boolean ended;
+  private volatile java.util.function.Consumer<Event> forward = e -> {};
 
   /**
    * Adds an event; nothing after the last one.
@@ -45,12 +47,30 @@ public final class JobEvents {
    * @return its number, 0 when it came after the last one and was dropped
    */
   public long add(String type, JsonValue.Obj data) {
+    return add(type, data, false);
+  }
+
+  /** Adds an event that a worker in another process sent, as {@link #add} does. */
+  long mirror(String type, JsonValue.Obj data) {
+    return add(type, data, true);
+  }
+
+  /**
+   * Hands each event added from now on to {@code to} as well (after adding it, on the adding
+   * thread): the runner relays the partial images of a job it runs to other processes.
+   */
+  void forward(java.util.function.Consumer<Event> to) {
+    this.forward = to;
+  }
+
+  private long add(String type, JsonValue.Obj data, boolean mirrored) {
+    Event e;
     lock.lock();
     try {
       if (ended) {
         return 0;
       }
-      Event e = new Event(next++, type, data);
+      e = new Event(next++, type, data, mirrored);
       if (events.size() >= MAX_EVENTS
           && type.equals("progress")
           && events.getLast().type().equals("progress")) {
@@ -59,10 +79,11 @@ public final class JobEvents {
       events.add(e);
       ended = e.last();
       added.signalAll();
-      return e.id();
     } finally {
       lock.unlock();
     }
+    forward.accept(e);
+    return e.id();
   }
 
   /** Whether the last event was added. */

@@ -31,6 +31,15 @@ public interface JobExecutor {
      */
     Outcome run(ProgressListener progress, CancellationToken cancel);
 
+    /**
+     * The listener this work runs with when it was prepared from its stored request (no request
+     * waits on it in this process): it adds the request's partial images to {@code events}, as the
+     * request's own listener does where it was submitted. {@link ProgressListener#NONE} by default.
+     */
+    default ProgressListener listener(JobEvents events) {
+      return ProgressListener.NONE;
+    }
+
     /** The served model this work runs on (a metrics label); empty when unknown. */
     default String model() {
       return "";
@@ -44,6 +53,11 @@ public interface JobExecutor {
         @Override
         public Outcome run(ProgressListener progress, CancellationToken cancel) {
           return work.run(progress, cancel);
+        }
+
+        @Override
+        public ProgressListener listener(JobEvents events) {
+          return work.listener(events);
         }
 
         @Override

@@ -50,6 +50,12 @@ public final class JobRunner implements AutoCloseable {
   /** How long a finished job's events stay in memory for late or reconnecting clients. */
   private static final Duration EVENTS_KEPT = Duration.ofMinutes(10);
 
+  /**
+   * How long the partial images a worker here stored for other processes stay after their job ended
+   * (the API nodes read them within moments; a late reader of an ended job gets its end).
+   */
+  private static final Duration PARTIALS_KEPT = Duration.ofMinutes(1);
+
   /** How often an idle worker looks at the queue without being woken (one process). */
   private static final long POLL_MILLIS = 500;
 
@@ -191,7 +197,7 @@ public final class JobRunner implements AutoCloseable {
     this.render = render;
     this.ready = ready;
     this.workerId = host() + ":" + ProcessHandle.current().pid() + ":" + shortId();
-    this.signals = new ClusterSignals(store.notifications());
+    this.signals = new ClusterSignals(store.notifications(), store, clock);
     this.heartbeat =
         Executors.newSingleThreadScheduledExecutor(
             r -> {
@@ -236,6 +242,13 @@ public final class JobRunner implements AutoCloseable {
           }
         },
         mirrorEvents ? this::mirror : null);
+    // Listening resumed after a gap: queued jobs may not have been announced, and the end of a job
+    // followed here may have been lost.
+    signals.onReconnect(
+        () -> {
+          signal();
+          checkFollowed();
+        });
     for (int i = 0; i < settings.workers(); i++) {
       Thread t = new Thread(this::work, "atelier-job-worker-" + i);
       t.setDaemon(true);
@@ -514,7 +527,16 @@ public final class JobRunner implements AutoCloseable {
       JobExecutor.Execution execution =
           here != null ? here.execution() : executor.prepare(job, writes);
       r.model = execution.model();
-      ProgressListener own = here != null ? here.listener() : ProgressListener.NONE;
+      ProgressListener own = here != null ? here.listener() : execution.listener(ev);
+      if (signals.crossProcess()) {
+        // Partial images go to the API nodes through the store (over a message's size limit).
+        ev.forward(
+            e -> {
+              if (e.type().equals("partial_image") && !e.mirrored()) {
+                signals.partialImage(job.id(), workerId, e.id(), e.data());
+              }
+            });
+      }
       JobExecutor.Outcome o = execution.run(progressOf(r, ev, own), r.cancel);
       r.cancel.throwIfCancelled("before storing");
       // The row keeps the final step count: a job shorter than a heartbeat would show 0/0 steps
@@ -579,7 +601,7 @@ public final class JobRunner implements AutoCloseable {
 
   /** Tells the API nodes following job {@code id} elsewhere that it ended ({@code status}). */
   private void announce(String id, String status) {
-    signals.event(id, workerId, 0, status, null);
+    signals.event(id, workerId, 0, status, null, true);
   }
 
   /** Ends job {@code j}'s events and completes its waiters. */
@@ -607,14 +629,14 @@ public final class JobRunner implements AutoCloseable {
         listener.step(Duration.ofNanos(now - last));
         last = now;
         r.progress = new JobProgress(p.step(), p.totalSteps(), r.progress.imagesDone(), r.job.n());
-        publish(ev.add("progress", r.progress.toJson()));
+        publish(ev.add("progress", r.progress.toJson()), p.step() >= p.totalSteps());
         own.onStep(p);
       }
 
       @Override
       public void onImagesDone(int done) {
         r.progress = new JobProgress(r.progress.step(), r.progress.steps(), done, r.job.n());
-        publish(ev.add("progress", r.progress.toJson()));
+        publish(ev.add("progress", r.progress.toJson()), true);
         own.onImagesDone(done);
       }
 
@@ -623,9 +645,10 @@ public final class JobRunner implements AutoCloseable {
         return own.partialImages();
       }
 
-      private void publish(long id) {
+      /** Sends progress event {@code id}; {@code force}: even inside the coalescing window. */
+      private void publish(long id, boolean force) {
         if (id > 0) {
-          signals.event(r.job.id(), workerId, id, "progress", r.progress.toJson());
+          signals.event(r.job.id(), workerId, id, "progress", r.progress.toJson(), force);
         }
       }
     };
@@ -649,13 +672,20 @@ public final class JobRunner implements AutoCloseable {
     if (ev == null && !waiters.containsKey(e.job())) {
       return; // nobody here follows it
     }
-    if (e.type().equals("progress")) {
+    if (e.type().equals("progress") || e.type().equals("partial_image")) {
       // Messages of one worker arrive in order; a job given back and claimed again starts over
       // with another worker, whose numbers start again.
       String seen = e.worker() + "#" + e.id();
       String before = lastMirrored.put(e.job(), seen);
       if (ev != null && (before == null || newer(before, e))) {
-        ev.add("progress", e.data());
+        if (e.type().equals("progress")) {
+          ev.mirror("progress", e.data());
+        } else {
+          // Stored by the worker before it sent this (a preview is over a message's size).
+          store
+              .partialImage(e.job(), e.worker(), e.id())
+              .ifPresent(data -> ev.mirror("partial_image", Json.parse(data).asObject()));
+        }
       }
       return;
     }
@@ -711,14 +741,9 @@ public final class JobRunner implements AutoCloseable {
           signals.queued();
         }
       }
-      // Waiters here for jobs that ran elsewhere.
-      for (String id : waiters.keySet()) {
-        if (!running.containsKey(id)) {
-          store
-              .job(id)
-              .filter(j -> j.status().terminal())
-              .ifPresent(j -> finish(j, Optional.empty()));
-        }
+      checkFollowed();
+      if (signals.crossProcess()) {
+        store.sweepPartialImages(now.minus(PARTIALS_KEPT), now.minus(EVENTS_KEPT.multipliedBy(6)));
       }
       ended
           .entrySet()
@@ -732,6 +757,34 @@ public final class JobRunner implements AutoCloseable {
               });
     } catch (RuntimeException e) {
       LOG.warn("job heartbeat failed: {}", e.getMessage());
+    }
+  }
+
+  /**
+   * Finishes the jobs followed here (waited on, or their events kept for a stream) that ended
+   * elsewhere: their end notification may have been lost (a dropped listening connection), and
+   * their rows say how they ended. Finished, their events are purged {@link #EVENTS_KEPT} later.
+   */
+  private void checkFollowed() {
+    java.util.Set<String> followed = new java.util.HashSet<>(waiters.keySet());
+    events.forEach(
+        (id, ev) -> {
+          if (!ev.ended()) {
+            followed.add(id);
+          }
+        });
+    for (String id : followed) {
+      if (running.containsKey(id)) {
+        continue; // its end is seen here
+      }
+      try {
+        store
+            .job(id)
+            .filter(j -> j.status().terminal())
+            .ifPresent(j -> finish(j, Optional.empty()));
+      } catch (RuntimeException e) {
+        LOG.debug("checking followed job {} failed: {}", id, e.getMessage());
+      }
     }
   }
 

@@ -319,4 +319,19 @@ public final class PendingWrites implements MetadataStore {
   public void releaseIdempotencyKey(String owner, String key) {
     store.releaseIdempotencyKey(owner, key);
   }
+
+  @Override
+  public void savePartialImage(String jobId, String worker, long eventId, String data, Instant at) {
+    store.savePartialImage(jobId, worker, eventId, data, at);
+  }
+
+  @Override
+  public Optional<String> partialImage(String jobId, String worker, long eventId) {
+    return store.partialImage(jobId, worker, eventId);
+  }
+
+  @Override
+  public int sweepPartialImages(Instant endedBefore, Instant storedBefore) {
+    return store.sweepPartialImages(endedBefore, storedBefore);
+  }
 }

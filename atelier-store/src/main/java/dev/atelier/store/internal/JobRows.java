@@ -462,4 +462,54 @@ public final class JobRows {
   private static Optional<Instant> instant(String text) {
     return text.isEmpty() ? Optional.empty() : Optional.of(Instant.parse(text));
   }
+
+  /** Inserts (or replaces) a partial image event of a running job. */
+  public static void savePartial(
+      Connection c, String jobId, String worker, long eventId, String data, Instant at)
+      throws SQLException {
+    try (PreparedStatement p =
+        c.prepareStatement(
+            "INSERT INTO job_partials (job_id, worker, event_id, data, created_at)"
+                + " VALUES (?, ?, ?, ?, ?) ON CONFLICT (job_id, worker, event_id)"
+                + " DO UPDATE SET data = excluded.data, created_at = excluded.created_at")) {
+      p.setString(1, jobId);
+      p.setString(2, worker);
+      p.setLong(3, eventId);
+      p.setString(4, data);
+      p.setString(5, Timestamps.sortable(at));
+      p.executeUpdate();
+    }
+  }
+
+  /** A partial image event kept by {@link #savePartial}. */
+  public static Optional<String> partial(Connection c, String jobId, String worker, long eventId)
+      throws SQLException {
+    try (PreparedStatement p =
+        c.prepareStatement(
+            "SELECT data FROM job_partials WHERE job_id = ? AND worker = ? AND event_id = ?")) {
+      p.setString(1, jobId);
+      p.setString(2, worker);
+      p.setLong(3, eventId);
+      try (ResultSet r = p.executeQuery()) {
+        return r.next() ? Optional.of(r.getString(1)) : Optional.empty();
+      }
+    }
+  }
+
+  /**
+   * Deletes the partial images of jobs that ended before {@code endedBefore} (or no longer exist),
+   * and all stored before {@code storedBefore}.
+   */
+  public static int sweepPartials(Connection c, Instant endedBefore, Instant storedBefore)
+      throws SQLException {
+    try (PreparedStatement p =
+        c.prepareStatement(
+            "DELETE FROM job_partials WHERE created_at < ? OR NOT EXISTS (SELECT 1 FROM jobs j"
+                + " WHERE j.id = job_partials.job_id AND (j.status IN ('queued', 'in_progress')"
+                + " OR j.completed_at >= ?))")) {
+      p.setString(1, Timestamps.sortable(storedBefore));
+      p.setString(2, Timestamps.sortable(endedBefore));
+      return p.executeUpdate();
+    }
+  }
 }

@@ -37,7 +37,7 @@ public final class Migrations {
   /** The last version the home-made migrator wrote. */
   static final int LAST_LEGACY_VERSION = 6;
 
-  private static final int LATEST = 9;
+  private static final int LATEST = 10;
   private static final Logger LOG = LoggerFactory.getLogger(Migrations.class);
 
   private Migrations() {}

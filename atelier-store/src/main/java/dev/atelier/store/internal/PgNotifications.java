@@ -23,7 +23,15 @@ import org.slf4j.LoggerFactory;
  * one connection of its own, opened outside the pool (a pooled connection is recycled and would
  * drop its {@code LISTEN}s), on a thread that waits for messages and hands them to the listeners in
  * order. When that connection breaks (a server restart), the thread opens a new one after a second
- * and listens again; messages sent in between are lost, which the users' polls cover.
+ * and listens again; messages sent in between are lost, which the users' polls cover, and the
+ * users' {@link #onReconnect} hooks re-read what they follow at once.
+ *
+ * <p>A connection can also die without a word (a firewall drops the idle TCP flow, the server's
+ * host vanishes): the wait for messages would then go on forever, hearing nothing. So every {@value
+ * #KEEPALIVE_MILLIS} ms without a message the thread checks the connection with a round trip that
+ * may take at most {@value #CHECK_SECONDS} s ({@link Connection#isValid}), and reconnects when it
+ * fails. The connection is named {@code atelier-listen <schema>} ({@code application_name}), so an
+ * operator finds it in {@code pg_stat_activity}.
  *
  * <p>Channels are per database, not per schema, so each channel name carries the store's schema
  * ({@code atelier_jobs:public}): two deployments in two schemas of one database never hear each
@@ -35,10 +43,17 @@ public final class PgNotifications implements Notifications {
   /** How long one wait for a message lasts before the thread looks at its own state again. */
   private static final int WAIT_MILLIS = 500;
 
+  /** How long the connection may stay quiet before a round trip checks it. */
+  static final long KEEPALIVE_MILLIS = 5_000;
+
+  /** How long that check may take before the connection counts as dead. */
+  static final int CHECK_SECONDS = 5;
+
   private final DriverDataSource direct;
   private final BiConsumer<String, String> send;
   private final String schema;
   private final Map<String, List<Consumer<String>>> listeners = new ConcurrentHashMap<>();
+  private final List<Runnable> reconnected = new CopyOnWriteArrayList<>();
   private final Object lock = new Object();
   private Thread thread;
   private volatile boolean dirty;
@@ -93,6 +108,18 @@ public final class PgNotifications implements Notifications {
   }
 
   @Override
+  public AutoCloseable onReconnect(Runnable catchUp) {
+    reconnected.add(catchUp);
+    return () -> reconnected.remove(catchUp);
+  }
+
+  /** The {@code application_name} of the listening connection. */
+  String applicationName() {
+    String name = "atelier-listen " + schema;
+    return name.length() <= 63 ? name : name.substring(0, 63);
+  }
+
+  @Override
   public boolean crossProcess() {
     return true;
   }
@@ -100,12 +127,18 @@ public final class PgNotifications implements Notifications {
   private void loop() {
     Connection c = null;
     boolean warned = false;
+    boolean lost = false;
+    long quietSince = System.nanoTime();
     while (!closed) {
       try {
         if (c == null) {
           c = direct.getConnection();
           c.setAutoCommit(true);
+          try (Statement s = c.createStatement()) {
+            s.execute("SET application_name = '" + applicationName().replace("'", "''") + "'");
+          }
           dirty = true;
+          quietSince = System.nanoTime();
           if (warned) {
             LOG.info("listening for notifications again");
             warned = false;
@@ -119,14 +152,31 @@ public final class PgNotifications implements Notifications {
             }
           }
         }
+        if (lost) {
+          // Listening again: what was sent during the gap is gone, so the users re-read rows.
+          lost = false;
+          for (Runnable r : reconnected) {
+            try {
+              r.run();
+            } catch (RuntimeException e) {
+              LOG.warn("a catch-up after reconnecting failed: {}", e.toString());
+            }
+          }
+        }
         PGNotification[] got = c.unwrap(PGConnection.class).getNotifications(WAIT_MILLIS);
-        if (got != null) {
+        if (got != null && got.length > 0) {
+          quietSince = System.nanoTime();
           for (PGNotification n : got) {
             List<Consumer<String>> to = listeners.get(n.getName());
             if (to != null) {
               LocalNotifications.deliver(to, n.getParameter());
             }
           }
+        } else if (System.nanoTime() - quietSince > KEEPALIVE_MILLIS * 1_000_000) {
+          if (!c.isValid(CHECK_SECONDS)) {
+            throw new SQLException("the listening connection did not answer a check");
+          }
+          quietSince = System.nanoTime();
         }
       } catch (SQLException e) {
         if (!warned && !closed) {
@@ -135,6 +185,7 @@ public final class PgNotifications implements Notifications {
               e.getMessage());
           warned = true;
         }
+        lost = true;
         closeQuietly(c);
         c = null;
         pause();

@@ -483,7 +483,7 @@ class ServeCommand implements Callable<Integer> {
           running,
           timeout.toSeconds());
     }
-    int givenBack = s.drain(timeout);
+    dev.atelier.server.jobs.JobRunner.Drained drained = s.drain(timeout);
     int queued;
     try {
       queued = s.jobs().counts().queued();
@@ -493,8 +493,19 @@ class ServeCommand implements Callable<Integer> {
     log.info(
         "stopped taking jobs: {} running job(s) given back to the queue, {} queued for the next"
             + " start",
-        givenBack,
+        drained.givenBack(),
         queued < 0 ? "?" : queued);
+    if (drained.stillRunning() > 0) {
+      log.warn(
+          "{} job(s) had not reached their next step 10 s after the cancel (one engine call"
+              + " outlasts it); the drain gave them back itself",
+          drained.stillRunning());
+    }
+    if (drained.notGivenBack() > 0) {
+      log.warn(
+          "{} running job(s) could not be given back (their lease was lost, or they ended first)",
+          drained.notGivenBack());
+    }
   }
 
   /** Why the model failed to load after the server started listening; serve then exits with it. */

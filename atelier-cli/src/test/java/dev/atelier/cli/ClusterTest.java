@@ -106,18 +106,13 @@ class ClusterTest {
     // Worker 1 holds short leases (its job is taken back 2 s after the kill); worker 2 long ones,
     // so that only a notification, not its heartbeat (every 20 s), can stop its job quickly.
     // Two at a time: the workers, then the API nodes (API node 2 reads the workers' rows).
-    // The workers keep ONNX Runtime's CPU arena on (ADR 0027's default shrinks it after each run):
-    // with the shrinking arena, the job running at worker 2's SIGTERM was found back in the queue
-    // with its attempt counted, its thread not having reached the release before the process
-    // exited (not diagnosed yet; issue 21's note), which the last part of this test would hide.
-    List<String> ortBefore = List.of("--cpu-arena", "on");
-    List<String> worker1Args = new java.util.ArrayList<>(List.of("worker", "--demo"));
-    worker1Args.addAll(ortBefore);
-    worker1Args.addAll(List.of("--job-lease", "2"));
-    List<String> worker2Args = new java.util.ArrayList<>(List.of("worker", "--demo"));
-    worker2Args.addAll(ortBefore);
-    worker2Args.addAll(List.of("--job-lease", "60", "--drain-timeout", "0"));
-    List<ChildServer> workers = startTogether(env, worker1Args, worker2Args);
+    // The workers run ONNX Runtime with the CPU defaults (ADR 0027: the arena shrunk after each
+    // run), under which a SIGTERM once crashed worker 2 inside a step (StopSignals).
+    List<ChildServer> workers =
+        startTogether(
+            env,
+            List.of("worker", "--demo", "--job-lease", "2"),
+            List.of("worker", "--demo", "--job-lease", "60", "--drain-timeout", "0"));
     ChildServer worker1 = workers.get(0);
     ChildServer worker2 = workers.get(1);
     // API node 1 is told the model ids; API node 2 reads them from the workers table.

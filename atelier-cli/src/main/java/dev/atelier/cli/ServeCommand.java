@@ -323,7 +323,15 @@ class ServeCommand implements Callable<Integer> {
       throw e;
     }
     // Resources close in reverse order: `closed` is counted down after the engine and the stores.
-    try (AutoCloseable signalClosed = closed::countDown;
+    // SIGTERM, SIGINT and SIGHUP only count `stop` down (StopSignals): the JVM's shutdown, whose
+    // hooks include ONNX Runtime's that frees its environment, begins once the engine is closed.
+    try (StopSignals.Registration onSignal =
+            StopSignals.register(
+                n -> {
+                  stoppedBy = n;
+                  stop.countDown();
+                });
+        AutoCloseable signalClosed = closed::countDown;
         blobs;
         MetadataStore metadata = Stores.open(data, jdbc, pool);
         GroundingOption grounding =
@@ -341,7 +349,7 @@ class ServeCommand implements Callable<Integer> {
                     modelOptions.models, demoModels, engineName, metadata, jobs.lease(), stop)
                 : models(pending, eng)) {
       if (models == null) {
-        return 0; // stopped while waiting for a worker
+        return exitCode(); // stopped while waiting for a worker
       }
       Served served =
           pending != null
@@ -411,9 +419,10 @@ class ServeCommand implements Callable<Integer> {
         }
         loader.start();
         started.countDown();
-        // On SIGTERM or Ctrl-C the JVM only waits for shutdown hooks: the hook lets this thread
-        // drain (running jobs get --drain-timeout) and close the server, the engine and the store,
-        // and waits for that.
+        // A stop that StopSignals did not see (System.exit elsewhere, a JVM run with -Xrs) begins
+        // the JVM's shutdown, which only waits for shutdown hooks: the hook lets this thread drain
+        // (running jobs get --drain-timeout) and close the server, the engine and the store, and
+        // waits for that.
         long hookWait = drainTimeout.toSeconds() + 30;
         Thread hook =
             new Thread(
@@ -431,7 +440,7 @@ class ServeCommand implements Callable<Integer> {
         try {
           Runtime.getRuntime().removeShutdownHook(hook);
         } catch (IllegalStateException shuttingDown) {
-          // SIGTERM or Ctrl-C: the hook is already running and waits for `closed`.
+          // The JVM is shutting down: the hook is already running and waits for `closed`.
         }
         drain(s, drainTimeout);
         if (report != null) {
@@ -447,7 +456,15 @@ class ServeCommand implements Callable<Integer> {
       // The same message and exit code as when the model loaded before listening.
       throw failed;
     }
-    return 0;
+    return exitCode();
+  }
+
+  /** The signal that stopped the server, 0 if none did. */
+  private volatile int stoppedBy;
+
+  /** 0, or 128 plus the number of the signal that stopped the server (143 for SIGTERM). */
+  private int exitCode() {
+    return stoppedBy == 0 ? 0 : 128 + stoppedBy;
   }
 
   /**
@@ -483,7 +500,7 @@ class ServeCommand implements Callable<Integer> {
           running,
           timeout.toSeconds());
     }
-    int givenBack = s.drain(timeout);
+    dev.atelier.server.jobs.JobRunner.Drained drained = s.drain(timeout);
     int queued;
     try {
       queued = s.jobs().counts().queued();
@@ -493,8 +510,19 @@ class ServeCommand implements Callable<Integer> {
     log.info(
         "stopped taking jobs: {} running job(s) given back to the queue, {} queued for the next"
             + " start",
-        givenBack,
+        drained.givenBack(),
         queued < 0 ? "?" : queued);
+    if (drained.stillRunning() > 0) {
+      log.warn(
+          "{} job(s) had not reached their next step 10 s after the cancel (one engine call"
+              + " outlasts it); the drain gave them back itself",
+          drained.stillRunning());
+    }
+    if (drained.notGivenBack() > 0) {
+      log.warn(
+          "{} running job(s) could not be given back (their lease was lost, or they ended first)",
+          drained.notGivenBack());
+    }
   }
 
   /** Why the model failed to load after the server started listening; serve then exits with it. */

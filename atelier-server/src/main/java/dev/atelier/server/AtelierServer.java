@@ -415,9 +415,10 @@ public final class AtelierServer implements AutoCloseable {
    * Retry-After}, running jobs get {@code timeout} to finish, and those still running are given
    * back to the queue for the next start. Call {@link #close()} afterwards.
    *
-   * @return how many running jobs were given back
+   * @return how many running jobs were given back, and how many had not stopped when the grace
+   *     ended
    */
-  public int drain(java.time.Duration timeout) {
+  public JobRunner.Drained drain(java.time.Duration timeout) {
     ops.readiness().draining();
     return runner.drain(timeout);
   }

@@ -38,7 +38,7 @@ public final class CrashHarness {
           .addShutdownHook(
               new Thread(
                   () -> {
-                    int givenBack = server.drain(java.time.Duration.ofSeconds(30));
+                    int givenBack = server.drain(java.time.Duration.ofSeconds(30)).givenBack();
                     System.out.println("DRAINED " + givenBack);
                     server.close();
                     metadata.close();

@@ -3,6 +3,7 @@ package dev.atelier.server;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.atelier.core.json.Json;
+import dev.atelier.server.jobs.JobRunner;
 import dev.atelier.store.Job;
 import dev.atelier.store.JobStatus;
 import dev.atelier.store.MetadataStore;
@@ -37,7 +38,7 @@ class DrainTest {
       await(() -> status(f.metadata, running) == JobStatus.IN_PROGRESS, "first job runs");
       String queued = submit(f.server.port(), 10);
 
-      CompletableFuture<Integer> drained =
+      CompletableFuture<JobRunner.Drained> drained =
           CompletableFuture.supplyAsync(() -> f.server.drain(Duration.ofSeconds(30)));
       await(() -> f.server.jobs().draining(), "the drain began");
 
@@ -49,7 +50,9 @@ class DrainTest {
       assertThat(refused.headers().firstValue("Retry-After")).hasValue("5");
       assertThat(refused.body()).contains("\"code\":\"server_shutting_down\"");
 
-      assertThat(drained.get(30, TimeUnit.SECONDS)).as("jobs given back").isZero();
+      assertThat(drained.get(30, TimeUnit.SECONDS))
+          .as("jobs given back")
+          .isEqualTo(new JobRunner.Drained(0, 0, 0));
       assertThat(f.metadata.job(running).orElseThrow().status()).isEqualTo(JobStatus.COMPLETED);
       Job waiting = f.metadata.job(queued).orElseThrow();
       assertThat(waiting.status()).isEqualTo(JobStatus.QUEUED);
@@ -64,7 +67,7 @@ class DrainTest {
       String id = submit(f.server.port(), 100);
       await(() -> f.engine.stepsRun.get() >= 1, "the job made a step");
 
-      assertThat(f.server.drain(Duration.ofMillis(200))).isEqualTo(1);
+      assertThat(f.server.drain(Duration.ofMillis(200))).isEqualTo(new JobRunner.Drained(1, 0, 0));
 
       Job job = f.metadata.job(id).orElseThrow();
       assertThat(job.status()).isEqualTo(JobStatus.QUEUED);

@@ -230,7 +230,7 @@ class ModelSetApiTest {
       id = Json.parse(accepted.body()).asObject().string("id", "");
       await(() -> before.inpaint.stepsRun.get() >= 1, "the job runs on inpaint");
       // Given back to the queue, as a restart with a running job leaves it.
-      assertThat(before.server.drain(Duration.ofMillis(200))).isEqualTo(1);
+      assertThat(before.server.drain(Duration.ofMillis(200)).givenBack()).isEqualTo(1);
       assertThat(before.metadata.job(id).orElseThrow().status()).isEqualTo(JobStatus.QUEUED);
     }
 

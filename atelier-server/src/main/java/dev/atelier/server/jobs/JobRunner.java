@@ -422,28 +422,96 @@ public final class JobRunner implements AutoCloseable {
   }
 
   /**
+   * What a drain did with the jobs still running when its timeout ended.
+   *
+   * @param givenBack jobs back in the queue with their attempt uncounted, for another worker or the
+   *     next start
+   * @param stillRunning jobs whose thread had not stopped when the grace ended (inside one long
+   *     engine call): the drain gave them back itself (counted in {@code givenBack} when that
+   *     worked), and their thread is abandoned
+   * @param notGivenBack jobs asked to stop that could not be given back: their lease was lost, or
+   *     they ended (completed, failed or cancelled) before the release
+   */
+  public record Drained(int givenBack, int stillRunning, int notGivenBack) {
+    /** Validates. */
+    public Drained {
+      if (givenBack < 0 || stillRunning < 0 || notGivenBack < 0) {
+        throw new IllegalArgumentException(
+            "counts must be >= 0 but were "
+                + givenBack
+                + ", "
+                + stillRunning
+                + ", "
+                + notGivenBack);
+      }
+    }
+  }
+
+  /** How long a job asked to stop by a drain gets to reach its next step and give itself back. */
+  private static final Duration DRAIN_GRACE = Duration.ofSeconds(10);
+
+  /**
    * Stops taking work, waits up to {@code timeout} for running jobs, and gives those still running
    * back to the queue for the next start.
    *
-   * @return how many were given back
+   * <p>Each is cancelled and gives itself back at its next step; one whose thread is still inside
+   * the engine after a grace of 10 s is given back by this call, so that its attempt is not counted
+   * whatever the thread does next (its result, if any, is not stored).
+   *
+   * @return how many were given back, and how many of them had not stopped
    */
-  public int drain(Duration timeout) {
+  public Drained drain(Duration timeout) {
     draining = true;
     long deadline = System.nanoTime() + timeout.toNanos();
     while (!running.isEmpty() && System.nanoTime() < deadline) {
       sleep(50);
     }
-    int released = 0;
-    for (Running r : running.values()) {
+    List<Running> asked = new ArrayList<>(running.values());
+    for (Running r : asked) {
       r.released = true;
       r.cancel.cancel();
-      released++;
     }
-    long grace = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-    while (!running.isEmpty() && System.nanoTime() < grace) {
-      sleep(50);
+    long grace = System.nanoTime() + DRAIN_GRACE.toNanos();
+    while (asked.stream().anyMatch(r -> !r.done) && System.nanoTime() < grace) {
+      sleep(20);
     }
-    return released;
+    int stillRunning = 0;
+    for (Running r : asked) {
+      if (!r.done) {
+        stillRunning++;
+        releaseFor(r, "still running after " + DRAIN_GRACE.toSeconds() + " s");
+      }
+    }
+    int givenBack = (int) asked.stream().filter(r -> r.givenBack).count();
+    return new Drained(givenBack, stillRunning, asked.size() - givenBack);
+  }
+
+  /**
+   * Gives job {@code r} back to the queue, its attempt uncounted, unless it was already given back
+   * or is no longer this worker's; records whether it went back.
+   */
+  private void releaseFor(Running r, String why) {
+    synchronized (r) {
+      if (r.givenBack) {
+        return;
+      }
+      try {
+        r.givenBack = store.release(r.job.id(), workerId);
+      } catch (RuntimeException e) {
+        LOG.warn("job {} could not be given back to the queue: {}", r.job.id(), e.getMessage());
+        return;
+      }
+    }
+    if (r.givenBack) {
+      signals.queued();
+      LOG.info("job {} given back to the queue (shutting down; {})", r.job.id(), why);
+    } else {
+      LOG.warn(
+          "job {} could not be given back to the queue (shutting down; {}): it is no longer this"
+              + " worker's",
+          r.job.id(),
+          why);
+    }
   }
 
   /** Stops the workers and the heartbeat; running jobs are given back as in a drain. */
@@ -502,7 +570,16 @@ public final class JobRunner implements AutoCloseable {
     final Job job;
     final CancellationToken cancel = new CancellationToken();
     volatile JobProgress progress;
+
+    /** Set by a drain: a cancel gives the job back to the queue instead of ending it. */
     volatile boolean released;
+
+    /** Back in the queue, by this job's thread or by a drain; guarded by this for the write. */
+    volatile boolean givenBack;
+
+    /** Set once the job's thread left {@link #run(Job)}. */
+    volatile boolean done;
+
     volatile boolean lost;
 
     /** The served model the job runs on, once prepared (a metrics label). */
@@ -562,9 +639,7 @@ public final class JobRunner implements AutoCloseable {
       ended(r, "completed", start, Optional.of(o));
     } catch (AtelierException.Cancelled c) {
       if (r.released) {
-        store.release(job.id(), workerId);
-        signals.queued();
-        LOG.info("job {} given back to the queue (shutting down)", job.id());
+        releaseFor(r, c.getMessage());
       } else if (!r.lost) {
         store.cancelled(job.id(), workerId, clock.instant());
         ended(r, "cancelled", start, Optional.empty());
@@ -583,6 +658,7 @@ public final class JobRunner implements AutoCloseable {
         LOG.warn("job {} could not be marked failed: {}", job.id(), storeDown.getMessage());
       }
     } finally {
+      r.done = true;
       running.remove(job.id());
       signal();
     }

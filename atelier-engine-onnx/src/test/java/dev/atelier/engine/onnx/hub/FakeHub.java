@@ -31,12 +31,14 @@ import java.util.function.Consumer;
 import java.util.stream.Stream;
 
 /**
- * A working stand-in for the Hub on 127.0.0.1: one repository at revision {@code main}, served from
- * a folder plus in-memory extras, with the tree API, {@code resolve} URLs that redirect LFS files
- * to a {@code /cdn/} path, {@code Range} support, and switches for faults: transfers cut or stalled
- * after some bytes, error answers (with {@code Retry-After}) and corrupt bytes. Every request is
- * recorded with its {@code Range} header. Each request has its own (virtual) thread, so a stalled
- * answer holds up nobody else.
+ * A working stand-in for the Hub on 127.0.0.1: one repository at one revision ({@code main} unless
+ * named), served from a folder plus in-memory extras (a folder's link files, small files holding a
+ * relative path to a sibling folder as {@code ModelFolder} reads them, are served as that folder's
+ * files), with the tree API, {@code resolve} URLs that redirect LFS files to a {@code /cdn/} path,
+ * {@code Range} support, and switches for faults: transfers cut or stalled after some bytes, error
+ * answers (with {@code Retry-After}) and corrupt bytes. Every request is recorded with its {@code
+ * Range} header. Each request has its own (virtual) thread, so a stalled answer holds up nobody
+ * else.
  */
 final class FakeHub implements AutoCloseable {
 
@@ -44,6 +46,7 @@ final class FakeHub implements AutoCloseable {
   record Request(String path, String range, String authorization) {}
 
   final String repo;
+  final String revision;
   final Map<String, byte[]> files = new TreeMap<>();
   final List<Request> requests = new CopyOnWriteArrayList<>();
 
@@ -90,16 +93,55 @@ final class FakeHub implements AutoCloseable {
       Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("fake-hub-", 0).factory());
 
   FakeHub(String repo, Path folder) throws IOException {
+    this(repo, "main", folder);
+  }
+
+  /** A hub that serves {@code folder} as {@code repo} at {@code revision} only. */
+  FakeHub(String repo, String revision, Path folder) throws IOException {
     this.repo = repo;
-    try (Stream<Path> walk = Files.walk(folder)) {
-      for (Path p : walk.filter(Files::isRegularFile).toList()) {
-        files.put(folder.relativize(p).toString().replace('\\', '/'), Files.readAllBytes(p));
-      }
-    }
+    this.revision = revision;
+    addFolder(folder, "");
     server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
     server.createContext("/", this::handle);
     server.setExecutor(handlers);
     server.start();
+  }
+
+  /**
+   * Adds the files under {@code folder} as {@code prefix + relative path}, following link files.
+   */
+  private void addFolder(Path folder, String prefix) throws IOException {
+    // Symbolic links are followed too, where git checked the fixtures' links out as links.
+    try (Stream<Path> walk = Files.walk(folder, java.nio.file.FileVisitOption.FOLLOW_LINKS)) {
+      for (Path p : walk.filter(Files::isRegularFile).toList()) {
+        String name = prefix + folder.relativize(p).toString().replace('\\', '/');
+        Optional<Path> linked = linkTarget(p);
+        if (linked.isPresent()) {
+          addFolder(linked.get(), name + "/");
+        } else {
+          files.put(name, Files.readAllBytes(p));
+        }
+      }
+    }
+  }
+
+  /**
+   * The folder a link file names (a short text holding a relative path to a folder), if it is one.
+   */
+  private static Optional<Path> linkTarget(Path file) throws IOException {
+    if (Files.size(file) > 256) {
+      return Optional.empty();
+    }
+    String text = new String(Files.readAllBytes(file), StandardCharsets.UTF_8).trim();
+    if (text.isEmpty() || text.contains("\n") || text.startsWith("{")) {
+      return Optional.empty();
+    }
+    try {
+      Path target = file.getParent().resolve(text).normalize();
+      return Files.isDirectory(target) ? Optional.of(target) : Optional.empty();
+    } catch (java.nio.file.InvalidPathException e) {
+      return Optional.empty();
+    }
   }
 
   /** A hub serving the tiny SD fixture as {@code atelier-test/tiny-sd}, plus files a pull skips. */
@@ -187,8 +229,8 @@ final class FakeHub implements AutoCloseable {
     Request request = new Request(path, range == null ? "" : range, auth == null ? "" : auth);
     requests.add(request);
     onRequest.accept(request);
-    String tree = "/api/models/" + repo + "/tree/main";
-    String resolve = "/" + repo + "/resolve/main/";
+    String tree = "/api/models/" + repo + "/tree/" + revision;
+    String resolve = "/" + repo + "/resolve/" + revision + "/";
     boolean authorised = requiredToken.isEmpty() || ("Bearer " + requiredToken).equals(auth);
     Optional<Refusal> refusal =
         refusals.entrySet().stream()
@@ -322,7 +364,10 @@ final class FakeHub implements AutoCloseable {
   }
 
   private static boolean isLfs(String path) {
-    return path.endsWith(".onnx") || path.endsWith(".safetensors");
+    return path.endsWith(".onnx")
+        || path.endsWith(".onnx_data")
+        || path.endsWith(".safetensors")
+        || path.endsWith(".bin");
   }
 
   private static void send(HttpExchange ex, int status, String body) throws IOException {

@@ -14,7 +14,8 @@ class ModelRegistryTest {
 
     assertThat(registry.entries())
         .extracting(RegistryEntry::name)
-        .containsExactly("sd15", "lcm-dreamshaper-v7", "clipseg", "sd-turbo", "taesd");
+        .containsExactly(
+            "sd15", "lcm-dreamshaper-v7", "clipseg", "sd-turbo", "sdxl", "sdxl-turbo", "taesd");
     RegistryEntry sd15 = registry.find("sd15").orElseThrow();
     assertThat(sd15.repo()).isEqualTo("onnx-community/stable-diffusion-v1-5-ONNX");
     assertThat(sd15.licence()).contains("OpenRAIL-M");
@@ -24,6 +25,16 @@ class ModelRegistryTest {
     assertThat(registry.find("taesd").orElseThrow().capabilities())
         .containsExactly(Capability.TINY_DECODER);
     assertThat(registry.find("taesd").orElseThrow().repo()).isEqualTo("deinferno/taesd-onnx");
+    RegistryEntry sdxl = registry.find("sdxl").orElseThrow();
+    assertThat(sdxl.modelId().toString())
+        .isEqualTo(
+            "stabilityai/stable-diffusion-xl-base-1.0@51f73290e8342333ca42c7b9f4fb07526f6d1fb9");
+    assertThat(sdxl.licence()).contains("openrail++");
+    RegistryEntry turbo = registry.find("sdxl-turbo").orElseThrow();
+    assertThat(turbo.modelId().toString())
+        .isEqualTo("stabilityai/sdxl-turbo@fbda35297a8280789ffe2e25206800702fa5c4c1");
+    assertThat(turbo.licence()).contains("sai-nc-community");
+    assertThat(turbo.capabilities()).containsExactly(Capability.TEXT_TO_IMAGE);
   }
 
   @Test

@@ -184,18 +184,9 @@ class OnnxEngineTest {
     // tiny-sd's UNet has two levels (latents halved once): sides must be multiples of 2 latents, 4
     // pixels, which every multiple of 8 is. A config with four levels (SD 1.5's: multiples of 64
     // at 8 pixels per latent) makes that 2 * 2^3 = 16 here: 72x72 would fail inside the UNet.
-    Path copy = dir.resolve("four-levels");
-    Path source = FIXTURES.resolve("models/tiny-sd");
-    try (var files = Files.walk(source)) {
-      for (Path f : files.toList()) {
-        Path to = copy.resolve(source.relativize(f).toString());
-        if (Files.isDirectory(f)) {
-          Files.createDirectories(to);
-        } else {
-          Files.copy(f, to);
-        }
-      }
-    }
+    Path copy =
+        dev.atelier.engine.onnx.testing.TestFolders.copy(
+            FIXTURES.resolve("models/tiny-sd"), dir.resolve("four-levels"));
     Path config = copy.resolve("unet/config.json");
     Files.writeString(
         config,

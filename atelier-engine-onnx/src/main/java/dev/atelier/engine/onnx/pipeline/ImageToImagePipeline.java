@@ -5,7 +5,6 @@ import dev.atelier.engine.onnx.model.StableDiffusionModel;
 import dev.atelier.engine.onnx.model.UNet;
 import dev.atelier.engine.onnx.rng.NoiseSource;
 import dev.atelier.engine.onnx.scheduler.Scheduler;
-import java.util.Arrays;
 
 /**
  * Image-to-image with strength, as diffusers' {@code StableDiffusionImg2ImgPipeline}: the image is
@@ -40,20 +39,7 @@ public final class ImageToImagePipeline {
       RunContext ctx) {
     UNet unet = model.unet();
     Conditioning text = Conditioning.forGuidance(prompts, p, unet, width, height, ctx);
-    scheduler.setTimesteps(p.steps());
-    int initTimestep = Math.min((int) (p.steps() * strength), p.steps());
-    if (initTimestep < 1) {
-      throw new IllegalArgumentException(
-          "strength "
-              + strength
-              + " with "
-              + p.steps()
-              + " steps runs no step; raise strength or steps so that steps * strength >= 1");
-    }
-    int tStart = Math.max(p.steps() - initTimestep, 0);
-    float[] all = scheduler.timesteps();
-    float[] timesteps = Arrays.copyOfRange(all, tStart * scheduler.order(), all.length);
-    scheduler.setBeginIndex(tStart * scheduler.order());
+    float[] timesteps = Strength.keptTimesteps(scheduler, p.steps(), strength);
 
     LatentDistribution dist = VaeStage.encode(model, image, width, height, ctx);
     float[] init = VaeStage.sampleScaled(dist, p.n(), noise, p.noiseMode(), model.scalingFactor());

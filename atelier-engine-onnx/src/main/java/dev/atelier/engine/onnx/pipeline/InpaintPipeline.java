@@ -76,22 +76,13 @@ public final class InpaintPipeline {
     UNet unet = model.unet();
     Conditioning text = Conditioning.forGuidance(prompts, p, unet, width, height, ctx);
     boolean guided = text.guided();
-    scheduler.setTimesteps(p.steps());
     boolean full = strength >= 1.0;
-    float[] timesteps = scheduler.timesteps();
-    if (!full) {
-      int init = Math.min((int) (p.steps() * strength), p.steps());
-      if (init < 1) {
-        throw new IllegalArgumentException(
-            "strength "
-                + strength
-                + " with "
-                + p.steps()
-                + " steps runs no step; raise strength or steps so that steps * strength >= 1");
-      }
-      int tStart = (p.steps() - init) * scheduler.order();
-      timesteps = java.util.Arrays.copyOfRange(timesteps, tStart, timesteps.length);
-      scheduler.setBeginIndex(tStart);
+    float[] timesteps;
+    if (full) {
+      scheduler.setTimesteps(p.steps());
+      timesteps = scheduler.timesteps();
+    } else {
+      timesteps = Strength.keptTimesteps(scheduler, p.steps(), strength);
     }
     int f = model.vaeScaleFactor();
     int lh = height / f;

@@ -320,8 +320,10 @@ class StableDiffusionModelTest {
 
   @Test
   void anSdxlUnetWithoutTheSecondTowerIsRefusedClearly() throws IOException {
-    Path copy = copyOf(TinyFolder.fixtureModels().resolve("tiny-sdxl"), tmp.resolve("one-tower"));
-    deleteTree(copy.resolve("text_encoder_2"));
+    Path copy =
+        dev.atelier.engine.onnx.testing.TestFolders.copy(
+            TinyFolder.fixtureModels().resolve("tiny-sdxl"), tmp.resolve("one-tower"));
+    dev.atelier.engine.onnx.testing.TestFolders.delete(copy.resolve("text_encoder_2"));
     assertThatThrownBy(() -> StableDiffusionModel.load(copy, OrtSettings.cpu()))
         .isInstanceOf(AtelierException.ModelUnavailable.class)
         .hasMessageContaining("it is an SDXL UNet: it takes text_embeds and time_ids")
@@ -331,39 +333,17 @@ class StableDiffusionModelTest {
   @Test
   void aSecondTowerBesideAnSdUnetIsRefusedClearly() throws IOException {
     Path root = new TinyFolder().write(tmp.resolve("model"));
-    copyOf(
+    dev.atelier.engine.onnx.testing.TestFolders.copy(
         TinyFolder.fixtureModels().resolve("tiny-sdxl/text_encoder_2"),
         root.resolve("text_encoder_2"));
     assertThatThrownBy(() -> StableDiffusionModel.load(root, OrtSettings.cpu()))
         .isInstanceOf(AtelierException.ModelUnavailable.class)
         .hasMessageContaining("has no tokenizer_2/ folder");
-    copyOf(
+    dev.atelier.engine.onnx.testing.TestFolders.copy(
         TinyFolder.fixtureModels().resolve("tiny-sdxl/tokenizer_2"), root.resolve("tokenizer_2"));
     assertThatThrownBy(() -> StableDiffusionModel.load(root, OrtSettings.cpu()))
         .isInstanceOf(AtelierException.ModelUnavailable.class)
         .hasMessageContaining("SDXL needs both towers' per-layer states");
-  }
-
-  private static Path copyOf(Path source, Path target) throws IOException {
-    try (var files = Files.walk(source)) {
-      for (Path f : files.toList()) {
-        Path to = target.resolve(source.relativize(f).toString());
-        if (Files.isDirectory(f)) {
-          Files.createDirectories(to);
-        } else {
-          Files.copy(f, to);
-        }
-      }
-    }
-    return target;
-  }
-
-  private static void deleteTree(Path dir) throws IOException {
-    try (var files = Files.walk(dir)) {
-      for (Path f : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
-        Files.delete(f);
-      }
-    }
   }
 
   @Test

@@ -15,9 +15,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Keeps this process's row in the {@code workers} table: registered at start, reported every third
- * of a lease (state, current job, heartbeat), deleted on a clean stop. It also prunes rows whose
- * heartbeat is older than {@link #PRUNE_AFTER} (processes killed without a stop); rows between
- * three leases and that age are shown as stale.
+ * of a lease (state, current job, heartbeat) and at once when its model becomes warm, deleted on a
+ * clean stop. It also prunes rows whose heartbeat is older than {@link #PRUNE_AFTER} (processes
+ * killed without a stop); rows between three leases and that age are shown as stale.
  */
 public final class WorkerReport implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(WorkerReport.class);
@@ -75,6 +75,14 @@ public final class WorkerReport implements AutoCloseable {
             });
     long every = Math.max(100, runner.settings().lease().toMillis() / 3);
     timer.scheduleWithFixedDelay(this::report, every, every, TimeUnit.MILLISECONDS);
+    // Warm is news: API nodes route and /v1/workers shows it at once, not a third of a lease later.
+    timer.scheduleWithFixedDelay(this::reportOnceWarm, 250, 250, TimeUnit.MILLISECONDS);
+  }
+
+  private void reportOnceWarm() {
+    if (row.state() == Worker.State.STARTING && warm.getAsBoolean()) {
+      report();
+    }
   }
 
   /** This process's row as last reported. */

@@ -2,6 +2,7 @@ package dev.atelier.cli;
 
 import dev.atelier.engine.onnx.model.ModelFolder;
 import dev.atelier.engine.onnx.model.StableDiffusionModel;
+import dev.atelier.server.models.ModelProfile;
 import dev.atelier.server.models.ModelSet;
 import dev.atelier.server.models.RemoteEngine;
 import dev.atelier.server.models.WorkerModels;
@@ -24,9 +25,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Where the ids come from, first match wins: {@code --demo} (the demo models' ids); {@code
  * --model} values, each taken as a served model id (a local model folder is read for its name and
- * kind, as a worker names it; nothing is pulled or loaded); else the live workers in the {@code
- * workers} table, waiting for the first one to register. The list is fixed when the node starts; a
- * model that a worker started later serves needs {@code --model} or a restart of the API node.
+ * kind, as a worker names it, and for its family and native side, which decide sizes; nothing is
+ * pulled or loaded); else the live workers in the {@code workers} table, waiting for the first one
+ * to register. The list is fixed when the node starts; a model that a worker started later serves
+ * needs {@code --model} or a restart of the API node.
  */
 final class ApiNodeModels {
   private ApiNodeModels() {}
@@ -45,6 +47,8 @@ final class ApiNodeModels {
       throws InterruptedException {
     WorkerModels workers = new WorkerModels(metadata, lease, Clock.systemUTC());
     List<Worker.Model> served = new ArrayList<>();
+    // What a local folder says of its model (family, native side): sizes map as on the worker.
+    java.util.Map<String, ModelProfile> profiles = new java.util.HashMap<>();
     if (demo != null) {
       served.add(new Worker.Model(DemoModels.MODEL_NAME, ModelSet.Kind.TEXT_TO_IMAGE.wire()));
       served.add(new Worker.Model(DemoModels.INPAINTING_NAME, ModelSet.Kind.INPAINTING.wire()));
@@ -52,8 +56,9 @@ final class ApiNodeModels {
       for (String g : given) {
         Path folder = Path.of(g);
         if (Files.isDirectory(folder)) {
-          served.add(
-              new Worker.Model(ModelFolder.of(folder).name(), ServeCommand.kindOf(folder).wire()));
+          String id = ModelFolder.of(folder).name();
+          served.add(new Worker.Model(id, ServeCommand.kindOf(folder).wire()));
+          profiles.put(id, ServeCommand.profileOf(folder));
         } else {
           String kind =
               workers.served().stream()
@@ -82,7 +87,11 @@ final class ApiNodeModels {
     ModelSet.Builder b = ModelSet.builder();
     for (Worker.Model m : served) {
       String id = m.id();
-      b.add(id, kindOf(m.kind()), new RemoteEngine(engineName, () -> workers.status(id)));
+      b.add(
+          id,
+          kindOf(m.kind()),
+          profiles.getOrDefault(id, ModelProfile.UNKNOWN),
+          new RemoteEngine(engineName, () -> workers.status(id)));
     }
     return b.build();
   }

@@ -147,13 +147,14 @@ final class EditCommand implements Callable<Integer> {
     } catch (IllegalArgumentException e) {
       throw new ParameterException(spec.commandLine(), e.getMessage());
     }
-    EditRequest request;
     try {
-      request = new EditRequest(prompt, input, mode, sampling);
+      new EditRequest(prompt, input, mode, sampling); // checked before the model loads
     } catch (IllegalArgumentException e) {
       throw new ParameterException(spec.commandLine(), e.getMessage());
     }
     try (OnnxEngine engine = modelOptions.load()) {
+      sampling = samplingOptions.forModel(sampling, engine.model().traits());
+      EditRequest request = new EditRequest(prompt, input, mode, sampling);
       ProgressBar bar = output.progressBar("editing");
       List<GeneratedImage> images =
           engine.edit(request, bar == null ? p -> {} : bar, CancellationToken.none());
@@ -168,6 +169,7 @@ final class EditCommand implements Callable<Integer> {
       throws java.io.IOException {
     java.io.PrintWriter stdout = spec.commandLine().getOut();
     try (OnnxEngine engine = modelOptions.load()) {
+      sampling = samplingOptions.forModel(sampling, engine.model().traits());
       int side = engine.model().defaultImageSide();
       LocalEditor.Options d = LocalEditor.Options.DEFAULT;
       LocalEditor.Options options =

@@ -88,6 +88,7 @@ final class GenerateCommand implements Callable<Integer> {
     }
     ImageSize requested = parseSize();
     try (OnnxEngine engine = modelOptions.load()) {
+      sampling = samplingOptions.forModel(sampling, engine.model().traits());
       int side = engine.model().defaultImageSide();
       ImageSize imageSize = requested != null ? requested : new ImageSize(side, side);
       GenerationRequest request;

@@ -16,7 +16,7 @@ final class SamplingOptions {
   @Option(
       names = {"-n", "--n"},
       paramLabel = "N",
-      description = "Images to make, 1..8 (one batch). Default: ${DEFAULT-VALUE}.",
+      description = "Images to make, 1..10 (one batch). Default: ${DEFAULT-VALUE}.",
       defaultValue = "1")
   int n;
 
@@ -26,19 +26,27 @@ final class SamplingOptions {
       description = "Seed of image 0; image i uses SEED+i. Default: random.")
   Long seed;
 
+  /** Steps when {@code --steps} is not given. */
+  static final int DEFAULT_STEPS = 20;
+
+  /** Guidance when {@code --guidance} is not given. */
+  static final double DEFAULT_GUIDANCE = 7.5;
+
   @Option(
       names = "--steps",
       paramLabel = "STEPS",
-      description = "Denoising steps. Default: ${DEFAULT-VALUE}.",
-      defaultValue = "20")
-  int steps;
+      description =
+          "Denoising steps. Default: 20; 2 for a few-step model (SD-Turbo, SDXL-Turbo: Euler"
+              + " trailing in its scheduler config).")
+  Integer steps;
 
   @Option(
       names = {"--guidance", "--cfg"},
       paramLabel = "SCALE",
-      description = "Classifier-free guidance scale (<= 1 disables it). Default: ${DEFAULT-VALUE}.",
-      defaultValue = "7.5")
-  double guidance;
+      description =
+          "Classifier-free guidance scale (<= 1 disables it). Default: 7.5; 0 for a few-step"
+              + " model.")
+  Double guidance;
 
   @Option(
       names = "--scheduler",
@@ -84,8 +92,8 @@ final class SamplingOptions {
       return SamplingParams.builder()
           .n(n)
           .seed(s)
-          .steps(steps)
-          .guidanceScale(guidance)
+          .steps(steps == null ? DEFAULT_STEPS : steps)
+          .guidanceScale(guidance == null ? DEFAULT_GUIDANCE : guidance)
           .scheduler(scheduler)
           .negativePrompt(negativePrompt)
           .noiseMode(mode)
@@ -94,5 +102,24 @@ final class SamplingOptions {
     } catch (IllegalArgumentException e) {
       throw new ParameterException(spec.commandLine(), e.getMessage());
     }
+  }
+
+  /**
+   * {@code s} for a model of {@code traits}: a few-step model takes {@link
+   * dev.atelier.server.models.ModelProfile#FEW_STEPS} (medium, 2) steps and guidance 0 where the
+   * command line named neither, as the server does.
+   */
+  SamplingParams forModel(SamplingParams s, dev.atelier.engine.onnx.model.ModelTraits traits) {
+    if (!traits.fewStep() || (steps != null && guidance != null)) {
+      return s;
+    }
+    SamplingParams.Builder b = s.toBuilder();
+    if (steps == null) {
+      b.steps(dev.atelier.server.models.ModelProfile.FEW_STEPS[1]);
+    }
+    if (guidance == null) {
+      b.guidanceScale(0);
+    }
+    return b.build();
   }
 }

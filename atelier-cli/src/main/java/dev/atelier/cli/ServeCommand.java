@@ -7,6 +7,7 @@ import dev.atelier.core.edit.Lexicon;
 import dev.atelier.engine.onnx.OnnxEngine;
 import dev.atelier.engine.onnx.model.ModelFolder;
 import dev.atelier.engine.onnx.model.ModelKind;
+import dev.atelier.engine.onnx.model.ModelTraits;
 import dev.atelier.engine.onnx.model.StableDiffusionModel;
 import dev.atelier.engine.openai.OpenAiEngine;
 import dev.atelier.server.AtelierServer;
@@ -17,6 +18,7 @@ import dev.atelier.server.auth.AccessSettings;
 import dev.atelier.server.images.PriceTable;
 import dev.atelier.server.jobs.JobRunner;
 import dev.atelier.server.jobs.WorkerReport;
+import dev.atelier.server.models.ModelProfile;
 import dev.atelier.server.models.ModelSet;
 import dev.atelier.server.ops.DeferredEngine;
 import dev.atelier.server.ops.Metrics;
@@ -539,11 +541,20 @@ class ServeCommand implements Callable<Integer> {
       String engineName,
       Supplier<Engine> load,
       ModelSet.Kind kind,
+      ModelProfile profile,
       java.util.List<Further> further,
       long bytes,
       boolean reloadable) {
     Pending(Served served, String engineName, Supplier<Engine> load) {
-      this(served, engineName, load, ModelSet.Kind.TEXT_TO_IMAGE, java.util.List.of(), 0, false);
+      this(
+          served,
+          engineName,
+          load,
+          ModelSet.Kind.TEXT_TO_IMAGE,
+          ModelProfile.UNKNOWN,
+          java.util.List.of(),
+          0,
+          false);
     }
   }
 
@@ -552,7 +563,8 @@ class ServeCommand implements Callable<Integer> {
    *
    * @param bytes the estimate of its memory ({@link MemorySize#estimate})
    */
-  private record Further(String id, ModelSet.Kind kind, long bytes, Supplier<Engine> load) {}
+  private record Further(
+      String id, ModelSet.Kind kind, ModelProfile profile, long bytes, Supplier<Engine> load) {}
 
   /**
    * The served models: the first behind {@code eng}, the further ones loaded on first use; with
@@ -563,12 +575,17 @@ class ServeCommand implements Callable<Integer> {
     if (pending.reloadable()) {
       // The set closes eng when it unloads the first model (eng's own close is then a no-op).
       b.reloadable(
-          pending.served().modelName(), pending.kind(), eng, pending.bytes(), pending.load());
+          pending.served().modelName(),
+          pending.kind(),
+          pending.profile(),
+          eng,
+          pending.bytes(),
+          pending.load());
     } else {
-      b.add(pending.served().modelName(), pending.kind(), eng);
+      b.add(pending.served().modelName(), pending.kind(), pending.profile(), eng);
     }
     for (Further f : pending.further()) {
-      b.lazy(f.id(), f.kind(), "local", f.bytes(), f.load());
+      b.lazy(f.id(), f.kind(), f.profile(), "local", f.bytes(), f.load());
     }
     if (maxMemory != null) {
       b.maxMemory(maxMemoryBytes());
@@ -596,6 +613,24 @@ class ServeCommand implements Callable<Integer> {
       return ModelSet.Kind.valueOf(ModelKind.ofChannels((int) channels).name());
     } catch (RuntimeException e) {
       return ModelSet.Kind.TEXT_TO_IMAGE;
+    }
+  }
+
+  /**
+   * What the server knows of the model folder at {@code folder} before loading it: its family,
+   * native side, size multiple and whether it is a few-step model ({@link ModelTraits}); {@link
+   * ModelProfile#UNKNOWN} when its configs cannot be read (the load then says why).
+   */
+  static ModelProfile profileOf(Path folder) {
+    try {
+      ModelTraits t = ModelTraits.of(folder);
+      return new ModelProfile(
+          t.sdxl() ? ModelProfile.Family.SDXL : ModelProfile.Family.SD,
+          t.nativeSide(),
+          t.sizeMultiple(),
+          t.fewStep());
+    } catch (RuntimeException e) {
+      return ModelProfile.UNKNOWN;
     }
   }
 
@@ -646,10 +681,12 @@ class ServeCommand implements Callable<Integer> {
           "local",
           () -> openDemo(demoModels.textToImage(), data),
           ModelSet.Kind.TEXT_TO_IMAGE,
+          profileOf(demoModels.textToImage()),
           java.util.List.of(
               new Further(
                   DemoModels.INPAINTING_NAME,
                   ModelSet.Kind.INPAINTING,
+                  profileOf(inpainting),
                   MemorySize.estimate(inpainting),
                   () -> openDemo(inpainting, data))),
           MemorySize.estimate(demoModels.textToImage()),
@@ -669,6 +706,7 @@ class ServeCommand implements Callable<Integer> {
           new Further(
               id,
               kindOf(folder),
+              profileOf(folder),
               MemorySize.estimate(folder),
               () -> modelOptions.load(folder, data, true)));
       description.append(", ").append(id);
@@ -691,6 +729,7 @@ class ServeCommand implements Callable<Integer> {
         "local",
         () -> modelOptions.load(model, data, true),
         kindOf(model),
+        profileOf(model),
         further,
         MemorySize.estimate(model),
         true);

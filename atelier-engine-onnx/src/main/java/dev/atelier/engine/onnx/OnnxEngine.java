@@ -49,12 +49,17 @@ import java.util.Map;
 import java.util.function.UnaryOperator;
 
 /**
- * The local engine: Stable Diffusion 1.x/2.x ONNX folders run in this JVM by ONNX Runtime.
+ * The local engine: Stable Diffusion 1.x/2.x and SDXL ONNX folders run in this JVM by ONNX Runtime.
  *
  * <p>Chooses the pipeline from the request and the model's UNet (text-to-image, image-to-image,
  * 9-channel or blended inpainting, InstructPix2Pix), builds a fresh scheduler per call and the
  * noise from the seed, and records the provenance of every image. Thread-safe; the model's sessions
  * and the prompt cache are shared by all calls.
+ *
+ * <p>SDXL runs every mode but InstructPix2Pix: its pipelines add the second text tower and the
+ * UNet's added conditions; a plain SDXL model inpaints by latent blending, an SDXL inpainting
+ * folder (9-channel UNet) with its own UNet. Subject, character and object references need an
+ * IP-Adapter export in the folder, as for SD 1.5; style references work without one.
  */
 public final class OnnxEngine implements Engine {
   /** The scheduler used when the folder's own class is not one Atelier implements (e.g. PNDM). */
@@ -189,13 +194,19 @@ public final class OnnxEngine implements Engine {
   }
 
   private String needsIpAdapter(List<Reference> images) {
+    String example =
+        model.isSdxl()
+            ? "an SDXL folder with h94/IP-Adapter's ip-adapter_sdxl exported to ONNX"
+            : "an SD 1.5 folder with h94/IP-Adapter's ip-adapter_sd15 exported to ONNX";
     return images.get(0).role().wireName()
         + " references need an IP-Adapter export in the model folder (image_encoder/ and"
         + " ip_adapter/, see docs/adr/0010-ip-adapter-folder-layout.md) and "
+        + (model.isSdxl() ? "the SDXL model " : "")
         + model.name()
-        + " has none; pull a model that has one (for example an SD 1.5 folder with"
-        + " h94/IP-Adapter's ip-adapter_sd15 exported to ONNX; the name is an example), send the"
-        + " request with style references only, or run the server with --engine openai";
+        + " has none; pull a model that has one (for example "
+        + example
+        + "; the name is an example), send the request with style references only, or run the"
+        + " server with --engine openai";
   }
 
   private static String describeReferences(List<Reference> refs) {
@@ -406,6 +417,9 @@ public final class OnnxEngine implements Engine {
     Map<String, String> m = new LinkedHashMap<>();
     m.put("engine", name());
     m.put("model", model.name());
+    if (model.isSdxl()) {
+      m.put("family", "sdxl");
+    }
     m.put("prompt", prompt);
     if (!s.negativePrompt().isEmpty()) {
       m.put("negative_prompt", s.negativePrompt());

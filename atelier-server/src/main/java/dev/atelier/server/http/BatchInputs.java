@@ -82,7 +82,8 @@ record BatchInputs(
             o.output(),
             o.urlResponse(),
             List.of(),
-            o.request());
+            o.request(),
+            o.notices());
     return new BatchInputs(options, described, applied, sheet, warnings);
   }
 

@@ -8,6 +8,7 @@ import dev.atelier.core.Reference;
 import dev.atelier.core.SamplingParams;
 import dev.atelier.core.image.ImageCodec;
 import dev.atelier.server.images.Library;
+import dev.atelier.server.models.ModelProfile;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.ThreadLocalRandom;
@@ -20,10 +21,18 @@ import java.util.concurrent.ThreadLocalRandom;
  *
  * <p>{@code quality} maps to steps when {@code steps} is absent: low 10, medium and auto 20, high
  * 30 ({@code standard}/{@code hd}, DALL-E's names, map to medium/high); low also decodes with the
- * tiny decoder when the server has one ({@code --tiny-decoder}).
+ * tiny decoder when the server has one ({@code --tiny-decoder}). A few-step model (SD-Turbo,
+ * SDXL-Turbo: {@link ModelProfile#fewStep()}) takes 1, 2 and 4 steps and guidance 0 instead.
+ *
+ * <p>{@code size}: {@code auto} is the model's native square. On an SDXL model OpenAI's sizes
+ * ({@code 1024x1024}, {@code 1536x1024}, {@code 1024x1536}) map to the nearest SDXL aspect bucket
+ * ({@link ModelProfile#bucketFor}), said in {@link #notices()} when the size changed; every other
+ * size is used as sent, on every model.
  *
  * @param request what the response and every stored image record of the request itself: the quality
  *     and background that ran, the moderation level and the caller's {@code user}
+ * @param notices what the response's {@code warnings} should say about how the request was read (an
+ *     OpenAI size mapped onto an SDXL bucket)
  */
 public record GenerationOptions(
     SamplingParams sampling,
@@ -32,7 +41,14 @@ public record GenerationOptions(
     Library.Output output,
     boolean urlResponse,
     List<Reference> references,
-    RequestInfo request) {
+    RequestInfo request,
+    List<String> notices) {
+
+  /** Copies the lists. */
+  public GenerationOptions {
+    references = List.copyOf(references);
+    notices = List.copyOf(notices);
+  }
 
   GenerationOptions(
       SamplingParams sampling,
@@ -40,7 +56,7 @@ public record GenerationOptions(
       boolean sizeAuto,
       Library.Output output,
       boolean urlResponse) {
-    this(sampling, size, sizeAuto, output, urlResponse, List.of(), RequestInfo.DEFAULT);
+    this(sampling, size, sizeAuto, output, urlResponse, List.of(), RequestInfo.DEFAULT, List.of());
   }
 
   /**
@@ -70,13 +86,14 @@ public record GenerationOptions(
 
   /** These options with the request's reference images (read by {@link ReferenceInputs}). */
   GenerationOptions withReferences(List<Reference> refs) {
-    return new GenerationOptions(sampling, size, sizeAuto, output, urlResponse, refs, request);
+    return new GenerationOptions(
+        sampling, size, sizeAuto, output, urlResponse, refs, request, notices);
   }
 
   /** These options with another output size (an edit's {@code size}, a session's size). */
   GenerationOptions withSize(ImageSize newSize) {
     return new GenerationOptions(
-        sampling, newSize, false, output, urlResponse, references, request);
+        sampling, newSize, false, output, urlResponse, references, request, notices);
   }
 
   /** Longest {@code user} accepted, in characters. */
@@ -85,13 +102,19 @@ public record GenerationOptions(
   /** Longest side accepted for a requested size. */
   static final int MAX_SIDE = 2048;
 
-  static GenerationOptions read(JsonFields f, int defaultSide) {
+  /**
+   * Reads the fields for a request that runs on a model of {@code profile}.
+   *
+   * @param defaultSide the side of {@code size: "auto"} when the profile knows no native side
+   */
+  static GenerationOptions read(JsonFields f, ModelProfile profile, int defaultSide) {
     long n = f.integer("n", 1, SamplingParams.MAX_N).orElse(1L);
     String sizeText = f.string("size").orElse("auto");
     boolean auto = sizeText.equals("auto");
     ImageSize size;
+    List<String> notices = new java.util.ArrayList<>();
     if (auto) {
-      size = new ImageSize(defaultSide, defaultSide);
+      size = profile.nativeSquare(defaultSide);
     } else {
       try {
         size = ImageSize.parse(sizeText);
@@ -106,17 +129,17 @@ public record GenerationOptions(
         throw new AtelierException.InvalidRequest(
             "size", "size sides must be at most " + MAX_SIDE + " but was " + size);
       }
+      ImageSize asked = size;
+      java.util.Optional<ImageSize> bucket = profile.bucketFor(asked);
+      if (bucket.isPresent() && !bucket.get().equals(asked)) {
+        size = bucket.get();
+        notices.add(sizeNotice(asked, size));
+      }
     }
     String quality =
         f.oneOf("quality", "low", "medium", "high", "auto", "standard", "hd").orElse("auto");
-    int defaultSteps =
-        switch (quality) {
-          case "low" -> 10;
-          case "high", "hd" -> 30;
-          default -> 20;
-        };
-    long steps = f.integer("steps", 1, 500).orElse((long) defaultSteps);
-    double guidance = f.number("guidance").orElse(7.5);
+    long steps = f.integer("steps", 1, 500).orElse((long) profile.defaultSteps(quality));
+    double guidance = f.number("guidance").orElse(profile.defaultGuidance());
     if (guidance < 0 || guidance > 50) {
       throw new AtelierException.InvalidRequest(
           "guidance", "guidance must be 0..50 but was " + guidance);
@@ -180,7 +203,19 @@ public record GenerationOptions(
             sampling.quality().equals("auto") ? "medium" : sampling.quality(),
             "opaque",
             moderation,
-            user));
+            user),
+        notices);
+  }
+
+  /** What the response says when an OpenAI size was made at an SDXL bucket instead. */
+  static String sizeNotice(ImageSize asked, ImageSize made) {
+    return "size "
+        + asked
+        + " was made at "
+        + made
+        + ", the nearest SDXL aspect bucket of this model (OpenAI's sizes map onto SDXL's"
+        + " buckets; send an explicit WIDTHxHEIGHT other than 1024x1024, 1536x1024 and 1024x1536"
+        + " to get exactly that size)";
   }
 
   /**

@@ -406,6 +406,14 @@ public final class Routes {
     return running(asked, picked);
   }
 
+  /**
+   * The request's generation fields read for the model {@code s} runs: its native square for {@code
+   * size: "auto"}, SDXL buckets for OpenAI's sizes, its family's default steps and guidance.
+   */
+  private GenerationOptions options(Scope s, JsonFields f) {
+    return GenerationOptions.read(f, s.images().model().profile(), config.defaultSide());
+  }
+
   /** {@code asked} running the served model {@code id}. */
   private static Scope running(Scope asked, String id) {
     ImageService picked = asked.images().forModel(id);
@@ -422,7 +430,7 @@ public final class Routes {
     ImageInputs inputs = asked.inputs();
     JsonFields f = checked(Endpoint.GENERATIONS, asked.fields());
     Scope s = forModel(asked, f);
-    BatchInputs batch = BatchInputs.read(f, GenerationOptions.read(f, config.defaultSide()));
+    BatchInputs batch = BatchInputs.read(f, options(s, f));
     GenerationOptions o = batch.options();
     ImageEventStream.Request stream = ImageEventStream.Request.read(f);
     List<Reference> references = ReferenceInputs.read(f, inputs);
@@ -434,7 +442,8 @@ public final class Routes {
         (progress, cancel) -> {
           ImageService.Produced p =
               s.images().generate(batch.prompt(), batch.panels(), o, references, progress, cancel);
-          List<String> warnings = new ArrayList<>(batch.warnings());
+          List<String> warnings = new ArrayList<>(o.notices());
+          warnings.addAll(batch.warnings());
           warnings.addAll(p.warnings());
           return new ImageEventStream.Result(p.images(), warnings, p.extra());
         });
@@ -552,12 +561,10 @@ public final class Routes {
     Scope s =
         f.has("session") ? forSession(asked, f, f.requiredString("session")) : forModel(asked, f);
     String prompt = GenerationOptions.prompt(f, "prompt");
-    GenerationOptions o =
-        GenerationOptions.read(f, config.defaultSide())
-            .withReferences(ReferenceInputs.read(f, inputs));
+    GenerationOptions o = options(s, f).withReferences(ReferenceInputs.read(f, inputs));
     ImageEventStream.Request stream = ImageEventStream.Request.read(f);
     threshold(f); // checked on every edit, not only where a grounding model uses it
-    List<String> warnings = new ArrayList<>();
+    List<String> warnings = new ArrayList<>(o.notices());
     List<ImageSize> referenceSizes = o.references().stream().map(Routes::sizeOf).toList();
     if (f.has("session")) {
       String sessionId = f.requiredString("session");
@@ -699,8 +706,8 @@ public final class Routes {
       throw new AtelierException.InvalidRequest(
           "strength", "strength must be in (0, 1] but was " + strength);
     }
-    GenerationOptions o = GenerationOptions.read(f, config.defaultSide());
-    List<String> warnings = new ArrayList<>();
+    GenerationOptions o = options(s, f);
+    List<String> warnings = new ArrayList<>(o.notices());
     EditInputs in = o.sizeAuto() ? sent : sent.resizedTo(o.size(), warnings);
     var image = in.base(warnings);
     var mode = new dev.atelier.core.EditMode.ImageToImage(strength);
@@ -968,7 +975,8 @@ public final class Routes {
                 + " shape a generated first image, but this session starts from the image sent;"
                 + " send the references with each round instead");
       }
-      GenerationOptions read = GenerationOptions.read(f, config.defaultSide());
+      GenerationOptions read = options(scope, f);
+      warnings.addAll(read.notices());
       EditInputs sized = read.sizeAuto() ? in : in.resizedTo(read.size(), warnings);
       var image = sized.base(warnings);
       String prompt = f.has("prompt") ? GenerationOptions.prompt(f, "prompt") : "";
@@ -977,9 +985,8 @@ public final class Routes {
       create = (progress, cancel) -> sessions.createFromImage(image, prompt, read, seed);
     } else {
       String prompt = GenerationOptions.prompt(f, "prompt");
-      GenerationOptions o =
-          GenerationOptions.read(f, config.defaultSide())
-              .withReferences(ReferenceInputs.read(f, inputs));
+      GenerationOptions o = options(scope, f).withReferences(ReferenceInputs.read(f, inputs));
+      warnings.addAll(o.notices());
       boolean seed = f.has("seed");
       create = (progress, cancel) -> sessions.createFromPrompt(prompt, o, seed, progress, cancel);
     }
@@ -1035,9 +1042,7 @@ public final class Routes {
         f.has("prompt") && !f.has("instruction")
             ? GenerationOptions.prompt(f, "prompt")
             : GenerationOptions.prompt(f, "instruction");
-    GenerationOptions o =
-        GenerationOptions.read(f, config.defaultSide())
-            .withReferences(ReferenceInputs.read(f, inputs));
+    GenerationOptions o = options(s, f).withReferences(ReferenceInputs.read(f, inputs));
     StoredImage head = stored(s.caller(), sessions.session(id).head().imageId());
     requireSessionSize(o, new ImageSize(head.width(), head.height()));
     checkRoundMask(s, in, head.id());
@@ -1070,7 +1075,7 @@ public final class Routes {
       throw new AtelierException.InvalidRequest(
           "strength", "strength must be in (0, 1] but was " + strength);
     }
-    GenerationOptions o = GenerationOptions.read(f, config.defaultSide());
+    GenerationOptions o = options(s, f);
     // A restart renders from the chain's first image, so it keeps that image's size.
     Session session = sessions.session(id);
     StoredImage first = stored(s.caller(), session.rounds().get(0).imageId());

@@ -58,9 +58,9 @@ public final class ImageService {
 
   /**
    * How one model runs: its engine in memory-bounded calls, and the local editor whose masked
-   * redraws go to the served inpainting model when this one is a text-to-image model and one is
-   * served (a region redrawn by an inpainting UNet blends in better than by latent blending); its
-   * whole-image edits stay on this model ({@link InpaintingRedraws}).
+   * redraws go to a served inpainting model of the same family when this one is a text-to-image
+   * model and one is served (a region redrawn by an inpainting UNet blends in better than by latent
+   * blending); its whole-image edits stay on this model ({@link InpaintingRedraws}).
    */
   private record Runs(Engine engine, LocalEditor editor) {}
 
@@ -77,8 +77,9 @@ public final class ImageService {
       int workingSide) {
     this.models = models;
     Map<String, Runs> byId = new LinkedHashMap<>();
-    java.util.Optional<ModelSet.Model> inpainting = models.firstOf(ModelSet.Kind.INPAINTING);
     for (ModelSet.Model m : models.models()) {
+      // Only an inpainting model of the same family redraws this one's masked edits.
+      java.util.Optional<ModelSet.Model> inpainting = models.inpaintingFor(m);
       // Every path runs its n images in memory-bounded calls (SubBatches).
       Engine own = new SubBatches(m.engine());
       Engine redraws =

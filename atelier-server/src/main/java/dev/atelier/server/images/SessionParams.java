@@ -115,7 +115,8 @@ final class SessionParams {
             sampling.quality().equals("auto") ? "medium" : sampling.quality(),
             info.background(),
             info.moderation(),
-            info.user()));
+            info.user()),
+        requested.notices());
   }
 
   private static java.util.Optional<String> text(Map<String, String> recorded, String key) {

@@ -318,7 +318,8 @@ public final class Sessions {
             Library.Output.PNG,
             o.urlResponse(),
             o.references(),
-            o.request());
+            o.request(),
+            o.notices());
     ImageService.LocalResult r =
         images.localEdit(
             current,

@@ -139,16 +139,25 @@ public final class ModelSet implements AutoCloseable {
     default void unloaded(String id, Unload reason) {}
   }
 
-  /** One served model: its id, its kind and its engine (which loads it when first called). */
-  public record Model(String id, Kind kind, Engine engine) {
+  /**
+   * One served model: its id, its kind, its engine (which loads it when first called) and what the
+   * server knows of it before it loads ({@link ModelProfile}).
+   */
+  public record Model(String id, Kind kind, Engine engine, ModelProfile profile) {
     /** Validates the values. */
     public Model {
       Objects.requireNonNull(id, "id");
       Objects.requireNonNull(kind, "kind");
       Objects.requireNonNull(engine, "engine");
+      Objects.requireNonNull(profile, "profile");
       if (id.isBlank()) {
         throw new IllegalArgumentException("a model id must not be blank but was '" + id + "'");
       }
+    }
+
+    /** A model of {@link ModelProfile#UNKNOWN} profile. */
+    public Model(String id, Kind kind, Engine engine) {
+      this(id, kind, engine, ModelProfile.UNKNOWN);
     }
 
     /** Whether the engine is loaded, loading, not loaded yet or failed to load. */
@@ -195,7 +204,7 @@ public final class ModelSet implements AutoCloseable {
     this.maxMemory = maxMemory;
     Map<String, Model> m = new LinkedHashMap<>();
     for (Spec spec : specs) {
-      Model model = new Model(spec.id(), spec.kind(), spec.engine().apply(this));
+      Model model = new Model(spec.id(), spec.kind(), spec.engine().apply(this), spec.profile());
       if (m.putIfAbsent(model.id(), model) != null) {
         throw new IllegalArgumentException(
             "model ids must differ but '" + model.id() + "' was given twice");
@@ -215,7 +224,11 @@ public final class ModelSet implements AutoCloseable {
   }
 
   /** A model to add: its engine is made once the set exists (a slot needs its set). */
-  private record Spec(String id, Kind kind, java.util.function.Function<ModelSet, Engine> engine) {}
+  private record Spec(
+      String id,
+      Kind kind,
+      ModelProfile profile,
+      java.util.function.Function<ModelSet, Engine> engine) {}
 
   /** Collects the models of a set, in order. */
   public static final class Builder {
@@ -229,8 +242,13 @@ public final class ModelSet implements AutoCloseable {
      * set never unloads it.
      */
     public Builder add(String id, Kind kind, Engine engine) {
+      return add(id, kind, ModelProfile.UNKNOWN, engine);
+    }
+
+    /** Like {@link #add(String, Kind, Engine)} for a model of {@code profile}. */
+    public Builder add(String id, Kind kind, ModelProfile profile, Engine engine) {
       Objects.requireNonNull(engine, "engine");
-      list.add(new Spec(id, kind, set -> engine));
+      list.add(new Spec(id, kind, profile, set -> engine));
       return this;
     }
 
@@ -252,10 +270,22 @@ public final class ModelSet implements AutoCloseable {
      */
     public Builder lazy(
         String id, Kind kind, String engineName, long bytes, Supplier<Engine> loader) {
+      return lazy(id, kind, ModelProfile.UNKNOWN, engineName, bytes, loader);
+    }
+
+    /** Like {@link #lazy(String, Kind, String, long, Supplier)} for a model of {@code profile}. */
+    public Builder lazy(
+        String id,
+        Kind kind,
+        ModelProfile profile,
+        String engineName,
+        long bytes,
+        Supplier<Engine> loader) {
       Objects.requireNonNull(engineName, "engineName");
       Objects.requireNonNull(loader, "loader");
       requireBytes(id, bytes);
-      list.add(new Spec(id, kind, set -> set.new Slot(id, engineName, bytes, loader, null)));
+      list.add(
+          new Spec(id, kind, profile, set -> set.new Slot(id, engineName, bytes, loader, null)));
       return this;
     }
 
@@ -268,10 +298,26 @@ public final class ModelSet implements AutoCloseable {
      */
     public Builder reloadable(
         String id, Kind kind, Engine engine, long bytes, Supplier<Engine> reloader) {
+      return reloadable(id, kind, ModelProfile.UNKNOWN, engine, bytes, reloader);
+    }
+
+    /**
+     * Like {@link #reloadable(String, Kind, Engine, long, Supplier)} for a model of {@code
+     * profile}.
+     */
+    public Builder reloadable(
+        String id,
+        Kind kind,
+        ModelProfile profile,
+        Engine engine,
+        long bytes,
+        Supplier<Engine> reloader) {
       Objects.requireNonNull(engine, "engine");
       Objects.requireNonNull(reloader, "reloader");
       requireBytes(id, bytes);
-      list.add(new Spec(id, kind, set -> set.new Slot(id, engine.name(), bytes, reloader, engine)));
+      list.add(
+          new Spec(
+              id, kind, profile, set -> set.new Slot(id, engine.name(), bytes, reloader, engine)));
       return this;
     }
 
@@ -329,6 +375,18 @@ public final class ModelSet implements AutoCloseable {
   /** The first served model of {@code kind}, when there is one. */
   public Optional<Model> firstOf(Kind kind) {
     return models.values().stream().filter(m -> m.kind() == kind).findFirst();
+  }
+
+  /**
+   * The inpainting model that redraws {@code model}'s masked edits: the first served inpainting
+   * model of the same family ({@link ModelProfile#sameFamily}), never one of another (an SD 1.5
+   * inpainting UNet cannot redraw an SDXL image, nor the other way round). Empty when there is
+   * none: the model then inpaints by itself (latent blending for a text-to-image model).
+   */
+  public Optional<Model> inpaintingFor(Model model) {
+    return models.values().stream()
+        .filter(m -> m.kind() == Kind.INPAINTING && m.profile().sameFamily(model.profile()))
+        .findFirst();
   }
 
   /** Reports loads and unloads to {@code events} from now on (the server's metrics). */

@@ -22,7 +22,8 @@ import java.util.Set;
  *   <li>{@code image_encoder/model.onnx}: {@code pixel_values} {@code [b, 3, S, S]} float (CLIP
  *       normalisation; {@code S} from the graph, else 224) to {@code image_embeds} {@code [b, D]}
  *   <li>{@code ip_adapter/model.onnx}: {@code image_embeds} {@code [b, D]} to {@code
- *       image_prompt_embeds} {@code [b, T, hidden]}, {@code hidden} the text encoder's width
+ *       image_prompt_embeds} {@code [b, T, hidden]}, {@code hidden} the width the UNet
+ *       cross-attends to (the text encoder's; SDXL's two towers' together)
  * </ul>
  *
  * <p>Checked when loaded: names, ranks, the widths, and one projection of zero embeddings, which

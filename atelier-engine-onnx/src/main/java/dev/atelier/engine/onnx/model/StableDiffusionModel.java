@@ -208,9 +208,10 @@ public final class StableDiffusionModel implements AutoCloseable {
             VaeEncoder.wrap(open(env, folder, "vae_encoder", settings), b.vaeScaleFactor);
         opened.add(b.vaeEncoder);
       }
+      // The adapter's image tokens sit beside the text states the UNet cross-attends to: SDXL's
+      // are both towers' side by side.
       b.ipAdapter =
-          loadIpAdapter(
-              env, folder, settings, b.textEncoder.hiddenSize(), b.tokenizer.maxLength(), b.unet);
+          loadIpAdapter(env, folder, settings, crossAttention, b.tokenizer.maxLength(), b.unet);
       return new StableDiffusionModel(b);
     } catch (RuntimeException e) {
       for (AutoCloseable c : opened) {
@@ -333,6 +334,27 @@ public final class StableDiffusionModel implements AutoCloseable {
     JsonValue.Obj vae = vaeConfig(folder);
     int vaeScaleFactor = 1 << Math.max(0, blocks(vae) - 1);
     return (int) folder.config("unet").integer("sample_size", 64) * vaeScaleFactor;
+  }
+
+  /**
+   * What every side of an image of the model in {@code path} must be a multiple of, read from its
+   * configs without loading a graph: what {@link #sizeMultiple()} of the loaded model will say.
+   *
+   * @throws AtelierException.ModelUnavailable when the folder or its VAE config is missing
+   */
+  public static int sizeMultiple(Path path) {
+    ModelFolder folder = ModelFolder.of(path);
+    int vaeScaleFactor = 1 << Math.max(0, blocks(vaeConfig(folder)) - 1);
+    return vaeScaleFactor << Math.max(0, unetLevels(folder.config("unet")) - 1);
+  }
+
+  /** What this model is: {@link ModelTraits} of the loaded model. */
+  public ModelTraits traits() {
+    return new ModelTraits(
+        isSdxl(),
+        sampleSize,
+        sizeMultiple,
+        ModelTraits.fewStep(schedulerClass, schedulerConfig.string("timestep_spacing", "")));
   }
 
   /**

@@ -8,12 +8,13 @@ import java.util.SplittableRandom;
  * model's own sessions with inputs of the same shapes, and timed inside {@code OrtSession.run}
  * only.
  *
- * <p>It is what no pipeline on these sessions can beat: the text encoder as often as the pipeline
- * ran it (once per distinct prompt, plus the negative prompt unless cached), the UNet once per step
- * at the batch the pipeline uses (its rows split by {@link OrtSettings#maxUnetBatch()} exactly as
- * the pipeline's calls are), and the VAE decoder once per image. {@code atelier bench --floor} runs
- * it in alternation with the real pipeline, so the ratio between the two holds on a noisy machine.
- * Inputs are random and built before each timed call; nothing is stored.
+ * <p>It is what no pipeline on these sessions can beat: the text encoder (both towers for SDXL) as
+ * often as the pipeline ran it (once per distinct prompt, plus the negative prompt unless cached),
+ * the UNet once per step at the batch the pipeline uses (its rows split by {@link
+ * OrtSettings#maxUnetBatch()} exactly as the pipeline's calls are), and the VAE decoder once per
+ * image. {@code atelier bench --floor} runs it in alternation with the real pipeline, so the ratio
+ * between the two holds on a noisy machine. Inputs are random and built before each timed call;
+ * nothing is stored.
  */
 public final class OrtFloor {
   private final StableDiffusionModel model;
@@ -57,13 +58,22 @@ public final class OrtFloor {
     int h = height / factor;
     int w = width / factor;
     int length = 77;
-    int hidden = model.textEncoder().hiddenSize();
+    int hidden =
+        model.textEncoder().hiddenSize()
+            + model.textEncoder2().map(TextEncoder::hiddenSize).orElse(0);
 
     long text = 0;
     int[][] ids = new int[1][length];
     for (int i = 0; i < textEncoderCalls; i++) {
       Arrays.fill(ids[0], 1 + i);
-      model.textEncoder().encode(ids);
+      if (model.isSdxl()) {
+        // SDXL: both towers, each with its per-layer outputs, as the pipeline runs them.
+        model.textEncoder().encodePenultimate(ids[0]);
+        text += OnnxComponent.lastRunNanos();
+        model.textEncoder2().orElseThrow().encodePenultimate(ids[0]);
+      } else {
+        model.textEncoder().encode(ids);
+      }
       text += OnnxComponent.lastRunNanos();
     }
 
@@ -71,15 +81,18 @@ public final class OrtFloor {
     int rows = guided ? 2 * n : n;
     long[] shape = {rows, unet.inChannels(), h, w};
     long[] hiddenShape = {rows, length, hidden};
-    float[] cond =
-        unet.timestepCondDim().isPresent()
-            ? new float[rows * unet.timestepCondDim().getAsInt()]
-            : new float[0];
+    UNet.Extras extras =
+        new UNet.Extras(
+            unet.timestepCondDim().isPresent()
+                ? new float[rows * unet.timestepCondDim().getAsInt()]
+                : new float[0],
+            gaussian(rows * unet.textEmbedsDim()),
+            timeIds(unet.timeIdsDim(), width, height, rows));
     long denoise = 0;
     for (int s = 0; s < steps; s++) {
       float[] sample = gaussian(rows * unet.inChannels() * h * w);
       float[] states = gaussian(rows * length * hidden);
-      unet.predict(sample, shape, 999f - s, states, hiddenShape, cond);
+      unet.predict(sample, shape, 999f - s, states, hiddenShape, extras);
       denoise += unet.lastRunNanos();
     }
 
@@ -90,6 +103,19 @@ public final class OrtFloor {
       decode += OnnxComponent.lastRunNanos();
     }
     return new Times(text, denoise, decode);
+  }
+
+  /** SDXL's {@code time_ids} for {@code rows} rows (empty when the UNet takes none). */
+  private static float[] timeIds(int dims, int width, int height, int rows) {
+    float[] out = new float[rows * dims];
+    for (int r = 0; r < rows && dims > 0; r++) {
+      float[] one =
+          dims == 5
+              ? new float[] {height, width, 0, 0, 6}
+              : new float[] {height, width, 0, 0, height, width};
+      System.arraycopy(one, 0, out, r * dims, dims);
+    }
+    return out;
   }
 
   private float[] gaussian(int size) {

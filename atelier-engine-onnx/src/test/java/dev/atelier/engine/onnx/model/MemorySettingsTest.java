@@ -74,6 +74,18 @@ class MemorySettingsTest {
   }
 
   @org.junit.jupiter.api.Test
+  void theFloorRunsBothSdxlTowersAndFeedsTheAddedConditions() {
+    try (StableDiffusionModel model =
+        StableDiffusionModel.load(
+            TinyFolder.fixtureModels().resolve("tiny-sdxl"), OrtSettings.cpu())) {
+      OrtFloor.Times t = new OrtFloor(model).run(64, 48, 2, 2, true, 2);
+      assertThat(t.textEncoderNanos()).isPositive();
+      assertThat(t.unetNanos()).isPositive();
+      assertThat(t.vaeDecoderNanos()).isPositive();
+    }
+  }
+
+  @org.junit.jupiter.api.Test
   void theFloorRefusesEmptyWork() {
     try (StableDiffusionModel model = StableDiffusionModel.load(TINY_SD, OrtSettings.cpu())) {
       assertThatThrownBy(() -> new OrtFloor(model).run(64, 64, 0, 1, false, 1))

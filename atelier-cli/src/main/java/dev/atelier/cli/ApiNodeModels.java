@@ -26,8 +26,9 @@ import org.slf4j.LoggerFactory;
  * <p>Where the ids come from, first match wins: {@code --demo} (the demo models' ids); {@code
  * --model} values, each taken as a served model id (a local model folder is read for its name and
  * kind, as a worker names it, and for its family and native side, which decide sizes; nothing is
- * pulled or loaded); else the live workers in the {@code workers} table, waiting for the first one
- * to register. The list is fixed when the node starts; a model that a worker started later serves
+ * pulled or loaded; an id is looked up among the live workers' models, whose rows carry kind and
+ * profile); else the live workers in the {@code workers} table, waiting for the first one to
+ * register. The list is fixed when the node starts; a model that a worker started later serves
  * needs {@code --model} or a restart of the API node.
  */
 final class ApiNodeModels {
@@ -60,13 +61,11 @@ final class ApiNodeModels {
           served.add(new Worker.Model(id, ServeCommand.kindOf(folder).wire()));
           profiles.put(id, ServeCommand.profileOf(folder));
         } else {
-          String kind =
+          served.add(
               workers.served().stream()
                   .filter(m -> m.id().equals(g))
-                  .map(Worker.Model::kind)
                   .findFirst()
-                  .orElse(ModelSet.Kind.TEXT_TO_IMAGE.wire());
-          served.add(new Worker.Model(g, kind));
+                  .orElse(new Worker.Model(g, ModelSet.Kind.TEXT_TO_IMAGE.wire())));
         }
       }
     } else {
@@ -90,7 +89,8 @@ final class ApiNodeModels {
       b.add(
           id,
           kindOf(m.kind()),
-          profiles.getOrDefault(id, ModelProfile.UNKNOWN),
+          // A local folder's own profile, else what the workers serving it reported.
+          profiles.getOrDefault(id, ModelProfile.parse(m.profile())),
           new RemoteEngine(engineName, () -> workers.status(id)));
     }
     return b.build();

@@ -392,7 +392,7 @@ class ServeCommand implements Callable<Integer> {
                     s.jobs(),
                     eng.name(),
                     models.models().stream()
-                        .map(m -> new Worker.Model(m.id(), m.kind().wire()))
+                        .map(m -> new Worker.Model(m.id(), m.kind().wire(), m.profile().wire()))
                         .toList(),
                     upstream ? "upstream" : modelOptions.deviceName(),
                     ops.readiness()::modelReady,

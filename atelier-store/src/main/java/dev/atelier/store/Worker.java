@@ -49,14 +49,17 @@ public record Worker(
   }
 
   /**
-   * A served model: its id and its kind ({@code text-to-image}, {@code inpainting}, {@code
-   * instruct-pix2pix}).
+   * A served model: its id, its kind ({@code text-to-image}, {@code inpainting}, {@code
+   * instruct-pix2pix}) and what the server knows of it before loading (its profile: family, native
+   * side, size multiple, few-step; written and read by the server, opaque here, {@code ""} when
+   * unknown), so API nodes map sizes and defaults as the worker does.
    */
-  public record Model(String id, String kind) {
-    /** Validates: neither may hold a comma or an equals sign (the column's separators). */
+  public record Model(String id, String kind, String profile) {
+    /** Validates: none may hold a comma or an equals sign (the column's separators). */
     public Model {
       Objects.requireNonNull(id, "id");
       Objects.requireNonNull(kind, "kind");
+      Objects.requireNonNull(profile, "profile");
       if (id.isBlank() || id.contains(",") || id.contains("=")) {
         throw new IllegalArgumentException(
             "a model id must be non-blank without ',' or '=' but was '" + id + "'");
@@ -64,6 +67,14 @@ public record Worker(
       if (kind.contains(",") || kind.contains("=")) {
         throw new IllegalArgumentException("a model kind must not hold ',' or '=': " + kind);
       }
+      if (profile.contains(",") || profile.contains("=")) {
+        throw new IllegalArgumentException("a model profile must not hold ',' or '=': " + profile);
+      }
+    }
+
+    /** A model whose profile is not known. */
+    public Model(String id, String kind) {
+      this(id, kind, "");
     }
   }
 

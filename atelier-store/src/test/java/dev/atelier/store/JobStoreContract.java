@@ -101,7 +101,9 @@ abstract class JobStoreContract extends RateCountersContract {
             "host",
             1,
             "local",
-            List.of(new Worker.Model("demo", "text-to-image"), new Worker.Model("x", "inpainting")),
+            List.of(
+                new Worker.Model("demo", "text-to-image"),
+                new Worker.Model("x", "inpainting", "sdxl/1024/32/few-step")),
             "cpu",
             Worker.State.STARTING,
             "",

@@ -67,6 +67,39 @@ public record ModelProfile(Family family, int nativeSide, int sizeMultiple, bool
     }
   }
 
+  /**
+   * This profile as a worker reports it in the {@code workers} table, so API nodes decide sizes and
+   * defaults as the worker would: {@code family/nativeSide/sizeMultiple/few-step|steps}, e.g.
+   * {@code sdxl/1024/32/steps}; {@code ""} for an unknown model.
+   */
+  public String wire() {
+    if (equals(UNKNOWN)) {
+      return "";
+    }
+    return family.wire()
+        + "/"
+        + nativeSide
+        + "/"
+        + sizeMultiple
+        + "/"
+        + (fewStep ? "few-step" : "steps");
+  }
+
+  /** The profile {@link #wire()} wrote; {@link #UNKNOWN} for anything else (older workers). */
+  public static ModelProfile parse(String wire) {
+    String[] f = wire.split("/");
+    if (f.length != 4) {
+      return UNKNOWN;
+    }
+    try {
+      Family family = Family.valueOf(f[0].toUpperCase(Locale.ROOT));
+      return new ModelProfile(
+          family, Integer.parseInt(f[1]), Integer.parseInt(f[2]), f[3].equals("few-step"));
+    } catch (IllegalArgumentException e) {
+      return UNKNOWN;
+    }
+  }
+
   /** The square of {@code size: "auto"}: the native side, else {@code serverSide}. */
   public ImageSize nativeSquare(int serverSide) {
     int side = nativeSide > 0 ? nativeSide : serverSide;

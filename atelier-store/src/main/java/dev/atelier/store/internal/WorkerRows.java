@@ -83,7 +83,7 @@ public final class WorkerRows {
   private static String models(List<Worker.Model> models) {
     List<String> parts = new ArrayList<>();
     for (Worker.Model m : models) {
-      parts.add(m.id() + "=" + m.kind());
+      parts.add(m.id() + "=" + m.kind() + (m.profile().isEmpty() ? "" : "=" + m.profile()));
     }
     return String.join(",", parts);
   }
@@ -94,11 +94,10 @@ public final class WorkerRows {
       return out;
     }
     for (String part : column.split(",")) {
-      int eq = part.lastIndexOf('=');
+      // id=kind[=profile]; ids, kinds and profiles hold no '=' (Worker.Model checks).
+      String[] f = part.split("=", 3);
       out.add(
-          eq < 0
-              ? new Worker.Model(part, "text-to-image")
-              : new Worker.Model(part.substring(0, eq), part.substring(eq + 1)));
+          new Worker.Model(f[0], f.length > 1 ? f[1] : "text-to-image", f.length > 2 ? f[2] : ""));
     }
     return out;
   }

@@ -21,6 +21,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -116,6 +117,27 @@ class SdxlSizesApiTest {
     synchronized (e.prompts) {
       return e.generations.getLast().size();
     }
+  }
+
+  @Test
+  void modelsSayTheirFamilyNativeSizeAndFewStepness() throws Exception {
+    HttpResponse<String> r =
+        http.send(
+            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/v1/models"))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+    assertThat(r.statusCode()).isEqualTo(200);
+    Map<String, JsonValue.Obj> byId = new java.util.HashMap<>();
+    for (JsonValue m : Json.parse(r.body()).asObject().array("data")) {
+      byId.put(m.asObject().string("id", ""), m.asObject());
+    }
+    assertThat(byId.get("sdxl").string("family", "")).isEqualTo("sdxl");
+    assertThat(byId.get("sdxl").string("native_size", "")).isEqualTo("1024x1024");
+    assertThat(byId.get("sdxl").integer("size_multiple", 0)).isEqualTo(32);
+    assertThat(byId.get("sdxl").get("few_step")).hasValue(new JsonValue.Bool(false));
+    assertThat(byId.get("sdxl-turbo").get("few_step")).hasValue(new JsonValue.Bool(true));
+    assertThat(byId.get("sd15").string("family", "")).isEqualTo("sd");
+    assertThat(byId.get("sd15").string("native_size", "")).isEqualTo("512x512");
   }
 
   @Test

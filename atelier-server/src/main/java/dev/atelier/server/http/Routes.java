@@ -19,6 +19,7 @@ import dev.atelier.server.images.Library;
 import dev.atelier.server.images.SessionSpend;
 import dev.atelier.server.images.Sessions;
 import dev.atelier.server.images.TokenUsage;
+import dev.atelier.server.models.ModelProfile;
 import dev.atelier.server.models.ModelSet;
 import io.javalin.config.JavalinConfig;
 import io.javalin.http.Context;
@@ -950,6 +951,17 @@ public final class Routes {
       model.put("demo", new JsonValue.Bool(config.demo()));
       model.put("kind", ApiJson.str(served.kind().wire()));
       model.put("state", ApiJson.str(served.state().wire()));
+      // What sizes and defaults it gets: its family, the side of size "auto", what sides must be a
+      // multiple of, whether it is a few-step model (guidance 0 and 1-4 steps by default).
+      ModelProfile p = served.profile();
+      model.put("family", ApiJson.str(p.family().wire()));
+      model.put(
+          "native_size",
+          p.nativeSide() > 0
+              ? ApiJson.str(p.nativeSide() + "x" + p.nativeSide())
+              : JsonValue.Null.INSTANCE);
+      model.put("size_multiple", ApiJson.num(p.sizeMultiple()));
+      model.put("few_step", new JsonValue.Bool(p.fewStep()));
       data.add(new JsonValue.Obj(model));
     }
     Map<String, JsonValue> m = new LinkedHashMap<>();

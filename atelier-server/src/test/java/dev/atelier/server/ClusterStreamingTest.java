@@ -191,6 +191,52 @@ class ClusterStreamingTest {
   }
 
   @Test
+  void aNodeThatStartsFollowingLateCatchesUpWithThePartialImagesAlreadyMade() throws Exception {
+    // Both previews of a 10-step run (after steps 3 and 7) are made before the gate at step 8.
+    worker.engine.stepGateAt = 8;
+    worker.engine.stepGate = new CountDownLatch(1);
+    String id =
+        postAsync(
+            api,
+            "{\"prompt\":\"a fox\",\"size\":\"64x64\",\"steps\":10,\"partial_images\":2,"
+                + "\"response_format\":\"url\"}");
+    await(() -> worker.metadata.partialImages(id).size() == 2, "both previews are stored");
+    // A second API node that never saw this job (a client reconnecting elsewhere).
+    ServerFixture late =
+        ServerFixture.withCallersOn(
+            dir,
+            pg.url(),
+            new ServerConfig("127.0.0.1", 0, "fake-model", 64, Instant.now(), false)
+                .withRole(Role.API)
+                .withJobs(
+                    JobRunner.Settings.DEFAULT.withLease(Duration.ofSeconds(1)).withWorkers(0)),
+            Map.of());
+    try (late) {
+      CompletableFuture<HttpResponse<String>> events = follow(late, id);
+      // The caught-up events reach the stream before the job goes on.
+      await(() -> late.server.jobs().events(id).isPresent(), "the late node follows the job");
+      await(
+          () ->
+              late.server.jobs().events(id).orElseThrow().after(0, 0).stream()
+                      .filter(e -> e.type().equals("partial_image"))
+                      .count()
+                  == 2,
+          "the late node caught up");
+      worker.engine.stepGate.countDown();
+      HttpResponse<String> r = events.get(30, TimeUnit.SECONDS);
+      List<Event> partials =
+          StreamingApiTest.events(r.body()).stream()
+              .filter(e -> e.name().equals("partial_image"))
+              .toList();
+      assertThat(partials)
+          .as("each preview once, in order")
+          .extracting(e -> e.data().integer("partial_image_index", -1))
+          .containsExactly(0L, 1L);
+      assertThat(names(r.body())).last().isEqualTo("completed");
+    }
+  }
+
+  @Test
   void progressMessagesAreCoalescedPerJob() throws Exception {
     try (Connection listen = DriverManager.getConnection(pg.url());
         Statement s = listen.createStatement()) {

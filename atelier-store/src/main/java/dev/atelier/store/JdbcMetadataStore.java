@@ -640,6 +640,11 @@ public final class JdbcMetadataStore implements MetadataStore {
   }
 
   @Override
+  public List<PartialImage> partialImages(String jobId) {
+    return transactor.inTransaction("partial images of " + jobId, c -> JobRows.partials(c, jobId));
+  }
+
+  @Override
   public int sweepPartialImages(Instant endedBefore, Instant storedBefore) {
     return transactor.inTransaction(
         "sweep partial images", c -> JobRows.sweepPartials(c, endedBefore, storedBefore));

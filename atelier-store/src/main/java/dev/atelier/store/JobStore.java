@@ -165,6 +165,21 @@ public interface JobStore {
   Optional<String> partialImage(String jobId, String worker, long eventId);
 
   /**
+   * One kept partial image event of a job.
+   *
+   * @param worker the worker that numbered it
+   * @param eventId its number in that worker's events of the job
+   * @param data the event (JSON)
+   */
+  record PartialImage(String worker, long eventId, String data) {}
+
+  /**
+   * Every partial image event kept for job {@code jobId}, by worker and number: what a process that
+   * starts following a job after its previews were announced catches up with.
+   */
+  List<PartialImage> partialImages(String jobId);
+
+  /**
    * Deletes the partial images of jobs that ended before {@code endedBefore}, and all of those
    * stored before {@code storedBefore}.
    *

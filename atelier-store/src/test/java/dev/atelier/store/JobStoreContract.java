@@ -47,6 +47,15 @@ abstract class JobStoreContract extends RateCountersContract {
     store().savePartialImage("job_done", "w1", 4, "{\"i\":1}", T0); // stored again: replaced
     assertThat(store().partialImage("job_done", "w1", 4)).contains("{\"i\":1}");
     assertThat(store().partialImage("job_done", "w2", 4)).isEmpty();
+    store().savePartialImage("job_run", "w2", 9, "{\"i\":1}", T0);
+    store().savePartialImage("job_run", "w1", 1, "{\"i\":2}", T0);
+    assertThat(store().partialImages("job_run"))
+        .as("every kept one, by worker and number")
+        .containsExactly(
+            new JobStore.PartialImage("w1", 1, "{\"i\":2}"),
+            new JobStore.PartialImage("w1", 3, "{\"i\":0}"),
+            new JobStore.PartialImage("w2", 9, "{\"i\":1}"));
+    assertThat(store().partialImages("job_none")).isEmpty();
     assertThat(store().cancelled("job_done", "w1", T0.plusSeconds(10))).isTrue();
 
     // Ended after the cut-off: kept; the running job's rows stay whatever their age.
@@ -55,7 +64,7 @@ abstract class JobStoreContract extends RateCountersContract {
     assertThat(store().partialImage("job_done", "w1", 4)).isEmpty();
     assertThat(store().partialImage("job_run", "w1", 3)).contains("{\"i\":0}");
     // Stored before the other cut-off: swept even while the job runs.
-    assertThat(store().sweepPartialImages(T0, T0.plusSeconds(1))).isEqualTo(1);
+    assertThat(store().sweepPartialImages(T0, T0.plusSeconds(1))).isEqualTo(3);
   }
 
   @Test

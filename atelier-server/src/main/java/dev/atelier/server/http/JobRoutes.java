@@ -113,7 +113,7 @@ final class JobRoutes {
     Optional<JobEvents> held =
         job.status().terminal()
             ? jobs.runner().events(job.id())
-            : Optional.of(jobs.runner().eventsOf(job.id()));
+            : Optional.of(jobs.runner().follow(job.id()));
     if (held.isEmpty()) {
       // Ended before this process kept its events: its end is all there is.
       write(out, "end", job.status().wire(), render(ctx, job));

@@ -451,6 +451,44 @@ public final class JobRunner implements AutoCloseable {
   private static final Duration DRAIN_GRACE = Duration.ofSeconds(10);
 
   /**
+   * The events of job {@code id} for a stream that starts following it here now (an SSE client of
+   * {@code GET /v1/jobs/{id}/events}). A job that runs in another process and that this process did
+   * not follow yet first catches up with the partial images its worker already stored (a client
+   * reconnecting to another node, say); later ones arrive as they are announced.
+   */
+  public JobEvents follow(String id) {
+    JobEvents known = events.get(id);
+    if (known != null) {
+      return known;
+    }
+    JobEvents ev = eventsOf(id);
+    if (!signals.crossProcess() || running.containsKey(id)) {
+      return ev;
+    }
+    try {
+      String worker = store.job(id).map(Job::leaseOwner).orElse("");
+      long last = 0;
+      for (JobStore.PartialImage p : store.partialImages(id)) {
+        if (p.worker().equals(worker)) {
+          ev.mirror("partial_image", Json.parse(p.data()).asObject());
+          last = Math.max(last, p.eventId());
+        }
+      }
+      if (last > 0) {
+        // Announcements of these (or older) events that arrive from now on are not added again.
+        long caughtUp = last;
+        lastMirrored.merge(
+            id,
+            worker + "#" + caughtUp,
+            (before, now) -> newer(before, worker, caughtUp) ? now : before);
+      }
+    } catch (RuntimeException e) {
+      LOG.warn("could not catch up with job {}'s partial images: {}", id, e.getMessage());
+    }
+    return ev;
+  }
+
+  /**
    * Stops taking work, waits up to {@code timeout} for running jobs, and gives those still running
    * back to the queue for the next start.
    *
@@ -772,11 +810,16 @@ public final class JobRunner implements AutoCloseable {
   }
 
   private static boolean newer(String before, ClusterSignals.Event e) {
+    return newer(before, e.worker(), e.id());
+  }
+
+  /** Whether event {@code id} of {@code worker} comes after {@code before} ({@code worker#id}). */
+  private static boolean newer(String before, String worker, long id) {
     int hash = before.lastIndexOf('#');
-    if (!before.substring(0, hash).equals(e.worker())) {
+    if (!before.substring(0, hash).equals(worker)) {
       return true;
     }
-    return Long.parseLong(before.substring(hash + 1)) < e.id();
+    return Long.parseLong(before.substring(hash + 1)) < id;
   }
 
   /** Renews leases, notices cancels and lost leases, takes back dead workers' jobs. */

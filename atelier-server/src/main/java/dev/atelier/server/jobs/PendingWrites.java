@@ -331,6 +331,11 @@ public final class PendingWrites implements MetadataStore {
   }
 
   @Override
+  public List<PartialImage> partialImages(String jobId) {
+    return store.partialImages(jobId);
+  }
+
+  @Override
   public int sweepPartialImages(Instant endedBefore, Instant storedBefore) {
     return store.sweepPartialImages(endedBefore, storedBefore);
   }

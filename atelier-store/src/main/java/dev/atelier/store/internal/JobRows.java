@@ -496,6 +496,26 @@ public final class JobRows {
     }
   }
 
+  /** Every partial image event kept for {@code jobId}, by worker and event number. */
+  public static List<dev.atelier.store.JobStore.PartialImage> partials(Connection c, String jobId)
+      throws SQLException {
+    List<dev.atelier.store.JobStore.PartialImage> out = new ArrayList<>();
+    try (PreparedStatement p =
+        c.prepareStatement(
+            "SELECT worker, event_id, data FROM job_partials WHERE job_id = ?"
+                + " ORDER BY worker, event_id")) {
+      p.setString(1, jobId);
+      try (ResultSet r = p.executeQuery()) {
+        while (r.next()) {
+          out.add(
+              new dev.atelier.store.JobStore.PartialImage(
+                  r.getString(1), r.getLong(2), r.getString(3)));
+        }
+      }
+    }
+    return out;
+  }
+
   /**
    * Deletes the partial images of jobs that ended before {@code endedBefore} (or no longer exist),
    * and all stored before {@code storedBefore}.

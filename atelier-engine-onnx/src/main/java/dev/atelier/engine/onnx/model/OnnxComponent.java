@@ -44,6 +44,15 @@ final class OnnxComponent implements AutoCloseable {
   private final Set<String> retypedInputs;
   // Options for every run; null for ONNX Runtime's defaults.
   private final OrtSession.RunOptions runOptions;
+  // Runs hold the read side, close the write side: a session is never freed under a run (that is a
+  // use-after-free in native code, which kills the process), and a run after close fails cleanly.
+  private final java.util.concurrent.locks.ReentrantReadWriteLock inUse =
+      new java.util.concurrent.locks.ReentrantReadWriteLock();
+  private volatile boolean closed;
+
+  /** How long {@link #close()} waits for runs in progress before it leaves the session open. */
+  static final java.time.Duration CLOSE_WAIT = java.time.Duration.ofSeconds(30);
+
   // Per-thread input buffers: a tensor built on a buffer lives only for one run on that thread.
   private final ThreadLocal<java.util.Map<String, FloatBuffer>> buffers =
       ThreadLocal.withInitial(java.util.HashMap::new);
@@ -272,6 +281,26 @@ final class OnnxComponent implements AutoCloseable {
    * @throws AtelierException.EngineFailure when ONNX Runtime fails at run time
    */
   float[] run(Map<String, OnnxTensor> feeds, String output) {
+    acquire(feeds);
+    try {
+      return runHeld(feeds, output);
+    } finally {
+      inUse.readLock().unlock();
+    }
+  }
+
+  /** Takes the read side for one run; refuses (closing the feeds) once the session is closed. */
+  private void acquire(Map<String, OnnxTensor> feeds) {
+    inUse.readLock().lock();
+    if (closed) {
+      inUse.readLock().unlock();
+      feeds.values().forEach(OnnxTensor::close);
+      throw new AtelierException.EngineFailure(
+          label + " failed: the model was closed (unloaded or shutting down)", null);
+    }
+  }
+
+  private float[] runHeld(Map<String, OnnxTensor> feeds, String output) {
     long start = System.nanoTime();
     try (OrtSession.Result result =
         runOptions == null
@@ -292,6 +321,15 @@ final class OnnxComponent implements AutoCloseable {
 
   /** Like {@link #run(Map, String)} for several outputs at once, by name. */
   Map<String, float[]> run(Map<String, OnnxTensor> feeds, Set<String> outputs) {
+    acquire(feeds);
+    try {
+      return runHeld(feeds, outputs);
+    } finally {
+      inUse.readLock().unlock();
+    }
+  }
+
+  private Map<String, float[]> runHeld(Map<String, OnnxTensor> feeds, Set<String> outputs) {
     long start = System.nanoTime();
     try (OrtSession.Result result =
         runOptions == null
@@ -360,15 +398,45 @@ final class OnnxComponent implements AutoCloseable {
         .collect(Collectors.joining(", ", "[", "]"));
   }
 
+  /**
+   * Frees the session once no run is in progress on it (waiting up to {@link #CLOSE_WAIT}); runs
+   * asked for afterwards fail with {@link AtelierException.EngineFailure}. When a run outlasts the
+   * wait the session is left open (its memory is reclaimed when the process ends) rather than freed
+   * under the run.
+   */
   @Override
   public void close() {
-    if (runOptions != null) {
-      runOptions.close();
+    closed = true;
+    boolean idle;
+    try {
+      idle =
+          inUse
+              .writeLock()
+              .tryLock(CLOSE_WAIT.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      idle = false;
+    }
+    if (!idle) {
+      System.getLogger(OnnxComponent.class.getName())
+          .log(
+              System.Logger.Level.WARNING,
+              "{0}: a run is still in progress after {1}; its session is left open",
+              label,
+              CLOSE_WAIT);
+      return;
     }
     try {
-      session.close();
-    } catch (OrtException e) {
-      // Closing only frees native memory; nothing useful can be done if it fails.
+      if (runOptions != null) {
+        runOptions.close();
+      }
+      try {
+        session.close();
+      } catch (OrtException e) {
+        // Closing only frees native memory; nothing useful can be done if it fails.
+      }
+    } finally {
+      inUse.writeLock().unlock();
     }
   }
 }

@@ -65,6 +65,15 @@ final class SamplingOptions {
   String negativePrompt;
 
   @Option(
+      names = "--prompt-2",
+      paramLabel = "TEXT",
+      description =
+          "SDXL only: what the second text tower reads instead of the prompt (diffusers'"
+              + " prompt_2).",
+      defaultValue = "")
+  String prompt2;
+
+  @Option(
       names = "--noise",
       paramLabel = "MODE",
       description =
@@ -96,6 +105,7 @@ final class SamplingOptions {
           .guidanceScale(guidance == null ? DEFAULT_GUIDANCE : guidance)
           .scheduler(scheduler)
           .negativePrompt(negativePrompt)
+          .prompt2(prompt2)
           .noiseMode(mode)
           .decoder(fastDecode ? dev.atelier.core.Decoder.TINY : dev.atelier.core.Decoder.FULL)
           .build();

@@ -19,6 +19,8 @@ import java.util.Objects;
  * @param quality the caller's {@code quality} word ({@code auto}, {@code low}, {@code medium},
  *     {@code high}); the local engine has already turned it into steps and decoder, an upstream
  *     engine forwards it
+ * @param prompt2 SDXL's {@code prompt_2}, what its second text tower reads; empty for the prompt
+ *     itself (only SDXL models take another)
  */
 public record SamplingParams(
     String negativePrompt,
@@ -30,7 +32,8 @@ public record SamplingParams(
     NoiseMode noiseMode,
     Decoder decoder,
     String quality,
-    Consistency consistency) {
+    Consistency consistency,
+    String prompt2) {
 
   /** Most images one call may ask for. */
   public static final int MAX_N = 10;
@@ -47,6 +50,7 @@ public record SamplingParams(
     Objects.requireNonNull(decoder, "decoder");
     Objects.requireNonNull(quality, "quality");
     Objects.requireNonNull(consistency, "consistency");
+    Objects.requireNonNull(prompt2, "prompt2");
     if (!QUALITIES.contains(quality)) {
       throw new IllegalArgumentException(
           "quality must be one of " + QUALITIES + " but was '" + quality + "'");
@@ -85,7 +89,8 @@ public record SamplingParams(
         .noiseMode(noiseMode)
         .decoder(decoder)
         .quality(quality)
-        .consistency(consistency);
+        .consistency(consistency)
+        .prompt2(prompt2);
   }
 
   /** The seed image {@code index} of this batch reports. */
@@ -105,6 +110,7 @@ public record SamplingParams(
     private Decoder decoder = Decoder.FULL;
     private String quality = "auto";
     private Consistency consistency = Consistency.VARIATIONS;
+    private String prompt2 = "";
 
     private Builder() {}
 
@@ -173,6 +179,12 @@ public record SamplingParams(
       return this;
     }
 
+    /** Sets SDXL's {@code prompt_2} ("" for the prompt itself). */
+    public Builder prompt2(String v) {
+      this.prompt2 = v;
+      return this;
+    }
+
     public SamplingParams build() {
       return new SamplingParams(
           negativePrompt,
@@ -184,7 +196,8 @@ public record SamplingParams(
           noiseMode,
           decoder,
           quality,
-          consistency);
+          consistency,
+          prompt2);
     }
   }
 }

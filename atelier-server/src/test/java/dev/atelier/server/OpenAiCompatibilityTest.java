@@ -490,6 +490,11 @@ class OpenAiCompatibilityTest {
           bad(route, "\"seed\":-1", "seed", "seed must be an integer 0..2^53-1");
         });
     c.put(
+        "* prompt_2",
+        // This server's model is not SDXL: refused, never ignored (SdxlSizesApiTest: accepted and
+        // passed on by an SDXL model).
+        route -> bad(route, "\"prompt_2\":\"a porcelain mug\"", "prompt_2", "is not SDXL"));
+    c.put(
         "* negative_prompt",
         route -> {
           assertThat(

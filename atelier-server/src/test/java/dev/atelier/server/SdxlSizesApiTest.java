@@ -203,6 +203,32 @@ class SdxlSizesApiTest {
   }
 
   @Test
+  void prompt2ReachesAnSdxlModelAndIsRefusedNamingItselfElsewhere() throws Exception {
+    JsonValue.Obj ok =
+        post(
+            "/v1/images/generations",
+            "{\"prompt\":\"a cup\",\"steps\":1,\"model\":\"sdxl\",\"prompt_2\":\"a mug\"}");
+    assertThat(ok.array("data")).hasSize(1);
+    synchronized (sdxl.prompts) {
+      assertThat(sdxl.generations.getLast().sampling().prompt2()).isEqualTo("a mug");
+    }
+    HttpResponse<String> refused =
+        http.send(
+            HttpRequest.newBuilder(
+                    URI.create("http://127.0.0.1:" + server.port() + "/v1/images/generations"))
+                .header("Content-Type", "application/json")
+                .POST(
+                    HttpRequest.BodyPublishers.ofString(
+                        "{\"prompt\":\"a cup\",\"model\":\"sd15\",\"prompt_2\":\"a mug\"}"))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+    assertThat(refused.statusCode()).isEqualTo(400);
+    JsonValue.Obj error = Json.parse(refused.body()).asObject().object("error").orElseThrow();
+    assertThat(error.string("param", "")).isEqualTo("prompt_2");
+    assertThat(error.string("message", "")).contains("not SDXL (family sd)");
+  }
+
+  @Test
   void sd15KeepsOpenAiSizesAsSentAndItsOwnNativeSquare() throws Exception {
     JsonValue.Obj wide = generate("sd15", "1536x1024");
     assertThat(wide.string("size", "")).isEqualTo("1536x1024");

@@ -136,6 +136,7 @@ public final class OnnxEngine implements Engine {
     SamplingParams s = request.sampling();
     ImageSize size = request.size();
     checkSize(size);
+    checkPrompt2(s);
     if (model.kind() != ModelKind.TEXT_TO_IMAGE) {
       throw new AtelierException.InvalidRequest(
           "model",
@@ -180,7 +181,8 @@ public final class OnnxEngine implements Engine {
             s.steps(),
             s.guidanceScale(),
             s.noiseMode(),
-            request.prompts());
+            request.prompts(),
+            s.prompt2());
     PipelineOutput out =
         new TextToImagePipeline(m, prompts)
             .run(p, size.width(), size.height(), scheduler, noise(s), ctx, steering);
@@ -232,6 +234,7 @@ public final class OnnxEngine implements Engine {
     SamplingParams s = request.sampling();
     ImageSize size = request.size();
     checkSize(size);
+    checkPrompt2(s);
     UnaryOperator<RgbImage> palette = editPalette(request.references());
     Scheduler scheduler = scheduler(s.scheduler());
     Prompting p = prompting(request.prompt(), s);
@@ -359,6 +362,16 @@ public final class OnnxEngine implements Engine {
     return references.stream().mapToDouble(Reference::weight).average().orElse(0);
   }
 
+  private void checkPrompt2(SamplingParams s) {
+    if (!s.prompt2().isEmpty() && !model.isSdxl()) {
+      throw new AtelierException.InvalidRequest(
+          "prompt_2",
+          "prompt_2 is what an SDXL model's second text tower reads, but "
+              + model.name()
+              + " is not SDXL; send one prompt");
+    }
+  }
+
   private void checkSize(ImageSize size) {
     int f = model.sizeMultiple();
     if (size.width() % f != 0 || size.height() % f != 0) {
@@ -403,7 +416,8 @@ public final class OnnxEngine implements Engine {
 
   private static Prompting prompting(String prompt, SamplingParams s) {
     return new Prompting(
-        prompt, s.negativePrompt(), s.n(), s.steps(), s.guidanceScale(), s.noiseMode());
+            prompt, s.negativePrompt(), s.n(), s.steps(), s.guidanceScale(), s.noiseMode())
+        .withPrompt2(s.prompt2());
   }
 
   private static NoiseSource noise(SamplingParams s) {
@@ -423,6 +437,9 @@ public final class OnnxEngine implements Engine {
     m.put("prompt", prompt);
     if (!s.negativePrompt().isEmpty()) {
       m.put("negative_prompt", s.negativePrompt());
+    }
+    if (!s.prompt2().isEmpty()) {
+      m.put("prompt_2", s.prompt2());
     }
     m.put("scheduler", Schedulers.nameOf(scheduler));
     m.put("steps", Integer.toString(s.steps()));

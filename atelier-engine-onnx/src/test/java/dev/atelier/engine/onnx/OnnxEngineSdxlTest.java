@@ -85,6 +85,33 @@ class OnnxEngineSdxlTest {
   }
 
   @Test
+  void prompt2IsWhatTheSecondTowerReadsAndOnlySdxlTakesIt() {
+    GenerationRequest plain =
+        new GenerationRequest("a cup", new ImageSize(64, 64), sampling().build());
+    GenerationRequest second =
+        new GenerationRequest(
+            "a cup", new ImageSize(64, 64), sampling().prompt2("a porcelain mug").build());
+    GenerationRequest same =
+        new GenerationRequest("a cup", new ImageSize(64, 64), sampling().prompt2("a cup").build());
+    GeneratedImage a = generate(sdxl, plain).get(0);
+    GeneratedImage b = generate(sdxl, second).get(0);
+    assertThat(b.image()).isNotEqualTo(a.image());
+    assertThat(b.parameters()).containsEntry("prompt_2", "a porcelain mug");
+    assertThat(generate(sdxl, same).get(0).image())
+        .as("prompt_2 equal to the prompt is diffusers' default")
+        .isEqualTo(a.image());
+    try (OnnxEngine sd = OnnxEngine.load(MODELS.resolve("tiny-sd"), OrtSettings.cpu())) {
+      assertThatThrownBy(() -> generate(sd, second))
+          .isInstanceOf(dev.atelier.core.AtelierException.InvalidRequest.class)
+          .hasMessageContaining("is not SDXL")
+          .satisfies(
+              e ->
+                  assertThat(((dev.atelier.core.AtelierException.InvalidRequest) e).param())
+                      .isEqualTo("prompt_2"));
+    }
+  }
+
+  @Test
   void aBatchOfTenRunsOnSdxl() {
     List<GeneratedImage> ten =
         generate(

@@ -128,6 +128,15 @@ public final class OpenAiEngine implements Engine {
     return generate(request, referencesOf(request.references()), progress, cancel);
   }
 
+  /** GPT-Image has one text input: a second prompt would be silently dropped, so it is refused. */
+  private static void refusePrompt2(SamplingParams s) {
+    if (!s.prompt2().isEmpty()) {
+      throw new AtelierException.InvalidRequest(
+          "prompt_2",
+          "prompt_2 is read by SDXL's second text tower; the openai engine forwards one prompt");
+    }
+  }
+
   /** The request's references as upstream input images, in order (roles are in the prompt). */
   private static UpstreamReferences referencesOf(List<Reference> references) {
     return references.isEmpty()
@@ -148,6 +157,7 @@ public final class OpenAiEngine implements Engine {
       UpstreamReferences references,
       ProgressListener progress,
       CancellationToken cancel) {
+    refusePrompt2(request.sampling());
     if (!request.prompts().isEmpty()) {
       // One prompt per image (storyboard panels): one upstream call per image, in order.
       List<GeneratedImage> out = new ArrayList<>();
@@ -212,6 +222,7 @@ public final class OpenAiEngine implements Engine {
       UpstreamReferences references,
       ProgressListener progress,
       CancellationToken cancel) {
+    refusePrompt2(request.sampling());
     List<RgbImage> images = new ArrayList<>();
     images.add(request.image());
     images.addAll(references.images());

@@ -39,6 +39,19 @@ class GenerateTest extends UpstreamTestSupport {
   }
 
   @Test
+  void prompt2IsRefusedNotDroppedAndNothingIsSent() {
+    GenerationRequest second =
+        new GenerationRequest(
+            "a cup", new ImageSize(16, 16), SamplingParams.builder().prompt2("a mug").build());
+    org.assertj.core.api.Assertions.assertThatThrownBy(
+            () -> engine().generate(second, ProgressListener.NONE, CancellationToken.none()))
+        .isInstanceOf(dev.atelier.core.AtelierException.InvalidRequest.class)
+        .hasMessageContaining("prompt_2")
+        .hasMessageContaining("forwards one prompt");
+    assertThat(server.getRequestCount()).isZero();
+  }
+
+  @Test
   void sendsNoOrganizationOrProjectHeaderWhenNoneIsSet() throws Exception {
     server.enqueue(json(200, imagesJson("", 0)));
     engine().generate(generation(1, 16), ProgressListener.NONE, CancellationToken.none());

@@ -189,6 +189,9 @@ public final class ApiJson {
     p.put("scheduler", str(s.scheduler()));
     p.put("seed", num(s.seed()));
     p.put("negative_prompt", str(s.negativePrompt()));
+    if (!s.prompt2().isEmpty()) {
+      p.put("prompt_2", str(s.prompt2()));
+    }
     p.put("quality", str(s.quality()));
     p.put("strength", num(r.strength()));
     m.put("parameters", obj(p));

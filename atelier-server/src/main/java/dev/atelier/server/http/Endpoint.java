@@ -22,7 +22,7 @@ public enum Endpoint {
       Fields.OUTPUT,
       List.of(),
       Fields.SAMPLING,
-      List.of("consistency", "prompts", "character"),
+      List.of("consistency", "prompts", "character", "prompt_2"),
       Fields.REFERENCES),
   EDITS(
       "/v1/images/edits",
@@ -38,7 +38,8 @@ public enum Endpoint {
           "mask_mode",
           "session",
           "dry_run",
-          "grounding_threshold"),
+          "grounding_threshold",
+          "prompt_2"),
       Fields.REFERENCES),
   VARIATIONS(
       "/v1/images/variations",

@@ -182,6 +182,7 @@ public record GenerationOptions(
             .guidanceScale(guidance)
             .seed(seed)
             .negativePrompt(negativePrompt(f))
+            .prompt2(prompt2(f, profile))
             .scheduler(f.string("scheduler").orElse("default").toLowerCase(Locale.ROOT))
             .noiseMode(noise.equals("batch") ? NoiseMode.BATCH : NoiseMode.PER_IMAGE)
             .decoder(quality.equals("low") ? Decoder.TINY : Decoder.FULL)
@@ -227,6 +228,31 @@ public record GenerationOptions(
       throw new AtelierException.InvalidRequest(
           name, name + " must not contain NUL characters (U+0000) but has one");
     }
+  }
+
+  /**
+   * SDXL's {@code prompt_2}: what the second text tower reads instead of the prompt; refused for a
+   * model that has no second tower, so it is never silently ignored.
+   */
+  private static String prompt2(JsonFields f, ModelProfile profile) {
+    if (!f.has("prompt_2")) {
+      return "";
+    }
+    String second = f.string("prompt_2").orElse("");
+    if (profile.family() != ModelProfile.Family.SDXL) {
+      throw new AtelierException.InvalidRequest(
+          "prompt_2",
+          "prompt_2 is what an SDXL model's second text tower reads, but the model this request"
+              + " runs on is not SDXL (family "
+              + profile.family().wire()
+              + "); send one prompt");
+    }
+    requireNoNul("prompt_2", second);
+    if (second.length() > 32_000) {
+      throw new AtelierException.InvalidRequest(
+          "prompt_2", "prompt_2 must be at most 32000 characters but has " + second.length());
+    }
+    return second;
   }
 
   private static String negativePrompt(JsonFields f) {

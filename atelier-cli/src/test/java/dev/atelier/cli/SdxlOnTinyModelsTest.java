@@ -9,8 +9,6 @@ import dev.atelier.core.json.Json;
 import dev.atelier.core.json.JsonValue;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -19,11 +17,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Base64;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /**
  * SDXL end to end on the tiny SDXL fixtures: {@code generate} with the tiny SDXL-Turbo, and {@code
@@ -69,30 +65,19 @@ class SdxlOnTinyModelsTest {
 
   @Test
   void sessionsStartOnSdxlAndRegionEditsUseTheSdxlInpaintingModel() throws Exception {
-    ServeCommand serve = new ServeCommand();
-    CommandLine cli = new CommandLine(serve);
-    StringWriter log = new StringWriter();
-    cli.setOut(new PrintWriter(log, true));
-    cli.setErr(new PrintWriter(new StringWriter(), true));
-    Thread t =
-        new Thread(
-            () ->
-                cli.execute(
-                    "--port",
-                    "0",
-                    "--data-dir",
-                    data.toString(),
-                    "--model",
-                    AtelierCommandTest.model("tiny-sdxl"),
-                    "--model",
-                    AtelierCommandTest.model("tiny-sdxl-inpaint"),
-                    "--grounding-model",
-                    AtelierCommandTest.model("tiny-clipseg")),
-            "serve-sdxl");
-    t.start();
-    try {
-      assertThat(serve.started.await(60, TimeUnit.SECONDS)).as(log.toString()).isTrue();
-      String base = "http://127.0.0.1:" + serve.server.port();
+    try (InProcessServe serve =
+        InProcessServe.start(
+            "--port",
+            "0",
+            "--data-dir",
+            data.toString(),
+            "--model",
+            AtelierCommandTest.model("tiny-sdxl"),
+            "--model",
+            AtelierCommandTest.model("tiny-sdxl-inpaint"),
+            "--grounding-model",
+            AtelierCommandTest.model("tiny-clipseg"))) {
+      String base = serve.base();
 
       JsonValue.Obj session =
           post(
@@ -156,9 +141,6 @@ class SdxlOnTinyModelsTest {
               200);
       assertThat(wide.string("size", "")).isEqualTo("80x56");
       assertThat(wide.array("warnings").toString()).contains("was made at 80x56");
-    } finally {
-      serve.stop.countDown();
-      t.join(60_000);
     }
   }
 

@@ -11,10 +11,8 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /** {@code atelier serve --model A --model B}: both listed, the second loaded on first use. */
 class ServeSeveralModelsTest {
@@ -24,28 +22,18 @@ class ServeSeveralModelsTest {
 
   @Test
   void serveWithTwoModelsListsBothAndLoadsTheSecondOnFirstUse() throws Exception {
-    ServeCommand serve = new ServeCommand();
-    CommandLine cli = new CommandLine(serve);
-    java.io.StringWriter out = new java.io.StringWriter();
-    cli.setOut(new java.io.PrintWriter(out, true));
-    Thread t =
-        new Thread(
-            () ->
-                cli.execute(
-                    "--port",
-                    "0",
-                    "--data-dir",
-                    data.toString(),
-                    "--model",
-                    AtelierCommandTest.model("tiny-sd"),
-                    "--model",
-                    AtelierCommandTest.model("tiny-sd-inpaint")),
-            "serve-under-test");
-    t.start();
-    try {
-      assertThat(serve.started.await(60, TimeUnit.SECONDS)).as(out.toString()).isTrue();
-      int port = serve.server.port();
-      assertThat(out.toString()).contains("model:      tiny-sd, tiny-sd-inpaint (the first is");
+    try (InProcessServe serve =
+        InProcessServe.start(
+            "--port",
+            "0",
+            "--data-dir",
+            data.toString(),
+            "--model",
+            AtelierCommandTest.model("tiny-sd"),
+            "--model",
+            AtelierCommandTest.model("tiny-sd-inpaint"))) {
+      int port = serve.port();
+      assertThat(serve.out()).contains("model:      tiny-sd, tiny-sd-inpaint (the first is");
 
       List<JsonValue.Obj> listed = models(port);
       assertThat(listed)
@@ -70,9 +58,6 @@ class ServeSeveralModelsTest {
       assertThat(r.statusCode()).as(r.body()).isEqualTo(400);
       assertThat(r.body()).contains("model tiny-sd-inpaint is an inpainting model");
       assertThat(models(port).get(1).string("state", "")).isEqualTo("ready");
-    } finally {
-      serve.stop.countDown();
-      t.join(60_000);
     }
   }
 
@@ -83,30 +68,20 @@ class ServeSeveralModelsTest {
     // Room for either model, not both.
     long budget =
         Math.max(MemorySize.estimate(Path.of(first)), MemorySize.estimate(Path.of(second))) + 1;
-    ServeCommand serve = new ServeCommand();
-    CommandLine cli = new CommandLine(serve);
-    java.io.StringWriter out = new java.io.StringWriter();
-    cli.setOut(new java.io.PrintWriter(out, true));
-    Thread t =
-        new Thread(
-            () ->
-                cli.execute(
-                    "--port",
-                    "0",
-                    "--data-dir",
-                    data.toString(),
-                    "--model",
-                    first,
-                    "--model",
-                    second,
-                    "--max-memory",
-                    Long.toString(budget)),
-            "serve-under-test");
-    t.start();
-    try {
-      assertThat(serve.started.await(60, TimeUnit.SECONDS)).as(out.toString()).isTrue();
-      int port = serve.server.port();
-      assertThat(out.toString()).contains("loaded, the least recently used unload first");
+    try (InProcessServe serve =
+        InProcessServe.start(
+            "--port",
+            "0",
+            "--data-dir",
+            data.toString(),
+            "--model",
+            first,
+            "--model",
+            second,
+            "--max-memory",
+            Long.toString(budget))) {
+      int port = serve.port();
+      assertThat(serve.out()).contains("loaded, the least recently used unload first");
       await(() -> states(port).equals(List.of("ready", "not_loaded")), "the first model loads");
 
       assertThat(generate(port, "tiny-sd-inpaint").statusCode()).isEqualTo(400);
@@ -115,9 +90,6 @@ class ServeSeveralModelsTest {
       HttpResponse<String> again = generate(port, "tiny-sd");
       assertThat(again.statusCode()).as(again.body()).isEqualTo(200);
       assertThat(states(port)).containsExactly("ready", "not_loaded");
-    } finally {
-      serve.stop.countDown();
-      t.join(60_000);
     }
   }
 

@@ -18,7 +18,8 @@ final class InProcessServe implements AutoCloseable {
   private final StringWriter err = new StringWriter();
   private final Thread thread;
 
-  private InProcessServe(String... args) {
+  private InProcessServe(java.util.function.Consumer<ServeCommand> setup, String... args) {
+    setup.accept(serve);
     CommandLine cli = new CommandLine(serve);
     cli.setOut(new PrintWriter(out, true));
     cli.setErr(new PrintWriter(err, true));
@@ -27,7 +28,16 @@ final class InProcessServe implements AutoCloseable {
 
   /** Runs {@code atelier serve ARGS} and waits until it listens. */
   static InProcessServe start(String... args) throws InterruptedException {
-    InProcessServe s = new InProcessServe(args);
+    return start(serve -> {}, args);
+  }
+
+  /**
+   * Runs {@code atelier serve ARGS} after {@code setup} (e.g. the environment it reads) and waits
+   * until it listens.
+   */
+  static InProcessServe start(java.util.function.Consumer<ServeCommand> setup, String... args)
+      throws InterruptedException {
+    InProcessServe s = new InProcessServe(setup, args);
     s.thread.start();
     boolean started = s.serve.started.await(60, TimeUnit.SECONDS);
     if (!started) {
@@ -50,6 +60,11 @@ final class InProcessServe implements AutoCloseable {
   /** What it printed so far. */
   String out() {
     return out.toString();
+  }
+
+  /** What it printed to standard error so far. */
+  String err() {
+    return err.toString();
   }
 
   @Override

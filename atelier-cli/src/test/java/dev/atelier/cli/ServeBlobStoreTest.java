@@ -13,7 +13,6 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
@@ -132,34 +131,25 @@ class ServeBlobStoreTest {
   @Test
   void servesImagesFromTheBucketWithPresignedRedirects(S3Proxy proxy) throws Exception {
     String bucket = proxy.createBucket();
-    ServeCommand serve = new ServeCommand();
-    serve.env =
-        Map.of(
-            "AWS_ACCESS_KEY_ID", S3Proxy.ACCESS_KEY,
-            "AWS_SECRET_ACCESS_KEY", S3Proxy.SECRET_KEY,
-            "ATELIER_BLOB_STORE", "s3://" + bucket + "/atelier");
-    CommandLine cli = new CommandLine(serve);
-    StringWriter out = new StringWriter();
-    cli.setOut(new PrintWriter(out, true));
-    Thread t =
-        new Thread(
-            () ->
-                cli.execute(
-                    "--port",
-                    "0",
-                    "--s3-endpoint",
-                    proxy.endpoint(),
-                    "--s3-presign",
-                    "--data-dir",
-                    data.toString(),
-                    "--model",
-                    AtelierCommandTest.model("tiny-sd")),
-            "serve-under-test");
-    t.start();
-    try {
-      assertThat(serve.started.await(60, TimeUnit.SECONDS)).as(out.toString()).isTrue();
-      int port = serve.server.port();
-      assertThat(out.toString())
+    try (InProcessServe serve =
+        InProcessServe.start(
+            s ->
+                s.env =
+                    Map.of(
+                        "AWS_ACCESS_KEY_ID", S3Proxy.ACCESS_KEY,
+                        "AWS_SECRET_ACCESS_KEY", S3Proxy.SECRET_KEY,
+                        "ATELIER_BLOB_STORE", "s3://" + bucket + "/atelier"),
+            "--port",
+            "0",
+            "--s3-endpoint",
+            proxy.endpoint(),
+            "--s3-presign",
+            "--data-dir",
+            data.toString(),
+            "--model",
+            AtelierCommandTest.model("tiny-sd"))) {
+      int port = serve.port();
+      assertThat(serve.out())
           .contains(
               "blobs:      s3://"
                   + bucket
@@ -201,9 +191,6 @@ class ServeBlobStoreTest {
       assertThat(Files.exists(data.resolve("blobs/sha256")))
           .as("no blob in the data dir")
           .isFalse();
-    } finally {
-      serve.stop.countDown();
-      t.join(30_000);
     }
   }
 }

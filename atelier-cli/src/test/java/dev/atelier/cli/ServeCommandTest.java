@@ -11,7 +11,6 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.util.Base64;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
@@ -37,37 +36,27 @@ class ServeCommandTest {
 
   @Test
   void servesGenerationsFromTheLocalEngine() throws Exception {
-    ServeCommand serve = new ServeCommand();
-    CommandLine cli = new CommandLine(serve);
-    java.io.StringWriter out = new java.io.StringWriter();
-    cli.setOut(new java.io.PrintWriter(out, true));
-    Thread t =
-        new Thread(
-            () ->
-                cli.execute(
-                    "--port",
-                    "0",
-                    "--preload",
-                    "--max-json-mb",
-                    "1",
-                    "--url-ttl",
-                    "90m",
-                    "--cors-origin",
-                    "https://app.example.com",
-                    "--data-dir",
-                    data.toString(),
-                    "--model",
-                    AtelierCommandTest.model("tiny-sd")),
-            "serve-under-test");
-    t.start();
-    try {
-      assertThat(serve.started.await(60, TimeUnit.SECONDS)).as(out.toString()).isTrue();
-      int port = serve.server.port();
+    try (InProcessServe serve =
+        InProcessServe.start(
+            "--port",
+            "0",
+            "--preload",
+            "--max-json-mb",
+            "1",
+            "--url-ttl",
+            "90m",
+            "--cors-origin",
+            "https://app.example.com",
+            "--data-dir",
+            data.toString(),
+            "--model",
+            AtelierCommandTest.model("tiny-sd"))) {
+      int port = serve.port();
       assertThat(declaredLengthAnswer(port, 2 << 20))
           .as("--max-json-mb 1 refuses a declared 2 MiB body at once")
           .startsWith("HTTP/1.1 413 ")
           .contains("at most 1048576 are accepted (serve --max-json-mb)");
-      assertThat(out.toString())
+      assertThat(serve.out())
           .contains("Atelier listening on http://127.0.0.1:" + port + "/v1")
           .contains("studio:     http://127.0.0.1:" + port + "/")
           .contains("model:      tiny-sd")
@@ -152,9 +141,6 @@ class ServeCommandTest {
               "image_generation.partial_image",
               "image_generation.partial_image",
               "image_generation.completed");
-    } finally {
-      serve.stop.countDown();
-      t.join(30_000);
     }
     assertThat(data.resolve("atelier.db")).exists();
   }

@@ -10,11 +10,9 @@ import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.UUID;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /**
  * {@code --database-url} in the form providers print, the pool flags, and the password kept out of
@@ -46,33 +44,22 @@ class ServeDatabaseUrlTest {
             + PASSWORD.replace("!", "%21")
             + "@127.0.0.1:5432/postgres?currentSchema="
             + schema;
-    ServeCommand serve = new ServeCommand();
-    CommandLine cli = new CommandLine(serve);
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    cli.setOut(new PrintWriter(out, true));
-    cli.setErr(new PrintWriter(err, true));
-    Thread t =
-        new Thread(
-            () ->
-                cli.execute(
-                    "--port",
-                    "0",
-                    "--data-dir",
-                    data.toString(),
-                    "--database-url",
-                    url,
-                    "--db-pool-size",
-                    "3",
-                    "--db-connection-timeout",
-                    "2",
-                    "--model",
-                    AtelierCommandTest.model("tiny-sd")),
-            "serve-under-test");
-    t.start();
+    InProcessServe serve =
+        InProcessServe.start(
+            "--port",
+            "0",
+            "--data-dir",
+            data.toString(),
+            "--database-url",
+            url,
+            "--db-pool-size",
+            "3",
+            "--db-connection-timeout",
+            "2",
+            "--model",
+            AtelierCommandTest.model("tiny-sd"));
     try {
-      assertThat(serve.started.await(60, TimeUnit.SECONDS)).as(out + "\n" + err).isTrue();
-      assertThat(out.toString())
+      assertThat(serve.out())
           .contains(
               "database:   postgresql://postgres:****@127.0.0.1:5432/postgres?currentSchema="
                   + schema
@@ -80,14 +67,13 @@ class ServeDatabaseUrlTest {
           .doesNotContain(PASSWORD)
           .doesNotContain("hunter2");
     } finally {
-      serve.stop.countDown();
-      t.join(30_000);
+      serve.close();
       try (Connection c = DriverManager.getConnection(SERVER);
           Statement s = c.createStatement()) {
         s.execute("DROP SCHEMA " + schema + " CASCADE");
       }
     }
-    assertThat(err.toString()).doesNotContain("hunter2");
+    assertThat(serve.err()).doesNotContain("hunter2");
   }
 
   @Test

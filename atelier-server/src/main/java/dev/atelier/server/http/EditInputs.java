@@ -178,7 +178,11 @@ record EditInputs(JsonFields fields, List<BufferedImage> images, Optional<Buffer
         if (o.has(key)
             && o.get(key).orElseThrow() instanceof JsonValue.Obj inner
             && inner.has("url")) {
-          return inner.string("url", "");
+          if (inner.get("url").orElseThrow() instanceof JsonValue.Str url) {
+            return url.value();
+          }
+          throw JsonFields.invalid(
+              name, "{\"" + key + "\": {\"url\": STRING}}", inner.get("url").orElseThrow());
         }
       }
     }

@@ -183,7 +183,7 @@ public record GenerationOptions(
             .seed(seed)
             .negativePrompt(negativePrompt(f))
             .prompt2(prompt2(f, profile))
-            .scheduler(f.string("scheduler").orElse("default").toLowerCase(Locale.ROOT))
+            .scheduler(scheduler(f))
             .noiseMode(noise.equals("batch") ? NoiseMode.BATCH : NoiseMode.PER_IMAGE)
             .decoder(quality.equals("low") ? Decoder.TINY : Decoder.FULL)
             .quality(
@@ -253,6 +253,18 @@ public record GenerationOptions(
           "prompt_2", "prompt_2 must be at most 32000 characters but has " + second.length());
     }
     return second;
+  }
+
+  private static String scheduler(JsonFields f) {
+    String name = f.string("scheduler").orElse("default");
+    requireNoNul("scheduler", name);
+    if (name.isBlank()) {
+      throw new AtelierException.InvalidRequest(
+          "scheduler",
+          "scheduler must be a name (euler, euler_a, ddim, lcm, dpmpp_2m, ...) or \"default\" but"
+              + " was blank");
+    }
+    return name.toLowerCase(Locale.ROOT);
   }
 
   private static String negativePrompt(JsonFields f) {

@@ -9,6 +9,7 @@ import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import ai.onnxruntime.TensorInfo;
 import dev.atelier.core.AtelierException;
+import dev.atelier.core.CancellationToken;
 import dev.atelier.engine.onnx.model.internal.Half;
 import java.nio.FloatBuffer;
 import java.nio.IntBuffer;
@@ -44,6 +45,7 @@ final class OnnxComponent implements AutoCloseable {
   private final Set<String> retypedInputs;
   // Options for every run; null for ONNX Runtime's defaults.
   private final OrtSession.RunOptions runOptions;
+  private final OrtSettings.CpuArena arena;
   // Runs hold the read side, close the write side: a session is never freed under a run (that is a
   // use-after-free in native code, which kills the process), and a run after close fails cleanly.
   private final java.util.concurrent.locks.ReentrantReadWriteLock inUse =
@@ -72,6 +74,7 @@ final class OnnxComponent implements AutoCloseable {
     this.retypedInputs = retypedInputs;
     this.inputs = tensorInfos(session.getInputInfo());
     this.outputs = tensorInfos(session.getOutputInfo());
+    this.arena = arena;
     this.runOptions = arena == OrtSettings.CpuArena.SHRINK ? shrinkingRuns() : null;
   }
 
@@ -300,12 +303,57 @@ final class OnnxComponent implements AutoCloseable {
     }
   }
 
+  /**
+   * Like {@link #run(Map, String)}, stopping inside ONNX Runtime as soon as {@code cancel} is set
+   * (its run options' terminate flag) instead of at the end of the call: a single UNet call at real
+   * size takes seconds to minutes on a CPU.
+   *
+   * @throws AtelierException.Cancelled when {@code cancel} stopped the call
+   */
+  float[] run(Map<String, OnnxTensor> feeds, String output, CancellationToken cancel) {
+    acquire(feeds);
+    OrtSession.RunOptions options = null;
+    try {
+      options =
+          arena == OrtSettings.CpuArena.SHRINK ? shrinkingRuns() : new OrtSession.RunOptions();
+    } catch (OrtException e) {
+      inUse.readLock().unlock();
+      feeds.values().forEach(OnnxTensor::close);
+      throw new AtelierException.EngineFailure(label + " failed: " + e.getMessage(), e);
+    }
+    OrtSession.RunOptions terminate = options;
+    try (CancellationToken.Registration r =
+        cancel.onCancel(
+            () -> {
+              try {
+                terminate.setTerminate(true);
+              } catch (OrtException e) {
+                // The step-level check stops the work instead.
+              }
+            })) {
+      return runHeld(feeds, output, options);
+    } catch (AtelierException.EngineFailure e) {
+      if (cancel.isCancelled()) {
+        throw new AtelierException.Cancelled("cancelled inside " + label);
+      }
+      throw e;
+    } finally {
+      options.close();
+      inUse.readLock().unlock();
+    }
+  }
+
   private float[] runHeld(Map<String, OnnxTensor> feeds, String output) {
+    return runHeld(feeds, output, runOptions);
+  }
+
+  private float[] runHeld(
+      Map<String, OnnxTensor> feeds, String output, OrtSession.RunOptions options) {
     long start = System.nanoTime();
     try (OrtSession.Result result =
-        runOptions == null
+        options == null
             ? session.run(feeds, Set.of(output))
-            : session.run(feeds, Set.of(output), runOptions)) {
+            : session.run(feeds, Set.of(output), options)) {
       LAST_RUN_NANOS.get()[0] = System.nanoTime() - start;
       OnnxValue v = result.get(output).orElseThrow();
       FloatBuffer fb = ((OnnxTensor) v).getFloatBuffer();

@@ -274,12 +274,30 @@ public final class UNet implements AutoCloseable {
       float[] encoderHiddenStates,
       long[] hiddenShape,
       Extras extras) {
+    return predict(sample, shape, timestep, encoderHiddenStates, hiddenShape, extras, null);
+  }
+
+  /**
+   * Like {@link #predict(float[], long[], float, float[], long[], Extras)}, stopping inside ONNX
+   * Runtime as soon as {@code cancel} is set (null: runs to the end of each call).
+   *
+   * @throws dev.atelier.core.AtelierException.Cancelled when {@code cancel} stopped a call
+   */
+  public float[] predict(
+      float[] sample,
+      long[] shape,
+      float timestep,
+      float[] encoderHiddenStates,
+      long[] hiddenShape,
+      Extras extras,
+      dev.atelier.core.CancellationToken cancel) {
     int batch = (int) shape[0];
     checkRows("timestep_cond", extras.timestepCond(), batch, timestepCondDim.orElse(0));
     checkRows("text_embeds", extras.textEmbeds(), batch, textEmbedsDim);
     checkRows("time_ids", extras.timeIds(), batch, timeIdsDim);
     if (maxBatch == 0 || batch <= maxBatch) {
-      return predictRows(sample, shape, timestep, encoderHiddenStates, hiddenShape, extras, 0);
+      return predictRows(
+          sample, shape, timestep, encoderHiddenStates, hiddenShape, extras, 0, cancel);
     }
     // Sub-batches: the same rows in the same order, so results equal one big call, with memory
     // and (on CPU) per-image cost bounded. Rows go to ONNX Runtime straight from the arrays, and
@@ -293,7 +311,8 @@ public final class UNet implements AutoCloseable {
       s[0] = n;
       long[] h = hiddenShape.clone();
       h[0] = n;
-      float[] part = predictRows(sample, s, timestep, encoderHiddenStates, h, extras, start);
+      float[] part =
+          predictRows(sample, s, timestep, encoderHiddenStates, h, extras, start, cancel);
       ort += graph.lastRunNanosOfThread();
       System.arraycopy(part, 0, out, start * outRow, part.length);
     }
@@ -320,7 +339,8 @@ public final class UNet implements AutoCloseable {
       float[] hidden,
       long[] hiddenShape,
       Extras extras,
-      int firstRow) {
+      int firstRow,
+      dev.atelier.core.CancellationToken cancel) {
     int rows = (int) shape[0];
     int sampleRow = size(shape) / rows;
     int hiddenRow = size(hiddenShape) / rows;
@@ -367,7 +387,7 @@ public final class UNet implements AutoCloseable {
                 rows * width,
                 feedShapes.get(e.getKey())));
       }
-      return graph.run(feeds, outputName);
+      return cancel == null ? graph.run(feeds, outputName) : graph.run(feeds, outputName, cancel);
     } catch (OrtException e) {
       throw new AtelierException.EngineFailure(graph.label() + " input: " + e.getMessage(), e);
     }

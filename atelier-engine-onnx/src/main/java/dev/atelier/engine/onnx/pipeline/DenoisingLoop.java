@@ -38,7 +38,8 @@ final class DenoisingLoop {
               t,
               batch.hidden(),
               batch.hiddenShape(),
-              batch.extras());
+              batch.extras(),
+              ctx.cancel());
       long t2 = System.nanoTime();
       float[] prediction = model.combine(raw);
       x = scheduler.step(prediction, t, x, shape, noise);

@@ -56,4 +56,36 @@ class OnnxComponentCloseTest {
     assertThatThrownBy(() -> model.textEncoder().encode(new int[][] {{1, 2, 3}}))
         .isInstanceOf(AtelierException.EngineFailure.class);
   }
+
+  @Test
+  void aCancelStopsTheUnetInsideOnnxRuntimeAndTheModelStaysUsable() {
+    try (StableDiffusionModel model = StableDiffusionModel.load(TINY_SD, OrtSettings.cpu())) {
+      UNet unet = model.unet();
+      int hidden = model.textEncoder().hiddenSize();
+      dev.atelier.core.CancellationToken cancel = new dev.atelier.core.CancellationToken();
+      cancel.cancel(); // the terminate flag is set before ONNX Runtime starts the call
+      assertThatThrownBy(
+              () ->
+                  unet.predict(
+                      new float[4 * 32 * 32],
+                      new long[] {1, 4, 32, 32},
+                      500f,
+                      new float[77 * hidden],
+                      new long[] {1, 77, hidden},
+                      UNet.Extras.NONE,
+                      cancel))
+          .isInstanceOf(AtelierException.Cancelled.class)
+          .hasMessageContaining("cancelled inside unet/model.onnx");
+      float[] out =
+          unet.predict(
+              new float[4 * 32 * 32],
+              new long[] {1, 4, 32, 32},
+              500f,
+              new float[77 * hidden],
+              new long[] {1, 77, hidden},
+              UNet.Extras.NONE,
+              new dev.atelier.core.CancellationToken());
+      assertThat(out).hasSize(4 * 32 * 32);
+    }
+  }
 }

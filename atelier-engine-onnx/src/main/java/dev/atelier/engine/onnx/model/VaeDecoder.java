@@ -36,10 +36,20 @@ public final class VaeDecoder implements AutoCloseable {
    * @return {@code [b, 3, h * f, w * f]} in about [-1, 1], flattened
    */
   public float[] decode(float[] latents, long[] shape) {
+    return decode(latents, shape, null);
+  }
+
+  /**
+   * Like {@link #decode(float[], long[])}, stopping inside ONNX Runtime as soon as {@code cancel}
+   * is set (null: runs to the end of the call).
+   *
+   * @throws AtelierException.Cancelled when {@code cancel} stopped the call
+   */
+  public float[] decode(float[] latents, long[] shape, dev.atelier.core.CancellationToken cancel) {
     try {
       Map<String, OnnxTensor> feeds = new HashMap<>();
       feeds.put("latent_sample", graph.floatInput("latent_sample", latents, shape));
-      return graph.run(feeds, "sample");
+      return cancel == null ? graph.run(feeds, "sample") : graph.run(feeds, "sample", cancel);
     } catch (OrtException e) {
       throw new AtelierException.EngineFailure(graph.label() + " input: " + e.getMessage(), e);
     }

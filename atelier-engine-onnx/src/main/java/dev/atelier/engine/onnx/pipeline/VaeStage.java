@@ -80,7 +80,7 @@ final class VaeStage {
       System.arraycopy(latents, b * per, slice, 0, per);
       float[] unscaled = Tensors.divide(slice, model.decodeScalingFactor());
       long t0 = System.nanoTime();
-      float[] chw = model.vaeDecoder().decode(unscaled, one);
+      float[] chw = model.vaeDecoder().decode(unscaled, one, ctx.cancel());
       ctx.timings().add(StageTimings.VAE_DECODER, System.nanoTime() - t0);
       if (chw.length != 3 * hw) {
         throw new AtelierException.EngineFailure(

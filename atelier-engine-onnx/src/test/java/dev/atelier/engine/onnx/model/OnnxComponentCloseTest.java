@@ -86,6 +86,13 @@ class OnnxComponentCloseTest {
               UNet.Extras.NONE,
               new dev.atelier.core.CancellationToken());
       assertThat(out).hasSize(4 * 32 * 32);
+      assertThatThrownBy(
+              () ->
+                  model
+                      .vaeDecoder()
+                      .decode(new float[4 * 32 * 32], new long[] {1, 4, 32, 32}, cancel))
+          .isInstanceOf(AtelierException.Cancelled.class)
+          .hasMessageContaining("cancelled inside vae_decoder/model.onnx");
     }
   }
 }

@@ -54,16 +54,20 @@ class ClusterStreamingTest {
   @BeforeEach
   void start() {
     pg = TestPostgres.schema();
-    // Short leases: heartbeats (which look at followed jobs' rows) every third of a second.
+    api = node(Role.API, 0);
+    worker = node(Role.WORKER, 1);
+  }
+
+  /**
+   * A node of {@code role} running {@code workers} jobs at once over this test's schema and blob
+   * folder (one for every node, as nodes share an object store), with short leases: heartbeats
+   * (which look at followed jobs' rows) every third of a second.
+   */
+  private ServerFixture node(Role role, int workers) {
     JobRunner.Settings jobs = JobRunner.Settings.DEFAULT.withLease(Duration.ofSeconds(1));
     ServerConfig base = new ServerConfig("127.0.0.1", 0, "fake-model", 64, Instant.now(), false);
-    // One blob folder for both, as nodes share an object store.
-    api =
-        ServerFixture.withCallersOn(
-            dir, pg.url(), base.withRole(Role.API).withJobs(jobs.withWorkers(0)), Map.of());
-    worker =
-        ServerFixture.withCallersOn(
-            dir, pg.url(), base.withRole(Role.WORKER).withJobs(jobs.withWorkers(1)), Map.of());
+    return ServerFixture.withCallersOn(
+        dir, pg.url(), base.withRole(role).withJobs(jobs.withWorkers(workers)), Map.of());
   }
 
   @AfterEach
@@ -202,15 +206,7 @@ class ClusterStreamingTest {
                 + "\"response_format\":\"url\"}");
     await(() -> worker.metadata.partialImages(id).size() == 2, "both previews are stored");
     // A second API node that never saw this job (a client reconnecting elsewhere).
-    ServerFixture late =
-        ServerFixture.withCallersOn(
-            dir,
-            pg.url(),
-            new ServerConfig("127.0.0.1", 0, "fake-model", 64, Instant.now(), false)
-                .withRole(Role.API)
-                .withJobs(
-                    JobRunner.Settings.DEFAULT.withLease(Duration.ofSeconds(1)).withWorkers(0)),
-            Map.of());
+    ServerFixture late = node(Role.API, 0);
     try (late) {
       CompletableFuture<HttpResponse<String>> events = follow(late, id);
       // The caught-up events reach the stream before the job goes on.

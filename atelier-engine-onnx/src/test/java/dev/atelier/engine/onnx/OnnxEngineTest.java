@@ -19,6 +19,7 @@ import dev.atelier.core.image.ImageLimits;
 import dev.atelier.core.image.Mask;
 import dev.atelier.core.image.RgbImage;
 import dev.atelier.engine.onnx.model.OrtSettings;
+import dev.atelier.engine.onnx.testing.TestFolders;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -184,9 +185,7 @@ class OnnxEngineTest {
     // tiny-sd's UNet has two levels (latents halved once): sides must be multiples of 2 latents, 4
     // pixels, which every multiple of 8 is. A config with four levels (SD 1.5's: multiples of 64
     // at 8 pixels per latent) makes that 2 * 2^3 = 16 here: 72x72 would fail inside the UNet.
-    Path copy =
-        dev.atelier.engine.onnx.testing.TestFolders.copy(
-            FIXTURES.resolve("models/tiny-sd"), dir.resolve("four-levels"));
+    Path copy = TestFolders.copy(FIXTURES.resolve("models/tiny-sd"), dir.resolve("four-levels"));
     Path config = copy.resolve("unet/config.json");
     Files.writeString(
         config,

@@ -33,12 +33,7 @@ public final class Transactor {
    * @throws AtelierException.StorageFailure when the database fails; nothing was committed
    */
   public <T> T inTransaction(String operation, SqlWork<T> work) {
-    Connection c;
-    try {
-      c = source.borrow();
-    } catch (SQLException e) {
-      throw failure(operation, e);
-    }
+    Connection c = borrow(operation);
     boolean healthy = true;
     try {
       c.setAutoCommit(false);
@@ -61,6 +56,14 @@ public final class Transactor {
     }
   }
 
+  private Connection borrow(String operation) {
+    try {
+      return source.borrow();
+    } catch (SQLException e) {
+      throw failure(operation, e);
+    }
+  }
+
   /**
    * Runs {@code work}, one statement, in auto-commit mode: one round trip to the database instead
    * of the statement and a COMMIT, for the calls on every request's path (rate counters).
@@ -69,12 +72,7 @@ public final class Transactor {
    * @throws AtelierException.StorageFailure when the database fails
    */
   public <T> T oneStatement(String operation, SqlWork<T> work) {
-    Connection c;
-    try {
-      c = source.borrow();
-    } catch (SQLException e) {
-      throw failure(operation, e);
-    }
+    Connection c = borrow(operation);
     boolean healthy = true;
     try {
       return work.run(c);

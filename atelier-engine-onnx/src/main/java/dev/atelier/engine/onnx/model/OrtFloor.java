@@ -87,7 +87,8 @@ public final class OrtFloor {
                 ? new float[rows * unet.timestepCondDim().getAsInt()]
                 : new float[0],
             gaussian(rows * unet.textEmbedsDim()),
-            timeIds(unet.timeIdsDim(), width, height, rows));
+            UNet.Extras.timeIds(
+                unet.timeIdsDim(), width, height, UNet.Extras.AESTHETIC_SCORE, rows));
     long denoise = 0;
     for (int s = 0; s < steps; s++) {
       float[] sample = gaussian(rows * unet.inChannels() * h * w);
@@ -103,19 +104,6 @@ public final class OrtFloor {
       decode += OnnxComponent.lastRunNanos();
     }
     return new Times(text, denoise, decode);
-  }
-
-  /** SDXL's {@code time_ids} for {@code rows} rows (empty when the UNet takes none). */
-  private static float[] timeIds(int dims, int width, int height, int rows) {
-    float[] out = new float[rows * dims];
-    for (int r = 0; r < rows && dims > 0; r++) {
-      float[] one =
-          dims == 5
-              ? new float[] {height, width, 0, 0, 6}
-              : new float[] {height, width, 0, 0, height, width};
-      System.arraycopy(one, 0, out, r * dims, dims);
-    }
-    return out;
   }
 
   private float[] gaussian(int size) {

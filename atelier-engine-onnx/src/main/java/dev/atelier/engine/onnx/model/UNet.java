@@ -49,6 +49,33 @@ public final class UNet implements AutoCloseable {
     public static Extras ofTimestepCond(float[] timestepCond) {
       return new Extras(timestepCond, new float[0], new float[0]);
     }
+
+    /** diffusers' SDXL default {@code aesthetic_score}, for models that require one. */
+    public static final float AESTHETIC_SCORE = 6.0f;
+
+    /** diffusers' SDXL default {@code negative_aesthetic_score}. */
+    public static final float NEGATIVE_AESTHETIC_SCORE = 2.5f;
+
+    /**
+     * SDXL's {@code add_time_ids} for {@code rows} rows, diffusers' defaults: original size =
+     * target size = the output's {@code (height, width)}, crop top-left {@code (0, 0)}; with 5
+     * values (models requiring an aesthetic score) {@code score} replaces the target size; empty
+     * when {@code dims} is 0 (no such input).
+     */
+    public static float[] timeIds(int dims, int width, int height, float score, int rows) {
+      if (dims == 0) {
+        return new float[0];
+      }
+      float[] one =
+          dims == 5
+              ? new float[] {height, width, 0, 0, score}
+              : new float[] {height, width, 0, 0, height, width};
+      float[] out = new float[rows * dims];
+      for (int r = 0; r < rows; r++) {
+        System.arraycopy(one, 0, out, r * dims, dims);
+      }
+      return out;
+    }
   }
 
   private final OnnxComponent graph;

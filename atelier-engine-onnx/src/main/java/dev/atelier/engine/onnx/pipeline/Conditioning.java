@@ -17,12 +17,6 @@ import java.util.Map;
  */
 record Conditioning(boolean guided, float[] hidden, long[] hiddenShape, UNet.Extras extras) {
 
-  /** diffusers' SDXL default {@code aesthetic_score}, for models that require one. */
-  static final float AESTHETIC_SCORE = 6.0f;
-
-  /** diffusers' SDXL default {@code negative_aesthetic_score}. */
-  static final float NEGATIVE_AESTHETIC_SCORE = 2.5f;
-
   /**
    * Encodes the prompts for {@code unet} making images of {@code width x height}: classifier-free
    * guidance when the scale is above 1 and the UNet does not embed the guidance itself (LCM's
@@ -65,7 +59,8 @@ record Conditioning(boolean guided, float[] hidden, long[] hiddenShape, UNet.Ext
     float[] pooled = rows(condPooled, new float[0]);
     float[] timeIds =
         unet.takesAddedConditions()
-            ? timeIds(unet.timeIdsDim(), width, height, AESTHETIC_SCORE, p.n())
+            ? UNet.Extras.timeIds(
+                unet.timeIdsDim(), width, height, UNet.Extras.AESTHETIC_SCORE, p.n())
             : new float[0];
     if (guided) {
       PromptEncoder.Embedding negative = prompts.negative(p.negativePrompt(), ctx.timings());
@@ -78,7 +73,8 @@ record Conditioning(boolean guided, float[] hidden, long[] hiddenShape, UNet.Ext
       if (unet.takesAddedConditions()) {
         timeIds =
             Tensors.concat(
-                timeIds(unet.timeIdsDim(), width, height, NEGATIVE_AESTHETIC_SCORE, p.n()),
+                UNet.Extras.timeIds(
+                    unet.timeIdsDim(), width, height, UNet.Extras.NEGATIVE_AESTHETIC_SCORE, p.n()),
                 timeIds);
       }
     }
@@ -95,19 +91,6 @@ record Conditioning(boolean guided, float[] hidden, long[] hiddenShape, UNet.Ext
         shape,
         new UNet.Extras(
             timestepCond, unet.takesAddedConditions() ? pooled : new float[0], timeIds));
-  }
-
-  /**
-   * SDXL's {@code add_time_ids} for {@code n} rows, diffusers' defaults: original size = target
-   * size = the output's {@code (height, width)}, crop top-left {@code (0, 0)}; with 5 values
-   * (models requiring an aesthetic score) {@code score} replaces the target size.
-   */
-  static float[] timeIds(int dims, int width, int height, float score, int n) {
-    float[] one =
-        dims == 5
-            ? new float[] {height, width, 0, 0, score}
-            : new float[] {height, width, 0, 0, height, width};
-    return Tensors.repeat(one, n);
   }
 
   /** Each text row followed by {@code extra}, rows concatenated along the batch axis. */

@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.within;
 import dev.atelier.core.AtelierException;
 import dev.atelier.engine.onnx.testing.OnnxModelWriter;
 import dev.atelier.engine.onnx.testing.OnnxModelWriter.ElementType;
+import dev.atelier.engine.onnx.testing.TestFolders;
 import dev.atelier.engine.onnx.testing.TinyGraphs;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -321,9 +322,8 @@ class StableDiffusionModelTest {
   @Test
   void anSdxlUnetWithoutTheSecondTowerIsRefusedClearly() throws IOException {
     Path copy =
-        dev.atelier.engine.onnx.testing.TestFolders.copy(
-            TinyFolder.fixtureModels().resolve("tiny-sdxl"), tmp.resolve("one-tower"));
-    dev.atelier.engine.onnx.testing.TestFolders.delete(copy.resolve("text_encoder_2"));
+        TestFolders.copy(TinyFolder.fixtureModels().resolve("tiny-sdxl"), tmp.resolve("one-tower"));
+    TestFolders.delete(copy.resolve("text_encoder_2"));
     assertThatThrownBy(() -> StableDiffusionModel.load(copy, OrtSettings.cpu()))
         .isInstanceOf(AtelierException.ModelUnavailable.class)
         .hasMessageContaining("it is an SDXL UNet: it takes text_embeds and time_ids")
@@ -333,13 +333,13 @@ class StableDiffusionModelTest {
   @Test
   void aSecondTowerBesideAnSdUnetIsRefusedClearly() throws IOException {
     Path root = new TinyFolder().write(tmp.resolve("model"));
-    dev.atelier.engine.onnx.testing.TestFolders.copy(
+    TestFolders.copy(
         TinyFolder.fixtureModels().resolve("tiny-sdxl/text_encoder_2"),
         root.resolve("text_encoder_2"));
     assertThatThrownBy(() -> StableDiffusionModel.load(root, OrtSettings.cpu()))
         .isInstanceOf(AtelierException.ModelUnavailable.class)
         .hasMessageContaining("has no tokenizer_2/ folder");
-    dev.atelier.engine.onnx.testing.TestFolders.copy(
+    TestFolders.copy(
         TinyFolder.fixtureModels().resolve("tiny-sdxl/tokenizer_2"), root.resolve("tokenizer_2"));
     assertThatThrownBy(() -> StableDiffusionModel.load(root, OrtSettings.cpu()))
         .isInstanceOf(AtelierException.ModelUnavailable.class)

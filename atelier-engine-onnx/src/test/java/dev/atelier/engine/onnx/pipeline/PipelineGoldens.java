@@ -315,11 +315,11 @@ public final class PipelineGoldens {
     int width = (int) c.integer("width", 0);
     int height = (int) c.integer("height", 0);
     float[] timeIds =
-        Conditioning.timeIds(
+        dev.atelier.engine.onnx.model.UNet.Extras.timeIds(
             model.unet().timeIdsDim(),
             width,
             height,
-            Conditioning.AESTHETIC_SCORE,
+            dev.atelier.engine.onnx.model.UNet.Extras.AESTHETIC_SCORE,
             guided ? 2 * n : n);
     assertThat(timeIds)
         .as("add_time_ids")
